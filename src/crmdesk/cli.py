@@ -1,0 +1,67 @@
+"""The ``crmdesk`` command. Run with no command, it opens the desktop app.
+
+Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock, 4 vault damaged or tampered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from crmdesk import __version__
+from crmdesk.commands import vault_cmds
+from crmdesk.commands.io import StdinLines
+from crmdesk.errors import CrmdeskError, ExitCode
+from crmdesk.vault.paths import resolve_vault_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crmdesk",
+        description="An offline CRM whose client records stay encrypted and attributable.",
+        epilog="Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock, 4 vault damaged.",
+    )
+    parser.add_argument("--version", action="version", version=f"crmdesk {__version__}")
+    parser.add_argument(
+        "--vault",
+        metavar="DIR",
+        help="the vault folder (default: $CRMDESK_VAULT, else your user data folder)",
+    )
+    parser.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the vault's master passphrase from standard input (first line)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    vault_cmds.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.vault = resolve_vault_dir(args.vault)
+    args.stdin = StdinLines()
+    if args.command is None:
+        parser.print_help()
+        return ExitCode.OK
+    try:
+        return int(args.handler(args))
+    except CrmdeskError as exc:
+        print(f"crmdesk: {exc.message}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("crmdesk: interrupted; nothing was half-saved.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
+        if os.environ.get("CRMDESK_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"crmdesk: an unexpected error ({type(exc).__name__}) stopped the command. "
+            "Nothing was half-saved. Run again with CRMDESK_DEBUG=1 for details to report.",
+            file=sys.stderr,
+        )
+        return int(ExitCode.BAD_INPUT)

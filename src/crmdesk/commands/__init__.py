@@ -1,0 +1,1 @@
+"""Handlers of the ``crmdesk`` command's sub-commands, grouped by domain."""

@@ -1,0 +1,128 @@
+"""``init``, ``status``, ``recover`` and ``audit verify``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+
+from crmdesk.commands.io import ask_secret, print_json
+from crmdesk.errors import KeyringUnavailable
+from crmdesk.services import session as sessions
+from crmdesk.services.session import Session
+from crmdesk.vault import KeyStorage, Owner
+from crmdesk.vault.metadata import read_metadata
+from crmdesk.vault.paths import METADATA_NAME
+
+RECOVERY_ADVICE = """\
+Your RECOVERY KEY is shown this once. Print it or write it down, check it, and lock it
+away (a safe, a locked drawer at another site). Anyone who has it can open this vault;
+without it, a lost keyring, a lost passphrase or a new laptop means the data is lost.
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("init", help="create a new vault and print its recovery key")
+    p.add_argument("--name", required=True, help="the owner's full name (shown on watermarks)")
+    p.add_argument("--login", required=True, help="the owner's login (recorded in the audit)")
+    p.add_argument("--company", default="", help="the business's name")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("status", help="where the vault is, how its key is held, counts")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser(
+        "recover",
+        help="put the vault key back into this computer's keyring using the recovery key",
+        description="Reads the recovery key from standard input (first line) or asks for it. "
+        "With --passphrase-stdin the vault is re-protected by the passphrase on the second "
+        "line instead of the OS keyring.",
+    )
+    p.set_defaults(handler=cmd_recover)
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    p = audit_sub.add_parser("verify", help="check that no audit entry was altered or removed")
+    p.set_defaults(handler=cmd_audit_verify)
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    """Unlock the vault named on the command line, asking for a passphrase if it needs one."""
+    meta = read_metadata(args.vault / METADATA_NAME, args.vault)
+    passphrase = None
+    if meta.key_storage == KeyStorage.PASSPHRASE:
+        passphrase = (
+            args.stdin.next("passphrase")
+            if args.passphrase_stdin
+            else ask_secret("Vault passphrase: ", what="vault passphrase")
+        )
+    return sessions.unlock(args.vault, passphrase=passphrase)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    owner = Owner(args.name, args.login, args.company)
+    passphrase = None
+    if args.passphrase_stdin:
+        passphrase = args.stdin.next("passphrase")
+    try:
+        session, recovery_key = sessions.create_vault(args.vault, owner, passphrase=passphrase)
+    except KeyringUnavailable as exc:
+        if not sys.stdin.isatty():
+            raise
+        print(f"{exc.message}\n", file=sys.stderr)
+        passphrase = ask_secret(
+            "Choose a master passphrase: ", what="master passphrase", confirm=True
+        )
+        session, recovery_key = sessions.create_vault(args.vault, owner, passphrase=passphrase)
+    with session:
+        print(f"Created vault {session.vault.meta.vault_id} in {args.vault}")
+        print(f"Owner: {session.full_name} ({session.actor})")
+        print(f"Key: {session.vault.key_location()}")
+        print()
+        print(RECOVERY_ADVICE)
+        print(f"    {recovery_key}")
+        print()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        st = sessions.status(session)
+    if args.json:
+        data = asdict(st)
+        data["folder"] = str(st.folder)
+        print_json(data)
+        return 0
+    print(f"Vault:          {st.folder}")
+    print(f"Vault id:       {st.vault_id}")
+    print(f"Format:         vault format {st.format_version}, schema {st.schema_version}")
+    print(f"Encryption:     SQLCipher 4, AES-256, key {st.key_location}")
+    business = f", {st.owner.business}" if st.owner.business else ""
+    print(f"Owner:          {st.owner.full_name} ({st.owner.login}){business}")
+    print(f"Created:        {st.created_at}")
+    print(f"Database size:  {st.database_bytes:,} bytes")
+    print(f"Audit trail:    {st.audit_length} entries, head {st.audit_head[:16]}")
+    print("Records:")
+    for table, count in st.table_counts.items():
+        print(f"  {table:<22}{count:>10,}")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty() and not args.passphrase_stdin:
+        recovery_key = ask_secret("Recovery key: ", what="recovery key")
+    else:
+        recovery_key = args.stdin.next("recovery key")
+    new_passphrase = args.stdin.next("new passphrase") if args.passphrase_stdin else None
+    with sessions.recover(args.vault, recovery_key, new_passphrase=new_passphrase) as session:
+        print(f"Recovered vault {session.vault.meta.vault_id} in {args.vault}")
+        print(f"Key: {session.vault.key_location()}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        report = sessions.verify_audit(session)
+    print(f"Audit trail intact: {report.length} entries, head {report.head}")
+    return 0

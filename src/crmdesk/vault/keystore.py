@@ -1,0 +1,157 @@
+"""The OS keyring as the home of vault keys, and the refusal of anything less.
+
+Only the operating system's own credential stores are trusted: the Secret Service
+(GNOME Keyring, KWallet) on Linux, the Keychain on macOS and the Credential Locker on
+Windows. keyring's ``fail`` and ``null`` backends, keyrings.alt's plaintext and
+"encrypted" files, and anything else chosen through ``PYTHON_KEYRING_BACKEND`` or a
+``keyringrc.cfg`` are refused: the null backend answers "no password" to every
+question, and reading that as "no key yet" would orphan the vault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Protocol
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from crmdesk.errors import KeyringLocked, KeyringUnavailable, VaultDamaged
+from crmdesk.vault.keys import VaultKey
+
+SERVICE = "crmdesk"
+
+# Exact classes, by module and name: a subclass could store anything anywhere.
+TRUSTED_BACKENDS = frozenset(
+    {
+        "keyring.backends.SecretService.Keyring",
+        "keyring.backends.libsecret.Keyring",
+        "keyring.backends.kwallet.DBusKeyring",
+        "keyring.backends.kwallet.DBusKeyringKWallet4",
+        "keyring.backends.macOS.Keyring",
+        "keyring.backends.Windows.WinVaultKeyring",
+    }
+)
+
+NO_KEYRING_ADVICE = (
+    "Start your desktop's keyring (on Linux: GNOME Keyring or KWallet, reached over "
+    "D-Bus), or use a master passphrase instead (crmdesk init --passphrase-stdin)."
+)
+
+
+def entry_name(vault_id: str) -> str:
+    """The keyring entry ("username") that holds one vault's key."""
+    return f"vault-{vault_id}"
+
+
+def backend_name(backend: KeyringBackend) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class KeyStore(Protocol):
+    """Where vault keys are kept. The CLI and GUI use :func:`system_keystore`."""
+
+    def describe(self) -> str: ...
+
+    def get(self, vault_id: str) -> VaultKey | None: ...
+
+    def put(self, vault_id: str, key: VaultKey) -> None: ...
+
+    def delete(self, vault_id: str) -> None: ...
+
+
+class OsKeyStore:
+    """Vault keys in a trusted OS keyring backend, as 64 hex digits under ``crmdesk``."""
+
+    def __init__(self, backend: KeyringBackend) -> None:
+        self._backend = backend
+
+    def describe(self) -> str:
+        return {
+            "SecretService": "Secret Service",
+            "libsecret": "Secret Service (libsecret)",
+            "kwallet": "KWallet",
+            "macOS": "macOS Keychain",
+            "Windows": "Windows Credential Locker",
+        }.get(type(self._backend).__module__.rsplit(".", 1)[-1], backend_name(self._backend))
+
+    def get(self, vault_id: str) -> VaultKey | None:
+        stored = self._call(self._backend.get_password, SERVICE, entry_name(vault_id))
+        if stored is None:
+            return None
+        try:
+            return VaultKey.from_hex(stored)
+        except ValueError:
+            raise VaultDamaged(
+                f"The keyring entry {SERVICE}/{entry_name(vault_id)} does not hold a crmdesk "
+                "key. Use your recovery key to replace it: crmdesk recover."
+            ) from None
+
+    def put(self, vault_id: str, key: VaultKey) -> None:
+        self._call(self._backend.set_password, SERVICE, entry_name(vault_id), key.hex())
+        # Read it back: a store that accepted the write but cannot return it is no store.
+        if self.get(vault_id) != key:
+            raise KeyringUnavailable(
+                f"The {self.describe()} accepted the vault key but did not give it back. "
+                + NO_KEYRING_ADVICE
+            )
+
+    def delete(self, vault_id: str) -> None:
+        # Already gone is fine: deleting is idempotent.
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            self._call(self._backend.delete_password, SERVICE, entry_name(vault_id))
+
+    def _call(self, fn, *args):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args)
+        except keyring.errors.KeyringLocked:
+            raise KeyringLocked(
+                f"The {self.describe()} is locked and cannot ask for its password here. "
+                "Unlock it (sign in to your desktop session), or use your passphrase or "
+                "recovery key."
+            ) from None
+        except keyring.errors.PasswordDeleteError:
+            raise
+        except (keyring.errors.KeyringError, OSError) as exc:
+            raise KeyringUnavailable(
+                f"The {self.describe()} could not be used ({type(exc).__name__}). "
+                + NO_KEYRING_ADVICE
+            ) from None
+
+
+def _trusted(backend: KeyringBackend) -> KeyringBackend | None:
+    """The backend itself if trusted; from a chain, its best trusted member."""
+    if backend_name(backend) in TRUSTED_BACKENDS:
+        return backend
+    members = getattr(backend, "backends", None)
+    if backend_name(backend) == "keyring.backends.chainer.ChainerBackend" and members:
+        trusted = [b for b in members if backend_name(b) in TRUSTED_BACKENDS]
+        if trusted:
+            return max(trusted, key=lambda b: b.priority)
+    return None
+
+
+def system_keystore() -> OsKeyStore:
+    """The OS keyring, or :class:`KeyringUnavailable` saying why it cannot be used."""
+    backend = keyring.get_keyring()
+    chosen = _trusted(backend)
+    if chosen is None:
+        name = backend_name(backend)
+        if name.startswith("keyring.backends.fail."):
+            why = "No OS keyring is available on this computer."
+        elif name.startswith("keyring.backends.null."):
+            why = "The keyring is switched off (the 'null' backend answers every question empty)."
+        else:
+            why = (
+                f"The keyring backend {name} is not an operating-system credential store "
+                "(it may keep keys in a plain or weakly protected file), so crmdesk will not "
+                "use it. Check PYTHON_KEYRING_BACKEND and keyringrc.cfg."
+            )
+        raise KeyringUnavailable(f"{why} {NO_KEYRING_ADVICE}")
+    if backend_name(chosen) == "keyring.backends.Windows.WinVaultKeyring":
+        # The default (enterprise) persistence roams the key to other machines with a
+        # domain profile; the key must stay on this computer.
+        chosen.persist = "local machine"  # type: ignore[attr-defined]
+    return OsKeyStore(chosen)
