@@ -127,9 +127,10 @@ def _trusted(backend: KeyringBackend) -> KeyringBackend | None:
         return backend
     members = getattr(backend, "backends", None)
     if backend_name(backend) == "keyring.backends.chainer.ChainerBackend" and members:
-        trusted = [b for b in members if backend_name(b) in TRUSTED_BACKENDS]
-        if trusted:
-            return max(trusted, key=lambda b: b.priority)
+        # The chain lists its members by priority already: take the first trusted one.
+        for member in members:
+            if backend_name(member) in TRUSTED_BACKENDS:
+                return member
     return None
 
 

@@ -106,6 +106,8 @@ class Vault:
         # One connection, used by one thread at a time: the services' operations layer
         # runs database work on a worker thread, the CLI on the main one.
         self._lock = threading.RLock()
+        # Which store handed over the key, e.g. "Secret Service" (shown in status lines).
+        self.key_source = "OS keyring"
 
     # -- creating ---------------------------------------------------------------------
 
@@ -161,13 +163,14 @@ class Vault:
 
         vault: Vault | None = None
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             try:
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 conn = open_database(db_path, key, create=True)
                 db_path.chmod(0o600)  # the WAL and shared-memory files inherit these rights
             except (UnreadableDatabase, OSError) as exc:
                 raise BadInput(f"Cannot create the database in {folder}: {exc}.") from None
             vault = cls(folder, meta, conn, key)
+            vault.key_source = location
             vault._migrate(to=schema_version, actor=owner.login, record=False)
             with vault.transaction() as tx:
                 tx.executemany(
@@ -198,7 +201,8 @@ class Vault:
             if vault is not None:
                 vault.close()
             for leftover in (db_path, *_sidecars(db_path)):
-                leftover.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
             if store is not None:
                 with contextlib.suppress(CrmdeskError):  # the original error matters more
                     store.delete(vault_id)
@@ -249,7 +253,10 @@ class Vault:
                 "The key found for this vault does not open it (the keyring entry may have "
                 "been overwritten). Use your recovery key: crmdesk recover."
             )
-        return cls._open_with_key(folder, meta, key)
+        vault = cls._open_with_key(folder, meta, key)
+        if meta.key_storage == KeyStorage.KEYRING:
+            vault.key_source = store.describe()
+        return vault
 
     @classmethod
     def _open_with_key(cls, folder: Path, meta: VaultMetadata, key: VaultKey) -> Vault:
@@ -326,6 +333,7 @@ class Vault:
             meta.key_storage, meta.passphrase = KeyStorage.KEYRING, None
             meta.keyring_service, meta.keyring_entry = SERVICE, entry_name(meta.vault_id)
             location = store.describe()
+        self.key_source = location
         with self.transaction():
             self.record_event(
                 self.owner.login,
@@ -415,10 +423,11 @@ class Vault:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     def key_location(self) -> str:
+        """Where the key is held, in words: for status lines and ``crmdesk status``."""
         if self.meta.key_storage == KeyStorage.PASSPHRASE:
-            return "wrapped by a master passphrase in vault.json"
+            return "wrapped by a master passphrase (Argon2id, AES-256-GCM) in vault.json"
         service, entry = self.meta.keyring_service, self.meta.keyring_entry
-        return f"in the OS keyring, service '{service}', entry '{entry}'"
+        return f"in the {self.key_source}, service '{service}', entry '{entry}'"
 
     def status(self) -> VaultStatus:
         """What ``crmdesk status`` shows: where, which format, where the key is, counts."""
