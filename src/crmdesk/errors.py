@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     CANNOT_UNLOCK = 3
     DAMAGED = 4
+    CONFLICT = 5
 
 
 class CrmdeskError(Exception):
@@ -85,3 +86,21 @@ class AuditChainBroken(CrmdeskError):
     """The audit trail no longer verifies: an entry was edited, removed, added or moved."""
 
     exit_code = ExitCode.DAMAGED
+
+
+class NotFound(CrmdeskError):
+    """The record asked for does not exist (any more)."""
+
+
+class InvalidRecord(BadInput):
+    """A record was refused; ``errors`` names each field and what is wrong with it."""
+
+    def __init__(self, message: str, errors: list | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class EditConflict(CrmdeskError):
+    """Someone saved the record after it was read; saving now would overwrite their work."""
+
+    exit_code = ExitCode.CONFLICT

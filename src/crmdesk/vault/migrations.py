@@ -50,6 +50,157 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+_RECORDS = Migration(
+    3,
+    "client records, their children, summaries for lists and filters, and search",
+    (
+        # Lists of short values (emails, phones, addresses, tags) are JSON arrays: they
+        # are read and written with their client. Money is stored as exact decimal text;
+        # integer cents only where SQL sums or sorts.
+        """CREATE TABLE clients (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            sort_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            industry TEXT NOT NULL DEFAULT '',
+            salesperson TEXT NOT NULL DEFAULT '',
+            website TEXT NOT NULL DEFAULT '',
+            emails TEXT NOT NULL DEFAULT '[]',
+            phones TEXT NOT NULL DEFAULT '[]',
+            addresses TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            source TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            last_contact TEXT,
+            last_purchase TEXT,
+            spend_12m_cents INTEGER NOT NULL DEFAULT 0,
+            next_order TEXT,
+            buy_months INTEGER NOT NULL DEFAULT 0
+        ) STRICT""",
+        "CREATE INDEX clients_sort ON clients (sort_key, id)",
+        "CREATE INDEX clients_status ON clients (status, sort_key)",
+        "CREATE INDEX clients_salesperson ON clients (salesperson, sort_key)",
+        "CREATE INDEX clients_last_contact ON clients (last_contact)",
+        "CREATE INDEX clients_spend ON clients (spend_12m_cents)",
+        "CREATE INDEX clients_next_order ON clients (next_order)",
+        """CREATE TABLE client_tags (
+            tag_key TEXT NOT NULL,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            PRIMARY KEY (tag_key, client_id)
+        ) STRICT, WITHOUT ROWID""",
+        "CREATE INDEX client_tags_client ON client_tags (client_id)",
+        """CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            emails TEXT NOT NULL DEFAULT '[]',
+            phones TEXT NOT NULL DEFAULT '[]',
+            birthday TEXT,
+            birthday_md TEXT,
+            hobbies TEXT NOT NULL DEFAULT '',
+            activities TEXT NOT NULL DEFAULT '',
+            education TEXT NOT NULL DEFAULT '',
+            memberships TEXT NOT NULL DEFAULT '',
+            family TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX contacts_client ON contacts (client_id, position)",
+        "CREATE INDEX contacts_birthday ON contacts (birthday_md)",
+        """CREATE TABLE purchases (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            total_cents INTEGER NOT NULL
+        ) STRICT""",
+        "CREATE INDEX purchases_client ON purchases (client_id, date)",
+        """CREATE TABLE purchase_items (
+            id INTEGER PRIMARY KEY,
+            purchase_id INTEGER NOT NULL REFERENCES purchases (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            product TEXT NOT NULL,
+            quantity TEXT NOT NULL,
+            unit_price TEXT NOT NULL,
+            discount_percent TEXT NOT NULL DEFAULT '0'
+        ) STRICT""",
+        "CREATE INDEX purchase_items_purchase ON purchase_items (purchase_id, position)",
+        """CREATE TABLE pricing (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            product TEXT NOT NULL,
+            price TEXT,
+            discount_percent TEXT,
+            valid_from TEXT,
+            valid_to TEXT,
+            terms TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX pricing_client ON pricing (client_id, position)",
+        """CREATE TABLE preferences (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX preferences_client ON preferences (client_id, position)",
+        """CREATE TABLE seasonal_needs (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            months TEXT NOT NULL,
+            need TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX seasonal_needs_client ON seasonal_needs (client_id, position)",
+        """CREATE TABLE specifications (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            item TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX specifications_client ON specifications (client_id, position)",
+        """CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            contact TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX interactions_client ON interactions (client_id, date)",
+        """CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+            due TEXT NOT NULL,
+            title TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            contact TEXT NOT NULL DEFAULT ''
+        ) STRICT""",
+        "CREATE INDEX tasks_client ON tasks (client_id, due)",
+        "CREATE INDEX tasks_open_due ON tasks (due) WHERE done = 0",
+        # Full-text search inside the encrypted file. The text is folded (accents and
+        # case removed) before it is indexed, so "Zoe" finds "Zoë". Basic and value-added
+        # text sit in separate columns so that a role can be limited to the first.
+        # Contentless: the index keeps no second copy of the text.
+        """CREATE VIRTUAL TABLE client_search USING fts5 (
+            name, basic, value_added,
+            content = '', contentless_delete = 1,
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3 4'
+        )""",
+    ),
+)
+
+MIGRATIONS = (*MIGRATIONS, _RECORDS)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 

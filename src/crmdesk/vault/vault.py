@@ -432,15 +432,17 @@ class Vault:
     def status(self) -> VaultStatus:
         """What ``crmdesk status`` shows: where, which format, where the key is, counts."""
         with self.reading() as conn:
+            schema = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            ).fetchall()
+            virtual = [n for n, sql in schema if sql.upper().startswith("CREATE VIRTUAL")]
+            # Record tables only: a virtual table's shadow tables are its internals.
             tables = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' "
-                    "AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\' ORDER BY name"
-                )
+                n
+                for n, _ in schema
+                if n not in virtual and not any(n.startswith(f"{v}_") for v in virtual)
             ]
-            # Table names come from the schema itself, quoted as identifiers.
             counts = {t: _count(conn, t) for t in tables}
             info = dict(conn.execute("SELECT key, value FROM vault_info").fetchall())
             head = audit.head(conn)

@@ -1,0 +1,238 @@
+"""``client add|show|update|delete|list``, ``search`` and ``demo``: JSON in and out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from crmdesk.commands.io import print_json
+from crmdesk.commands.vault_cmds import open_session
+from crmdesk.errors import BadInput
+from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
+from crmdesk.services.clients import ClientService
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    client = sub.add_parser("client", help="add, show, update, delete and list clients")
+    csub = client.add_subparsers(dest="client_command", required=True, metavar="COMMAND")
+
+    p = csub.add_parser("add", help="add a client from JSON on standard input; prints its id")
+    p.set_defaults(handler=cmd_add)
+
+    p = csub.add_parser("show", help="everything about one client, with purchasing patterns")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_show)
+
+    p = csub.add_parser(
+        "update",
+        help="change fields given as JSON on standard input",
+        description="Each top-level key given replaces that field; lists are replaced whole. "
+        'A "version" key (or --expected-version) refuses the change if someone saved the '
+        "client since that version was read.",
+    )
+    p.add_argument("id", type=int)
+    p.add_argument("--expected-version", type=int, metavar="N")
+    p.set_defaults(handler=cmd_update)
+
+    p = csub.add_parser("delete", help="delete a client and all its records")
+    p.add_argument("id", type=int)
+    p.add_argument("--expected-version", type=int, metavar="N")
+    p.set_defaults(handler=cmd_delete)
+
+    p = csub.add_parser("list", help="list clients (sorted, filtered)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_filters(p)
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("search", help="full-text search over every client record")
+    p.add_argument("text", help="words to find; each word also matches as a prefix")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_filters(p, default_sort=SortKey.RELEVANCE)
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("demo", help="fill the vault with realistic demo clients")
+    p.add_argument("--clients", type=int, default=200, metavar="N", help="how many (default 200)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
+    p.set_defaults(handler=cmd_demo)
+
+
+def _add_filters(p: argparse.ArgumentParser, default_sort: SortKey = SortKey.NAME) -> None:
+    f = p.add_argument_group("filters (all given must hold)")
+    f.add_argument("--status", choices=("prospect", "active", "former"))
+    f.add_argument("--salesperson", metavar="LOGIN")
+    f.add_argument("--tag")
+    f.add_argument("--buys-in-month", type=int, metavar="M", help="1-12, from history and seasons")
+    f.add_argument("--no-contact-days", type=int, metavar="N", help="no interaction for N days")
+    f.add_argument("--birthday-within", type=int, metavar="N", help="a contact's birthday soon")
+    f.add_argument("--followups-due", action="store_true", help="open tasks due today or earlier")
+    o = p.add_argument_group("order and paging")
+    o.add_argument("--sort", choices=[s.value for s in SortKey], default=default_sort.value)
+    o.add_argument("--desc", action="store_true", help="descending order")
+    o.add_argument("--limit", type=int, default=50)
+    o.add_argument("--offset", type=int, default=0)
+
+
+def _query(args: argparse.Namespace, text: str = "") -> ClientQuery:
+    return ClientQuery(
+        text=text,
+        status=args.status,
+        salesperson=args.salesperson,
+        tag=args.tag,
+        buys_in_month=args.buys_in_month,
+        no_contact_days=args.no_contact_days,
+        birthday_within_days=args.birthday_within,
+        followups_due=args.followups_due,
+        sort=SortKey(args.sort),
+        descending=args.desc,
+        limit=args.limit,
+        offset=args.offset,
+    )
+
+
+def read_json_object(what: str) -> dict[str, Any]:
+    """A JSON object from standard input, or a message that points at the problem."""
+    text = sys.stdin.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            f"Standard input is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}). Send {what} as one JSON object."
+        ) from None
+    if not isinstance(data, dict):
+        raise BadInput(f"Send {what} as one JSON object ({{...}}), not a {type(data).__name__}.")
+    return data
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    data = read_json_object("the client")
+    with open_session(args) as session:
+        client_id = ClientService(session).add(data)
+    print(client_id)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        data = ClientService(session).get_json(args.id)
+    if args.json:
+        print_json(data)
+    else:
+        _print_client(data)
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    patch = read_json_object("the fields to change")
+    expected = args.expected_version
+    if "version" in patch:
+        version = patch.pop("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise BadInput('"version" must be a whole number: the version you read.')
+        expected = version if expected is None else expected
+    with open_session(args) as session:
+        client = ClientService(session).update(args.id, patch, expected_version=expected)
+    print(f"Updated client {client.id} (now version {client.version})")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        service = ClientService(session)
+        name = service.get(args.id).name
+        service.delete(args.id, expected_version=args.expected_version)
+    print(f"Deleted client {args.id} ({name})")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        service = ClientService(session)
+        query = _query(args)
+        rows, total = service.list(query), service.count(query)
+    _print_rows(rows, total, args.json)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise BadInput("Give some words to search for.")
+    with open_session(args) as session:
+        service = ClientService(session)
+        query = _query(args, args.text)
+        rows, total = service.list(query), service.count(query)
+    _print_rows(rows, total, args.json)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crmdesk.commands.progress import Progress
+    from crmdesk.services.demo import create_demo_clients
+
+    if not 1 <= args.clients <= 1_000_000:
+        raise BadInput("--clients must be between 1 and 1,000,000.")
+    with open_session(args) as session, Progress("Creating demo clients", args.clients) as bar:
+        made = create_demo_clients(session, args.clients, seed=args.seed, progress=bar.update)
+    print(f"Created {made:,} demo clients.")
+    return 0
+
+
+def _row_json(row: ClientRow) -> dict[str, Any]:
+    data = asdict(row)
+    data["spend_12m"] = str(row.spend_12m)
+    for key in ("last_contact", "next_order"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return data
+
+
+def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
+    if as_json:
+        print_json([_row_json(r) for r in rows])
+        return
+    if not rows:
+        print("No clients match.")
+        return
+    header = ("ID", "NAME", "STATUS", "SALES", "LAST CONTACT", "12M SPEND")
+    print("{:>7}  {:<32} {:<9} {:<10} {:<12} {:>12}".format(*header))
+    for r in rows:
+        last = r.last_contact.isoformat() if r.last_contact else "-"
+        print(
+            f"{r.id:>7}  {r.name[:32]:<32} {r.status:<9} {r.salesperson[:10]:<10} "
+            f"{last:<12} {r.spend_12m:>12,.2f}"
+        )
+    if total > len(rows):
+        print(f"({len(rows)} of {total:,} shown; use --limit and --offset for more)")
+
+
+def _print_client(data: dict[str, Any]) -> None:
+    print(f"{data['name']}  (client {data['id']}, version {data['version']})")
+    print(
+        f"  {data['kind']}, {data['status']}"
+        + (f", {data['industry']}" if data["industry"] else "")
+    )
+    for label, key in (("Salesperson", "salesperson"), ("Website", "website")):
+        if data[key]:
+            print(f"  {label}: {data[key]}")
+    for label, key in (("Email", "emails"), ("Phone", "phones"), ("Tags", "tags")):
+        if data[key]:
+            print(f"  {label}: {', '.join(data[key])}")
+    for contact in data["contacts"]:
+        print(
+            f"  Contact: {contact['name']}" + (f", {contact['title']}" if contact["title"] else "")
+        )
+    p = data["patterns"]
+    print(
+        f"  Purchases: {p['order_count']} orders, lifetime {p['lifetime_spend']}, "
+        f"last 12 months {p['last_12_months_spend']}, "
+        f"next expected {p['expected_next_order'] or '-'}"
+    )
+    print(
+        f"  Records: {len(data['pricing'])} pricing, {len(data['preferences'])} preferences, "
+        f"{len(data['seasonal_needs'])} seasonal needs, {len(data['specifications'])} "
+        f"specifications, {len(data['interactions'])} interactions, {len(data['tasks'])} tasks"
+    )
+    print("  (crmdesk client show ID --json prints everything)")

@@ -1,0 +1,32 @@
+"""Progress of long work on standard error: a live line on a terminal, else a few lines."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total = label, max(total, 1)
+        self._tty = sys.stderr.isatty()
+        self._started = time.monotonic()
+        self._last_percent = -1
+
+    def update(self, done: int) -> None:
+        percent = done * 100 // self.total
+        if self._tty:
+            sys.stderr.write(f"\r{self.label}: {done:,} of {self.total:,} ({percent}%)")
+            sys.stderr.flush()
+        elif percent // 10 != self._last_percent // 10 or done == self.total:
+            sys.stderr.write(f"{self.label}: {done:,} of {self.total:,} ({percent}%)\n")
+        self._last_percent = percent
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._tty:
+            sys.stderr.write("\n")
+        seconds = time.monotonic() - self._started
+        sys.stderr.write(f"{self.label}: finished in {seconds:.1f} s\n")

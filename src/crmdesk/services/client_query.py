@@ -1,0 +1,89 @@
+"""What a client list asks for: search text, filters, sort order and page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from crmdesk.domain import fold
+from crmdesk.errors import BadInput
+
+
+class SortKey(StrEnum):
+    RELEVANCE = "relevance"
+    NAME = "name"
+    STATUS = "status"
+    SALESPERSON = "salesperson"
+    LAST_CONTACT = "last_contact"
+    SPEND_12M = "spend_12m"
+    NEXT_ORDER = "next_order"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientQuery:
+    """Search text and filters that combine (all must hold), with sort and paging."""
+
+    text: str = ""
+    status: str | None = None
+    salesperson: str | None = None
+    tag: str | None = None
+    buys_in_month: int | None = None
+    no_contact_days: int | None = None
+    birthday_within_days: int | None = None
+    followups_due: bool = False
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+    limit: int = 50
+    offset: int = 0
+
+    def checked(self) -> ClientQuery:
+        problems = []
+        if self.buys_in_month is not None and not 1 <= self.buys_in_month <= 12:
+            problems.append("the month must be 1 to 12")
+        for label, days in (
+            ("no-contact days", self.no_contact_days),
+            ("birthday days", self.birthday_within_days),
+        ):
+            if days is not None and not 0 <= days <= 3660:
+                problems.append(f"{label} must be 0 to 3660")
+        if not 1 <= self.limit <= 100_000 or self.offset < 0:
+            problems.append("the page must have 1 to 100000 rows and a non-negative offset")
+        if problems:
+            raise BadInput("Cannot list clients: " + "; ".join(problems) + ".")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRow:
+    """One line of a client list: enough to show and sort, not the whole record."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    industry: str
+    salesperson: str
+    email: str
+    phone: str
+    tags: list[str] = field(default_factory=list)
+    last_contact: dt.date | None = None
+    spend_12m: Decimal = Decimal("0.00")
+    next_order: dt.date | None = None
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_expression(text: str) -> str | None:
+    """A safe FTS5 query from what a person typed: every word, as a prefix, must match.
+
+    Words are folded like the index (``Zoë`` -> ``zoe``) and quoted, so FTS5 syntax in
+    the input (``OR``, ``NEAR``, ``*``, quotes, column filters) is searched as plain text.
+    """
+    words = _WORD.findall(fold(text))
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words[:16])
