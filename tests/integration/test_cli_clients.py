@@ -86,3 +86,12 @@ def test_every_change_is_in_a_verified_audit_trail(vault):
     result = run_cli(vault, "audit", "verify")
     assert result.returncode == 0, result.stderr
     assert "4 entries" in result.stdout  # created the vault, then add, update, delete
+
+
+def test_demo_from_the_command_line(vault):
+    result = run_cli(vault, "demo", "--clients", "30")
+    assert result.returncode == 0, result.stderr
+    assert "Created 30 demo clients" in result.stdout
+    assert "100%" in result.stderr  # progress
+    listed = json.loads(run_cli(vault, "client", "list", "--limit", "100", "--json").stdout)
+    assert len(listed) == 30

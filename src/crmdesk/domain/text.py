@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 import unicodedata
 
 # Letters that NFKD leaves whole (they are letters in their own right, not a base letter
@@ -30,10 +32,23 @@ _UNDECOMPOSED = str.maketrans(
 
 def fold(text: str) -> str:
     """Return ``text`` without accents and case: ``"Zoë Łukasiewicz"`` -> ``"zoe lukasiewicz"``."""
+    if text.isascii():
+        # Most text is plain ASCII: lower() is the whole job, and far faster.
+        return text.lower()
+    return _strip_marks(_strip_marks(text).casefold().translate(_UNDECOMPOSED))
+
+
+def _strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = bare.casefold().translate(_UNDECOMPOSED)
-    # Casefolding can itself produce combining marks (e.g. "İ" -> "i" + dot above).
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
-    )
+    if decomposed.isascii():
+        return decomposed
+    # Casefolding can itself produce combining marks (e.g. "İ" -> "i" + dot above),
+    # which is why fold() strips twice.
+    return decomposed.translate(_combining_marks())
+
+
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """A translation table that deletes every character with a non-zero combining class
+    (built once: ``str.translate`` runs in C instead of a Python loop per character)."""
+    return {code: None for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))}

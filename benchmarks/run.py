@@ -1,0 +1,216 @@
+"""crmdesk benchmark: a vault of demo clients, encrypted against plain SQLite.
+
+    make bench                      # 100,000 clients (about 2 minutes to build)
+    make bench ARGS="--clients 20000"
+
+It builds a vault with ``demo``, makes an unencrypted copy of the same database
+(``sqlcipher_export``), and runs the same service calls on both: opening, the first
+page of the client list by name, search-as-you-type over real name prefixes, loading
+one client in full with its patterns, creating and updating a client. It prints each
+figure for both and the encrypted/plain ratio, and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from crmdesk import audit
+from crmdesk.services.client_query import ClientQuery
+from crmdesk.services.clients import ClientService
+from crmdesk.services.demo import create_demo_clients
+from crmdesk.services.session import Session
+from crmdesk.vault import Owner, Vault, VaultKey
+from crmdesk.vault.connection import _SESSION_PRAGMAS
+from crmdesk.vault.paths import DATABASE_NAME
+
+TODAY = dt.date(2026, 11, 29)
+
+
+class BenchKeyStore:
+    """Keys in memory: the benchmark measures the database, not the OS keyring."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, VaultKey] = {}
+
+    def describe(self) -> str:
+        return "benchmark key store"
+
+    def get(self, vault_id: str) -> VaultKey | None:
+        key = self.keys.get(vault_id)
+        return VaultKey(key.raw) if key else None
+
+    def put(self, vault_id: str, key: VaultKey) -> None:
+        self.keys[vault_id] = VaultKey(key.raw)
+
+    def delete(self, vault_id: str) -> None:
+        self.keys.pop(vault_id, None)
+
+
+class PlainVault:
+    """The same database without encryption, with the calls the services make."""
+
+    def __init__(self, path: Path, vault_id: str) -> None:
+        self.connection = sqlcipher3.connect(str(path), isolation_level=None)
+        for pragma in _SESSION_PRAGMAS:
+            self.connection.execute(pragma).fetchall()
+        self.connection.execute("PRAGMA user_version").fetchone()
+        self.vault_id = vault_id
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Any]:
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        yield self.connection
+
+    def record_event(self, actor: str, action: str, **kw: Any) -> Any:
+        return audit.record(self.connection, self.vault_id, actor=actor, action=action, **kw)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def measure(service: ClientService, prefixes: list[str], ids: list[int]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    out["first list page, by name (ms)"] = timed(lambda: service.list(ClientQuery(limit=50)))
+    warm = [timed(lambda: service.list(ClientQuery(limit=50))) for _ in range(20)]
+    out["list page, warm, median (ms)"] = statistics.median(warm)
+    searches = [timed(lambda p=p: service.search(p, ClientQuery(limit=50))) for p in prefixes]
+    out["search-as-you-type p50 (ms)"] = pct(searches, 50)
+    out["search-as-you-type p95 (ms)"] = pct(searches, 95)
+    loads = [timed(lambda i=i: service.get_json(i)) for i in ids]
+    out["full client load p50 (ms)"] = pct(loads, 50)
+    out["full client load p95 (ms)"] = pct(loads, 95)
+    creates = [
+        timed(lambda n=n: service.add({"name": f"Benchmark Client {n}", "email": "b@x.example"}))
+        for n in range(30)
+    ]
+    out["create a client, median (ms)"] = statistics.median(creates)
+    updates = [
+        timed(lambda i=i, n=n: service.update(i, {"notes": f"benchmark note {n}"}))
+        for n, i in enumerate(ids[:30])
+    ]
+    out["update a client, median (ms)"] = statistics.median(updates)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--keep", metavar="DIR", help="build the vault here and keep it")
+    args = parser.parse_args(argv)
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="crmdesk-bench-"))
+    folder = work / "vault"
+    store = BenchKeyStore()
+    print(f"crmdesk benchmark: {args.clients:,} demo clients, vault in {folder}")
+    try:
+        vault, _ = Vault.create(folder, Owner("Bench Mark", "bench"), keystore=store)
+        session = Session(vault, "bench", "Bench Mark")
+        started = time.perf_counter()
+        create_demo_clients(session, args.clients, today=TODAY)
+        build_s = time.perf_counter() - started
+        counts = vault.status().table_counts
+        vault.close()
+        db_bytes = (folder / DATABASE_NAME).stat().st_size
+        print(
+            f"demo --clients {args.clients}: {build_s:.1f} s; {counts['contacts']:,} contacts, "
+            f"{counts['purchase_items']:,} purchase lines, {counts['interactions']:,} "
+            f"interactions; database {db_bytes / 2**20:.0f} MiB"
+        )
+
+        # An unencrypted copy of the very same database.
+        vault_id = next(iter(store.keys))
+        key = store.keys[vault_id]
+        plain_path = work / "plain.db"
+        plain_path.unlink(missing_ok=True)
+        conn = sqlcipher3.connect(str(folder / DATABASE_NAME), isolation_level=None)
+        conn.execute(f"PRAGMA key = {key.pragma_value()}")
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain_path),))
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+        conn.close()
+
+        opens_enc = []
+        for _ in range(7):
+            opens_enc.append(timed(lambda: Vault.open(folder, keystore=store).close()))
+        opens_plain = [timed(lambda: PlainVault(plain_path, vault_id).close()) for _ in range(7)]
+
+        rng = random.Random(7)
+        enc_vault = Vault.open(folder, keystore=store)
+        names = [
+            r[0]
+            for r in enc_vault.connection.execute(
+                "SELECT name FROM clients WHERE id IN (SELECT id FROM clients ORDER BY random()"
+                " LIMIT 150)"
+            )
+        ]
+        words = [w for n in names for w in n.split() if len(w) >= 3 and w.isalpha()]
+        prefixes = [w[:k] for w in rng.sample(words, min(100, len(words))) for k in (2, 3, 4, 5)]
+        ids = rng.sample(range(1, args.clients + 1), min(200, args.clients))
+
+        results_enc = measure(
+            ClientService(Session(enc_vault, "bench", "B"), today=lambda: TODAY), prefixes, ids
+        )  # noqa: E501
+        enc_vault.close()
+        plain = PlainVault(plain_path, vault_id)
+        plain_session = Session(plain, "bench", "B")  # type: ignore[arg-type]
+        results_plain = measure(ClientService(plain_session, today=lambda: TODAY), prefixes, ids)
+        plain.close()
+
+        rows = [
+            (
+                "open the vault, median (ms)",
+                statistics.median(opens_enc),
+                statistics.median(opens_plain),
+            )
+        ]
+        rows += [(k, results_enc[k], results_plain[k]) for k in results_enc]
+        print(f"\n{len(prefixes)} search prefixes, {len(ids)} client loads\n")
+        print(f"| {'measure':<34} | {'encrypted':>10} | {'plain':>10} | {'ratio':>6} |")
+        print(f"|{'-' * 36}|{'-' * 12}|{'-' * 12}|{'-' * 8}|")
+        for label, enc, pln in rows:
+            ratio = enc / pln if pln else float("nan")
+            print(f"| {label:<34} | {enc:>10.2f} | {pln:>10.2f} | {ratio:>5.2f}x |")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\npeak memory (max RSS): {peak:.0f} MiB")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

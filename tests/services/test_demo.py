@@ -1,0 +1,53 @@
+"""``demo``: realistic clients go in through the service, with progress and cancel."""
+
+from __future__ import annotations
+
+import json
+
+from crmdesk.services.client_query import ClientQuery
+from crmdesk.services.demo import create_demo_clients
+from tests.services.conftest import TODAY
+
+
+def test_demo_clients_are_searchable_and_audited(session, clients, vault):
+    seen: list[int] = []
+    made = create_demo_clients(session, 120, today=TODAY, progress=seen.append)
+    assert made == 120 and clients.count() == 120
+    assert seen[-1] == 120
+    counts = vault.status().table_counts
+    assert counts["contacts"] > 120 and counts["purchase_items"] > 120
+    some = clients.list(ClientQuery(limit=5))
+    first_word = some[0].name.split()[0]
+    assert any(r.id == some[0].id for r in clients.search(first_word, ClientQuery(limit=500)))
+    events = vault.connection.execute(
+        "SELECT details FROM audit_events WHERE action = 'clients.created'"
+    ).fetchall()
+    assert sum(json.loads(d)["count"] for (d,) in events) == 120
+    assert vault.verify_audit().ok
+
+
+def test_cancel_stops_between_batches_and_keeps_what_is_done(session, clients):
+    calls = {"n": 0}
+
+    def cancelled() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 1500  # after the first full batch of 1,000
+
+    made = create_demo_clients(session, 5000, today=TODAY, cancelled=cancelled)
+    assert made == 1000 and clients.count() == 1000
+
+
+def test_same_seed_same_data(tmp_path, keystore):
+    from crmdesk.services.clients import ClientService
+    from crmdesk.services.session import Session
+    from crmdesk.vault import Owner, Vault
+
+    names = []
+    for folder in ("a", "b"):
+        vault, _ = Vault.create(tmp_path / folder, Owner("A B", "ab"), keystore=keystore)
+        session = Session(vault, "ab", "A B")
+        create_demo_clients(session, 40, seed=9, today=TODAY)
+        rows = ClientService(session, today=lambda: TODAY).list(ClientQuery(limit=100))
+        names.append([r.name for r in rows])
+        vault.close()
+    assert names[0] == names[1]
