@@ -177,3 +177,23 @@ def test_paging(clients, book):
     second = clients.list(ClientQuery(limit=2, offset=2))
     assert _names(first + second) == _names(clients.list(ClientQuery()))
     assert len(first) == 2 and len(second) == 1
+
+
+def test_followups_for_the_day(clients, book):
+    due = clients.followups()
+    assert [(f.client_name, f.title, f.due.isoformat()) for f in due] == [
+        ("Harbor Lane Florist", "Send price list", "2026-11-28")
+    ]
+    soon = clients.followups(within_days=30)
+    assert [f.title for f in soon] == ["Send price list", "Quarterly review"]
+
+
+def test_birthdays_this_week_with_age(clients, book):
+    week = clients.birthdays(within_days=7)
+    assert [(b.contact_name, b.date.isoformat(), b.turns) for b in week] == [
+        ("Nguyễn Thị Minh", "2026-12-01", 36)
+    ]
+    feb = ClientService(clients._session, today=lambda: dt.date(2027, 2, 27)).birthdays(
+        within_days=3
+    )
+    assert [(b.contact_name, b.date.isoformat()) for b in feb] == [("Ana Leap", "2027-02-28")]

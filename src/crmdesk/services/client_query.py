@@ -87,3 +87,28 @@ def fts_expression(text: str) -> str | None:
     if not words:
         return None
     return " ".join(f'"{w}"*' for w in words[:16])
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """An open task, with the client it belongs to (for the day's work)."""
+
+    task_id: int
+    client_id: int
+    client_name: str
+    due: dt.date
+    title: str
+    contact: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Birthday:
+    """A contact's coming birthday."""
+
+    client_id: int
+    client_name: str
+    contact_name: str
+    date: dt.date
+    turns: int | None
+    phone: str

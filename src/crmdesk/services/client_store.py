@@ -26,7 +26,14 @@ from crmdesk.domain import (
     fold,
 )
 from crmdesk.domain.patterns import one_year_before
-from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey, fts_expression
+from crmdesk.services.client_query import (
+    Birthday,
+    ClientQuery,
+    ClientRow,
+    FollowUp,
+    SortKey,
+    fts_expression,
+)
 
 CHILD_TABLES = (
     "contacts",
@@ -527,3 +534,53 @@ def refresh_spend(conn: Any, today: dt.date) -> None:
         " WHERE p.client_id = clients.id AND p.date > ? AND p.date <= ?), 0)",
         (one_year_before(today).isoformat(), today.isoformat()),
     )
+
+
+def open_tasks(conn: Any, until: dt.date, limit: int) -> list[FollowUp]:
+    """Open tasks due on or before ``until``, oldest first."""
+    rows = conn.execute(
+        "SELECT t.id, c.id, c.name, t.due, t.title, t.contact, c.phones FROM tasks t"
+        " JOIN clients c ON c.id = t.client_id WHERE t.done = 0 AND t.due <= ?"
+        " ORDER BY t.due, c.sort_key LIMIT ?",
+        (until.isoformat(), limit),
+    )
+    return [
+        FollowUp(r[0], r[1], r[2], dt.date.fromisoformat(r[3]), r[4], r[5], _first(r[6]))
+        for r in rows
+    ]
+
+
+def coming_birthdays(conn: Any, today: dt.date, days: int, limit: int) -> list[Birthday]:
+    """Contacts whose birthday falls in the next ``days`` days, soonest first."""
+    keys = birthday_keys(today, days)
+    rows = conn.execute(
+        "SELECT c.id, c.name, k.name, k.birthday, k.phones, c.phones FROM contacts k"
+        " JOIN clients c ON c.id = k.client_id"
+        " WHERE k.birthday_md IN (SELECT value FROM json_each(?))",
+        (_json(keys),),
+    ).fetchall()
+    found = []
+    for client_id, client_name, contact, born_text, phones, client_phones in rows:
+        born = dt.date.fromisoformat(born_text)
+        day = _next_birthday(born, today)
+        turns = day.year - born.year if born.year > 1900 else None
+        phone = _first(phones) or _first(client_phones)
+        found.append(Birthday(client_id, client_name, contact, day, turns, phone))
+    found.sort(key=lambda b: (b.date, fold(b.contact_name)))
+    return found[:limit]
+
+
+def _next_birthday(born: dt.date, today: dt.date) -> dt.date:
+    for year in (today.year, today.year + 1):
+        try:
+            day = born.replace(year=year)
+        except ValueError:  # 29 February in a common year
+            day = dt.date(year, 2, 28)
+        if day >= today:
+            return day
+    raise AssertionError("unreachable: a birthday comes within a year")
+
+
+def _first(json_list: str) -> str:
+    values = json.loads(json_list)
+    return values[0] if values else ""

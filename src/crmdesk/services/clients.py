@@ -22,7 +22,7 @@ from crmdesk.domain import (
 )
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
 from crmdesk.services import client_store as store
-from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
+from crmdesk.services.client_query import Birthday, ClientQuery, ClientRow, FollowUp, SortKey
 from crmdesk.services.session import Session
 
 _SPEND_AS_OF = "spend_12m_as_of"
@@ -200,6 +200,17 @@ class ClientService:
         """Ranked full-text search; the filters in ``query`` combine with it."""
         sort = query.sort if query.sort != SortKey.NAME else SortKey.RELEVANCE
         return self.list(replace(query, text=text, sort=sort))
+
+    def followups(self, *, within_days: int = 0, limit: int = 500) -> list[FollowUp]:
+        """Open tasks due today or earlier (or within the next ``within_days``)."""
+        until = self._today() + dt.timedelta(days=within_days)
+        with self._vault.reading() as conn:
+            return store.open_tasks(conn, until, limit)
+
+    def birthdays(self, *, within_days: int = 7, limit: int = 500) -> list[Birthday]:
+        """Contacts with a birthday in the next ``within_days`` days, soonest first."""
+        with self._vault.reading() as conn:
+            return store.coming_birthdays(conn, self._today(), within_days, limit)
 
     def _refresh_spend_if_stale(self) -> None:
         """12-month spend moves with the calendar; recompute it once a day for sorting."""
