@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
-from crmdesk.errors import AuditChainBroken
+from crmdesk.errors import AuditChainBroken, KeyringUnavailable
 from crmdesk.vault import Owner, Vault, VaultStatus
-from crmdesk.vault.keystore import KeyStore
+from crmdesk.vault.keystore import KeyStore, system_keystore
+from crmdesk.vault.metadata import read_metadata
 from crmdesk.vault.passphrase import DEFAULT_KDF, KdfParams
+from crmdesk.vault.paths import METADATA_NAME
 
 
 @dataclass(slots=True)
@@ -84,3 +86,35 @@ def verify_audit(session: Session) -> ChainReport:
             "compare it with your latest backup."
         )
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class KeyringState:
+    """Whether the OS keyring can hold a vault key here, and if not, why."""
+
+    usable: bool
+    name: str
+    problem: str = ""
+
+
+def keyring_state() -> KeyringState:
+    try:
+        return KeyringState(True, system_keystore().describe())
+    except KeyringUnavailable as exc:
+        return KeyringState(False, "", exc.message)
+
+
+def vault_exists(folder: Path) -> bool:
+    return (folder / METADATA_NAME).exists()
+
+
+def needs_passphrase(folder: Path) -> bool:
+    """True when the vault's key is wrapped by a passphrase instead of the keyring."""
+    return read_metadata(folder / METADATA_NAME, folder).key_storage == "passphrase"
+
+
+def lock(session: Session) -> None:
+    """Record the lock, then close the database and drop the key bytes."""
+    with session.vault.transaction():
+        session.vault.record_event(session.actor, "session.locked", object=session.actor)
+    session.close()

@@ -1,0 +1,41 @@
+"""The owner's sign-in password: hashed, checked, every attempt audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmdesk import errors
+from crmdesk.services import signin
+
+
+def _actions(vault):
+    return [r[0] for r in vault.connection.execute("SELECT action FROM audit_events ORDER BY seq")]
+
+
+def test_password_is_hashed_checked_and_audited(session, vault):
+    assert not signin.has_password(session)
+    assert signin.check_password(session, "anything")  # no password: nothing to check
+    signin.set_password(session, "blue whale orbit")
+    assert signin.has_password(session)
+    stored = vault.connection.execute(
+        "SELECT value FROM vault_info WHERE key = 'owner_password_hash'"
+    ).fetchone()[0]
+    assert stored.startswith("$argon2id$") and "blue whale" not in stored
+    assert not signin.check_password(session, "blue whale orbiT")
+    assert signin.check_password(session, "blue whale orbit")
+    assert _actions(vault)[-3:] == ["signin.password_set", "signin.failed", "signin.ok"]
+
+
+def test_short_password_is_refused(session):
+    with pytest.raises(errors.BadInput, match="at least 10"):
+        signin.set_password(session, "short")
+    assert not signin.has_password(session)
+
+
+def test_lock_records_the_event_then_forgets_the_key(session, vault):
+    from crmdesk.services.session import lock
+
+    lock(session)
+    assert not vault.is_open
+    with pytest.raises(errors.CannotUnlock, match="locked"):
+        vault.status()
