@@ -31,10 +31,10 @@ def test_cancel_stops_between_batches_and_keeps_what_is_done(session, clients):
 
     def cancelled() -> bool:
         calls["n"] += 1
-        return calls["n"] > 1500  # after the first full batch of 1,000
+        return calls["n"] > 2500  # after the first full batch of 2,000
 
     made = create_demo_clients(session, 5000, today=TODAY, cancelled=cancelled)
-    assert made == 1000 and clients.count() == 1000
+    assert made == 2000 and clients.count() == 2000
 
 
 def test_same_seed_same_data(tmp_path, keystore):

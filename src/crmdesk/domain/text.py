@@ -35,7 +35,16 @@ def fold(text: str) -> str:
     if text.isascii():
         # Most text is plain ASCII: lower() is the whole job, and far faster.
         return text.lower()
-    return _strip_marks(_strip_marks(text).casefold().translate(_UNDECOMPOSED))
+    # Every step works character by character and a space never combines, so folding
+    # word by word gives the same result; names and places repeat, so words are cached.
+    return " ".join(_fold_word(word) for word in text.split(" "))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    if word.isascii():
+        return word.lower()
+    return _strip_marks(_strip_marks(word).casefold().translate(_UNDECOMPOSED))
 
 
 def _strip_marks(text: str) -> str:

@@ -456,7 +456,7 @@ def _where(query: ClientQuery, today: dt.date) -> tuple[str, str, list[Any]]:
     expression = fts_expression(query.text)
     if expression:
         source = "client_search s JOIN clients c ON c.id = s.rowid"
-        conditions.append("client_search MATCH ?")
+        conditions.append("s.client_search MATCH ?")
         params.append(expression)
     else:
         source = "clients c"
@@ -489,22 +489,53 @@ def _where(query: ClientQuery, today: dt.date) -> tuple[str, str, list[Any]]:
     return source, where, params
 
 
+def _text_only(query: ClientQuery) -> bool:
+    """True when search text is the only condition: FTS5 alone can then answer."""
+    return not any(
+        (
+            query.status,
+            query.salesperson,
+            query.tag,
+            query.buys_in_month,
+            query.no_contact_days is not None,
+            query.birthday_within_days is not None,
+            query.followups_due,
+        )
+    )
+
+
 def list_clients(conn: Any, query: ClientQuery, today: dt.date) -> list[ClientRow]:
+    expression = fts_expression(query.text)
+    page = [query.limit, query.offset]
+    if expression and query.sort == SortKey.RELEVANCE and _text_only(query):
+        # Search-as-you-type: FTS5 picks the best page of hits before any client row is
+        # read, so a short prefix matching half the book still answers quickly.
+        sql = (
+            f"SELECT {_ROW_COLUMNS} FROM (SELECT rowid, rank FROM client_search"
+            " WHERE client_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?) AS hit"
+            " JOIN clients c ON c.id = hit.rowid ORDER BY hit.rank, c.sort_key, c.id"
+        )
+        return [_row(r) for r in conn.execute(sql, [expression, *page])]
     source, where, params = _where(query, today)
     direction = "DESC" if query.descending else "ASC"
-    if query.sort == SortKey.RELEVANCE and fts_expression(query.text):
-        # Matches in the name weigh most, then basic details, then value-added text.
-        order = "bm25(client_search, 10.0, 2.0, 1.0), c.sort_key, c.id"
+    if query.sort == SortKey.RELEVANCE and expression:
+        order = "s.rank, c.sort_key, c.id"
+    elif query.sort in (SortKey.NAME, SortKey.RELEVANCE):
+        order = f"c.sort_key {direction}, c.id {direction}"  # walks the index, no sort
     else:
-        column = _ORDER.get(query.sort, "c.sort_key")
-        # Empty values (no contact yet, no expected order) go last either way.
-        order = f"{column} IS NULL, {column} {direction}, c.sort_key, c.id"
+        # Empty values (never contacted, no expected order) go last either way.
+        order = f"{_ORDER[query.sort]} {direction} NULLS LAST, c.sort_key, c.id"
     sql = f"SELECT {_ROW_COLUMNS} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-    rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
-    return [_row(r) for r in rows]
+    return [_row(r) for r in conn.execute(sql, [*params, *page])]
 
 
 def count_clients(conn: Any, query: ClientQuery, today: dt.date) -> int:
+    expression = fts_expression(query.text)
+    if expression and _text_only(query):
+        row = conn.execute(
+            "SELECT count(*) FROM client_search WHERE client_search MATCH ?", (expression,)
+        ).fetchone()
+        return int(row[0])
     source, where, params = _where(query, today)
     return int(conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0])
 

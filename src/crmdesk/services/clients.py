@@ -80,7 +80,7 @@ class ClientService:
         clients: Iterable[Client],
         *,
         source: str,
-        batch_size: int = 1000,
+        batch_size: int = 2000,
         progress: Callable[[int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> int:

@@ -196,6 +196,8 @@ _RECORDS = Migration(
             tokenize = 'unicode61 remove_diacritics 2',
             prefix = '2 3 4'
         )""",
+        # Ranking: a match in the name weighs most, then basic details, then the rest.
+        "INSERT INTO client_search (client_search, rank) VALUES ('rank', 'bm25(10.0, 2.0, 1.0)')",
     ),
 )
 
