@@ -20,6 +20,8 @@ FORBIDDEN = {
               "crmdesk.gui"),
     "services": ("PySide6", "sqlcipher3", "keyring", "crmdesk.commands", "crmdesk.cli",
                  "crmdesk.gui"),
+    "gui": ("sqlcipher3", "sqlite3", "keyring", "crmdesk.vault", "crmdesk.audit",
+            "crmdesk.commands", "crmdesk.cli"),
     "commands": ("PySide6", "sqlcipher3", "crmdesk.gui", "crmdesk.vault.connection"),
 }  # fmt: skip
 

@@ -41,15 +41,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_gui(args: argparse.Namespace) -> int:
+    try:
+        from crmdesk.gui.app import run_gui
+    except ImportError as exc:
+        raise CrmdeskError(
+            f"The desktop app cannot start ({exc}). Reinstall crmdesk with its Qt "
+            "dependencies, or use the commands listed by 'crmdesk --help'."
+        ) from None
+    return run_gui(args.vault)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.vault = resolve_vault_dir(args.vault)
     args.stdin = StdinLines()
-    if args.command is None:
-        parser.print_help()
-        return ExitCode.OK
     try:
+        if args.command is None:
+            return _run_gui(args)
         return int(args.handler(args))
     except CrmdeskError as exc:
         print(f"crmdesk: {exc.message}", file=sys.stderr)

@@ -48,10 +48,14 @@ class ClientService:
         phone_region: str = "US",
     ) -> None:
         self._session = session
-        self._vault = session.vault
         self._today = today
         self._now = now
         self._region = phone_region
+
+    @property
+    def _vault(self) -> Any:
+        # Looked up on every call: after a lock and unlock the session holds a new vault.
+        return self._session.vault
 
     # -- writing ----------------------------------------------------------------------
 

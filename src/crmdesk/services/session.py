@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
-from crmdesk.errors import AuditChainBroken, KeyringUnavailable
+from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable
 from crmdesk.vault import Owner, Vault, VaultStatus
 from crmdesk.vault.keystore import KeyStore, system_keystore
 from crmdesk.vault.metadata import read_metadata
@@ -24,6 +24,17 @@ class Session:
 
     def close(self) -> None:
         self.vault.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self.vault.is_open
+
+    def reattach(self, other: Session) -> None:
+        """Continue this session on a freshly unlocked vault (after a lock)."""
+        if other.vault.meta.vault_id != self.vault.meta.vault_id:
+            other.close()
+            raise BadInput("That is a different vault; unlock the vault that was locked.")
+        self.vault, self.actor, self.full_name = other.vault, other.actor, other.full_name
 
     def __enter__(self) -> Session:
         return self
