@@ -67,9 +67,9 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.list_panel)
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(1, 2)
-        self.followups = FollowUpsView(self.service)
+        self.followups = FollowUpsView(self.service, today=today)
         self.seasonal = SeasonalOutlookView(self.service, today=today)
-        self.birthdays = BirthdaysView(self.service)
+        self.birthdays = BirthdaysView(self.service, today=today)
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)

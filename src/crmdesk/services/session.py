@@ -7,7 +7,7 @@ from pathlib import Path
 
 from crmdesk.audit import ChainReport
 from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable
-from crmdesk.vault import Owner, Vault, VaultStatus
+from crmdesk.vault import Owner, Vault, VaultStatus  # Owner is part of this API too
 from crmdesk.vault.keystore import KeyStore, system_keystore
 from crmdesk.vault.metadata import read_metadata
 from crmdesk.vault.passphrase import DEFAULT_KDF, KdfParams

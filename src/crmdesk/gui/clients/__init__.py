@@ -1,0 +1,1 @@
+"""The client list: a lazily loaded model over the client service, and its panel."""

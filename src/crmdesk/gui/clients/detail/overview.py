@@ -1,0 +1,189 @@
+"""Overview tab: the client's basic contact information (and its confidential notes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from crmdesk.domain import FieldClass, Section, classify
+from crmdesk.domain.entities import CLIENT_KINDS, CLIENT_STATUSES
+
+from .child_table import (
+    ChildTable,
+    Column,
+    DetailTab,
+    PathPart,
+    clear_invalid,
+    mark_invalid,
+    mark_table_error,
+    section_title,
+    split_list,
+    tab_layout,
+)
+
+_LINES = ("name", "industry", "salesperson", "website", "source")
+_LISTS = ("emails", "phones", "tags")
+ADDRESS_COLUMNS = (
+    Column("street", "Street", width=220),
+    Column("city", "City", width=140),
+    Column("region", "Region", width=90),
+    Column("postal_code", "Postal code", width=100),
+    Column("country", "Country", stretch=True),
+)
+
+
+class OverviewTab(DetailTab):
+    """Name, kind, status, industry, salesperson, web, emails, phones, addresses, tags."""
+
+    TITLE = "Overview"
+    KEYS = (
+        "name",
+        "kind",
+        "status",
+        "industry",
+        "salesperson",
+        "website",
+        "emails",
+        "phones",
+        "addresses",
+        "tags",
+        "source",
+        "notes",
+    )
+    SECTIONS = (Section.OVERVIEW,)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines: dict[str, QLineEdit] = {k: QLineEdit() for k in (*_LINES, *_LISTS)}
+        self.lines["name"].setPlaceholderText("Company or person (required)")
+        self.lines["website"].setPlaceholderText("example.com")
+        self.lines["emails"].setPlaceholderText("first is the main one; separate with commas")
+        self.lines["phones"].setPlaceholderText("+1 202 555 0173, …")
+        self.lines["tags"].setPlaceholderText("VIP, wholesale, …")
+        self.kind = QComboBox()
+        self.kind.addItems(list(CLIENT_KINDS))
+        self.status = QComboBox()
+        self.status.addItems(list(CLIENT_STATUSES))
+        self.addresses = ChildTable(ADDRESS_COLUMNS, new_row=_blank_address, noun="address")
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("What you know about this client")
+        self.notes.setTabChangesFocus(True)
+        notes_secret = classify("client.notes") is FieldClass.VALUE_ADDED
+        self.notes_label = section_title("Notes", confidential=notes_secret)
+
+        left = QFormLayout()
+        left.addRow("&Name", self.lines["name"])
+        left.addRow("&Kind", self.kind)
+        left.addRow("S&tatus", self.status)
+        left.addRow("&Industry", self.lines["industry"])
+        left.addRow("Sales&person", self.lines["salesperson"])
+        left.addRow("Sou&rce", self.lines["source"])
+        right = QFormLayout()
+        right.addRow("&Emails", self.lines["emails"])
+        right.addRow("P&hones", self.lines["phones"])
+        right.addRow("&Website", self.lines["website"])
+        right.addRow("Ta&gs", self.lines["tags"])
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addSpacing(16)
+        columns.addLayout(right, 1)
+
+        layout = tab_layout(self, self.confidential())
+        layout.addLayout(columns)
+        layout.addWidget(section_title("Addresses"))
+        layout.addWidget(self.addresses, 2)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(self.notes, 2)
+
+        order = [
+            self.lines["name"],
+            self.kind,
+            self.status,
+            self.lines["industry"],
+            self.lines["salesperson"],
+            self.lines["source"],
+            self.lines["emails"],
+            self.lines["phones"],
+            self.lines["website"],
+            self.lines["tags"],
+            self.addresses.table,
+            self.addresses.add_button,
+            self.addresses.delete_button,
+            self.notes,
+        ]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        for edit in self.lines.values():
+            edit.textChanged.connect(self.changed)
+        self.kind.currentIndexChanged.connect(self.changed)
+        self.status.currentIndexChanged.connect(self.changed)
+        self.notes.textChanged.connect(self.changed)
+        self.addresses.changed.connect(self.changed)
+
+    def load(self, data: dict[str, Any]) -> None:
+        widgets: list[QWidget] = [*self.lines.values(), self.kind, self.status, self.notes]
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            for key in _LINES:
+                self.lines[key].setText(data.get(key) or "")
+            for key in _LISTS:
+                self.lines[key].setText(", ".join(data.get(key) or []))
+            self.kind.setCurrentText(data.get("kind") or CLIENT_KINDS[0])
+            self.status.setCurrentText(data.get("status") or CLIENT_STATUSES[0])
+            self.notes.setPlainText(data.get("notes") or "")
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self.addresses.set_rows(data.get("addresses") or [])
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: self.lines[key].text() for key in _LINES}
+        out.update({key: split_list(self.lines[key].text()) for key in _LISTS})
+        out["kind"] = self.kind.currentText()
+        out["status"] = self.status.currentText()
+        out["addresses"] = self.addresses.rows()
+        out["notes"] = self.notes.toPlainText()
+        return out
+
+    def name_edit(self) -> QLineEdit:
+        return self.lines["name"]
+
+    def mark_error(self, parts: list[PathPart], message: str) -> bool:
+        key = parts[0][0]
+        if key in self.lines:
+            mark_invalid(self.lines[key], message)
+        elif key in ("email", "phone"):
+            mark_invalid(self.lines[f"{key}s"], message)
+        elif key == "kind":
+            mark_invalid(self.kind, message)
+        elif key == "status":
+            mark_invalid(self.status, message)
+        elif key == "notes":
+            mark_invalid(self.notes, message)
+        elif key in ("addresses", "address"):
+            return mark_table_error(self.addresses, parts, message)
+        else:
+            return False
+        return True
+
+    def clear_errors(self) -> None:
+        for w in (*self.lines.values(), self.kind, self.status, self.notes):
+            clear_invalid(w)
+        self.addresses.clear_marks()
+
+
+def _blank_address() -> dict[str, Any]:
+    return {"street": "", "city": "", "region": "", "postal_code": "", "country": ""}
+
+
+__all__ = ["OverviewTab"]

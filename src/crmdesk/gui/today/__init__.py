@@ -1,0 +1,1 @@
+"""Views for the day's work: follow-ups due, seasonal call list, coming birthdays."""

@@ -1,0 +1,1 @@
+"""Printable documents (PDF) made with reportlab: no Qt, no database access."""
