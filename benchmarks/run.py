@@ -84,6 +84,10 @@ class PlainVault:
     def reading(self) -> Iterator[Any]:
         yield self.connection
 
+    @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        yield  # the plain copy is only read and lightly written: nothing to do
+
     def record_event(self, actor: str, action: str, **kw: Any) -> Any:
         return audit.record(self.connection, self.vault_id, actor=actor, action=action, **kw)
 

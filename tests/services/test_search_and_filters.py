@@ -197,3 +197,20 @@ def test_birthdays_this_week_with_age(clients, book):
         within_days=3
     )
     assert [(b.contact_name, b.date.isoformat()) for b in feb] == [("Ana Leap", "2027-02-28")]
+
+
+def test_many_hits_put_name_matches_first_and_page_without_gaps(clients, book, monkeypatch):
+    """Above the ranking limit (a short prefix over a big book) name matches come first."""
+    from crmdesk.services import client_store
+
+    ranked_all = _names(clients.search("catering"))
+    monkeypatch.setattr(client_store, "RANK_ALL_LIMIT", 1)
+    assert _names(clients.search("catering")) == ranked_all  # the name match still leads
+    extra = [clients.add({"name": f"Shop {i}", "notes": "catering too"}) for i in range(5)]
+    everything = clients.search("catering", ClientQuery(limit=100))
+    assert everything[0].name == "Zoë Łukasiewicz Catering"
+    pages = [clients.search("catering", ClientQuery(limit=2, offset=o)) for o in (0, 2, 4, 6)]
+    paged = [r.id for page in pages for r in page]
+    assert paged == [r.id for r in everything] and len(set(paged)) == 7
+    assert set(extra) <= set(paged)
+    assert clients.count(ClientQuery(text="catering")) == 7

@@ -508,14 +508,13 @@ def list_clients(conn: Any, query: ClientQuery, today: dt.date) -> list[ClientRo
     expression = fts_expression(query.text)
     page = [query.limit, query.offset]
     if expression and query.sort == SortKey.RELEVANCE and _text_only(query):
-        # Search-as-you-type: FTS5 picks the best page of hits before any client row is
-        # read, so a short prefix matching half the book still answers quickly.
-        sql = (
-            f"SELECT {_ROW_COLUMNS} FROM (SELECT rowid, rank FROM client_search"
-            " WHERE client_search MATCH ? ORDER BY rank LIMIT ? OFFSET ?) AS hit"
-            " JOIN clients c ON c.id = hit.rowid ORDER BY hit.rank, c.sort_key, c.id"
-        )
-        return [_row(r) for r in conn.execute(sql, [expression, *page])]
+        ids = _ranked_ids(conn, expression, query.limit, query.offset)
+        rows = conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM clients c WHERE c.id IN (SELECT value FROM json_each(?))",
+            (_json(ids),),
+        ).fetchall()
+        by_id = {r[0]: r for r in rows}
+        return [_row(by_id[i]) for i in ids if i in by_id]
     source, where, params = _where(query, today)
     direction = "DESC" if query.descending else "ASC"
     if query.sort == SortKey.RELEVANCE and expression:
@@ -529,13 +528,58 @@ def list_clients(conn: Any, query: ClientQuery, today: dt.date) -> list[ClientRo
     return [_row(r) for r in conn.execute(sql, [*params, *page])]
 
 
+# Ranking costs about 2 ms per thousand hits; above this many, only name matches are
+# ranked (search-as-you-type stays under 50 ms on 100,000 clients, see benchmarks/).
+RANK_ALL_LIMIT = 10_000
+
+
+def _ranked_ids(conn: Any, expression: str, limit: int, offset: int) -> list[int]:
+    """The ids of one page of search hits, best first.
+
+    Few hits: all are ranked (name, then basic details, then value-added text). Many
+    hits (a short prefix): hits in the name come first, ranked; the others follow in
+    the order they were added.
+    """
+    hits = _fts_count(conn, expression)
+    if hits <= RANK_ALL_LIMIT:
+        sql = "SELECT rowid FROM client_search WHERE client_search MATCH ? ORDER BY rank"
+        return [r[0] for r in conn.execute(f"{sql} LIMIT ? OFFSET ?", (expression, limit, offset))]
+    in_name = f"{{name}} : ({expression})"
+    name_hits = _fts_count(conn, in_name)
+    ids: list[int] = []
+    if offset < name_hits:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM client_search WHERE client_search MATCH ?"
+                " ORDER BY rank LIMIT ? OFFSET ?",
+                (in_name, limit, offset),
+            )
+        ]
+    if len(ids) < limit:
+        ids += [
+            r[0]
+            for r in conn.execute(
+                "SELECT rowid FROM client_search WHERE client_search MATCH ? AND rowid NOT IN"
+                " (SELECT rowid FROM client_search WHERE client_search MATCH ?)"
+                " ORDER BY rowid LIMIT ? OFFSET ?",
+                (expression, in_name, limit - len(ids), max(0, offset - name_hits)),
+            )
+        ]
+    return ids
+
+
+def _fts_count(conn: Any, expression: str) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM client_search WHERE client_search MATCH ?", (expression,)
+    ).fetchone()
+    return int(row[0])
+
+
 def count_clients(conn: Any, query: ClientQuery, today: dt.date) -> int:
     expression = fts_expression(query.text)
     if expression and _text_only(query):
-        row = conn.execute(
-            "SELECT count(*) FROM client_search WHERE client_search MATCH ?", (expression,)
-        ).fetchone()
-        return int(row[0])
+        return _fts_count(conn, expression)
     source, where, params = _where(query, today)
     return int(conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0])
 

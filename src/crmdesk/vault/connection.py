@@ -17,6 +17,8 @@ from crmdesk.vault.keys import VaultKey
 DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
 
+CACHE_SIZE = -65536  # in KiB when negative: 64 MiB
+
 _SESSION_PRAGMAS = (
     # The journal and WAL are encrypted like the database; WAL lets readers and one
     # writer (the app and the CLI at once) work side by side.
@@ -29,7 +31,7 @@ _SESSION_PRAGMAS = (
     "PRAGMA temp_store = MEMORY",
     "PRAGMA foreign_keys = ON",
     # 64 MiB of decrypted page cache: decrypting pages is where SQLCipher costs.
-    "PRAGMA cache_size = -65536",
+    f"PRAGMA cache_size = {CACHE_SIZE}",
 )
 
 

@@ -31,6 +31,7 @@ from crmdesk.errors import (
 )
 from crmdesk.vault import migrations, passphrase, recovery
 from crmdesk.vault.connection import (
+    CACHE_SIZE,
     Connection,
     DatabaseError,
     UnreadableDatabase,
@@ -377,6 +378,22 @@ class Vault:
                 except DatabaseError as exc:
                     _rollback_quietly(conn)
                     raise _translate(exc) from None
+
+    @contextlib.contextmanager
+    def bulk_writes(self, cache_mib: int = 512) -> Iterator[None]:
+        """A larger page cache while thousands of records go in (demo data, imports).
+
+        Index pages of a growing file fall out of the normal 64 MiB cache and are then
+        read, decrypted and encrypted again; keeping them costs memory only meanwhile.
+        """
+        with self._lock:
+            self.connection.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._conn is not None:
+                    self._conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
