@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 
 from crmdesk import __version__
-from crmdesk.commands import client_cmds, vault_cmds
+from crmdesk.commands import client_cmds, report_cmds, vault_cmds
 from crmdesk.commands.io import StdinLines
 from crmdesk.errors import CrmdeskError, ExitCode
 from crmdesk.vault.paths import resolve_vault_dir
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     vault_cmds.register(sub)
     client_cmds.register(sub)
+    report_cmds.register(sub)
     return parser
 
 

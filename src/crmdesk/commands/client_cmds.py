@@ -45,13 +45,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = csub.add_parser("list", help="list clients (sorted, filtered)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    _add_filters(p)
+    add_filters(p)
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("search", help="full-text search over every client record")
     p.add_argument("text", help="words to find; each word also matches as a prefix")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    _add_filters(p, default_sort=SortKey.RELEVANCE)
+    add_filters(p, default_sort=SortKey.RELEVANCE)
     p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("demo", help="fill the vault with realistic demo clients")
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_demo)
 
 
-def _add_filters(p: argparse.ArgumentParser, default_sort: SortKey = SortKey.NAME) -> None:
+def add_filters(p: argparse.ArgumentParser, default_sort: SortKey = SortKey.NAME) -> None:
     f = p.add_argument_group("filters (all given must hold)")
     f.add_argument("--status", choices=("prospect", "active", "former"))
     f.add_argument("--salesperson", metavar="LOGIN")
@@ -76,7 +76,7 @@ def _add_filters(p: argparse.ArgumentParser, default_sort: SortKey = SortKey.NAM
     o.add_argument("--offset", type=int, default=0)
 
 
-def _query(args: argparse.Namespace, text: str = "") -> ClientQuery:
+def query_from_args(args: argparse.Namespace, text: str = "") -> ClientQuery:
     return ClientQuery(
         text=text,
         status=args.status,
@@ -152,7 +152,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         service = ClientService(session)
-        query = _query(args)
+        query = query_from_args(args)
         rows, total = service.list(query), service.count(query)
     _print_rows(rows, total, args.json)
     return 0
@@ -163,7 +163,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise BadInput("Give some words to search for.")
     with open_session(args) as session:
         service = ClientService(session)
-        query = _query(args, args.text)
+        query = query_from_args(args, args.text)
         rows, total = service.list(query), service.count(query)
     _print_rows(rows, total, args.json)
     return 0

@@ -27,6 +27,8 @@ from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
 from crmdesk.gui.ops import Job, run_with_progress
+from crmdesk.gui.reports.preview import ReportPreview
+from crmdesk.gui.reports.trace import TraceDialog
 from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutlookView
 from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
@@ -34,6 +36,7 @@ from crmdesk.services import session as sessions
 from crmdesk.services import signin
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
+from crmdesk.services.reports import PrintedReport, ReportCancelled, ReportService
 from crmdesk.services.session import KeyStore, Session
 
 PAGES = (
@@ -58,6 +61,7 @@ class MainWindow(QMainWindow):
         self.session, self.folder = session, folder
         self._keystore, self._keyring_usable = keystore, keyring_usable
         self.service = ClientService(session, today=today)
+        self.reports = ReportService(session, today=today)
         self.setWindowTitle(f"crmdesk — {folder.name}")
         self.setWindowIcon(icon("crmdesk"))
 
@@ -120,6 +124,10 @@ class MainWindow(QMainWindow):
         self.act_revert = self._action("&Revert changes", self.editor.revert, None, "revert")
         self.act_delete = self._action("&Delete client…", self.editor.delete_client, None, "delete")
         self.act_find = self._action("&Find…", self.find, "Ctrl+F", "search")
+        self.act_print = self._action("&Print client summary…", self.print_summary, "Ctrl+P")
+        self.act_print_list = self._action("Print client &list…", self.print_client_list)
+        self.act_print_calls = self._action("Print &call list…", self.print_call_list)
+        self.act_trace = self._action("&Trace a document…", self.trace_document)
         self.act_lock = self._action("&Lock", self.lock, "Ctrl+L", "lock")
         self.act_demo = self._action("Add &demo clients…", self.add_demo_clients, None, "demo")
         self.act_settings = self._action("&Auto-lock…", self.change_idle_minutes, None, "settings")
@@ -133,11 +141,14 @@ class MainWindow(QMainWindow):
         for act in (self.act_new, self.act_save, self.act_revert, self.act_delete):
             file_menu.addAction(act)
         file_menu.addSeparator()
+        for act in (self.act_print, self.act_print_list, self.act_print_calls):
+            file_menu.addAction(act)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_lock)
         file_menu.addAction(self.act_quit)
         bar.addMenu("&Edit").addAction(self.act_find)
         tools = bar.addMenu("&Tools")
-        for act in (self.act_demo, self.act_settings, self.act_password):
+        for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
             tools.addAction(act)
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
@@ -216,6 +227,50 @@ class MainWindow(QMainWindow):
         self._demo_op = run_with_progress(
             self, "Adding demo clients", count, work, done, lambda e: show_error(self, e)
         )
+
+    # -- reports ----------------------------------------------------------------------
+
+    def _preview(self, report: PrintedReport) -> None:
+        self._last_preview = ReportPreview(self.reports, report, self)
+        self._last_preview.show()
+
+    def print_summary(self) -> None:
+        client_id = self.editor.client_id()
+        if client_id is None:
+            self.statusBar().showMessage("Open a client first, then print its summary.", 5000)
+            return
+        if not self.editor.maybe_save(self):
+            return
+        try:
+            self._preview(self.reports.client_summary(client_id))
+        except CrmdeskError as exc:
+            show_error(self, exc)
+
+    def print_client_list(self) -> None:
+        query = self.list_panel.query()
+        total = self.service.count(query)
+        reports = self.reports
+
+        def work(job: Job) -> PrintedReport:
+            return reports.client_list(query, progress=job.progress, cancelled=job.cancelled)
+
+        self._list_op = run_with_progress(
+            self,
+            "Building the client list",
+            total,
+            work,
+            self._preview,
+            lambda e: None if isinstance(e, ReportCancelled) else show_error(self, e),
+        )
+
+    def print_call_list(self) -> None:
+        try:
+            self._preview(self.reports.call_list())
+        except CrmdeskError as exc:
+            show_error(self, exc)
+
+    def trace_document(self) -> None:
+        TraceDialog(self.reports, self).exec()
 
     # -- security ---------------------------------------------------------------------
 

@@ -17,13 +17,10 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from crmdesk.resources import resource
-
-SANS, SANS_BOLD, MONO = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"
+from crmdesk.reports.fonts import MONO, SANS, SANS_BOLD, register_fonts
 
 # The content stays within the part of the page both A4 (595 x 842 pt) and
 # US Letter (612 x 792 pt) have, so printing "actual size" on either loses nothing.
@@ -42,18 +39,6 @@ PANEL = HexColor("#f3f5f8")
 RULE = HexColor("#c9ced6")
 
 GROUPS_PER_LINE = 7
-
-
-def _register_fonts() -> None:
-    """DejaVu, so that every name prints (Zoë, Łukasiewicz, Ångström...)."""
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    for name, file in ((SANS, "DejaVuSans.ttf"), (SANS_BOLD, "DejaVuSans-Bold.ttf"),
-                       (MONO, "DejaVuSansMono.ttf")):  # fmt: skip
-        if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(resource("fonts", file))))
-    pdfmetrics.registerFontFamily(
-        SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD
-    )
 
 
 def key_lines(recovery_key: str) -> list[str]:
@@ -243,7 +228,7 @@ def write_recovery_kit(
     created: datetime,
 ) -> None:
     """Write the one-page recovery kit PDF to ``path``, readable by its owner only."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
     c.setTitle("crmdesk recovery kit")

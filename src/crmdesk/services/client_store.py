@@ -659,3 +659,15 @@ def _next_birthday(born: dt.date, today: dt.date) -> dt.date:
 def _first(json_list: str) -> str:
     values = json.loads(json_list)
     return values[0] if values else ""
+
+
+def preferences_for(conn: Any, client_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each client's preferences as "topic: detail" lines, for call lists."""
+    found: dict[int, list[str]] = {}
+    for client_id, topic, detail in conn.execute(
+        "SELECT client_id, topic, detail FROM preferences"
+        " WHERE client_id IN (SELECT value FROM json_each(?)) ORDER BY client_id, position",
+        (_json(list(client_ids)),),
+    ):
+        found.setdefault(client_id, []).append(f"{topic}: {detail}" if detail else topic)
+    return found

@@ -211,6 +211,10 @@ class ClientService:
         with self._vault.reading() as conn:
             return store.coming_birthdays(conn, self._today(), within_days, limit)
 
+    def preferences_for(self, client_ids: list[int]) -> dict[int, list[str]]:
+        with self._vault.reading() as conn:
+            return store.preferences_for(conn, client_ids)
+
     def _refresh_spend_if_stale(self) -> None:
         """12-month spend moves with the calendar; recompute it once a day for sorting."""
         today = self._today().isoformat()

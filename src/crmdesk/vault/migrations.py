@@ -201,7 +201,28 @@ _RECORDS = Migration(
     ),
 )
 
-MIGRATIONS = (*MIGRATIONS, _RECORDS)
+_REPORTS = Migration(
+    4,
+    "the register of printed reports, for tracing a leaked page",
+    (
+        """CREATE TABLE reports (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            login TEXT NOT NULL,
+            full_name TEXT NOT NULL,
+            client_ids TEXT NOT NULL,
+            client_count INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            page_count INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX reports_login ON reports (login, created_at)",
+    ),
+)
+
+MIGRATIONS = (*MIGRATIONS, _RECORDS, _REPORTS)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,114 @@
+"""A printed client list: the clients of the current search and filters, one per row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.reports.fonts import SANS
+from crmdesk.reports.layout import (
+    Checkpoint,
+    build_pdf,
+    day,
+    frame_width,
+    gap,
+    money,
+    para,
+    styles,
+    table_style,
+)
+
+CHUNK = 500
+HEADER = (
+    "Name", "Status", "Salesperson", "Phone", "Email",
+    "Last contact", "12-month\nspend", "Expected\nnext order",
+)  # fmt: skip
+RIGHT = (6,)
+_WIDTH = frame_width(wide=True)
+# Name and email take what the fixed columns leave.
+_FIXED = {1: 58.0, 2: 86.0, 3: 92.0, 5: 68.0, 6: 76.0, 7: 72.0}
+_FLEX = _WIDTH - sum(_FIXED.values())
+WIDTHS = [
+    _FLEX * 0.55, _FIXED[1], _FIXED[2], _FIXED[3], _FLEX * 0.45, _FIXED[5], _FIXED[6], _FIXED[7],
+]  # fmt: skip
+_PAD = 10.0
+_SIZE = 8.5
+
+
+def _cell(text: str, column: int) -> str:
+    """Plain text (much faster to lay out than a Paragraph), wrapped to its column."""
+    room = WIDTHS[column] - _PAD
+    if len(text) * _SIZE * 1.05 < room or stringWidth(text, SANS, _SIZE) <= room:
+        return text
+    return "\n".join(simpleSplit(text, SANS, _SIZE, room))
+
+
+def _row(row: Any) -> list[Any]:
+    values = (
+        str(row.name or ""),
+        str(row.status or "").capitalize(),
+        str(row.salesperson or ""),
+        str(row.phone or ""),
+        str(row.email or ""),
+        day(row.last_contact),
+        money(row.spend_12m),
+        day(row.next_order),
+    )
+    return [_cell(v, i) for i, v in enumerate(values)]
+
+
+def _chunk_table(rows: list[list[Any]]) -> Table:
+    s = styles()
+    head = [para(h, s.cell_head_right if i in RIGHT else s.cell_head) for i, h in enumerate(HEADER)]
+    table = Table([head, *rows], colWidths=WIDTHS, repeatRows=1, hAlign="LEFT")
+    table.setStyle(table_style(right_columns=RIGHT))
+    return table
+
+
+def render_client_list(
+    rows: Iterable[Any],
+    description: str,
+    ctx: ReportContext,
+    total: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> bytes:
+    """PDF bytes of a client list (rows shaped like ``ClientRow``), A4 landscape.
+
+    ``description`` names the search and filters; ``total`` the number of matching
+    clients if ``rows`` holds only some. ``progress(n)`` is called with the number of rows
+    laid out so far, every 500 rows and at the end; ``cancelled()`` returning True
+    raises ReportCancelled.
+    """
+    s = styles()
+    chunks: list[Flowable] = []
+    pending: list[list[Any]] = []
+    count = 0
+    for row in rows:
+        pending.append(_row(row))
+        count += 1
+        if len(pending) == CHUNK:
+            if cancelled is not None and cancelled():
+                raise ReportCancelled("The report was cancelled.")
+            chunks += [_chunk_table(pending), Checkpoint(count, progress, cancelled)]
+            pending = []
+    if pending or not chunks:
+        chunks += [_chunk_table(pending), Checkpoint(count, progress, cancelled)]
+    if cancelled is not None and cancelled():
+        raise ReportCancelled("The report was cancelled.")
+
+    shown = f"{count:,} client{'s' if count != 1 else ''}"
+    if total is not None and total != count:
+        shown = f"{count:,} of {total:,} clients"
+    story: list[Flowable] = [
+        Paragraph("Client list", s.title),
+        para(" · ".join(p for p in (shown, description) if p), s.subtitle),
+        gap(10),
+        *chunks,
+    ]
+    return build_pdf(story, ctx, wide=True)

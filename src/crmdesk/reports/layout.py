@@ -1,0 +1,341 @@
+"""Page layout shared by the reports: the document, its metadata and common styles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.reports.fonts import SANS, SANS_BOLD, register_fonts
+from crmdesk.reports.watermark import SIDE_MARGIN, draw_page_marks
+
+INK = HexColor("#1b2430")
+MUTED = HexColor("#5b6573")
+ACCENT = HexColor("#1f3a5f")
+WARN = HexColor("#9b1c1c")
+ZEBRA = HexColor("#f3f5f8")
+HEAD_BG = HexColor("#e4e9f0")
+RULE = HexColor("#c9ced6")
+
+TOP_MARGIN = 58.0
+BOTTOM_MARGIN = 52.0
+HEADING_ROOM = 110.0  # a heading needs this much page below it, or it moves on
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles of the reports."""
+
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    subheading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    label: ParagraphStyle
+    cell: ParagraphStyle
+    cell_right: ParagraphStyle
+    cell_head: ParagraphStyle
+    cell_head_right: ParagraphStyle
+
+
+@lru_cache(maxsize=1)
+def styles() -> Styles:
+    """The shared paragraph styles (DejaVu throughout)."""
+    register_fonts()
+
+    def style(name: str, size: float, **kw: Any) -> ParagraphStyle:
+        kw.setdefault("fontName", SANS)
+        kw.setdefault("textColor", INK)
+        return ParagraphStyle(name, fontSize=size, leading=kw.pop("leading", size * 1.3), **kw)
+
+    cell = style("cell", 8.5, leading=10.8)
+    head = style("cell_head", 8, fontName=SANS_BOLD, textColor=ACCENT, leading=10)
+    return Styles(
+        title=style("title", 22, fontName=SANS_BOLD, textColor=ACCENT, spaceAfter=4),
+        subtitle=style("subtitle", 10.5, textColor=MUTED, spaceAfter=2),
+        heading=style(
+            "heading",
+            13,
+            fontName=SANS_BOLD,
+            textColor=ACCENT,
+            spaceBefore=16,
+            spaceAfter=6,
+        ),
+        subheading=style(
+            "subheading", 10, fontName=SANS_BOLD, spaceBefore=8, spaceAfter=3, keepWithNext=1
+        ),
+        body=style("body", 9.5, leading=13),
+        small=style("small", 8, textColor=MUTED),
+        label=style("label", 8.5, textColor=MUTED, leading=10.8),
+        cell=cell,
+        cell_right=ParagraphStyle("cell_right", parent=cell, alignment=TA_RIGHT),
+        cell_head=head,
+        cell_head_right=ParagraphStyle("cell_head_right", parent=head, alignment=TA_RIGHT),
+    )
+
+
+def para(text: object, style: ParagraphStyle | None = None) -> Paragraph:
+    """A paragraph of plain (escaped) text; line breaks are kept."""
+    html = escape("" if text is None else str(text)).replace("\n", "<br/>")
+    return Paragraph(html, style or styles().body)
+
+
+def heading(text: str, *, confidential: bool = False) -> Paragraph:
+    """A section heading; value-added sections carry a small "Confidential" tag."""
+    html = escape(text)
+    if confidential:
+        html += (
+            f'&nbsp;&nbsp;<font name="{SANS_BOLD}" size="6.5" color="#9b1c1c">CONFIDENTIAL</font>'
+        )
+    return Paragraph(html, styles().heading)
+
+
+def table_style(*, header: bool = True, right_columns: Iterable[int] = ()) -> TableStyle:
+    """Zebra rows, a tinted repeated header row, hairline rules."""
+    first = 1 if header else 0
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), SANS),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("LEADING", (0, 0), (-1, -1), 10.8),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("ROWBACKGROUNDS", (0, first), (-1, -1), [colors.white, ZEBRA]),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+    ]
+    if header:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+            ("FONTNAME", (0, 0), (-1, 0), SANS_BOLD),
+            ("FONTSIZE", (0, 0), (-1, 0), 8),
+            ("TEXTCOLOR", (0, 0), (-1, 0), ACCENT),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+        ]
+    for col in right_columns:
+        commands.append(("ALIGN", (col, 0), (col, -1), "RIGHT"))
+    return TableStyle(commands)
+
+
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float],
+    *,
+    right_columns: Iterable[int] = (),
+) -> Table:
+    """A table with a header row repeated on every page; str cells are wrapped."""
+    right = set(right_columns)
+    s = styles()
+    head = [para(h, s.cell_head_right if i in right else s.cell_head) for i, h in enumerate(header)]
+    body = [
+        [
+            para(v, s.cell_right if i in right else s.cell) if isinstance(v, str) else v
+            for i, v in enumerate(row)
+        ]
+        for row in rows
+    ]
+    table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
+    table.setStyle(table_style(right_columns=right))
+    return table
+
+
+def key_values(pairs: Sequence[tuple[str, str]], width: float, label_width: float = 110) -> Table:
+    """A quiet two-column table of labels and values (empty values left out)."""
+    s = styles()
+    rows = [[para(k, s.label), para(v, s.cell)] for k, v in pairs if v]
+    if not rows:
+        rows = [[para("—", s.label), para("", s.cell)]]
+    table = Table(rows, colWidths=[label_width, width - label_width], hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    return table
+
+
+def empty_note(text: str = "None recorded.") -> Paragraph:
+    return para(text, styles().small)
+
+
+def keep(*flowables: Flowable) -> KeepTogether:
+    return KeepTogether(list(flowables))
+
+
+def gap(height: float = 6) -> Spacer:
+    return Spacer(1, height)
+
+
+def frame_width(*, wide: bool = False) -> float:
+    """The width content may use on the page."""
+    width = (landscape(A4) if wide else A4)[0]
+    return width - 2 * SIDE_MARGIN
+
+
+class Checkpoint(Flowable):
+    """A zero-size flowable that reports layout progress and honours cancellation."""
+
+    def __init__(
+        self,
+        done: int,
+        progress: Callable[[int], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        super().__init__()
+        self.done, self.progress, self.cancelled = done, progress, cancelled
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        if self.cancelled is not None and self.cancelled():
+            raise ReportCancelled("The report was cancelled.")
+        return 0, 0
+
+    def draw(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done)
+
+
+def _marked_canvas(ctx: ReportContext) -> type[Canvas]:
+    """A canvas that holds pages back until the count is known, then marks each one."""
+
+    class MarkedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            count = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                draw_page_marks(self, ctx, number, count)  # after the content: on top
+                Canvas.showPage(self)
+            self._pages = []
+            Canvas.save(self)
+
+    return MarkedCanvas
+
+
+def _headings_kept(story: list[Flowable]) -> list[Flowable]:
+    """A section heading starts a new page unless its first lines fit under it.
+
+    (keepWithNext would glue a heading to its whole table, and a table longer than the
+    rest of the page would then leave that space empty.)
+    """
+    out: list[Flowable] = []
+    for flowable in story:
+        if isinstance(flowable, Paragraph) and flowable.style.name == "heading":
+            out.append(CondPageBreak(HEADING_ROOM))
+        out.append(flowable)
+    return out
+
+
+def build_pdf(story: list[Flowable], ctx: ReportContext, *, wide: bool = False) -> bytes:
+    """Lay ``story`` out on A4 (landscape if ``wide``) with every page marked; PDF bytes."""
+    register_fonts()
+    pagesize = landscape(A4) if wide else A4
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=SIDE_MARGIN,
+        rightMargin=SIDE_MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=ctx.title,
+        author=ctx.printed_by,
+        subject=f"Report {ctx.report_id}",
+        keywords=[f"report {ctx.report_id}", f"printed by {ctx.login}", ctx.kind, "crmdesk"],
+        creator="crmdesk",
+        producer="crmdesk (reportlab)",
+        pageCompression=1,
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, 0, 0, 0, 0, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], pagesize=pagesize)])
+    doc.build(_headings_kept(story), canvasmaker=_marked_canvas(ctx))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------- formatting
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def money(value: object) -> str:
+    """``1234.5`` / ``"1234.50"`` -> ``1,234.50``; empty for None or nonsense."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
+
+
+def day(value: object) -> str:
+    """A date (or ISO date text) as ``1 Dec 2025``; empty for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+    return str(value)
+
+
+def as_date(value: object) -> dt.date | None:
+    """A date from a date or ISO text; None if it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,344 @@
+"""Printed reports: rendered, registered and audited together, and traced back later.
+
+Every report gets a short, typable ID. It is printed on every page with the name of the
+person who printed it, and registered in the vault (who, when, what kind, which clients,
+how many pages, the file's SHA-256) in the same transaction as its audit event. Given
+the ID from a leaked page, :meth:`ReportService.trace` says who printed what, and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from crmdesk import audit
+from crmdesk.domain.report_ids import new_report_id, normalise_report_id
+from crmdesk.errors import BadInput, NotFound
+from crmdesk.reports.call_list import render_call_list
+from crmdesk.reports.client_list import render_client_list
+from crmdesk.reports.client_summary import render_client_summary
+from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
+from crmdesk.services.clients import ClientService
+from crmdesk.services.session import Session
+
+__all__ = ["PrintedReport", "ReportCancelled", "ReportRecord", "ReportService", "describe_query"]
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """What the register knows about one printed report."""
+
+    report_id: str
+    kind: str
+    title: str
+    created_at: dt.datetime
+    login: str
+    full_name: str
+    client_ids: list[int]
+    description: str
+    page_count: int
+    sha256: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "report_id": self.report_id,
+            "kind": self.kind,
+            "title": self.title,
+            "created_at": self.created_at.isoformat(),
+            "login": self.login,
+            "full_name": self.full_name,
+            "client_ids": self.client_ids,
+            "description": self.description,
+            "page_count": self.page_count,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedReport:
+    """A registered report and its PDF bytes (kept in memory: no plaintext temp files)."""
+
+    record: ReportRecord
+    data: bytes
+
+
+def describe_query(query: ClientQuery) -> str:
+    """The search and filters of a client list, in words, for the report's heading."""
+    parts = []
+    if query.text.strip():
+        parts.append(f'Search: "{query.text.strip()}"')
+    if query.status:
+        parts.append(f"Status: {query.status}")
+    if query.salesperson:
+        parts.append(f"Salesperson: {query.salesperson}")
+    if query.tag:
+        parts.append(f"Tag: {query.tag}")
+    if query.buys_in_month:
+        parts.append(f"Buys in {_MONTHS[query.buys_in_month - 1]}")
+    if query.no_contact_days is not None:
+        parts.append(f"No contact for {query.no_contact_days} days")
+    if query.birthday_within_days is not None:
+        parts.append(f"Birthday within {query.birthday_within_days} days")
+    if query.followups_due:
+        parts.append("Follow-ups due")
+    return " · ".join(parts) or "All clients"
+
+
+class ReportService:
+    """Reports printed by the session's person."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._session = session
+        self._clients = ClientService(session, today=today, now=now)
+        self._today = today
+        self._now = now
+
+    # -- printing ---------------------------------------------------------------------
+
+    def client_summary(self, client_id: int, output: Path | None = None) -> PrintedReport:
+        client = self._clients.get_json(client_id)
+        ctx = self._context("client-summary", f"Client summary: {client['name']}")
+        data = render_client_summary(client, ctx)
+        return self._register(ctx, data, output, [client_id], client["name"])
+
+    def client_list(
+        self,
+        query: ClientQuery,
+        output: Path | None = None,
+        *,
+        progress: Callable[[int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> PrintedReport:
+        """The clients matching a search and filters, every one of them."""
+        total = self._clients.count(query)
+        rows: list[ClientRow] = []
+        while len(rows) < total:
+            page = self._clients.list(replace(query, limit=_PAGE, offset=len(rows)))
+            if not page:
+                break
+            rows += page
+            if cancelled and cancelled():
+                raise ReportCancelled("The report was cancelled; nothing was saved.")
+        description = describe_query(query)
+        ctx = self._context("client-list", "Client list")
+        data = render_client_list(
+            rows, description, ctx, total=len(rows), progress=progress, cancelled=cancelled
+        )
+        return self._register(ctx, data, output, [r.id for r in rows], description)
+
+    def call_list(self, output: Path | None = None) -> PrintedReport:
+        """Follow-ups due, and the clients who usually buy next month, with preferences."""
+        today = self._today()
+        month = today.month % 12 + 1
+        followups = self._clients.followups()
+        seasonal = [
+            row
+            for status in ("active", "prospect")
+            for row in self._clients.list(
+                ClientQuery(
+                    buys_in_month=month,
+                    status=status,
+                    sort=SortKey.SPEND_12M,
+                    descending=True,
+                    limit=500,
+                )
+            )
+        ]
+        ids = sorted({f.client_id for f in followups} | {r.id for r in seasonal})
+        preferences = self._clients.preferences_for(ids)
+        ctx = self._context("call-list", "Call list")
+        data = render_call_list(followups, seasonal, preferences, _MONTHS[month - 1], ctx)
+        description = f"Follow-ups due and seasonal outlook for {_MONTHS[month - 1]}"
+        return self._register(ctx, data, output, ids, description)
+
+    # -- tracing ----------------------------------------------------------------------
+
+    def trace(self, text: str) -> ReportRecord:
+        """Who printed the report with this ID, when, and what was in it."""
+        try:
+            report_id = normalise_report_id(text)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+        with self._session.vault.reading() as conn:
+            row = conn.execute(_SELECT + " WHERE id = ?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFound(
+                f"No report with ID {report_id} was printed from this vault. Check the ID "
+                "on the page, or try the vault it may have come from."
+            )
+        return _record(row)
+
+    def recent(self, limit: int = 100) -> list[ReportRecord]:
+        with self._session.vault.reading() as conn:
+            rows = conn.execute(_SELECT + " ORDER BY created_at DESC LIMIT ?", (limit,))
+            return [_record(r) for r in rows]
+
+    # -- internals --------------------------------------------------------------------
+
+    def _context(self, kind: str, title: str) -> ReportContext:
+        vault = self._session.vault
+        with vault.reading() as conn:
+            head = audit.head(conn)
+        return ReportContext(
+            report_id=new_report_id(),
+            kind=kind,
+            title=title,
+            printed_by=self._session.full_name,
+            login=self._session.actor,
+            business=vault.owner.business,
+            printed_at=self._now(),
+            audit_head=head[1] if head else "",
+        )
+
+    def _register(
+        self,
+        ctx: ReportContext,
+        data: bytes,
+        output: Path | None,
+        client_ids: list[int],
+        description: str,
+    ) -> PrintedReport:
+        record = ReportRecord(
+            report_id=ctx.report_id,
+            kind=ctx.kind,
+            title=ctx.title,
+            created_at=ctx.printed_at,
+            login=ctx.login,
+            full_name=ctx.printed_by,
+            client_ids=client_ids,
+            description=description,
+            page_count=len(PdfReader(io.BytesIO(data)).pages),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        vault = self._session.vault
+        written = False
+        try:
+            with vault.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO reports (id, kind, title, created_at, login, full_name,"
+                    " client_ids, client_count, description, page_count, sha256)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.report_id,
+                        record.kind,
+                        record.title,
+                        record.created_at.isoformat(),
+                        record.login,
+                        record.full_name,
+                        json.dumps(client_ids),
+                        len(client_ids),
+                        description,
+                        record.page_count,
+                        record.sha256,
+                    ),
+                )
+                vault.record_event(
+                    self._session.actor,
+                    "report.printed",
+                    object=f"report:{record.report_id}",
+                    details={
+                        "kind": record.kind,
+                        "clients": len(client_ids),
+                        "pages": record.page_count,
+                        "sha256": record.sha256,
+                        "file": output.name if output else "",
+                    },
+                )
+                # Written inside the transaction: no registered report without its file
+                # being attempted, and no file left behind when registering fails.
+                if output is not None:
+                    _write_private(output, data)
+                    written = True
+        except BaseException:
+            if written and output is not None:
+                output.unlink(missing_ok=True)
+            raise
+        return PrintedReport(record, data)
+
+    def record_output(self, report: PrintedReport, how: str, where: str = "") -> None:
+        """Audit where a report went after it was made: "printer" or "file"."""
+        vault = self._session.vault
+        with vault.transaction():
+            vault.record_event(
+                self._session.actor,
+                f"report.{how}",
+                object=f"report:{report.record.report_id}",
+                details={"where": where},
+            )
+
+    def save_copy(self, report: PrintedReport, path: Path) -> None:
+        """Save a report's PDF (readable by its owner only) and audit it."""
+        _write_private(path, report.data)
+        self.record_output(report, "saved", str(path))
+
+
+_SELECT = (
+    "SELECT id, kind, title, created_at, login, full_name, client_ids, description,"
+    " page_count, sha256 FROM reports"
+)
+
+
+def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
+    return ReportRecord(
+        report_id=row[0],
+        kind=row[1],
+        title=row[2],
+        created_at=dt.datetime.fromisoformat(row[3]),
+        login=row[4],
+        full_name=row[5],
+        client_ids=json.loads(row[6]),
+        description=row[7],
+        page_count=int(row[8]),
+        sha256=row[9],
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write the PDF readable by its owner only, whole or not at all."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # mkstemp creates the file readable and writable by its owner only.
+        fd, tmp = tempfile.mkstemp(prefix=".crmdesk-report.", suffix=".pdf", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise BadInput(f"Cannot write the report to {path}: {exc.strerror or exc}.") from None

@@ -1,0 +1,52 @@
+"""Ctrl+P previews the client summary; it prints and traces from the app."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
+
+from crmdesk.gui.main_window import MainWindow
+from crmdesk.gui.reports.trace import TraceDialog
+from crmdesk.services.client_query import ClientQuery
+from tests.gui.conftest import GUI_TODAY
+
+
+@pytest.fixture
+def window(qtbot, demo_session, vault_dir, keystore):
+    win = MainWindow(demo_session, vault_dir, keystore=keystore, today=lambda: GUI_TODAY)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_print_summary_previews_prints_and_traces(qtbot, window, tmp_path):
+    client = window.service.list(ClientQuery(limit=1))[0]
+    window.show_client(client.id)
+    window.act_print.trigger()
+    preview = window._last_preview
+    qtbot.addWidget(preview)
+    record = preview.report.record
+    assert record.client_ids == [client.id]
+    assert preview.page_count() == record.page_count >= 1
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    preview.print_to(printer)
+    printed = PdfReader(io.BytesIO((tmp_path / "printed.pdf").read_bytes()))
+    assert len(printed.pages) == record.page_count
+
+    dialog = TraceDialog(window.reports, window)
+    qtbot.addWidget(dialog)
+    dialog.id_edit.setText(record.report_id)
+    dialog.trace()
+    assert "Zoë Łukasiewicz" in dialog.result.text()
+    dialog.id_edit.setText("nonsense")
+    dialog.trace()
+    assert "Not found" in dialog.result.text()
+    QApplication.processEvents()

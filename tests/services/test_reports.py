@@ -1,0 +1,98 @@
+"""Reports: registered with their hash, audited, marked with the printer's name, traced."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from crmdesk import errors
+from crmdesk.services.client_query import ClientQuery
+from crmdesk.services.reports import ReportService
+from tests.services.conftest import TODAY, full_client
+
+
+@pytest.fixture
+def reports(session):
+    return ReportService(session, today=lambda: TODAY)
+
+
+def _pages(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_client_summary_is_marked_registered_audited_and_traceable(
+    clients, reports, vault, tmp_path
+):
+    client_id = clients.add(full_client())
+    out = tmp_path / "summary.pdf"
+    report = reports.client_summary(client_id, out)
+    record = report.record
+    assert out.read_bytes() == report.data
+    assert (out.stat().st_mode & 0o777) == 0o600
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == record.sha256
+    pages = _pages(report.data)
+    assert len(pages) == record.page_count
+    for text in pages:
+        assert "Zoë Łukasiewicz" in text and record.report_id in text
+    assert "Zoë's Bakery" in pages[0]
+    action, obj, details = vault.connection.execute(
+        "SELECT action, object, details FROM audit_events ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    assert (action, obj) == ("report.printed", f"report:{record.report_id}")
+    assert json.loads(details)["sha256"] == record.sha256
+
+    traced = reports.trace(record.report_id.lower().replace("-", " "))
+    assert traced == record
+    assert traced.full_name == "Zoë Łukasiewicz" and traced.client_ids == [client_id]
+
+
+def test_unknown_and_mistyped_report_ids(reports, clients, tmp_path):
+    record = reports.client_summary(clients.add({"name": "Acme"})).record
+    with pytest.raises(errors.BadInput, match="typo"):
+        reports.trace(record.report_id[:-1] + ("0" if record.report_id[-1] != "0" else "1"))
+    other = "0000-0000-000"
+    with pytest.raises((errors.NotFound, errors.BadInput)):
+        reports.trace(other)
+
+
+def test_client_list_holds_exactly_the_filtered_clients(clients, reports):
+    a = clients.add({"name": "Active One", "status": "active"})
+    clients.add({"name": "Prospect Two", "status": "prospect"})
+    b = clients.add({"name": "Active Three", "status": "active"})
+    seen: list[int] = []
+    report = reports.client_list(ClientQuery(status="active"), progress=seen.append)
+    assert sorted(report.record.client_ids) == sorted([a, b])
+    assert report.record.description == "Status: active"
+    text = "".join(_pages(report.data))
+    assert "Active One" in text and "Active Three" in text and "Prospect Two" not in text
+    assert seen
+
+
+def test_call_list_has_the_follow_ups_due(clients, reports):
+    client_id = clients.add(full_client())  # a task due 2026-11-25, before TODAY
+    report = reports.call_list()
+    assert client_id in report.record.client_ids
+    assert "Send rye samples" in "".join(_pages(report.data))
+
+
+def test_a_report_that_cannot_be_written_is_not_registered(clients, reports, vault, tmp_path):
+    client_id = clients.add({"name": "Acme"})
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    before = vault.connection.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+    with pytest.raises(errors.BadInput, match="Cannot write the report"):
+        reports.client_summary(client_id, blocker / "out.pdf")
+    assert vault.connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    assert vault.connection.execute("SELECT count(*) FROM audit_events").fetchone()[0] == before
+
+
+def test_report_ids_are_unique_and_typable(clients, reports):
+    client_id = clients.add({"name": "Acme"})
+    ids = {reports.client_summary(client_id).record.report_id for _ in range(20)}
+    assert len(ids) == 20
+    assert all(re.fullmatch(r"[0-9A-Z*~$=-]+", i) for i in ids)
