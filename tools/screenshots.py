@@ -20,10 +20,26 @@ SCREEN = ROOT / "tests" / "gui" / "offscreen-screen.json"
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={SCREEN}")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 TODAY = dt.date(2026, 11, 29)
 OUT = ROOT / "docs" / "screenshots"
+
+
+def save_report_pages(data: bytes, name: str, pages: int) -> None:
+    """Render a report's first pages with QtPdf, as the app's preview shows them."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    raw = QByteArray(data)
+    buffer = QBuffer(raw)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    for index in range(min(pages, document.pageCount())):
+        points = document.pagePointSize(index)
+        image = document.render(index, QSize(int(points.width() * 1.4), int(points.height() * 1.4)))
+        image.save(str(OUT / f"{name}-{index + 1}.png"))
+        print(f"wrote {OUT / name}-{index + 1}.png")
 
 
 def main() -> int:
@@ -67,6 +83,7 @@ def main() -> int:
         window.nav.setCurrentRow(row)
         shot(window, name)
     window.nav.setCurrentRow(0)
+    save_report_pages(window.reports.client_summary(rich.id).data, "report-summary", pages=2)
     window.lock()
     shot(window, "lock-screen")
     window.close()

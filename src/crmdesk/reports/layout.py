@@ -16,6 +16,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -156,13 +157,21 @@ def data_table(
     right = set(right_columns)
     s = styles()
     head = [para(h, s.cell_head_right if i in right else s.cell_head) for i, h in enumerate(header)]
-    body = [
-        [
-            para(v, s.cell_right if i in right else s.cell) if isinstance(v, str) else v
-            for i, v in enumerate(row)
-        ]
-        for row in rows
-    ]
+
+    def cell(i: int, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        # Plain text wrapped here (the table style sets the same font and leading):
+        # laying out a Paragraph per cell costs ten times more, which adds up over
+        # 500 purchases or 10,000 clients.
+        room = widths[i] - 10
+        return "\n".join(
+            part
+            for line in value.split("\n")
+            for part in simpleSplit(line, SANS, 8.5, room) or [""]
+        )
+
+    body = [[cell(i, v) for i, v in enumerate(row)] for row in rows]
     table = Table([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style(right_columns=right))
     return table
