@@ -28,7 +28,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format src tests benchmarks
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py $(ARGS)
+	$(PY) -m benchmarks.run $(ARGS)
+	$(PY) -m benchmarks.reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

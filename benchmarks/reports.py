@@ -1,6 +1,6 @@
 """Report benchmark: a one-client summary with 500 purchases, and a list of 10,000 clients.
 
-    .venv/bin/python benchmarks/reports.py
+    make bench     (or: .venv/bin/python -m benchmarks.reports)
 
 Targets (issue 5): the summary in at most 300 ms, the list in at most 10 s.
 """
