@@ -96,3 +96,20 @@ def test_report_ids_are_unique_and_typable(clients, reports):
     ids = {reports.client_summary(client_id).record.report_id for _ in range(20)}
     assert len(ids) == 20
     assert all(re.fullmatch(r"[0-9A-Z*~$=-]+", i) for i in ids)
+
+
+def test_recovery_kit_is_marked_and_registered_without_the_key(reports, vault, tmp_path):
+    import datetime as dt
+
+    from crmdesk.vault import recovery
+
+    key = recovery.encode(vault._require_key())
+    report = reports.recovery_kit(
+        key, tmp_path / "kit.pdf", vault_folder=tmp_path, created=dt.datetime.now(dt.UTC)
+    )
+    (text,) = _pages(report.data)
+    assert key.split("-")[0] in text and report.record.report_id in text
+    assert "Zoë Łukasiewicz" in text
+    assert reports.trace(report.record.report_id).kind == "recovery-kit"
+    stored = vault.connection.execute("SELECT * FROM reports").fetchall()
+    assert key.replace("-", "") not in repr(stored).replace("-", "")

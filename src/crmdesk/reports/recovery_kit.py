@@ -20,7 +20,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from crmdesk.reports.context import ReportContext
 from crmdesk.reports.fonts import MONO, SANS, SANS_BOLD, register_fonts
+from crmdesk.reports.watermark import draw_page_marks
 
 # The content stays within the part of the page both A4 (595 x 842 pt) and
 # US Letter (612 x 792 pt) have, so printing "actual size" on either loses nothing.
@@ -217,8 +219,7 @@ def _date_text(created: datetime) -> str:
     return text
 
 
-def write_recovery_kit(
-    path: Path,
+def render_recovery_kit(
     *,
     vault_id: str,
     recovery_key: str,
@@ -226,14 +227,19 @@ def write_recovery_kit(
     business: str,
     vault_folder: str | Path,
     created: datetime,
-) -> None:
-    """Write the one-page recovery kit PDF to ``path``, readable by its owner only."""
+    ctx: ReportContext | None = None,
+) -> bytes:
+    """The one-page recovery kit as PDF bytes; with ``ctx``, marked like every report
+    (the printer's name across the page, report ID in the footer)."""
     register_fonts()
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
     c.setTitle("crmdesk recovery kit")
     c.setSubject(f"Recovery key of crmdesk vault {vault_id}")
     c.setCreator("crmdesk")
+    if ctx is not None:
+        c.setAuthor(ctx.printed_by)
+        c.setKeywords(f"crmdesk report {ctx.report_id} {ctx.login}")
     _draw(
         c,
         vault_id=vault_id,
@@ -243,9 +249,16 @@ def write_recovery_kit(
         vault_folder=str(vault_folder),
         created=created,
     )
+    if ctx is not None:
+        draw_page_marks(c, ctx, 1, 1)  # after the content: on top of it
     c.showPage()
     c.save()
-    _write_private(Path(path), buffer.getvalue())
+    return buffer.getvalue()
+
+
+def write_recovery_kit(path: Path, **fields: object) -> None:
+    """Write the recovery kit PDF to ``path``, readable by its owner only."""
+    _write_private(Path(path), render_recovery_kit(**fields))  # type: ignore[arg-type]
 
 
 def _write_private(path: Path, data: bytes) -> None:

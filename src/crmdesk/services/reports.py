@@ -27,6 +27,7 @@ from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
 from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.reports.recovery_kit import render_recovery_kit
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
 from crmdesk.services.session import Session
@@ -182,6 +183,25 @@ class ReportService:
         data = render_call_list(followups, seasonal, preferences, _MONTHS[month - 1], ctx)
         description = f"Follow-ups due and seasonal outlook for {_MONTHS[month - 1]}"
         return self._register(ctx, data, output, ids, description)
+
+    def recovery_kit(
+        self, recovery_key: str, output: Path, *, vault_folder: Path, created: dt.datetime
+    ) -> PrintedReport:
+        """The vault's recovery kit, marked and registered like every report (the
+        register keeps its hash, never the key)."""
+        vault = self._session.vault
+        owner = vault.owner
+        ctx = self._context("recovery-kit", "Recovery kit")
+        data = render_recovery_kit(
+            vault_id=vault.meta.vault_id,
+            recovery_key=recovery_key,
+            owner_name=owner.full_name,
+            business=owner.business,
+            vault_folder=vault_folder,
+            created=created,
+            ctx=ctx,
+        )
+        return self._register(ctx, data, output, [], "Recovery kit of this vault")
 
     # -- tracing ----------------------------------------------------------------------
 

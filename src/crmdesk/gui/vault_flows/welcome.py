@@ -47,8 +47,9 @@ from crmdesk.gui.vault_flows.unlock import (
     secret_edit,
     title_label,
 )
-from crmdesk.reports.recovery_kit import key_lines, write_recovery_kit
+from crmdesk.reports.recovery_kit import key_lines
 from crmdesk.services import session as session_service
+from crmdesk.services.reports import ReportService
 from crmdesk.services.session import Owner, Session  # Owner: not from crmdesk.vault (layering)
 
 APP_NAME = "crmdesk"
@@ -503,25 +504,19 @@ class WelcomeDialog(QDialog):
         path = Path(chosen)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
-        vault = self._session.vault
-        owner = vault.owner
         message = self.key_page.message
         try:
             with busy():
-                write_recovery_kit(
+                # Through the report service: marked with the owner's name, registered
+                # and audited like every printed report.
+                ReportService(self._session).recovery_kit(
+                    self._recovery_key,
                     path,
-                    vault_id=vault.meta.vault_id,
-                    recovery_key=self._recovery_key,
-                    owner_name=owner.full_name,
-                    business=owner.business,
                     vault_folder=self.folder,
                     created=self._created or datetime.now().astimezone(),
                 )
-        except OSError as exc:
-            message.show_error(
-                f"The recovery kit could not be saved to {path}: {exc.strerror or exc}. "
-                "Choose another folder."
-            )
+        except CrmdeskError as exc:
+            message.show_error(f"{exc.message} Choose another folder.")
             return None
         self.kit_path = path
         message.show_info(
