@@ -214,12 +214,12 @@ def _print_client(data: dict[str, Any]) -> None:
         f"  {data['kind']}, {data['status']}"
         + (f", {data['industry']}" if data["industry"] else "")
     )
-    for label, key in (("Salesperson", "salesperson"), ("Website", "website")):
-        if data[key]:
-            print(f"  {label}: {data[key]}")
-    for label, key in (("Email", "emails"), ("Phone", "phones"), ("Tags", "tags")):
-        if data[key]:
-            print(f"  {label}: {', '.join(data[key])}")
+    for label, name in (("Salesperson", "salesperson"), ("Website", "website")):
+        if data[name]:
+            print(f"  {label}: {data[name]}")
+    for label, name in (("Email", "emails"), ("Phone", "phones"), ("Tags", "tags")):
+        if data[name]:
+            print(f"  {label}: {', '.join(data[name])}")
     for contact in data["contacts"]:
         print(
             f"  Contact: {contact['name']}" + (f", {contact['title']}" if contact["title"] else "")
