@@ -108,3 +108,19 @@ def test_layout_is_remembered(qtbot, window, vault_dir, keystore):
     assert again.height() == 650  # the first-run default is taller
     assert again.splitter.sizes() == chosen_split
     again.close()
+
+
+def test_idle_lock_waits_for_background_work(qtbot, window, monkeypatch):
+    from crmdesk.gui import main_window
+
+    monkeypatch.setattr(main_window.QInputDialog, "getInt", lambda *a, **k: (400, True))
+    window.add_demo_clients()
+    op = window._demo_op
+    assert op.is_running()
+    window.idle.idle.emit()  # idle while the demo clients are being added
+    assert window.session.is_open and window.central.currentIndex() == 0
+    with qtbot.waitSignal(op.finished, timeout=60_000):
+        pass
+    assert window.service.count() == 700
+    window.idle.idle.emit()
+    assert not window.session.is_open

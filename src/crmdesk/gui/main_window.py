@@ -26,7 +26,7 @@ from crmdesk.gui.clients.list_panel import ClientListPanel
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
-from crmdesk.gui.ops import Job, run_with_progress
+from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.reports.preview import ReportPreview
 from crmdesk.gui.reports.trace import TraceDialog
 from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutlookView
@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.session, self.folder = session, folder
         self._keystore, self._keyring_usable = keystore, keyring_usable
         self.service = ClientService(session, today=today)
+        self._demo_op: Operation | None = None
+        self._list_op: Operation | None = None
         self.reports = ReportService(session, today=today)
         self.setWindowTitle(f"crmdesk — {folder.name}")
         self.setWindowIcon(icon("crmdesk"))
@@ -288,6 +290,11 @@ class MainWindow(QMainWindow):
         self.security_label.setToolTip(f"Vault {vault.meta.vault_id}\nKey {vault.key_location()}")
 
     def lock_idle(self) -> None:
+        # Not in the middle of background work: it holds the open vault. The progress
+        # dialog is on screen meanwhile; the idle timer starts again when it ends.
+        if any(op is not None and op.is_running() for op in (self._demo_op, self._list_op)):
+            self.idle.resume()
+            return
         self.lock(ask=False)
 
     def lock(self, ask: bool = True) -> None:

@@ -84,6 +84,9 @@ class Operation(QObject):
         self._thread.start()
         return self
 
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
     def wait(self, msecs: int = -1) -> bool:
         """Block until done (for tests and shutdown)."""
         return self._thread.wait() if msecs < 0 else self._thread.wait(msecs)
