@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmdesk.domain.entities import LineItem, Purchase, SeasonalNeed
 from crmdesk.domain.patterns import (
@@ -15,6 +17,7 @@ from crmdesk.domain.patterns import (
     compute_patterns,
     one_year_before,
     patterns_to_json,
+    summarise_orders,
 )
 
 D = Decimal
@@ -146,3 +149,33 @@ def test_buys_in_month() -> None:
     assert not buys_in_month(p, needs, 7)
     with pytest.raises(ValueError):
         buys_in_month(p, needs, 13)
+
+
+_purchases = st.lists(
+    st.builds(
+        Purchase,
+        date=st.dates(min_value=date(2019, 1, 1), max_value=date(2027, 12, 31)),
+        items=st.lists(
+            st.builds(
+                LineItem,
+                product=st.sampled_from(["Flour", "Yeast", "Oak"]),
+                quantity=st.decimals(min_value=0, max_value=500, places=2),
+                unit_price=st.decimals(min_value=0, max_value=900, places=2),
+                discount_percent=st.decimals(min_value=0, max_value=100, places=1),
+            ),
+            max_size=3,
+        ),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150)
+@given(_purchases, st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31)))
+def test_the_cheap_summary_agrees_with_the_full_patterns(purchases, today):
+    full = compute_patterns(purchases, today)
+    cheap = summarise_orders([(p.date, p.total) for p in purchases], today)
+    assert cheap.last_purchase == full.last_purchase
+    assert cheap.last_12_months_spend == full.last_12_months_spend
+    assert cheap.expected_next_order == full.expected_next_order
+    assert cheap.buying_months == full.buying_months

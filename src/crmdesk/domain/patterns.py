@@ -77,15 +77,7 @@ def compute_patterns(purchases: Iterable[Purchase], today: dt.date) -> Purchasin
             products[item.product] = (quantity + item.quantity, spend + item.total)
 
     dates = sorted({p.date for p in orders})
-    interval: Decimal | None = None
-    next_order: dt.date | None = None
-    if len(dates) >= 2:
-        span_days = (dates[-1] - dates[0]).days
-        gaps = len(dates) - 1
-        interval = (Decimal(span_days) / gaps).quantize(_TENTH, rounding=ROUND_HALF_UP)
-        # Round the exact mean (not the 0.1-rounded one) half up, in integers.
-        whole_days = (2 * span_days + gaps) // (2 * gaps)
-        next_order = dates[-1] + dt.timedelta(days=whole_days)
+    interval, next_order = _rhythm(dates)
 
     ranked = sorted(products.items(), key=lambda kv: (-kv[1][1], kv[0]))
     return PurchasingPatterns(
@@ -102,6 +94,50 @@ def compute_patterns(purchases: Iterable[Purchase], today: dt.date) -> Purchasin
         ],
         last_purchase=dates[-1],
         buying_months=tuple(m for m in range(1, 13) if by_month[m] > 0),
+    )
+
+
+def _rhythm(dates: list[dt.date]) -> tuple[Decimal | None, dt.date | None]:
+    """Average days between distinct order dates (sorted), and the expected next order."""
+    if len(dates) < 2:
+        return None, None
+    span_days = (dates[-1] - dates[0]).days
+    gaps = len(dates) - 1
+    interval = (Decimal(span_days) / gaps).quantize(_TENTH, rounding=ROUND_HALF_UP)
+    # Round the exact mean (not the 0.1-rounded one) half up, in integers.
+    whole_days = (2 * span_days + gaps) // (2 * gaps)
+    return interval, dates[-1] + dt.timedelta(days=whole_days)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """The few figures a client list sorts and filters by."""
+
+    last_purchase: dt.date | None
+    last_12_months_spend: Decimal
+    expected_next_order: dt.date | None
+    buying_months: tuple[int, ...]
+
+
+def summarise_orders(orders: Iterable[tuple[dt.date, Decimal]], today: dt.date) -> OrderSummary:
+    """The same figures as :func:`compute_patterns`, from (date, total) pairs, without the
+    product and monthly breakdowns: cheap enough to run for every client of a bulk insert."""
+    window_start = one_year_before(today)
+    recent = _ZERO
+    months: set[int] = set()
+    dates: set[dt.date] = set()
+    for day, total in orders:
+        dates.add(day)
+        if total > 0:
+            months.add(day.month)
+        if window_start < day <= today:
+            recent += total
+    ordered = sorted(dates)
+    return OrderSummary(
+        last_purchase=ordered[-1] if ordered else None,
+        last_12_months_spend=recent,
+        expected_next_order=_rhythm(ordered)[1],
+        buying_months=tuple(sorted(months)),
     )
 
 

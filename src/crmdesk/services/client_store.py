@@ -22,10 +22,9 @@ from crmdesk.domain import (
     SeasonalNeed,
     Specification,
     Task,
-    compute_patterns,
     fold,
 )
-from crmdesk.domain.patterns import one_year_before
+from crmdesk.domain.patterns import one_year_before, summarise_orders
 from crmdesk.services.client_query import (
     Birthday,
     ClientQuery,
@@ -63,8 +62,11 @@ def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(values: Any) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(values)
 
 
 # -------------------------------------------------------------------------- summaries
@@ -77,16 +79,21 @@ def _month_mask(months: Iterable[int]) -> int:
     return mask
 
 
-def summary(client: Client, today: dt.date) -> dict[str, Any]:
-    """Figures kept on the client row so that lists sort and filter without joins."""
-    patterns = compute_patterns(client.purchases, today)
+def summary(client: Client, today: dt.date, totals: Sequence[Decimal]) -> dict[str, Any]:
+    """Figures kept on the client row so that lists sort and filter without joins.
+
+    ``totals`` are the purchases' totals, in order: worked out once per client.
+    """
+    orders = summarise_orders(
+        [(p.date, total) for p, total in zip(client.purchases, totals, strict=True)], today
+    )
     seasonal = (m for need in client.seasonal_needs for m in need.months)
     return {
         "last_contact": _iso(max((i.date for i in client.interactions), default=None)),
-        "last_purchase": _iso(patterns.last_purchase),
-        "spend_12m_cents": _cents(patterns.last_12_months_spend),
-        "next_order": _iso(patterns.expected_next_order),
-        "buy_months": _month_mask(patterns.buying_months) | _month_mask(seasonal),
+        "last_purchase": _iso(orders.last_purchase),
+        "spend_12m_cents": _cents(orders.last_12_months_spend),
+        "next_order": _iso(orders.expected_next_order),
+        "buy_months": _month_mask(orders.buying_months) | _month_mask(seasonal),
     }
 
 
@@ -168,11 +175,12 @@ def insert_clients(
     for offset, client in enumerate(clients):
         client_id = first_client + offset
         ids.append(client_id)
-        values = _client_values(client) | summary(client, today)
+        totals = [p.total for p in client.purchases]
+        values = _client_values(client) | summary(client, today, totals)
         client_rows.append(
             {**values, "id": client_id, "version": 1, "created_at": stamp, "updated_at": stamp}
         )
-        next_purchase = rows.add(client_id, client, next_purchase)
+        next_purchase = rows.add(client_id, client, next_purchase, totals)
     if client_rows:
         columns = list(client_rows[0])
         conn.executemany(
@@ -187,7 +195,8 @@ def insert_clients(
 def update_client(conn: Any, client: Client, now: dt.datetime, today: dt.date) -> int:
     """Rewrite a client and its children; returns the new version."""
     assert client.id is not None
-    values = _client_values(client) | summary(client, today)
+    totals = [p.total for p in client.purchases]
+    values = _client_values(client) | summary(client, today, totals)
     values |= {"updated_at": now.isoformat(), "id": client.id}
     assignments = ", ".join(f"{k} = :{k}" for k in values if k != "id")
     conn.execute(f"UPDATE clients SET {assignments}, version = version + 1 WHERE id = :id", values)
@@ -196,7 +205,7 @@ def update_client(conn: Any, client: Client, now: dt.datetime, today: dt.date) -
     conn.execute("DELETE FROM client_tags WHERE client_id = ?", (client.id,))
     conn.execute("DELETE FROM client_search WHERE rowid = ?", (client.id,))
     rows = _ChildRows()
-    rows.add(client.id, client, _next_id(conn, "purchases"))
+    rows.add(client.id, client, _next_id(conn, "purchases"), totals)
     rows.write(conn)
     return int(conn.execute("SELECT version FROM clients WHERE id = ?", (client.id,)).fetchone()[0])
 
@@ -245,7 +254,7 @@ class _ChildRows:
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _INSERTS}
 
-    def add(self, cid: int, c: Client, next_purchase: int) -> int:
+    def add(self, cid: int, c: Client, next_purchase: int, totals: Sequence[Decimal]) -> int:
         """Collect a client's rows; returns the next free purchase id."""
         r = self.rows
         r["client_tags"] += [(fold(t), cid) for t in c.tags]
@@ -257,10 +266,10 @@ class _ChildRows:
                  x.birthday.strftime("%m-%d") if x.birthday else None,
                  p.hobbies, p.activities, p.education, p.memberships, p.family, x.notes)
             )  # fmt: skip
-        for purchase in c.purchases:
+        for purchase, total in zip(c.purchases, totals, strict=True):
             pid, next_purchase = next_purchase, next_purchase + 1
             r["purchases"].append(
-                (pid, cid, purchase.date.isoformat(), purchase.notes, _cents(purchase.total))
+                (pid, cid, purchase.date.isoformat(), purchase.notes, _cents(total))
             )
             r["purchase_items"] += [
                 (pid, pos, i.product, str(i.quantity), str(i.unit_price), str(i.discount_percent))
