@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -113,3 +114,17 @@ def test_recovery_kit_is_marked_and_registered_without_the_key(reports, vault, t
     assert reports.trace(report.record.report_id).kind == "recovery-kit"
     stored = vault.connection.execute("SELECT * FROM reports").fetchall()
     assert key.replace("-", "") not in repr(stored).replace("-", "")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_saved_reports_are_readable_by_their_owner_only(clients, reports, tmp_path):
+    client_id = clients.add({"name": "Acme"})
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "summary.pdf"
+    reports.client_summary(client_id, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    # Also when it replaces a file that others could read.
+    path.chmod(0o644)
+    reports.client_summary(client_id, path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["summary.pdf"]  # no temporary left

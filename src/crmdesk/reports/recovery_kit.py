@@ -1,14 +1,14 @@
 """The recovery kit: one printable page holding a vault's recovery key.
 
 The page is laid out inside the area that A4 and US Letter share (with margins that
-survive either), so it prints whole on both. The PDF is a secret: it is written readable
-by its owner only, and the person is told to delete it once printed.
+survive either), so it prints whole on both. The PDF is a secret: the report service
+writes it readable by its owner only, and the page tells the person to delete the file
+once printed.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -254,23 +254,3 @@ def render_recovery_kit(
     c.showPage()
     c.save()
     return buffer.getvalue()
-
-
-def write_recovery_kit(path: Path, **fields: object) -> None:
-    """Write the recovery kit PDF to ``path``, readable by its owner only."""
-    _write_private(Path(path), render_recovery_kit(**fields))  # type: ignore[arg-type]
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to a file only its owner can read (also when it already existed)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            fd = -1
-            out.write(data)
-    finally:
-        if fd != -1:
-            os.close(fd)

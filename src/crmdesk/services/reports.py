@@ -12,8 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +21,7 @@ from pypdf import PdfReader
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
 from crmdesk.errors import BadInput, NotFound
+from crmdesk.files import write_private
 from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
@@ -349,16 +348,6 @@ def _write_private(path: Path, data: bytes) -> None:
     """Write the PDF readable by its owner only, whole or not at all."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file readable and writable by its owner only.
-        fd, tmp = tempfile.mkstemp(prefix=".crmdesk-report.", suffix=".pdf", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private(path, data)
     except OSError as exc:
         raise BadInput(f"Cannot write the report to {path}: {exc.strerror or exc}.") from None

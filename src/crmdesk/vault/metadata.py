@@ -8,13 +8,12 @@ passphrase mode it holds the key wrapped under the passphrase.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crmdesk.errors import NewerVault, NotAVault, VaultDamaged
+from crmdesk.files import write_private
 
 FORMAT_VERSION = 1
 MAGIC = "crmdesk-vault"
@@ -82,24 +81,4 @@ def read_metadata(path: Path, folder: Path) -> VaultMetadata:
 def write_metadata(path: Path, meta: VaultMetadata) -> None:
     """Replace ``vault.json`` atomically, so a crash leaves the old or the new file whole."""
     text = json.dumps(meta.to_json(), indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".vault.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_private(path, text.encode("utf-8"))
