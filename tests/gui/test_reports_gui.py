@@ -27,7 +27,9 @@ def window(qtbot, demo_session, vault_dir, keystore):
 def test_print_summary_previews_prints_and_traces(qtbot, window, tmp_path):
     client = window.service.list(ClientQuery(limit=1))[0]
     window.show_client(client.id)
-    window.act_print.trigger()
+    window.act_print.trigger()  # built on a worker thread, then previewed
+    with qtbot.waitSignal(window._report_op.finished, timeout=30_000):
+        pass
     preview = window._last_preview
     qtbot.addWidget(preview)
     record = preview.report.record

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self._keystore, self._keyring_usable = keystore, keyring_usable
         self.service = ClientService(session, today=today)
         self._demo_op: Operation | None = None
-        self._list_op: Operation | None = None
+        self._report_op: Operation | None = None
         self.reports = ReportService(session, today=today)
         self.setWindowTitle(f"crmdesk — {folder.name}")
         self.setWindowIcon(icon("crmdesk"))
@@ -236,6 +236,17 @@ class MainWindow(QMainWindow):
         self._last_preview = ReportPreview(self.reports, report, self)
         self._last_preview.show()
 
+    def _build_report(self, title: str, total: int, make: Callable[[Job], PrintedReport]) -> None:
+        """Reports are built off the GUI thread (a big client takes a few hundred ms)."""
+        self._report_op = run_with_progress(
+            self,
+            title,
+            total,
+            make,
+            self._preview,
+            lambda e: None if isinstance(e, ReportCancelled) else show_error(self, e),
+        )
+
     def print_summary(self) -> None:
         client_id = self.editor.client_id()
         if client_id is None:
@@ -243,33 +254,23 @@ class MainWindow(QMainWindow):
             return
         if not self.editor.maybe_save(self):
             return
-        try:
-            self._preview(self.reports.client_summary(client_id))
-        except CrmdeskError as exc:
-            show_error(self, exc)
+        reports = self.reports
+        self._build_report(
+            "Building the client summary", 1, lambda job: reports.client_summary(client_id)
+        )
 
     def print_client_list(self) -> None:
         query = self.list_panel.query()
-        total = self.service.count(query)
         reports = self.reports
-
-        def work(job: Job) -> PrintedReport:
-            return reports.client_list(query, progress=job.progress, cancelled=job.cancelled)
-
-        self._list_op = run_with_progress(
-            self,
+        self._build_report(
             "Building the client list",
-            total,
-            work,
-            self._preview,
-            lambda e: None if isinstance(e, ReportCancelled) else show_error(self, e),
+            self.service.count(query),
+            lambda job: reports.client_list(query, progress=job.progress, cancelled=job.cancelled),
         )
 
     def print_call_list(self) -> None:
-        try:
-            self._preview(self.reports.call_list())
-        except CrmdeskError as exc:
-            show_error(self, exc)
+        reports = self.reports
+        self._build_report("Building the call list", 1, lambda job: reports.call_list())
 
     def trace_document(self) -> None:
         TraceDialog(self.reports, self).exec()
@@ -292,7 +293,7 @@ class MainWindow(QMainWindow):
     def lock_idle(self) -> None:
         # Not in the middle of background work: it holds the open vault. The progress
         # dialog is on screen meanwhile; the idle timer starts again when it ends.
-        if any(op is not None and op.is_running() for op in (self._demo_op, self._list_op)):
+        if any(op is not None and op.is_running() for op in (self._demo_op, self._report_op)):
             self.idle.resume()
             return
         self.lock(ask=False)
