@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     CANNOT_UNLOCK = 3
     DAMAGED = 4
     CONFLICT = 5
+    NOT_ALLOWED = 6
 
 
 class CrmdeskError(Exception):
@@ -82,6 +83,14 @@ class VaultDamaged(CrmdeskError):
     exit_code = ExitCode.DAMAGED
 
 
+class VaultInUse(CrmdeskError):
+    """The vault is open in another window or command, and the request needs it alone."""
+
+
+class KeyRotationFailed(CrmdeskError):
+    """Changing the vault key did not complete; the message says which key opens it now."""
+
+
 class AuditChainBroken(CrmdeskError):
     """The audit trail no longer verifies: an entry was edited, removed, added or moved."""
 
@@ -104,3 +113,33 @@ class EditConflict(CrmdeskError):
     """Someone saved the record after it was read; saving now would overwrite their work."""
 
     exit_code = ExitCode.CONFLICT
+
+
+class NotAllowed(CrmdeskError):
+    """The signed-in person's role does not allow the action; the message names who may."""
+
+    exit_code = ExitCode.NOT_ALLOWED
+
+
+class SignInRequired(CannotUnlock):
+    """The vault has several users: someone must sign in before anything is shown."""
+
+
+class SignInFailed(CannotUnlock):
+    """A login or password was wrong, the account is disabled, or sign-in is throttled."""
+
+
+class SignInThrottled(SignInFailed):
+    """Too many wrong passwords in a row: sign-in waits before trying again."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class PasswordChangeRequired(NotAllowed):
+    """A first sign-in or a reset password must be replaced before records are shown."""
+
+
+class PolicyNotAccepted(NotAllowed):
+    """The current confidentiality policy must be accepted before records are shown."""

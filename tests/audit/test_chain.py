@@ -6,7 +6,7 @@ import pytest
 
 from crmdesk import audit
 from crmdesk.errors import AuditChainBroken
-from crmdesk.services.session import Session, verify_audit
+from crmdesk.services.session import owner_session, verify_audit
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_reordered_entries(chained):
 def test_service_raises_a_readable_error(chained):
     chained.connection.execute("UPDATE audit_events SET details = '{}' WHERE seq = 2")
     with pytest.raises(AuditChainBroken, match="number 2"):
-        verify_audit(Session(chained, "zoe", "Zoë"))
+        verify_audit(owner_session(chained))
 
 
 def test_events_must_be_recorded_inside_a_transaction(vault):

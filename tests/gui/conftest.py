@@ -16,7 +16,7 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 
 from crmdesk.services.clients import ClientService  # noqa: E402
 from crmdesk.services.demo import create_demo_clients  # noqa: E402
-from crmdesk.services.session import Session  # noqa: E402
+from crmdesk.services.session import owner_session  # noqa: E402
 
 GUI_TODAY = dt.date(2026, 11, 29)
 
@@ -24,7 +24,7 @@ GUI_TODAY = dt.date(2026, 11, 29)
 @pytest.fixture
 def gui_session(vault):
     """An unlocked vault (in-memory test keyring) with no clients yet."""
-    return Session(vault, "zoe", "Zoë Łukasiewicz")
+    return owner_session(vault)
 
 
 @pytest.fixture

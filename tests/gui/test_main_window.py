@@ -56,10 +56,11 @@ def test_lock_hides_everything_closes_the_vault_and_unlock_reopens(qtbot, window
     actions = [
         r[0]
         for r in window.session.vault.connection.execute(
-            "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 2"
+            "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 3"
         )
     ]
-    assert actions == ["session.unlocked", "session.locked"]
+    # The open client is shown again after unlocking: a view of its value-added details.
+    assert actions == ["client.viewed", "session.unlocked", "session.locked"]
 
 
 def test_idle_timeout_locks(qtbot, window):

@@ -5,14 +5,14 @@ import datetime as dt
 import pytest
 
 from crmdesk.services.clients import ClientService
-from crmdesk.services.session import Session
+from crmdesk.services.session import owner_session
 
 TODAY = dt.date(2026, 11, 29)
 
 
 @pytest.fixture
 def session(vault):
-    return Session(vault, "zoe", "Zoë Łukasiewicz")
+    return owner_session(vault)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from crmdesk import errors
 from crmdesk.domain import client_from_json, client_to_json
 from crmdesk.services.clients import ClientService
-from crmdesk.services.session import Session
+from crmdesk.services.session import owner_session
 from crmdesk.vault import Vault
 from tests.services.conftest import TODAY, full_client
 
@@ -114,13 +114,13 @@ def test_invalid_update_leaves_the_client_as_it_was(clients):
 
 def test_second_save_of_a_stale_copy_is_a_conflict(vault_dir, keystore, vault):
     """The app and the CLI at once: two connections to the same file."""
-    app = ClientService(Session(vault, "zoe", "Zoë"), today=lambda: TODAY)
+    app = ClientService(owner_session(vault), today=lambda: TODAY)
     client_id = app.add(full_client())
     opened_version = app.get(client_id).version
 
     other = Vault.open(vault_dir, keystore=keystore)
     try:
-        cli = ClientService(Session(other, "omar", "Omar"), today=lambda: TODAY)
+        cli = ClientService(owner_session(other), today=lambda: TODAY)
         cli.update(client_id, {"notes": "Changed from the command line"}, expected_version=1)
     finally:
         other.close()

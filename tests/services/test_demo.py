@@ -37,13 +37,13 @@ def test_cancel_stops_between_batches_and_keeps_what_is_done(session, clients):
 
 def test_same_seed_same_data(tmp_path, keystore):
     from crmdesk.services.clients import ClientService
-    from crmdesk.services.session import Session
+    from crmdesk.services.session import owner_session
     from crmdesk.vault import Owner, Vault
 
     names = []
     for folder in ("a", "b"):
         vault, _ = Vault.create(tmp_path / folder, Owner("A B", "ab"), keystore=keystore)
-        session = Session(vault, "ab", "A B")
+        session = owner_session(vault)
         create_demo_clients(session, 40, seed=9, today=TODAY)
         rows = ClientService(session, today=lambda: TODAY).list(ClientQuery(limit=100))
         names.append([r.name for r in rows])

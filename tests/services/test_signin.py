@@ -18,7 +18,7 @@ def test_password_is_hashed_checked_and_audited(session, vault):
     signin.set_password(session, "blue whale orbit")
     assert signin.has_password(session)
     stored = vault.connection.execute(
-        "SELECT value FROM vault_info WHERE key = 'owner_password_hash'"
+        "SELECT password_hash FROM users WHERE login = 'zoe'"
     ).fetchone()[0]
     assert stored.startswith("$argon2id$") and "blue whale" not in stored
     assert not signin.check_password(session, "blue whale orbiT")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from crmdesk.domain import fold
+from crmdesk.domain.roles import Visibility
 from crmdesk.errors import BadInput
 
 
@@ -57,6 +58,29 @@ class ClientQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose value-added information a list may use: everyone's, one person's, nobody's.
+
+    ``names`` are the values of a client's ``salesperson`` that mean "assigned to me".
+    """
+
+    visibility: Visibility = Visibility.ALL
+    names: tuple[str, ...] = ()
+
+    def own(self, alias: str = "c") -> tuple[str, list[str]]:
+        """An SQL condition (and its parameters) true for the clients seen in full."""
+        if self.visibility is Visibility.ALL:
+            return "1", []
+        if self.visibility is Visibility.BASIC or not self.names:
+            return "0", []
+        marks = ", ".join("?" for _ in self.names)
+        return f"{alias}.salesperson COLLATE NOCASE IN ({marks})", list(self.names)
+
+
+FULL_SCOPE = Scope()
+
+
+@dataclass(frozen=True, slots=True)
 class ClientRow:
     """One line of a client list: enough to show and sort, not the whole record."""
 
@@ -70,8 +94,10 @@ class ClientRow:
     phone: str
     tags: list[str] = field(default_factory=list)
     last_contact: dt.date | None = None
-    spend_12m: Decimal = Decimal("0.00")
+    # None when withheld: the signed-in person sees only basic information of this client.
+    spend_12m: Decimal | None = Decimal("0.00")
     next_order: dt.date | None = None
+    full: bool = True
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -25,11 +25,14 @@ from crmdesk.domain import (
     fold,
 )
 from crmdesk.domain.patterns import one_year_before, summarise_orders
+from crmdesk.domain.roles import Visibility
 from crmdesk.services.client_query import (
+    FULL_SCOPE,
     Birthday,
     ClientQuery,
     ClientRow,
     FollowUp,
+    Scope,
     SortKey,
     fts_expression,
 )
@@ -458,15 +461,54 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _where(query: ClientQuery, today: dt.date) -> tuple[str, str, list[Any]]:
-    """FROM and WHERE clauses, and their parameters; every value is bound."""
+def _search_condition(expression: str, scope: Scope) -> tuple[str, str, list[Any], bool]:
+    """FROM, a condition and its parameters for search text within a scope.
+
+    The last value says whether the FTS alias ``s`` (and its rank) is available. Someone
+    limited to basics searches only the name and basic columns, so a hit never reveals
+    value-added text; a Salesperson searches everything of their own clients.
+    """
+    if scope.visibility is Visibility.ALL:
+        return (
+            "client_search s JOIN clients c ON c.id = s.rowid",
+            "s.client_search MATCH ?",
+            [expression],
+            True,
+        )
+    basic = basic_expression(expression)
+    if scope.visibility is Visibility.BASIC or not scope.names:
+        return (
+            "client_search s JOIN clients c ON c.id = s.rowid",
+            "s.client_search MATCH ?",
+            [basic],
+            True,
+        )
+    own, names = scope.own("o")
+    condition = (
+        "c.id IN (SELECT rowid FROM client_search WHERE client_search MATCH ?"
+        " UNION SELECT rowid FROM client_search WHERE client_search MATCH ? AND rowid IN"
+        f" (SELECT o.id FROM clients o WHERE {own}))"
+    )
+    return "clients c", condition, [basic, expression, *names], False
+
+
+def basic_expression(expression: str) -> str:
+    """The search limited to the name and basic-information columns."""
+    return f"{{name basic}} : ({expression})"
+
+
+def _where(
+    query: ClientQuery, today: dt.date, scope: Scope = FULL_SCOPE
+) -> tuple[str, str, list[Any], bool]:
+    """FROM and WHERE clauses, their parameters, and whether the search rank is there."""
     params: list[Any] = []
     conditions: list[str] = []
     expression = fts_expression(query.text)
+    ranked = False
     if expression:
-        source = "client_search s JOIN clients c ON c.id = s.rowid"
-        conditions.append("s.client_search MATCH ?")
-        params.append(expression)
+        source, condition, found, ranked = _search_condition(expression, scope)
+        conditions.append(condition)
+        params += found
     else:
         source = "clients c"
     if query.status:
@@ -478,6 +520,12 @@ def _where(query: ClientQuery, today: dt.date) -> tuple[str, str, list[Any]]:
     if query.tag:
         conditions.append("c.id IN (SELECT client_id FROM client_tags WHERE tag_key = ?)")
         params.append(fold(query.tag))
+    if query.buys_in_month or query.birthday_within_days is not None:
+        # Buying seasons and birthdays are value-added: only clients seen in full match.
+        own, names = scope.own()
+        if own != "1":
+            conditions.append(own)
+            params += names
     if query.buys_in_month:
         conditions.append("(c.buy_months & ?) != 0")
         params.append(1 << (query.buys_in_month - 1))
@@ -495,7 +543,7 @@ def _where(query: ClientQuery, today: dt.date) -> tuple[str, str, list[Any]]:
         conditions.append("c.id IN (SELECT client_id FROM tasks WHERE done = 0 AND due <= ?)")
         params.append(today.isoformat())
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
-    return source, where, params
+    return source, where, params, ranked
 
 
 def _text_only(query: ClientQuery) -> bool:
@@ -513,28 +561,47 @@ def _text_only(query: ClientQuery) -> bool:
     )
 
 
-def list_clients(conn: Any, query: ClientQuery, today: dt.date) -> list[ClientRow]:
+def _fts_only(expression: str | None, scope: Scope) -> str | None:
+    """The FTS5 query that alone answers a text-only search in this scope, if one does."""
+    if not expression or scope.visibility is Visibility.ASSIGNED:
+        return None
+    return expression if scope.visibility is Visibility.ALL else basic_expression(expression)
+
+
+def list_clients(
+    conn: Any, query: ClientQuery, today: dt.date, scope: Scope = FULL_SCOPE
+) -> list[ClientRow]:
     expression = fts_expression(query.text)
     page = [query.limit, query.offset]
-    if expression and query.sort == SortKey.RELEVANCE and _text_only(query):
-        ids = _ranked_ids(conn, expression, query.limit, query.offset)
+    fts_only = _fts_only(expression, scope)
+    if fts_only and query.sort == SortKey.RELEVANCE and _text_only(query):
+        ids = _ranked_ids(conn, fts_only, query.limit, query.offset)
         rows = conn.execute(
             f"SELECT {_ROW_COLUMNS} FROM clients c WHERE c.id IN (SELECT value FROM json_each(?))",
             (_json(ids),),
         ).fetchall()
         by_id = {r[0]: r for r in rows}
-        return [_row(by_id[i]) for i in ids if i in by_id]
-    source, where, params = _where(query, today)
+        return [_row(by_id[i], scope) for i in ids if i in by_id]
+    source, where, params, ranked = _where(query, today, scope)
     direction = "DESC" if query.descending else "ASC"
-    if query.sort == SortKey.RELEVANCE and expression:
+    order_params: list[Any] = []
+    if query.sort == SortKey.RELEVANCE and ranked:
         order = "s.rank, c.sort_key, c.id"
     elif query.sort in (SortKey.NAME, SortKey.RELEVANCE):
         order = f"c.sort_key {direction}, c.id {direction}"  # walks the index, no sort
     else:
+        key = _ORDER[query.sort]
+        if query.sort in _VALUE_ADDED_SORTS and scope.visibility is not Visibility.ALL:
+            # Sorting by a withheld value would reveal it: those rows sort as empty.
+            own, order_params = scope.own()
+            key = f"(CASE WHEN {own} THEN {key} END)"
         # Empty values (never contacted, no expected order) go last either way.
-        order = f"{_ORDER[query.sort]} {direction} NULLS LAST, c.sort_key, c.id"
+        order = f"{key} {direction} NULLS LAST, c.sort_key, c.id"
     sql = f"SELECT {_ROW_COLUMNS} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-    return [_row(r) for r in conn.execute(sql, [*params, *page])]
+    return [_row(r, scope) for r in conn.execute(sql, [*params, *order_params, *page])]
+
+
+_VALUE_ADDED_SORTS = frozenset({SortKey.SPEND_12M, SortKey.NEXT_ORDER})
 
 
 # Ranking costs about 2 ms per thousand hits; above this many, only name matches are
@@ -585,16 +652,20 @@ def _fts_count(conn: Any, expression: str) -> int:
     return int(row[0])
 
 
-def count_clients(conn: Any, query: ClientQuery, today: dt.date) -> int:
-    expression = fts_expression(query.text)
-    if expression and _text_only(query):
-        return _fts_count(conn, expression)
-    source, where, params = _where(query, today)
+def count_clients(conn: Any, query: ClientQuery, today: dt.date, scope: Scope = FULL_SCOPE) -> int:
+    fts_only = _fts_only(fts_expression(query.text), scope)
+    if fts_only and _text_only(query):
+        return _fts_count(conn, fts_only)
+    source, where, params, _ = _where(query, today, scope)
     return int(conn.execute(f"SELECT count(*) FROM {source}{where}", params).fetchone()[0])
 
 
-def _row(r: Sequence[Any]) -> ClientRow:
+def _row(r: Sequence[Any], scope: Scope = FULL_SCOPE) -> ClientRow:
     emails, phones = json.loads(r[6]), json.loads(r[7])
+    full = scope.visibility is Visibility.ALL or (
+        scope.visibility is Visibility.ASSIGNED
+        and r[5].casefold() in {n.casefold() for n in scope.names}
+    )
     return ClientRow(
         id=r[0],
         name=r[1],
@@ -606,8 +677,9 @@ def _row(r: Sequence[Any]) -> ClientRow:
         phone=phones[0] if phones else "",
         tags=json.loads(r[8]),
         last_contact=_date(r[9]),
-        spend_12m=Decimal(r[10]).scaleb(-2),
-        next_order=_date(r[11]),
+        spend_12m=Decimal(r[10]).scaleb(-2) if full else None,
+        next_order=_date(r[11]) if full else None,
+        full=full,
     )
 
 
@@ -634,14 +706,17 @@ def open_tasks(conn: Any, until: dt.date, limit: int) -> list[FollowUp]:
     ]
 
 
-def coming_birthdays(conn: Any, today: dt.date, days: int, limit: int) -> list[Birthday]:
+def coming_birthdays(
+    conn: Any, today: dt.date, days: int, limit: int, scope: Scope = FULL_SCOPE
+) -> list[Birthday]:
     """Contacts whose birthday falls in the next ``days`` days, soonest first."""
     keys = birthday_keys(today, days)
+    own, names = scope.own()
     rows = conn.execute(
         "SELECT c.id, c.name, k.name, k.birthday, k.phones, c.phones FROM contacts k"
         " JOIN clients c ON c.id = k.client_id"
-        " WHERE k.birthday_md IN (SELECT value FROM json_each(?))",
-        (_json(keys),),
+        f" WHERE k.birthday_md IN (SELECT value FROM json_each(?)) AND {own}",
+        (_json(keys), *names),
     ).fetchall()
     found = []
     for client_id, client_name, contact, born_text, phones, client_phones in rows:
@@ -670,13 +745,17 @@ def _first(json_list: str) -> str:
     return values[0] if values else ""
 
 
-def preferences_for(conn: Any, client_ids: Sequence[int]) -> dict[int, list[str]]:
+def preferences_for(
+    conn: Any, client_ids: Sequence[int], scope: Scope = FULL_SCOPE
+) -> dict[int, list[str]]:
     """Each client's preferences as "topic: detail" lines, for call lists."""
     found: dict[int, list[str]] = {}
+    own, names = scope.own()
     for client_id, topic, detail in conn.execute(
-        "SELECT client_id, topic, detail FROM preferences"
-        " WHERE client_id IN (SELECT value FROM json_each(?)) ORDER BY client_id, position",
-        (_json(list(client_ids)),),
+        "SELECT p.client_id, p.topic, p.detail FROM preferences p JOIN clients c"
+        " ON c.id = p.client_id WHERE p.client_id IN (SELECT value FROM json_each(?))"
+        f" AND {own} ORDER BY p.client_id, p.position",
+        (_json(list(client_ids)), *names),
     ):
         found.setdefault(client_id, []).append(f"{topic}: {detail}" if detail else topic)
     return found

@@ -1,7 +1,11 @@
 """Client records: every create, read, update, delete and search goes through here.
 
 Each write runs in one transaction with its audit event, so a change and its record
-commit together; invalid input is refused whole, with every bad field named.
+commit together; invalid input is refused whole, with every bad field named. Every
+method first checks the signed-in person's role (:mod:`crmdesk.services.access`); who
+sees which client in full follows :class:`crmdesk.domain.roles.Principal`, and someone
+limited to basics gets records with the value-added values withheld, and cannot change
+them. Views of value-added information and searches are recorded in the audit trail.
 """
 
 from __future__ import annotations
@@ -21,9 +25,25 @@ from crmdesk.domain import (
     compute_patterns,
     patterns_to_json,
 )
+from crmdesk.domain.classification import (
+    FIELDS,
+    NESTED_PREFIXES,
+    FieldClass,
+    redact_value_added,
+)
+from crmdesk.domain.need_to_know import merge_withheld, redact_client
+from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
 from crmdesk.services import client_store as store
-from crmdesk.services.client_query import Birthday, ClientQuery, ClientRow, FollowUp, SortKey
+from crmdesk.services.access import deny, require
+from crmdesk.services.client_query import (
+    Birthday,
+    ClientQuery,
+    ClientRow,
+    FollowUp,
+    Scope,
+    SortKey,
+)
 from crmdesk.services.session import Session
 
 _SPEND_AS_OF = "spend_12m_as_of"
@@ -62,6 +82,7 @@ class ClientService:
 
     def add(self, data: Mapping[str, Any]) -> int:
         """Create a client from JSON-shaped data; returns its id."""
+        require(self._session, Permission.CREATE_CLIENT, what="client")
         try:
             client = client_from_json(dict(data), default_region=self._region)
         except ValidationError as exc:
@@ -69,7 +90,23 @@ class ClientService:
         return self.add_client(client)
 
     def add_client(self, client: Client) -> int:
-        """Create an already validated client (the demo generator and GUI use this)."""
+        """Create an already validated client (the demo generator and GUI use this).
+
+        A Salesperson's new client is assigned to them unless they name someone; naming
+        someone else, or giving value-added details for a client they would not see in
+        full, is refused.
+        """
+        user = require(self._session, Permission.CREATE_CLIENT, what="client")
+        if user.visibility is Visibility.ASSIGNED and not client.salesperson.strip():
+            client = replace(client, salesperson=user.full_name)
+        if (
+            client.salesperson.strip()
+            and user.visibility is not Visibility.ALL
+            and not user.is_assigned(client.salesperson)
+        ):
+            deny(self._session, Permission.ASSIGN_CLIENT, what="new client")
+        if not user.sees_value_added(client.salesperson) and redact_client(client) != client:
+            deny(self._session, Permission.EDIT_VALUE_ADDED, what="new client")
         with self._vault.transaction() as conn:
             (client_id,) = store.insert_clients(conn, [client], self._now(), self._today())
             self._vault.record_event(
@@ -96,6 +133,10 @@ class ClientService:
         (A worker thread building the next batch meanwhile was tried: slower, because
         building rows and binding them both need the GIL.)
         """
+        user = require(self._session, Permission.CREATE_CLIENT, what=source)
+        if user.visibility is not Visibility.ALL:
+            # Bulk records carry value-added details and salespeople of all kinds.
+            deny(self._session, Permission.ASSIGN_CLIENT, what=source)
         source_iter = iter(clients)
         now, today = self._now(), self._today()
         done = 0
@@ -123,28 +164,38 @@ class ClientService:
 
         With ``expected_version`` (the version the editor read), a save over someone
         else's newer change is refused with :class:`EditConflict` instead of overwriting it.
+        Someone limited to basics may send back the record as they saw it: the values
+        withheld from them are kept.
         """
+        user = require(self._session, Permission.EDIT_BASIC, what=f"client:{client_id}")
+        patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns")}
+        refused: Permission | None = None
         with self._vault.transaction() as conn:
             current = self._load_for_write(conn, client_id, expected_version)
-            try:
-                changed = apply_patch(current, dict(patch), default_region=self._region)
-            except ValidationError as exc:
-                raise _invalid(exc) from None
-            fields = _changed_fields(current, changed)
-            if not fields:
-                return current
-            store.update_client(conn, changed, self._now(), self._today())
-            self._vault.record_event(
-                self._session.actor,
-                "client.updated",
-                object=f"client:{client_id}",
-                details={"fields": fields},
-            )
-            result = store.load_client(conn, client_id)
+            refused, patch = _limit_patch(user, current, patch)
+            if refused is None:
+                try:
+                    changed = apply_patch(current, patch, default_region=self._region)
+                except ValidationError as exc:
+                    raise _invalid(exc) from None
+                fields = _changed_fields(current, changed)
+                if not fields:
+                    return self._as_seen(user, current)
+                store.update_client(conn, changed, self._now(), self._today())
+                self._vault.record_event(
+                    self._session.actor,
+                    "client.updated",
+                    object=f"client:{client_id}",
+                    details={"fields": fields, **_value_added_changes(current, changed, fields)},
+                )
+                result = store.load_client(conn, client_id)
+        if refused is not None:  # recorded in its own transaction, after the rollback
+            deny(self._session, refused, what=f"client:{client_id}")
         assert result is not None
-        return result
+        return self._as_seen(user, result)
 
     def delete(self, client_id: int, *, expected_version: int | None = None) -> None:
+        require(self._session, Permission.DELETE_CLIENT, what=f"client:{client_id}")
         with self._vault.transaction() as conn:
             current = self._load_for_write(conn, client_id, expected_version)
             store.delete_client(conn, client_id)
@@ -170,30 +221,70 @@ class ClientService:
 
     # -- reading ----------------------------------------------------------------------
 
-    def get(self, client_id: int) -> Client:
+    def sees_value_added(self, salesperson: str) -> bool:
+        """Whether the signed-in person sees a client assigned so in full (for the GUI)."""
+        return self._session.user.sees_value_added(salesperson)
+
+    def get(self, client_id: int, *, record_view: bool = True) -> Client:
+        """The client as the signed-in person may see it.
+
+        A view that shows value-added information is recorded (``client.viewed``), so
+        that the owner can see who looked at what; ``record_view=False`` is for callers
+        that record their own event (printing).
+        """
+        user = require(self._session, Permission.VIEW_BASIC, what=f"client:{client_id}")
         with self._vault.reading() as conn:
             client = store.load_client(conn, client_id)
         if client is None:
             raise _not_found(client_id)
+        if not user.sees_value_added(client.salesperson):
+            return redact_client(client)
+        if record_view:
+            sections = _value_added_sections(client)
+            with self._vault.transaction():
+                self._vault.record_event(
+                    user.login,
+                    "client.viewed",
+                    object=f"client:{client_id}",
+                    details={"value_added": bool(sections), "sections": sections},
+                )
         return client
 
-    def get_json(self, client_id: int) -> dict[str, Any]:
-        """Everything about a client as JSON-ready data, with its purchasing ``patterns``."""
-        client = self.get(client_id)
+    def get_json(self, client_id: int, *, record_view: bool = True) -> dict[str, Any]:
+        """Everything about a client the person may see as JSON-ready data, with its
+        purchasing ``patterns``; withheld values are emptied and ``redacted`` is true."""
+        client = self.get(client_id, record_view=record_view)
         data = client_to_json(client)
+        if not self.sees_value_added(client.salesperson):
+            return redact_value_added({**data, "patterns": None})
         data["patterns"] = patterns_to_json(compute_patterns(client.purchases, self._today()))
         return data
 
-    def list(self, query: ClientQuery = _ALL) -> list[ClientRow]:
+    def list(self, query: ClientQuery = _ALL, *, record_search: bool = True) -> list[ClientRow]:
+        """A page of clients; the first page of a search is recorded in the audit trail
+        (``record_search=False`` for callers that record their own event)."""
         query = query.checked()
+        user = self._require_for(query)
         if query.sort == SortKey.SPEND_12M:
             self._refresh_spend_if_stale()
         with self._vault.reading() as conn:
-            return store.list_clients(conn, query, self._today())
+            rows = store.list_clients(conn, query, self._today(), _scope(user))
+        if record_search and query.text.strip() and query.offset == 0:
+            # The first page of a search is its record; scrolling on is the same search.
+            with self._vault.transaction():
+                self._vault.record_event(
+                    user.login,
+                    "clients.searched",
+                    object="clients",
+                    details={"text": query.text.strip()[:200], "first_page": len(rows)},
+                )
+        return rows
 
     def count(self, query: ClientQuery = _ALL) -> int:
+        query = query.checked()
+        user = self._require_for(query)
         with self._vault.reading() as conn:
-            return store.count_clients(conn, query.checked(), self._today())
+            return store.count_clients(conn, query, self._today(), _scope(user))
 
     def search(self, text: str, query: ClientQuery = _ALL) -> list[ClientRow]:
         """Ranked full-text search; the filters in ``query`` combine with it."""
@@ -202,18 +293,35 @@ class ClientService:
 
     def followups(self, *, within_days: int = 0, limit: int = 500) -> list[FollowUp]:
         """Open tasks due today or earlier (or within the next ``within_days``)."""
+        require(self._session, Permission.VIEW_BASIC, what="follow-ups")
         until = self._today() + dt.timedelta(days=within_days)
         with self._vault.reading() as conn:
             return store.open_tasks(conn, until, limit)
 
     def birthdays(self, *, within_days: int = 7, limit: int = 500) -> list[Birthday]:
-        """Contacts with a birthday in the next ``within_days`` days, soonest first."""
+        """Contacts with a birthday in the next ``within_days`` days, soonest first.
+
+        Birthdays are personal information (value-added): a Salesperson sees those of
+        their own clients.
+        """
+        user = require(self._session, Permission.VIEW_VALUE_ADDED, what="birthdays")
         with self._vault.reading() as conn:
-            return store.coming_birthdays(conn, self._today(), within_days, limit)
+            return store.coming_birthdays(conn, self._today(), within_days, limit, _scope(user))
 
     def preferences_for(self, client_ids: list[int]) -> dict[int, list[str]]:
+        """Preferences of the clients the person sees in full (for call lists)."""
+        user = require(self._session, Permission.VIEW_BASIC, what="preferences")
         with self._vault.reading() as conn:
-            return store.preferences_for(conn, client_ids)
+            return store.preferences_for(conn, client_ids, _scope(user))
+
+    def _require_for(self, query: ClientQuery) -> Principal:
+        permission = Permission.SEARCH if query.text.strip() else Permission.VIEW_BASIC
+        if query.buys_in_month or query.birthday_within_days is not None:
+            permission = Permission.VIEW_VALUE_ADDED  # seasons and birthdays are value-added
+        return require(self._session, permission, what="client list")
+
+    def _as_seen(self, user: Principal, client: Client) -> Client:
+        return client if user.sees_value_added(client.salesperson) else redact_client(client)
 
     def _refresh_spend_if_stale(self) -> None:
         """12-month spend moves with the calendar; recompute it once a day for sorting."""
@@ -231,6 +339,68 @@ class ClientService:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (_SPEND_AS_OF, today),
             )
+
+
+def _scope(user: Principal) -> Scope:
+    return Scope(user.visibility, user.assignment_names())
+
+
+def _limit_patch(
+    user: Principal, current: Client, patch: dict[str, Any]
+) -> tuple[Permission | None, dict[str, Any]]:
+    """The patch this person may apply, or the permission it would need."""
+    if (
+        "salesperson" in patch
+        and str(patch["salesperson"] or "").strip() != current.salesperson
+        and user.visibility is not Visibility.ALL
+    ):
+        return Permission.ASSIGN_CLIENT, patch
+    if user.sees_value_added(current.salesperson):
+        return None, patch
+    merged, refused = merge_withheld(client_to_json(current), patch)
+    if refused:
+        return Permission.EDIT_VALUE_ADDED, patch
+    return None, merged
+
+
+def _value_added_sections(client: Client) -> list[str]:
+    """The parts of a record whose value-added information a view showed."""
+    full = client_to_json(client)
+    withheld = redact_value_added(full)
+    return sorted(key for key in full if full[key] != withheld.get(key))
+
+
+def _value_added_changes(old: Client, new: Client, fields: list[str]) -> dict[str, Any]:
+    """Old and new values of the value-added information an edit changed.
+
+    Kept in the audit trail (inside the encrypted vault) so that deliberate damage by
+    someone leaving can be seen and undone. Lists record the entries removed and added.
+    """
+    before, after = client_to_json(old), client_to_json(new)
+    changes: dict[str, Any] = {}
+    for name in fields:
+        path = f"client.{name}"
+        holds_value_added = FIELDS[path].field_class is FieldClass.VALUE_ADDED or (
+            path in NESTED_PREFIXES and _has_value_added_children(NESTED_PREFIXES[path])
+        )
+        if not holds_value_added:
+            continue
+        a, b = before.get(name), after.get(name)
+        if isinstance(a, list) and isinstance(b, list):
+            changes[name] = {
+                "removed": [x for x in a if x not in b],
+                "added": [x for x in b if x not in a],
+            }
+        else:
+            changes[name] = {"old": a, "new": b}
+    return {"value_added_changes": changes} if changes else {}
+
+
+def _has_value_added_children(prefix: str) -> bool:
+    return any(
+        p.startswith(prefix + ".") and info.field_class is FieldClass.VALUE_ADDED
+        for p, info in FIELDS.items()
+    )
 
 
 def _not_found(client_id: int) -> NotFound:

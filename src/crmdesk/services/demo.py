@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from crmdesk.domain.demo_data import generate_clients
+from crmdesk.domain.roles import Permission
+from crmdesk.services.access import require
 from crmdesk.services.clients import ClientService
 from crmdesk.services.session import Session
 
@@ -21,6 +23,7 @@ def create_demo_clients(
 ) -> int:
     """Add ``count`` generated clients, assigned to the session's person and two
     colleagues; returns how many were added (fewer if cancelled)."""
+    require(session, Permission.DEMO_DATA, what="demo data")
     day = today or dt.date.today()
     service = ClientService(session, today=lambda: day)
     salespeople = (session.actor, "omar", "li")

@@ -20,15 +20,21 @@ from pypdf import PdfReader
 
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
+from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import BadInput, NotFound
 from crmdesk.files import write_private
+from crmdesk.reports.access_report import render_access_report
 from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
 from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.reports.exit_certificate import render_exit_certificate
+from crmdesk.reports.measures import render_measures
 from crmdesk.reports.recovery_kit import render_recovery_kit
+from crmdesk.services.access import require
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
+from crmdesk.services.egress import OwnerApproval, authorize
 from crmdesk.services.session import Session
 
 __all__ = ["PrintedReport", "ReportCancelled", "ReportRecord", "ReportService", "describe_query"]
@@ -127,8 +133,22 @@ class ReportService:
 
     # -- printing ---------------------------------------------------------------------
 
-    def client_summary(self, client_id: int, output: Path | None = None) -> PrintedReport:
-        client = self._clients.get_json(client_id)
+    def client_summary(
+        self,
+        client_id: int,
+        output: Path | None = None,
+        *,
+        approval: OwnerApproval | None = None,
+    ) -> PrintedReport:
+        """One client on paper, as much as the person may see (the rest is withheld)."""
+        authorize(
+            self._session,
+            Permission.PRINT_CLIENT,
+            what="client summary",
+            count=1,
+            approval=approval,
+        )
+        client = self._clients.get_json(client_id, record_view=False)
         ctx = self._context("client-summary", f"Client summary: {client['name']}")
         data = render_client_summary(client, ctx)
         return self._register(ctx, data, output, [client_id], client["name"])
@@ -140,12 +160,23 @@ class ReportService:
         *,
         progress: Callable[[int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        approval: OwnerApproval | None = None,
     ) -> PrintedReport:
         """The clients matching a search and filters, every one of them."""
+        require(self._session, Permission.PRINT_LIST, what="client list")
         total = self._clients.count(query)
+        authorize(
+            self._session,
+            Permission.PRINT_LIST,
+            what="client list",
+            count=total,
+            approval=approval,
+        )
         rows: list[ClientRow] = []
         while len(rows) < total:
-            page = self._clients.list(replace(query, limit=_PAGE, offset=len(rows)))
+            page = self._clients.list(
+                replace(query, limit=_PAGE, offset=len(rows)), record_search=False
+            )
             if not page:
                 break
             rows += page
@@ -158,25 +189,41 @@ class ReportService:
         )
         return self._register(ctx, data, output, [r.id for r in rows], description)
 
-    def call_list(self, output: Path | None = None) -> PrintedReport:
-        """Follow-ups due, and the clients who usually buy next month, with preferences."""
+    def call_list(
+        self, output: Path | None = None, *, approval: OwnerApproval | None = None
+    ) -> PrintedReport:
+        """Follow-ups due, and the clients who usually buy next month, with preferences.
+
+        Buying seasons and preferences are value-added: each person gets those of the
+        clients they see in full (an Assistant gets the follow-ups only).
+        """
+        require(self._session, Permission.PRINT_CALL_LIST, what="call list")
         today = self._today()
         month = today.month % 12 + 1
         followups = self._clients.followups()
-        seasonal = [
-            row
-            for status in ("active", "prospect")
-            for row in self._clients.list(
-                ClientQuery(
-                    buys_in_month=month,
-                    status=status,
-                    sort=SortKey.SPEND_12M,
-                    descending=True,
-                    limit=500,
+        seasonal: list[ClientRow] = []
+        if allowed(self._session.role, Permission.VIEW_VALUE_ADDED):
+            seasonal = [
+                row
+                for status in ("active", "prospect")
+                for row in self._clients.list(
+                    ClientQuery(
+                        buys_in_month=month,
+                        status=status,
+                        sort=SortKey.SPEND_12M,
+                        descending=True,
+                        limit=500,
+                    )
                 )
-            )
-        ]
+            ]
         ids = sorted({f.client_id for f in followups} | {r.id for r in seasonal})
+        authorize(
+            self._session,
+            Permission.PRINT_CALL_LIST,
+            what="call list",
+            count=len(ids),
+            approval=approval,
+        )
         preferences = self._clients.preferences_for(ids)
         ctx = self._context("call-list", "Call list")
         data = render_call_list(followups, seasonal, preferences, _MONTHS[month - 1], ctx)
@@ -188,6 +235,7 @@ class ReportService:
     ) -> PrintedReport:
         """The vault's recovery kit, marked and registered like every report (the
         register keeps its hash, never the key)."""
+        require(self._session, Permission.ROTATE_KEY, what="recovery kit")
         vault = self._session.vault
         owner = vault.owner
         ctx = self._context("recovery-kit", "Recovery kit")
@@ -202,10 +250,61 @@ class ReportService:
         )
         return self._register(ctx, data, output, [], "Recovery kit of this vault")
 
+    # -- the owner's evidence -----------------------------------------------------------
+
+    def access_report(
+        self,
+        login: str,
+        days: int,
+        output: Path | None = None,
+        *,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> PrintedReport:
+        """Everything one user viewed, changed, printed, exported and copied in the last
+        ``days`` days: evidence for a lawyer when someone leaves. Owner only."""
+        from crmdesk.services.evidence import Evidence
+
+        _check_days(days)
+        data = Evidence(self._session, now=self._now).access_report(login, days)
+        title = f"Access report: {data.user.full_name} ({data.user.login})"
+        ctx = self._context("access-report", title)
+        pdf = render_access_report(ctx, data, cancelled=cancelled)
+        return self._register(
+            ctx, pdf, output, [], f"Activity of {data.user.login} over the last {days} days"
+        )
+
+    def exit_certificate(self, login: str, output: Path | None = None) -> PrintedReport:
+        """The form a departing employee signs: they hold no copies. Owner only."""
+        from crmdesk.services.evidence import Evidence
+
+        data = Evidence(self._session, now=self._now).exit_certificate(login)
+        ctx = self._context("exit-certification", f"Exit certification: {data.employee_name}")
+        pdf = render_exit_certificate(ctx, data)
+        return self._register(ctx, pdf, output, [], f"Exit certification of {data.login}")
+
+    def measures(
+        self,
+        output: Path | None = None,
+        *,
+        days: int = 365,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> PrintedReport:
+        """The reasonable measures in force and their history, for the owner's lawyer."""
+        from crmdesk.services.evidence import Evidence
+
+        _check_days(days)
+        data = Evidence(self._session, now=self._now).measures(days)
+        ctx = self._context("measures", "Reasonable measures to keep client information secret")
+        pdf = render_measures(ctx, data, cancelled=cancelled)
+        return self._register(
+            ctx, pdf, output, [], f"Protections in force; use over the last {days} days"
+        )
+
     # -- tracing ----------------------------------------------------------------------
 
     def trace(self, text: str) -> ReportRecord:
         """Who printed the report with this ID, when, and what was in it."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="report register")
         try:
             report_id = normalise_report_id(text)
         except ValueError as exc:
@@ -220,6 +319,7 @@ class ReportService:
         return _record(row)
 
     def recent(self, limit: int = 100) -> list[ReportRecord]:
+        require(self._session, Permission.VIEW_ACTIVITY, what="report register")
         with self._session.vault.reading() as conn:
             rows = conn.execute(_SELECT + " ORDER BY created_at DESC LIMIT ?", (limit,))
             return [_record(r) for r in rows]
@@ -342,6 +442,11 @@ def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
         page_count=int(row[8]),
         sha256=row[9],
     )
+
+
+def _check_days(days: int) -> None:
+    if not 1 <= days <= 3660:
+        raise BadInput("The number of days must be 1 to 3660.")
 
 
 def _write_private(path: Path, data: bytes) -> None:

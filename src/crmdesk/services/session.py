@@ -1,4 +1,9 @@
-"""Creating, unlocking and recovering vaults, as a signed-in person would."""
+"""Creating, unlocking and recovering vaults, and the signed-in person's session.
+
+Unlocking takes two steps: :func:`open_vault` gets the key and opens the database;
+then someone signs in (:meth:`Unlocked.sign_in`), or, in a vault with one user and
+sign-in off, the owner is taken to be at the keyboard (:meth:`Unlocked.sole_user`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
-from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable
+from crmdesk.domain.roles import Principal, Role
+from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable, SignInRequired
+from crmdesk.services import people, signin
 from crmdesk.vault import Owner, Vault, VaultStatus  # Owner is part of this API too
 from crmdesk.vault.keystore import KeyStore, system_keystore
 from crmdesk.vault.metadata import read_metadata
@@ -16,11 +23,36 @@ from crmdesk.vault.paths import METADATA_NAME
 
 @dataclass(slots=True)
 class Session:
-    """An unlocked vault and the person using it: every action is attributed to them."""
+    """An unlocked vault and the person using it: every action is checked against their
+    role and attributed to them."""
 
     vault: Vault
-    actor: str
-    full_name: str
+    user: Principal
+    # A first or reset password must be replaced before any record is shown.
+    must_change_password: bool = False
+
+    @property
+    def actor(self) -> str:
+        return self.user.login
+
+    @property
+    def full_name(self) -> str:
+        return self.user.full_name
+
+    @property
+    def role(self) -> Role:
+        return self.user.role
+
+    def pending_policy_version(self) -> int | None:
+        """The current policy version if this person has not accepted it yet."""
+        with self.vault.reading() as conn:
+            row = conn.execute(
+                "SELECT p.version FROM policies p WHERE p.version = (SELECT max(version)"
+                " FROM policies) AND NOT EXISTS (SELECT 1 FROM policy_acceptances a"
+                " WHERE a.version = p.version AND a.login = ?)",
+                (self.user.login,),
+            ).fetchone()
+        return int(row[0]) if row else None
 
     def close(self) -> None:
         self.vault.close()
@@ -34,7 +66,14 @@ class Session:
         if other.vault.meta.vault_id != self.vault.meta.vault_id:
             other.close()
             raise BadInput("That is a different vault; unlock the vault that was locked.")
-        self.vault, self.actor, self.full_name = other.vault, other.actor, other.full_name
+        if other.user.login.casefold() != self.user.login.casefold():
+            other.close()
+            raise BadInput(
+                f"The vault was locked by {self.user.full_name}; only they can unlock this "
+                "window. To work as someone else, quit and sign in again."
+            )
+        self.vault, self.user = other.vault, other.user
+        self.must_change_password = other.must_change_password
 
     def __enter__(self) -> Session:
         return self
@@ -43,9 +82,48 @@ class Session:
         self.close()
 
 
-def _session(vault: Vault) -> Session:
-    owner = vault.owner
-    return Session(vault=vault, actor=owner.login, full_name=owner.full_name)
+def owner_session(vault: Vault) -> Session:
+    """The owner's session on a vault without sign-in (one user, or just created)."""
+    people.ensure_people(vault)
+    return Session(vault=vault, user=people.owner_principal(vault))
+
+
+class Unlocked:
+    """A vault whose key is in hand, waiting for someone to sign in."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        people.ensure_people(vault)
+
+    @property
+    def folder(self) -> Path:
+        return self.vault.folder
+
+    def sign_in_required(self) -> bool:
+        return signin.sign_in_required(self.vault)
+
+    def sole_user(self) -> Session:
+        """The owner's session when the vault has one user and sign-in is off."""
+        if self.sign_in_required():
+            raise SignInRequired(
+                "This vault has several users: sign in with your login and password "
+                "(on the command line: --user LOGIN with --password-stdin or CRMDESK_PASSWORD)."
+            )
+        return owner_session(self.vault)
+
+    def sign_in(self, login: str, password: str) -> Session:
+        """Check the login and password (throttled, audited) and start their session."""
+        return signin.sign_in(self.vault, login, password)
+
+    def close(self) -> None:
+        self.vault.close()
+
+
+def open_vault(
+    folder: Path, *, keystore: KeyStore | None = None, passphrase: str | None = None
+) -> Unlocked:
+    """Get the key (keyring or passphrase) and open the database; nobody is signed in yet."""
+    return Unlocked(Vault.open(folder, keystore=keystore, passphrase_text=passphrase))
 
 
 def create_vault(
@@ -56,17 +134,30 @@ def create_vault(
     passphrase: str | None = None,
     kdf: KdfParams = DEFAULT_KDF,
 ) -> tuple[Session, str]:
-    """A new vault and its recovery key (to show once)."""
+    """A new vault and its recovery key (to show once); the owner is signed in."""
     vault, recovery_key = Vault.create(
         folder, owner, keystore=keystore, passphrase_text=passphrase, kdf=kdf
     )
-    return _session(vault), recovery_key
+    return owner_session(vault), recovery_key
 
 
 def unlock(
-    folder: Path, *, keystore: KeyStore | None = None, passphrase: str | None = None
+    folder: Path,
+    *,
+    keystore: KeyStore | None = None,
+    passphrase: str | None = None,
+    login: str | None = None,
+    password: str | None = None,
 ) -> Session:
-    return _session(Vault.open(folder, keystore=keystore, passphrase_text=passphrase))
+    """Open the vault and sign in: as ``login`` if given, else as its only user."""
+    unlocked = open_vault(folder, keystore=keystore, passphrase=passphrase)
+    try:
+        if login is not None:
+            return unlocked.sign_in(login, password or "")
+        return unlocked.sole_user()
+    except BaseException:
+        unlocked.close()
+        raise
 
 
 def recover(
@@ -80,7 +171,7 @@ def recover(
     vault = Vault.recover(
         folder, recovery_key, keystore=keystore, new_passphrase=new_passphrase, kdf=kdf
     )
-    return _session(vault)
+    return owner_session(vault)
 
 
 def status(session: Session) -> VaultStatus:
@@ -117,6 +208,13 @@ def keyring_state() -> KeyringState:
 
 def vault_exists(folder: Path) -> bool:
     return (folder / METADATA_NAME).exists()
+
+
+def sharing_warning(folder: Path) -> str | None:
+    """A warning when the vault sits in a network or cloud-synced folder, else None."""
+    from crmdesk.vault.location import sharing_warning as detect
+
+    return detect(folder)
 
 
 def needs_passphrase(folder: Path) -> bool:

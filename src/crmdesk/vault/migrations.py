@@ -222,7 +222,50 @@ _REPORTS = Migration(
     ),
 )
 
-MIGRATIONS = (*MIGRATIONS, _RECORDS, _REPORTS)
+_PEOPLE = Migration(
+    5,
+    "users and roles, sign-in throttling, confidentiality policy versions and acceptances",
+    (
+        # Passwords are Argon2id hashes (argon2-cffi's encoded form); never the password.
+        """CREATE TABLE users (
+            login TEXT PRIMARY KEY COLLATE NOCASE,
+            full_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'manager', 'salesperson', 'assistant')),
+            password_hash TEXT,
+            must_change_password INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            disabled_at TEXT,
+            disabled_by TEXT,
+            last_signin TEXT
+        ) STRICT""",
+        # Per login typed, known or not, so that guessing unknown logins is slowed too.
+        """CREATE TABLE signin_failures (
+            login TEXT PRIMARY KEY COLLATE NOCASE,
+            failures INTEGER NOT NULL,
+            last_failure TEXT NOT NULL,
+            blocked_until TEXT
+        ) STRICT""",
+        """CREATE TABLE policies (
+            version INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            published_at TEXT NOT NULL,
+            published_by TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE policy_acceptances (
+            login TEXT NOT NULL COLLATE NOCASE,
+            version INTEGER NOT NULL REFERENCES policies (version),
+            sha256 TEXT NOT NULL,
+            accepted_at TEXT NOT NULL,
+            PRIMARY KEY (login, version)
+        ) STRICT""",
+        # A Salesperson's own clients are found by this column.
+        "CREATE INDEX clients_salesperson_nocase ON clients (salesperson COLLATE NOCASE)",
+    ),
+)
+
+MIGRATIONS = (*MIGRATIONS, _RECORDS, _REPORTS, _PEOPLE)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -40,8 +40,11 @@ def format_count(n: int) -> str:
     return format(n, ",").replace(",", QLocale().groupSeparator())
 
 
-def format_money(amount: Decimal) -> str:
-    """Two decimals and thousands separators, computed on the Decimal (never a float)."""
+def format_money(amount: Decimal | None) -> str:
+    """Two decimals and thousands separators, computed on the Decimal (never a float);
+    a dash for a value withheld from the signed-in person."""
+    if amount is None:
+        return "—"
     locale = QLocale()
     text = format(amount.quantize(_CENT, rounding=ROUND_HALF_EVEN), ",.2f")
     # Swap through a placeholder: some locales use "." to group and "," for decimals.

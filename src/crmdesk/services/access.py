@@ -1,0 +1,61 @@
+"""The permission check every service runs before it acts.
+
+One function, :func:`require`, so that the GUI, the command line, printing, exporting
+and the clipboard all meet the same rules. A refusal is recorded in the audit trail
+(who tried what) and raised as :class:`NotAllowed` naming the roles that may.
+"""
+
+from __future__ import annotations
+
+from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, refusal
+from crmdesk.errors import NotAllowed, PasswordChangeRequired, PolicyNotAccepted
+from crmdesk.services.session import Session
+
+# What someone may still do before changing a first password or accepting the policy:
+# nothing that shows a record.
+_BEFORE_GATES = frozenset({Permission.VIEW_BASIC})
+
+
+def require(session: Session, permission: Permission, *, what: str = "") -> Principal:
+    """Return the signed-in person if they may; record and raise otherwise."""
+    check_gates(session)
+    user = session.user
+    if allowed(user.role, permission):
+        return user
+    deny(session, permission, what=what)
+    raise AssertionError("unreachable")  # deny() always raises
+
+
+def check_gates(session: Session) -> None:
+    """A first or reset password must be changed, and the current policy accepted, first."""
+    if session.must_change_password:
+        raise PasswordChangeRequired(
+            "Choose a new password before you continue: the one you have was set by the "
+            "owner (in the app you are asked at sign-in; on the command line: "
+            "crmdesk --user LOGIN user passwd)."
+        )
+    pending = session.pending_policy_version()
+    if pending is not None:
+        raise PolicyNotAccepted(
+            f"Read and accept the confidentiality policy (version {pending}) before any "
+            "client information is shown: in the app you are asked at sign-in; on the "
+            "command line: crmdesk policy show, then crmdesk policy accept."
+        )
+
+
+def deny(session: Session, permission: Permission, *, what: str = "") -> None:
+    """Record the refused attempt, then raise :class:`NotAllowed`."""
+    user = session.user
+    vault = session.vault
+    with vault.transaction():
+        vault.record_event(
+            user.login,
+            "access.denied",
+            object=what,
+            details={"permission": permission.name.lower(), "role": user.role.value},
+        )
+    raise NotAllowed(refusal(user.role, permission))
+
+
+def value_added_scope(user: Principal) -> Visibility:
+    return user.visibility

@@ -1,0 +1,88 @@
+"""The one gate for client information leaving the vault: printing, exporting, copying.
+
+Every way out calls :func:`authorize` with the permission it needs and how many clients
+it carries, then records its own audit event (``report.printed``, ``clients.exported``,
+``clients.copied``) with a ``clients`` count, which the owner's alerts read. Above the
+owner's threshold someone other than the owner needs the owner's approval on the spot:
+the owner signs in (login and password), and the approval is audited too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmdesk.domain.roles import Permission, Principal, Role
+from crmdesk.errors import NotAllowed, SignInFailed
+from crmdesk.services import signin
+from crmdesk.services.access import require
+from crmdesk.services.session import Session
+from crmdesk.services.settings import load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerApproval:
+    """The owner's login and password, typed on the spot to approve a large output."""
+
+    login: str
+    password: str
+
+
+class ApprovalRequired(NotAllowed):
+    """The output is above the owner's threshold: the owner must approve it."""
+
+    def __init__(self, message: str, count: int, limit: int) -> None:
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
+
+
+def limit(session: Session) -> int:
+    """How many clients one output may carry without the owner's approval."""
+    return load_settings(session.vault).thresholds.egress_clients
+
+
+def authorize(
+    session: Session,
+    permission: Permission,
+    *,
+    what: str,
+    count: int,
+    approval: OwnerApproval | None = None,
+) -> Principal:
+    """Check role and threshold for an output of ``count`` clients; raise if refused."""
+    user = require(session, permission, what=what)
+    most = limit(session)
+    if count <= most or user.role is Role.OWNER:
+        return user
+    if approval is None:
+        raise ApprovalRequired(
+            f"This {what} holds {count} clients, more than the {most} the owner allows "
+            "without approval. Ask the owner to approve it by signing in (the app asks "
+            "for it; on the command line add --approve-as OWNER_LOGIN and give the "
+            "owner's password on standard input).",
+            count,
+            most,
+        )
+    approver = _approver(session, approval)
+    vault = session.vault
+    with vault.transaction():
+        vault.record_event(
+            approver.login,
+            "egress.approved",
+            object=what,
+            details={"for": user.login, "clients": count, "limit": most},
+        )
+    return user
+
+
+def _approver(session: Session, approval: OwnerApproval) -> Principal:
+    try:
+        approver = signin.authenticate(session.vault, approval.login, approval.password)
+    except SignInFailed as exc:
+        raise NotAllowed(f"The approval was not given: {exc.message}") from None
+    if approver.role is not Role.OWNER or not approver.enabled:
+        raise NotAllowed(
+            f"{approver.full_name} is not the vault's owner; only the owner can approve "
+            "large prints, exports and copies."
+        )
+    return approver.principal
