@@ -1,6 +1,7 @@
 """The ``crmdesk`` command. Run with no command, it opens the desktop app.
 
-Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock, 4 vault damaged or tampered.
+Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock or sign in, 4 vault damaged or
+tampered, 5 edit conflict, 6 not allowed for your role.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 
 from crmdesk import __version__
-from crmdesk.commands import client_cmds, report_cmds, vault_cmds
+from crmdesk.commands import client_cmds, people_cmds, report_cmds, vault_cmds
 from crmdesk.commands.io import StdinLines
 from crmdesk.errors import CrmdeskError, ExitCode
 from crmdesk.vault.paths import resolve_vault_dir
@@ -22,9 +23,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crmdesk",
         description="An offline CRM whose client records stay encrypted and attributable.",
-        epilog="Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock, 4 vault damaged.",
+        epilog="Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock or sign in, "
+        "4 vault damaged, 5 edit conflict, 6 not allowed for your role.",
     )
     parser.add_argument("--version", action="version", version=f"crmdesk {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation without a screen: make a throw-away vault, write "
+        "and read a record, print a watermarked report, verify the audit trail",
+    )
     parser.add_argument(
         "--vault",
         metavar="DIR",
@@ -35,10 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the vault's master passphrase from standard input (first line)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="LOGIN",
+        default=os.environ.get("CRMDESK_USER"),
+        help="sign in as LOGIN (required once a vault has several users; default "
+        "$CRMDESK_USER); the password comes from --password-stdin, $CRMDESK_PASSWORD "
+        "or a prompt",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read your sign-in password from standard input (the line after the "
+        "passphrase, if --passphrase-stdin is given too)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     vault_cmds.register(sub)
     client_cmds.register(sub)
     report_cmds.register(sub)
+    people_cmds.register(sub)
     return parser
 
 
@@ -59,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.vault = resolve_vault_dir(args.vault)
     args.stdin = StdinLines()
     try:
+        if args.self_test:
+            from crmdesk.selftest import run_self_test
+
+            return run_self_test()
         if args.command is None:
             return _run_gui(args)
         return int(args.handler(args))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crmdesk.domain import client_from_json, client_to_json, redact_value_added
-from crmdesk.domain.need_to_know import merge_withheld, redact_client
+from crmdesk.domain.need_to_know import merge_withheld, redact_client, shown_value_added
 
 FULL = {
     "name": "Reed Supplies",
@@ -78,3 +78,15 @@ def test_a_new_interaction_may_carry_a_summary():
     assert refused == []
     assert patch["interactions"][1]["summary"] == "asked"
     assert patch["interactions"][0]["summary"] == "wants a rebate"
+
+
+def test_a_view_shows_value_added_content_only_where_there_is_some():
+    stored = _stored()
+    assert shown_value_added(stored, redact_value_added(stored)) == [
+        "contacts",
+        "interactions",
+        "notes",
+        "pricing",
+    ]
+    bare = client_to_json(client_from_json({"name": "A", "contacts": [{"name": "B"}]}))
+    assert shown_value_added(bare, redact_value_added(bare)) == []

@@ -85,7 +85,17 @@ def test_every_change_is_in_a_verified_audit_trail(vault):
     run_cli(vault, "client", "delete", str(client_id))
     result = run_cli(vault, "audit", "verify")
     assert result.returncode == 0, result.stderr
-    assert "4 entries" in result.stdout  # created the vault, then add, update, delete
+    assert "7 entries" in result.stdout
+    log = run_cli(vault, "audit", "log", "--json")
+    assert [e["action"] for e in json.loads(log.stdout)["events"]] == [
+        "vault.created",
+        "user.added",  # the owner, the vault's first user
+        "policy.published",  # the default confidentiality policy...
+        "policy.accepted",  # ...which its publisher accepts
+        "client.created",
+        "client.updated",
+        "client.deleted",
+    ]
 
 
 def test_demo_from_the_command_line(vault):

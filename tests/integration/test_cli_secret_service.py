@@ -53,7 +53,8 @@ def test_init_stores_the_key_in_the_secret_service(tmp_path):
     assert run_cli(vault, "audit", "verify").returncode == 0
 
     data = json.loads(run_cli(vault, "status", "--json").stdout)
-    assert data["audit_length"] == 1 and data["key_storage"] == "keyring"
+    # Created, then the owner as first user, the default policy and its acceptance.
+    assert data["audit_length"] == 4 and data["key_storage"] == "keyring"
 
 
 def test_recovery_onto_a_fresh_keyring(tmp_path):
@@ -72,7 +73,7 @@ def test_recovery_onto_a_fresh_keyring(tmp_path):
     assert recovered.returncode == 0, recovered.stderr
     assert run_cli(vault, "status").returncode == 0
     verify = run_cli(vault, "audit", "verify")
-    assert verify.returncode == 0 and "2 entries" in verify.stdout
+    assert verify.returncode == 0 and "5 entries" in verify.stdout
 
 
 def test_wrong_key_in_keyring_leaves_files_untouched(tmp_path):

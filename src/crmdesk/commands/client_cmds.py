@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from crmdesk.commands.io import print_json
@@ -93,9 +93,11 @@ def query_from_args(args: argparse.Namespace, text: str = "") -> ClientQuery:
     )
 
 
-def read_json_object(what: str) -> dict[str, Any]:
-    """A JSON object from standard input, or a message that points at the problem."""
-    text = sys.stdin.read()
+def read_json_object(args: argparse.Namespace, what: str) -> dict[str, Any]:
+    """A JSON object from standard input (after the passphrase and password lines, if
+    given there), or a message that points at the problem."""
+    secrets = int(bool(args.passphrase_stdin)) + int(bool(getattr(args, "password_stdin", False)))
+    text = args.stdin.rest(after=secrets)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -109,7 +111,7 @@ def read_json_object(what: str) -> dict[str, Any]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    data = read_json_object("the client")
+    data = read_json_object(args, "the client")
     with open_session(args) as session:
         client_id = ClientService(session).add(data)
     print(client_id)
@@ -127,7 +129,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    patch = read_json_object("the fields to change")
+    patch = read_json_object(args, "the fields to change")
     expected = args.expected_version
     if "version" in patch:
         version = patch.pop("version")
@@ -142,9 +144,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        service = ClientService(session)
-        name = service.get(args.id).name
-        service.delete(args.id, expected_version=args.expected_version)
+        name = ClientService(session).delete(args.id, expected_version=args.expected_version)
     print(f"Deleted client {args.id} ({name})")
     return 0
 
@@ -183,10 +183,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _row_json(row: ClientRow) -> dict[str, Any]:
     data = asdict(row)
-    data["spend_12m"] = str(row.spend_12m)
+    data["spend_12m"] = None if row.spend_12m is None else str(row.spend_12m)
     for key in ("last_contact", "next_order"):
         data[key] = data[key].isoformat() if data[key] else None
     return data
+
+
+def _money(amount: Decimal | None) -> str:
+    return "withheld" if amount is None else f"{amount:,.2f}"
 
 
 def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
@@ -202,7 +206,7 @@ def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
         last = r.last_contact.isoformat() if r.last_contact else "-"
         print(
             f"{r.id:>7}  {r.name[:32]:<32} {r.status:<9} {r.salesperson[:10]:<10} "
-            f"{last:<12} {r.spend_12m:>12,.2f}"
+            f"{last:<12} {_money(r.spend_12m):>12}"
         )
     if total > len(rows):
         print(f"({len(rows)} of {total:,} shown; use --limit and --offset for more)")

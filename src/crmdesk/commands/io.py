@@ -17,21 +17,36 @@ class StdinLines:
         self._stream = stream
         self._lines: list[str] | None = None
 
-    def next(self, what: str) -> str:
+    def _read(self) -> list[str]:
         if self._lines is None:
             stream = self._stream or sys.stdin
             self._lines = stream.read().splitlines()
+        return self._lines
+
+    def rest(self, *, after: int = 0) -> str:
+        """Everything after the first ``after`` lines (the secrets still to be read,
+        which stay for :meth:`next`): e.g. a JSON record."""
+        lines = self._read()
+        text = "\n".join(lines[after:])
+        del lines[after:]
+        return text
+
+    def next(self, what: str) -> str:
+        self._read()
+        assert self._lines is not None
         if not self._lines:
             raise BadInput(f"Expected the {what} on standard input, but it ended first.")
         return self._lines.pop(0)
 
 
-def ask_secret(prompt: str, *, what: str, confirm: bool = False) -> str:
+def ask_secret(
+    prompt: str, *, what: str, confirm: bool = False, hint: str = "--passphrase-stdin"
+) -> str:
     """Ask on the terminal without echo; refuse when there is no terminal to ask on."""
     if not sys.stdin.isatty():
         raise CannotUnlock(
             f"crmdesk needs the {what}, but there is no terminal to ask on. "
-            "Give it on standard input with --passphrase-stdin."
+            f"Give it on standard input with {hint}."
         )
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Type it again to confirm: ") != first:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from crmdesk.commands.client_cmds import add_filters, query_from_args
-from crmdesk.commands.io import print_json
+from crmdesk.commands.io import ask_secret, print_json
 from crmdesk.commands.progress import Progress
 from crmdesk.commands.vault_cmds import open_session
 from crmdesk.services.clients import ClientService
+from crmdesk.services.egress import OwnerApproval
 from crmdesk.services.reports import PrintedReport, ReportService
 
 
@@ -32,6 +34,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
     p.set_defaults(handler=cmd_calls)
 
+    p = rsub.add_parser(
+        "measures",
+        help="the reasonable measures in force and their history, for a lawyer (owner)",
+    )
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--days", type=int, default=365, help="period of the use figures")
+    p.set_defaults(handler=cmd_measures)
+
+    for name in ("client", "list", "calls"):
+        rsub.choices[name].add_argument(
+            "--approve-as",
+            metavar="OWNER_LOGIN",
+            help="the owner approves a report above their threshold: their password is "
+            "read from standard input (after your own, if --password-stdin)",
+        )
+
     p = sub.add_parser("trace", help="who printed the report with this ID, and when")
     p.add_argument("report_id", metavar="REPORT_ID")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -44,9 +62,23 @@ def _done(report: PrintedReport, output: Path) -> int:
     return 0
 
 
+def approval(args: argparse.Namespace) -> OwnerApproval | None:
+    """The owner's on-the-spot approval, when ``--approve-as`` was given."""
+    login = getattr(args, "approve_as", None)
+    if not login:
+        return None
+    if sys.stdin.isatty():
+        password = ask_secret(f"Password of {login} (approving): ", what="owner's password")
+    else:
+        password = args.stdin.next("owner's password")
+    return OwnerApproval(login, password)
+
+
 def cmd_client(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = ReportService(session).client_summary(args.id, args.output)
+        record = ReportService(session).client_summary(
+            args.id, args.output, approval=approval(args)
+        )
     return _done(record, args.output)
 
 
@@ -55,13 +87,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         total = ClientService(session).count(query)
         with Progress("Building the client list", max(1, total)) as bar:
-            record = ReportService(session).client_list(query, args.output, progress=bar.update)
+            record = ReportService(session).client_list(
+                query, args.output, progress=bar.update, approval=approval(args)
+            )
     return _done(record, args.output)
 
 
 def cmd_calls(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = ReportService(session).call_list(args.output)
+        record = ReportService(session).call_list(args.output, approval=approval(args))
+    return _done(record, args.output)
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        record = ReportService(session).measures(args.output, days=args.days)
     return _done(record, args.output)
 
 

@@ -6,13 +6,12 @@ import argparse
 import sys
 from dataclasses import asdict
 
+from crmdesk.commands import activity_cmds
 from crmdesk.commands.io import ask_secret, print_json
+from crmdesk.commands.unlock import open_session
 from crmdesk.errors import KeyringUnavailable
 from crmdesk.services import session as sessions
-from crmdesk.services.session import Session
-from crmdesk.vault import KeyStorage, Owner
-from crmdesk.vault.metadata import read_metadata
-from crmdesk.vault.paths import METADATA_NAME
+from crmdesk.vault import Owner
 
 RECOVERY_ADVICE = """\
 Your RECOVERY KEY is shown this once. Print it or write it down, check it, and lock it
@@ -45,19 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     p = audit_sub.add_parser("verify", help="check that no audit entry was altered or removed")
     p.set_defaults(handler=cmd_audit_verify)
-
-
-def open_session(args: argparse.Namespace) -> Session:
-    """Unlock the vault named on the command line, asking for a passphrase if it needs one."""
-    meta = read_metadata(args.vault / METADATA_NAME, args.vault)
-    passphrase = None
-    if meta.key_storage == KeyStorage.PASSPHRASE:
-        passphrase = (
-            args.stdin.next("passphrase")
-            if args.passphrase_stdin
-            else ask_secret("Vault passphrase: ", what="vault passphrase")
-        )
-    return sessions.unlock(args.vault, passphrase=passphrase)
+    activity_cmds.register_audit_log(audit_sub)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -153,3 +153,26 @@ def _merge_list(
                 refused.append(f"{key}[{j}].{field_name}")
         merged.append(new)
     return merged, refused
+
+
+def _content(value: Any) -> Any:
+    """``value`` without its blank parts: what a reader actually sees."""
+    if isinstance(value, dict):
+        kept = {k: _content(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if not _is_blank(v)}
+    if isinstance(value, list):
+        return [_content(v) for v in value]
+    return value
+
+
+def shown_value_added(full: dict[str, Any], withheld: dict[str, Any]) -> list[str]:
+    """The top-level keys of a record whose value-added content a full view shows.
+
+    ``full`` is ``client_to_json``, ``withheld`` the same through ``redact_value_added``;
+    empty profiles, notes and lists do not count.
+    """
+    return sorted(
+        key
+        for key, value in full.items()
+        if _content(value) != _content(withheld.get(key)) and not _is_blank(_content(value))
+    )

@@ -31,7 +31,7 @@ from crmdesk.domain.classification import (
     FieldClass,
     redact_value_added,
 )
-from crmdesk.domain.need_to_know import merge_withheld, redact_client
+from crmdesk.domain.need_to_know import merge_withheld, redact_client, shown_value_added
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
 from crmdesk.services import client_store as store
@@ -194,7 +194,8 @@ class ClientService:
         assert result is not None
         return self._as_seen(user, result)
 
-    def delete(self, client_id: int, *, expected_version: int | None = None) -> None:
+    def delete(self, client_id: int, *, expected_version: int | None = None) -> str:
+        """Delete a client and everything hanging off it; returns its name."""
         require(self._session, Permission.DELETE_CLIENT, what=f"client:{client_id}")
         with self._vault.transaction() as conn:
             current = self._load_for_write(conn, client_id, expected_version)
@@ -205,6 +206,7 @@ class ClientService:
                 object=f"client:{client_id}",
                 details={"name": current.name},
             )
+        return current.name
 
     def _load_for_write(self, conn: Any, client_id: int, expected_version: int | None) -> Client:
         # Inside BEGIN IMMEDIATE: no other writer can slip in between this read and the write.
@@ -239,14 +241,14 @@ class ClientService:
             raise _not_found(client_id)
         if not user.sees_value_added(client.salesperson):
             return redact_client(client)
-        if record_view:
-            sections = _value_added_sections(client)
+        sections = _value_added_sections(client) if record_view else []
+        if sections:  # a record with nothing value-added in it shows no trade secret
             with self._vault.transaction():
                 self._vault.record_event(
                     user.login,
                     "client.viewed",
                     object=f"client:{client_id}",
-                    details={"value_added": bool(sections), "sections": sections},
+                    details={"value_added": True, "sections": sections},
                 )
         return client
 
@@ -366,8 +368,7 @@ def _limit_patch(
 def _value_added_sections(client: Client) -> list[str]:
     """The parts of a record whose value-added information a view showed."""
     full = client_to_json(client)
-    withheld = redact_value_added(full)
-    return sorted(key for key in full if full[key] != withheld.get(key))
+    return shown_value_added(full, redact_value_added(full))
 
 
 def _value_added_changes(old: Client, new: Client, fields: list[str]) -> dict[str, Any]:

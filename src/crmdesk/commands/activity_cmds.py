@@ -1,0 +1,105 @@
+"""``audit log``: who did what, when; with the owner's alerts."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Any
+
+from crmdesk.commands.io import print_json
+from crmdesk.commands.unlock import open_session
+from crmdesk.domain.alerts import ActivityEvent
+from crmdesk.errors import BadInput
+from crmdesk.services.activity import ActivityFilter, ActivityService, local_zone
+
+
+def register_audit_log(audit_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = audit_sub.add_parser(
+        "log",
+        help="the audit trail: views, edits, searches, prints, exports, sign-ins (owner)",
+        description="Shows audit entries, oldest first, in local time. Dates are local "
+        "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM).",
+    )
+    p.add_argument("--user", dest="log_user", metavar="LOGIN", help="only this person")
+    p.add_argument("--action", metavar="ACTION", help="an action or family, e.g. report")
+    p.add_argument("--since", metavar="DATE", help="from this local date/time (inclusive)")
+    p.add_argument("--until", metavar="DATE", help="up to this local date/time (exclusive)")
+    p.add_argument("--limit", type=int, default=1000, help="newest N entries (default 1000)")
+    p.add_argument("--alerts", action="store_true", help="also list unusual-access alerts")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_audit_log)
+
+
+def parse_local(text: str | None, what: str) -> dt.datetime | None:
+    """A local date or date-time typed by a person, as an aware time."""
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(
+            f"Cannot read the {what} date {text!r}; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
+
+
+def _summary(details: dict[str, Any]) -> str:
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, (list, dict)):
+            value = json.dumps(value, ensure_ascii=False)
+            if len(value) > 60:
+                value = value[:57] + "..."
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
+
+
+def _json(event: ActivityEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "ts": event.ts.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "object": event.object,
+        "details": dict(event.details),
+    }
+
+
+def cmd_audit_log(args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 100_000:
+        raise BadInput("--limit must be 1 to 100000.")
+    query = ActivityFilter(
+        login=args.log_user,
+        action=args.action,
+        since=parse_local(args.since, "--since"),
+        until=parse_local(args.until, "--until"),
+        limit=args.limit,
+    )
+    with open_session(args) as session:
+        service = ActivityService(session)
+        events = list(reversed(service.log(query)))
+        alerts = service.alerts(query) if args.alerts else []
+    if args.json:
+        data: dict[str, Any] = {"events": [_json(e) for e in events]}
+        if args.alerts:
+            data["alerts"] = [
+                {"kind": a.kind, "actor": a.actor, "ts": a.ts.isoformat(), "message": a.message,
+                 "seqs": list(a.seqs)}
+                for a in alerts
+            ]  # fmt: skip
+        print_json(data)
+        return 0
+    if not events:
+        print("No audit entries match.")
+    for e in events:
+        local = e.ts.astimezone()
+        obj = f" {e.object}" if e.object else ""
+        details = _summary(dict(e.details))
+        print(f"{e.seq:>7}  {local:%Y-%m-%d %H:%M:%S}  {e.actor:<12} {e.action}{obj}  {details}")
+    if args.alerts:
+        print()
+        print(f"Alerts ({len(alerts)}):" if alerts else "No alerts.")
+        for a in alerts:
+            print(f"  [{a.kind}] {a.message}")
+    return 0

@@ -1,0 +1,60 @@
+"""Opening the vault named on the command line and signing in, for every command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from crmdesk.commands.io import ask_secret
+from crmdesk.errors import SignInRequired
+from crmdesk.services import session as sessions
+from crmdesk.services.session import Session
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    """Unlock the vault named on the command line and sign in.
+
+    The passphrase (if the vault has one) and then the sign-in password are read from
+    standard input or asked for; with one user and sign-in off, no password is needed.
+    """
+    passphrase = read_passphrase(args)
+    args.vault_passphrase = passphrase  # kept for rekey, which re-wraps the new key with it
+    unlocked = sessions.open_vault(args.vault, passphrase=passphrase)
+    try:
+        warn_if_shared(sessions.sharing_warning(args.vault))
+        if args.user is None and not unlocked.sign_in_required():
+            return unlocked.sole_user()
+        if args.user is None:
+            raise SignInRequired(
+                "This vault has several users: sign in with --user LOGIN, and give your "
+                "password with --password-stdin or the CRMDESK_PASSWORD variable."
+            )
+        args.sign_in_password = read_password(args, f"Password for {args.user}: ")
+        return unlocked.sign_in(args.user, args.sign_in_password)
+    except BaseException:
+        unlocked.close()
+        raise
+
+
+def read_passphrase(args: argparse.Namespace) -> str | None:
+    if not sessions.needs_passphrase(args.vault):
+        return None
+    if args.passphrase_stdin:
+        return args.stdin.next("passphrase")
+    return ask_secret("Vault passphrase: ", what="vault passphrase")
+
+
+def read_password(args: argparse.Namespace, prompt: str) -> str:
+    """The sign-in password: standard input, then $CRMDESK_PASSWORD, then a prompt."""
+    if getattr(args, "password_stdin", False):
+        return args.stdin.next("sign-in password")
+    from_env = os.environ.get("CRMDESK_PASSWORD")
+    if from_env is not None:
+        return from_env
+    return ask_secret(prompt, what="sign-in password", hint="--password-stdin or CRMDESK_PASSWORD")
+
+
+def warn_if_shared(warning: str | None) -> None:
+    if warning:
+        print(f"crmdesk: warning: {warning}", file=sys.stderr)
