@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench bundle clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,6 +30,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.run $(ARGS)
 	$(PY) -m benchmarks.reports
+
+# The one-folder app in dist/crmdesk (PyInstaller), checked with its --self-test.
+bundle: $(STAMP)
+	VENV=$(VENV) tools/build-bundle
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

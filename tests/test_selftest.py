@@ -1,0 +1,186 @@
+"""``crmdesk --self-test`` (what the bundled app runs to check itself) and build.spec."""
+
+from __future__ import annotations
+
+import ast
+import tempfile
+from pathlib import Path
+
+import keyring
+import pytest
+
+from crmdesk import selftest
+from crmdesk.cli import main
+from crmdesk.services.session import KeyringState
+from crmdesk.vault.keystore import TRUSTED_BACKENDS
+from tests.support import MemoryKeyStore
+
+ROOT = Path(__file__).resolve().parents[1]
+STEPS = [
+    "Qt",
+    "desktop app",
+    "resources",
+    "keyring",
+    "vault",
+    "record",
+    "report",
+    "audit",
+    "clean-up",
+]
+PASSPHRASE = "not-a-real-passphrase-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def private_temp(monkeypatch, tmp_path):
+    """The self-test's temporary folders go under tmp_path, to check they are removed."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(selftest.secrets, "token_urlsafe", lambda n: PASSPHRASE)
+    return tmp_path
+
+
+def _lines(capsys) -> list[str]:
+    return capsys.readouterr().out.splitlines()
+
+
+def test_self_test_passes_in_passphrase_mode(monkeypatch, capsys, private_temp):
+    monkeypatch.setenv(selftest.NO_KEYRING_ENV, "1")
+    assert main(["--self-test"]) == 0
+    lines = _lines(capsys)
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"ok   {step}" for step in STEPS]
+    assert "passphrase" in lines[STEPS.index("keyring")]
+    assert lines[-1] == f"self-test passed: all {len(STEPS)} checks ok"
+    assert PASSPHRASE not in "\n".join(lines)  # the passphrase is never printed
+    assert list(private_temp.iterdir()) == []  # the temporary vault is gone
+
+
+def test_a_failing_step_fails_the_self_test_and_still_cleans_up(monkeypatch, capsys, private_temp):
+    def broken(state):
+        raise RuntimeError("no PDF\ntoday")
+
+    monkeypatch.setenv(selftest.NO_KEYRING_ENV, "1")
+    monkeypatch.setattr(selftest, "_check_report", broken)
+    assert main(["--self-test"]) == 1
+    lines = _lines(capsys)
+    assert "FAIL report: RuntimeError: no PDF today" in lines
+    assert lines[STEPS.index("audit")].startswith("ok   audit:")
+    assert lines[STEPS.index("clean-up")].startswith("ok   clean-up:")
+    assert lines[-1] == f"self-test FAILED: 1 of {len(STEPS)} checks failed"
+    assert list(private_temp.iterdir()) == []
+
+
+def test_steps_after_a_failed_vault_are_failed_not_skipped(monkeypatch, capsys):
+    def no_vault(state):
+        raise OSError("disk full")
+
+    monkeypatch.setenv(selftest.NO_KEYRING_ENV, "1")
+    monkeypatch.setattr(selftest, "_create_vault", no_vault)
+    assert selftest.run_self_test() == 1
+    out = "\n".join(_lines(capsys))
+    assert "FAIL vault: OSError: disk full" in out
+    for step in ("record", "report", "audit"):
+        assert f"FAIL {step}: RuntimeError: not run" in out
+
+
+def test_the_keyring_entry_is_deleted_even_when_a_step_fails(monkeypatch, capsys):
+    store = MemoryKeyStore()
+    monkeypatch.setattr(selftest, "keyring_state", lambda: KeyringState(True, "test keyring"))
+    monkeypatch.setattr(selftest, "system_keystore", lambda: store)
+    monkeypatch.setattr(selftest, "verify_audit", lambda session: 1 / 0)
+    assert selftest.run_self_test(use_keyring=True) == 1
+    lines = _lines(capsys)
+    assert lines[STEPS.index("keyring")] == "ok   keyring: test keyring"
+    assert "key in the test keyring" in lines[STEPS.index("vault")]
+    assert lines[STEPS.index("audit")].startswith("FAIL audit: ZeroDivisionError")
+    assert lines[STEPS.index("clean-up")] == (
+        "ok   clean-up: temporary vault and keyring entry removed"
+    )
+    assert store.entries == {}
+
+
+def test_a_keyring_entry_that_stays_fails_the_clean_up(monkeypatch, capsys):
+    class StickyKeyStore(MemoryKeyStore):
+        def delete(self, vault_id):
+            pass
+
+    store = StickyKeyStore()
+    monkeypatch.setattr(selftest, "keyring_state", lambda: KeyringState(True, "test keyring"))
+    monkeypatch.setattr(selftest, "system_keystore", lambda: store)
+    assert selftest.run_self_test(use_keyring=True) == 1
+    lines = _lines(capsys)
+    assert lines[STEPS.index("clean-up")].startswith("FAIL clean-up: RuntimeError: the keyring")
+    assert lines[-1] == f"self-test FAILED: 1 of {len(STEPS)} checks failed"
+
+
+def test_a_missing_qt_module_fails_the_qt_step(monkeypatch, capsys):
+    monkeypatch.setenv(selftest.NO_KEYRING_ENV, "1")
+    monkeypatch.setattr(selftest, "QT_MODULES", (*selftest.QT_MODULES, "QtNoSuchThing"))
+    assert selftest.run_self_test() == 1
+    assert "FAIL Qt: ModuleNotFoundError: No module named 'PySide6.QtNoSuchThing'" in _lines(capsys)
+
+
+@pytest.mark.keyring
+def test_self_test_with_the_secret_service(monkeypatch, capsys):
+    monkeypatch.delenv(selftest.NO_KEYRING_ENV, raising=False)
+    vault_ids = []
+    create = selftest.create_vault
+
+    def remembering(*args, **kwargs):
+        session, recovery_key = create(*args, **kwargs)
+        vault_ids.append(session.vault.meta.vault_id)
+        return session, recovery_key
+
+    monkeypatch.setattr(selftest, "create_vault", remembering)
+    assert main(["--self-test"]) == 0
+    lines = _lines(capsys)
+    assert lines[STEPS.index("keyring")] == "ok   keyring: Secret Service"
+    assert "keyring entry removed" in lines[STEPS.index("clean-up")]
+    assert len(vault_ids) == 1
+    assert keyring.get_password("crmdesk", f"vault-{vault_ids[0]}") is None
+
+
+# -- build.spec ----------------------------------------------------------------------------
+
+
+def _spec() -> ast.Module:
+    return ast.parse((ROOT / "build.spec").read_text(encoding="utf-8"), "build.spec")
+
+
+def _spec_list(name: str) -> list[str]:
+    for node in _spec().body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"build.spec does not assign {name}")
+
+
+def _gui_qt_modules() -> set[str]:
+    """Every PySide6 module imported anywhere under src/crmdesk/gui."""
+    found = set()
+    for path in (ROOT / "src" / "crmdesk" / "gui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            found |= {n.split(".")[1] for n in names if n.startswith("PySide6.Qt")}
+    return found
+
+
+def test_build_spec_bundles_every_qt_module_the_gui_imports():
+    used = _gui_qt_modules()
+    assert {"QtCore", "QtGui", "QtWidgets", "QtCharts", "QtPdf"} <= used  # the scan works
+    bundled = set(_spec_list("QT_MODULES"))
+    assert used - bundled == set(), "add these Qt modules to QT_MODULES in build.spec"
+    assert "QtSvg" in bundled  # the SVG icons need it though nothing imports it
+    assert bundled & set(_spec_list("QT_EXCLUDED")) == set()
+    # The self-test imports the same modules, so a bundle missing one fails it.
+    assert set(selftest.QT_MODULES) == bundled
+
+
+def test_build_spec_names_every_trusted_keyring_backend():
+    spec = (ROOT / "build.spec").read_text(encoding="utf-8")
+    for backend in TRUSTED_BACKENDS:
+        module = backend.rsplit(".", 1)[0]
+        assert f'"{module}"' in spec, f"build.spec's hiddenimports lack {module}"
