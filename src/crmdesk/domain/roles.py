@@ -40,6 +40,7 @@ class Permission(StrEnum):
     PRINT_CALL_LIST = "print a call list"
     PRINT_LIST = "print a list of clients"
     EXPORT = "export or copy lists of clients"
+    IMPORT = "import clients from files"
     MANAGE_USERS = "manage users"
     EDIT_POLICY = "change the confidentiality policy"
     VIEW_ACTIVITY = "see the activity of every user"
@@ -80,6 +81,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     _P.PRINT_CALL_LIST: _EVERYONE,
     _P.PRINT_LIST: _MANAGERS,
     _P.EXPORT: _MANAGERS,
+    _P.IMPORT: _MANAGERS,
     _P.MANAGE_USERS: _OWNER,
     _P.EDIT_POLICY: _OWNER,
     _P.VIEW_ACTIVITY: _OWNER,
