@@ -5,9 +5,10 @@ from a genesis value bound to the vault id. Editing, deleting, inserting or reor
 entries breaks the chain at the first place touched, and ``verify`` names it.
 
 Limits, said plainly: anyone holding the vault key can rewrite the whole chain from the
-altered entry onwards, and can drop the newest entries. Keeping the chain's head outside
-the database (in the metadata and on printed reports) narrows that; nothing inside one
-file can close it.
+altered entry onwards, and can drop the newest entries. The vault keeps the chain's head
+outside the database too (in ``vault.json``, and printed reports carry it); ``verify``
+compares the chain with that recorded head, so dropping the newest entries shows unless
+the head outside was changed to match. Nothing inside one file can close that gap.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class ChainReport:
     head: str
     first_bad_seq: int | None = None
     problem: str = ""
+    # The head recorded outside the database that the chain was compared with, if any.
+    recorded_seq: int | None = None
 
 
 _COLUMNS = "seq, ts, actor, action, object, details, prev_hash, hash"
@@ -121,14 +124,36 @@ def events(conn: Connection, *, after_seq: int = 0, limit: int | None = None) ->
     return [AuditEvent(*row) for row in conn.execute(sql, params)]
 
 
-def verify(conn: Connection, vault_id: str) -> ChainReport:
-    """Walk the whole chain; report the first entry that does not check out."""
+def verify(
+    conn: Connection, vault_id: str, *, recorded_head: tuple[int, str] | None = None
+) -> ChainReport:
+    """Walk the whole chain; report the first entry that does not check out.
+
+    With ``recorded_head`` (the newest entry's number and hash as recorded outside the
+    database, in vault.json), the chain must also reach that entry, and that entry must
+    have that hash: otherwise its newest entries were removed, or it was rewritten. A
+    chain longer than the recorded head is fine (newer entries whose head was not
+    recorded yet). Read the recorded head *before* calling this, so that it can only be
+    older than what the walk sees.
+    """
+    report, found = _walk(conn, vault_id, recorded_head[0] if recorded_head else None)
+    if recorded_head is None or not report.ok:
+        return report
+    return _compare_with_recorded(report, found, *recorded_head)
+
+
+def _walk(
+    conn: Connection, vault_id: str, remember_seq: int | None
+) -> tuple[ChainReport, str | None]:
+    """The chain walk, and the hash of entry ``remember_seq`` if the chain has it."""
     expected_seq = 1
     prev = genesis_hash(vault_id)
+    remembered: str | None = None
+    # One statement: one consistent snapshot of the table, whatever other writers do.
     for row in conn.execute(f"SELECT {_COLUMNS} FROM audit_events ORDER BY seq"):
         event = AuditEvent(*row)
         if event.seq != expected_seq:
-            return _bad(
+            return _bad_walk(
                 expected_seq - 1,
                 prev,
                 event.seq,
@@ -136,7 +161,7 @@ def verify(conn: Connection, vault_id: str) -> ChainReport:
                 f"is numbered {event.seq} (entries were deleted or renumbered)",
             )
         if event.prev_hash != prev:
-            return _bad(
+            return _bad_walk(
                 expected_seq - 1,
                 prev,
                 event.seq,
@@ -153,7 +178,7 @@ def verify(conn: Connection, vault_id: str) -> ChainReport:
             event.prev_hash,
         )
         if recomputed != event.hash:
-            return _bad(
+            return _bad_walk(
                 expected_seq - 1,
                 prev,
                 event.seq,
@@ -161,9 +186,51 @@ def verify(conn: Connection, vault_id: str) -> ChainReport:
                 "longer matches its hash)",
             )
         prev = event.hash
+        if event.seq == remember_seq:
+            remembered = event.hash
         expected_seq += 1
-    return ChainReport(ok=True, length=expected_seq - 1, head=prev)
+    return ChainReport(ok=True, length=expected_seq - 1, head=prev), remembered
+
+
+def _compare_with_recorded(
+    report: ChainReport, found: str | None, seq: int, digest: str
+) -> ChainReport:
+    length = report.length
+    if length < seq:
+        ends = f"ends at entry {length}" if length else "is empty"
+        return ChainReport(
+            ok=False,
+            length=length,
+            head=report.head,
+            first_bad_seq=length + 1,
+            problem=(
+                f"the newest entries of the audit trail were removed: vault.json records "
+                f"entry {seq} but the trail {ends} (or the database was restored from "
+                "an older backup without its vault.json)"
+            ),
+            recorded_seq=seq,
+        )
+    if found != digest:
+        return ChainReport(
+            ok=False,
+            length=length,
+            head=report.head,
+            first_bad_seq=seq,
+            problem=(
+                f"entry {seq} of the audit trail is not the one vault.json records (its "
+                f"hash differs): the trail was rewritten up to entry {seq} or earlier, or "
+                "the database was replaced by another copy"
+            ),
+            recorded_seq=seq,
+        )
+    return ChainReport(ok=True, length=length, head=report.head, recorded_seq=seq)
 
 
 def _bad(length: int, head_hash: str, seq: int, problem: str) -> ChainReport:
     return ChainReport(ok=False, length=length, head=head_hash, first_bad_seq=seq, problem=problem)
+
+
+def _bad_walk(
+    length: int, head_hash: str, seq: int, problem: str
+) -> tuple[ChainReport, str | None]:
+    return _bad(length, head_hash, seq, problem), None

@@ -78,3 +78,22 @@ def truncated(conn: Connection, path: Path) -> bool:
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     page_count = conn.execute("PRAGMA page_count").fetchone()[0]
     return path.stat().st_size < int(page_size) * int(page_count)
+
+
+def checkpoint_truncate(conn: Connection) -> bool:
+    """Copy every WAL page into the database file and empty the WAL.
+
+    True when it completed; False when another connection's read kept pages in the WAL.
+    """
+    busy, _frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return int(busy) == 0
+
+
+def rekey(conn: Connection, key: VaultKey) -> None:
+    """Re-encrypt every page under ``key`` (SQLCipher's ``PRAGMA rekey``, raw key).
+
+    SQLCipher rewrites the pages in one transaction: after a crash the file is wholly
+    under the old key or wholly under the new one. Reopen with the new key before
+    trusting it.
+    """
+    conn.execute(f"PRAGMA rekey = {key.pragma_value()}")

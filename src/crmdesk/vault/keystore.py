@@ -45,6 +45,15 @@ def entry_name(vault_id: str) -> str:
     return f"vault-{vault_id}"
 
 
+def pending_id(vault_id: str) -> str:
+    """The id under which a key rotation parks the new key until it is promoted.
+
+    Its entry is ``vault-<vault id>.next``: a crash in the middle of a rotation leaves
+    the new key where the next open finds it, next to the old one.
+    """
+    return f"{vault_id}.next"
+
+
 def backend_name(backend: KeyringBackend) -> str:
     cls = type(backend)
     return f"{cls.__module__}.{cls.__qualname__}"

@@ -3,17 +3,27 @@
 It says which vault this is and how its key is held, so that crmdesk can give the right
 advice before it touches the encrypted database. It never holds the key in the clear: in
 passphrase mode it holds the key wrapped under the passphrase.
+
+It also keeps the audit trail's head (newest entry and hash, outside the database, so a
+removal of the newest entries shows) and, while a key rotation runs, the new key's check
+value (and in passphrase mode the new key, wrapped).
+
+Several processes may have one vault open (the app and the command line): after the
+vault is created, every change goes through :func:`update_metadata`, which re-reads the
+file under a cross-process lock and changes only the caller's own fields.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crmdesk.errors import NewerVault, NotAVault, VaultDamaged
 from crmdesk.files import write_private
+from crmdesk.vault.locks import metadata_lock
 
 FORMAT_VERSION = 1
 MAGIC = "crmdesk-vault"
@@ -29,12 +39,48 @@ class VaultMetadata:
     keyring_entry: str | None = None
     passphrase: dict[str, Any] | None = None
     format_version: int = FORMAT_VERSION
+    # {"seq": N, "hash": "..."}: the newest audit entry known to be committed. Older
+    # files have none; it only ever moves forward.
+    audit_head: dict[str, Any] | None = None
+    # While a key rotation runs: the new key's check value, and in passphrase mode the
+    # new key wrapped by the same passphrase (in keyring mode it waits in its own entry).
+    pending_key_check: str | None = None
+    pending_passphrase: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         extra = data.pop("extra")
+        for name in _OMITTED_WHEN_EMPTY:
+            if data[name] is None:
+                del data[name]  # keep files of vaults that never used them as they were
         return {"magic": MAGIC, **data, **extra}
+
+    def recorded_audit_head(self) -> tuple[int, str] | None:
+        """The audit head this file records; :class:`ValueError` if it is malformed."""
+        if self.audit_head is None:
+            return None
+        head = self.audit_head
+        if (
+            not isinstance(head, dict)
+            or type(head.get("seq")) is not int
+            or head["seq"] < 1
+            or not isinstance(head.get("hash"), str)
+        ):
+            raise ValueError("malformed audit_head")
+        return head["seq"], head["hash"]
+
+    def advance_audit_head(self, seq: int, digest: str) -> None:
+        """Record a newer head; an older one (from a slower process) changes nothing."""
+        try:
+            current = self.recorded_audit_head()
+        except ValueError:
+            current = None  # a mangled record is replaced by a true one
+        if current is None or seq > current[0]:
+            self.audit_head = {"seq": seq, "hash": digest}
+
+
+_OMITTED_WHEN_EMPTY = ("audit_head", "pending_key_check", "pending_passphrase")
 
 
 _KNOWN = {f for f in VaultMetadata.__dataclass_fields__ if f != "extra"}
@@ -78,7 +124,34 @@ def read_metadata(path: Path, folder: Path) -> VaultMetadata:
     return meta
 
 
+def _encode(meta: VaultMetadata) -> bytes:
+    return (json.dumps(meta.to_json(), indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
 def write_metadata(path: Path, meta: VaultMetadata) -> None:
-    """Replace ``vault.json`` atomically, so a crash leaves the old or the new file whole."""
-    text = json.dumps(meta.to_json(), indent=2, sort_keys=True) + "\n"
-    write_private(path, text.encode("utf-8"))
+    """Replace ``vault.json`` atomically, so a crash leaves the old or the new file whole.
+
+    Only for a vault being created: afterwards other processes may have it open, and
+    every change goes through :func:`update_metadata`.
+    """
+    write_private(path, _encode(meta))
+
+
+def update_metadata(
+    path: Path, folder: Path, change: Callable[[VaultMetadata], None]
+) -> VaultMetadata:
+    """Lock, read ``vault.json`` fresh from disk, apply ``change``, replace it atomically.
+
+    ``change`` edits only the fields its caller owns; every other field keeps what is on
+    disk now, never an older copy held in memory (writing back a stale ``key_check``
+    after another process changed the key would lose the vault). Returns what is on disk
+    afterwards. Nothing is written when ``change`` changed nothing.
+    """
+    with metadata_lock(path.parent):
+        meta = read_metadata(path, folder)
+        before = _encode(meta)
+        change(meta)
+        after = _encode(meta)
+        if after != before:
+            write_private(path, after)
+    return meta
