@@ -23,6 +23,7 @@ def open_session(args: argparse.Namespace) -> Session:
     unlocked = sessions.open_vault(args.vault, passphrase=passphrase)
     try:
         warn_if_shared(sessions.sharing_warning(args.vault))
+        show_unseen_recovery_key(unlocked.unshown_recovery_key())
         if args.user is None and not unlocked.sign_in_required():
             return unlocked.sole_user()
         if args.user is None:
@@ -53,6 +54,17 @@ def read_password(args: argparse.Namespace, prompt: str) -> str:
     if from_env is not None:
         return from_env
     return ask_secret(prompt, what="sign-in password", hint="--password-stdin or CRMDESK_PASSWORD")
+
+
+def show_unseen_recovery_key(key: str | None) -> None:
+    """A key rotation was cut short and finished now: its recovery key was never shown."""
+    if key:
+        print(
+            "crmdesk: a key rotation that was interrupted has been completed. The old "
+            "recovery key no longer works; this is the NEW RECOVERY KEY, shown once: print "
+            f"it or write it down and lock it away.\n\n    {key}\n",
+            file=sys.stderr,
+        )
 
 
 def warn_if_shared(warning: str | None) -> None:

@@ -16,6 +16,7 @@ from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable, SignI
 from crmdesk.services import people, signin
 from crmdesk.vault import Owner, Vault, VaultStatus  # Owner is part of this API too
 from crmdesk.vault.keystore import KeyStore, system_keystore
+from crmdesk.vault.location import sharing_warning as detect_sharing
 from crmdesk.vault.metadata import read_metadata
 from crmdesk.vault.passphrase import DEFAULT_KDF, KdfParams
 from crmdesk.vault.paths import METADATA_NAME
@@ -98,6 +99,11 @@ class Unlocked:
     @property
     def folder(self) -> Path:
         return self.vault.folder
+
+    def unshown_recovery_key(self) -> str | None:
+        """The new recovery key of a key rotation that was cut short and finished by
+        this open: nobody has seen it yet, and the old one no longer works. Show it once."""
+        return self.vault.unshown_recovery_key()
 
     def sign_in_required(self) -> bool:
         return signin.sign_in_required(self.vault)
@@ -212,9 +218,7 @@ def vault_exists(folder: Path) -> bool:
 
 def sharing_warning(folder: Path) -> str | None:
     """A warning when the vault sits in a network or cloud-synced folder, else None."""
-    from crmdesk.vault.location import sharing_warning as detect
-
-    return detect(folder)
+    return detect_sharing(folder)
 
 
 def needs_passphrase(folder: Path) -> bool:
