@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from crmdesk.commands.io import print_json
-from crmdesk.commands.vault_cmds import open_session
+from crmdesk.commands.unlock import add_approve_as, approval, open_session
 from crmdesk.errors import BadInput
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
+from crmdesk.services.egress import command_line_listing
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,12 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = csub.add_parser("list", help="list clients (sorted, filtered)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     add_filters(p)
+    add_approve_as(p)
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("search", help="full-text search over every client record")
     p.add_argument("text", help="words to find; each word also matches as a prefix")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     add_filters(p, default_sort=SortKey.RELEVANCE)
+    add_approve_as(p)
     p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("demo", help="fill the vault with realistic demo clients")
@@ -154,6 +157,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         service = ClientService(session)
         query = query_from_args(args)
         rows, total = service.list(query), service.count(query)
+        command_line_listing(session, [r.id for r in rows], approval=approval(args))
     _print_rows(rows, total, args.json)
     return 0
 
@@ -165,6 +169,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         service = ClientService(session)
         query = query_from_args(args, args.text)
         rows, total = service.list(query), service.count(query)
+        command_line_listing(session, [r.id for r in rows], approval=approval(args))
     _print_rows(rows, total, args.json)
     return 0
 

@@ -1,18 +1,19 @@
-"""``report client|list|calls`` and ``trace``: watermarked PDFs, and who printed one."""
+"""``report client|list|calls`` and ``trace``: watermarked PDFs, and who printed or
+exported a file (by its ID, or by a decoy's address or name)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import datetime as dt
 from pathlib import Path
 
 from crmdesk.commands.client_cmds import add_filters, query_from_args
-from crmdesk.commands.io import ask_secret, print_json
+from crmdesk.commands.io import print_json
 from crmdesk.commands.progress import Progress
-from crmdesk.commands.vault_cmds import open_session
+from crmdesk.commands.unlock import add_approve_as, approval, open_session
 from crmdesk.services.clients import ClientService
-from crmdesk.services.egress import OwnerApproval
-from crmdesk.services.reports import PrintedReport, ReportService
+from crmdesk.services.exports import ExportRecord, trace
+from crmdesk.services.reports import PrintedReport, ReportRecord, ReportService
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,15 +44,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_measures)
 
     for name in ("client", "list", "calls"):
-        rsub.choices[name].add_argument(
-            "--approve-as",
-            metavar="OWNER_LOGIN",
-            help="the owner approves a report above their threshold: their password is "
-            "read from standard input (after your own, if --password-stdin)",
-        )
+        add_approve_as(rsub.choices[name])
 
-    p = sub.add_parser("trace", help="who printed the report with this ID, and when")
-    p.add_argument("report_id", metavar="REPORT_ID")
+    p = sub.add_parser(
+        "trace",
+        help="who printed or exported this: a report or export ID, or a decoy's address or name",
+        description="Given a report ID, says who printed the report, when and what was in "
+        "it; given an export ID, the same for an exported file; given the email address or "
+        "the name of a decoy (case and accents do not matter), which export carried it. "
+        "Owner only.",
+    )
+    p.add_argument("text", metavar="ID_OR_DECOY")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_trace)
 
@@ -60,18 +63,6 @@ def _done(report: PrintedReport, output: Path) -> int:
     print(f"Report ID: {report.record.report_id}")
     print(f"Wrote {output} ({report.record.page_count} pages)")
     return 0
-
-
-def approval(args: argparse.Namespace) -> OwnerApproval | None:
-    """The owner's on-the-spot approval, when ``--approve-as`` was given."""
-    login = getattr(args, "approve_as", None)
-    if not login:
-        return None
-    if sys.stdin.isatty():
-        password = ask_secret(f"Password of {login} (approving): ", what="owner's password")
-    else:
-        password = args.stdin.next("owner's password")
-    return OwnerApproval(login, password)
 
 
 def cmd_client(args: argparse.Namespace) -> int:
@@ -107,14 +98,41 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 def cmd_trace(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = ReportService(session).trace(args.report_id)
+        found = trace(session, args.text)
     if args.json:
-        print_json(record.to_json())
+        print_json(found.to_json())
         return 0
-    local = record.created_at.astimezone()
+    if found.report is not None:
+        _print_report(found.report)
+    elif found.export is not None:
+        _print_export(found.export)
+    else:
+        for n, decoy in enumerate(found.decoys):
+            if n:
+                print()
+            print(f"Decoy {decoy.name} ({decoy.company}, {decoy.email}, {decoy.phone})")
+            print(f"  was handed out in export {decoy.export.export_id}:")
+            _print_export(decoy.export, indent="  ")
+    return 0
+
+
+def _when(moment: dt.datetime) -> str:
+    return f"{moment.astimezone():%Y-%m-%d %H:%M %Z} ({moment.isoformat()})"
+
+
+def _print_report(record: ReportRecord) -> None:
     print(f"Report {record.report_id}: {record.title}")
     print(f"  printed by {record.full_name} ({record.login})")
-    print(f"  on {local:%Y-%m-%d %H:%M %Z} ({record.created_at.isoformat()})")
+    print(f"  on {_when(record.created_at)}")
     print(f"  {record.page_count} pages; {len(record.client_ids)} clients: {record.description}")
     print(f"  SHA-256 of the file: {record.sha256}")
-    return 0
+
+
+def _print_export(record: ExportRecord, indent: str = "") -> None:
+    print(f"{indent}Export {record.export_id}: {record.format.upper()} file {record.file_name}")
+    print(f"{indent}  exported by {record.full_name} ({record.login})")
+    print(f"{indent}  on {_when(record.created_at)}")
+    print(f"{indent}  {record.client_count} clients: {record.description}")
+    if record.decoy_count:
+        print(f"{indent}  {record.decoy_count} decoys seeded")
+    print(f"{indent}  SHA-256 of the file: {record.sha256}")

@@ -9,6 +9,7 @@ import sys
 from crmdesk.commands.io import ask_secret
 from crmdesk.errors import SignInRequired
 from crmdesk.services import session as sessions
+from crmdesk.services.egress import OwnerApproval
 from crmdesk.services.session import Session
 
 
@@ -70,3 +71,24 @@ def show_unseen_recovery_key(key: str | None) -> None:
 def warn_if_shared(warning: str | None) -> None:
     if warning:
         print(f"crmdesk: warning: {warning}", file=sys.stderr)
+
+
+def add_approve_as(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--approve-as",
+        metavar="OWNER_LOGIN",
+        help="the owner approves an output above their threshold: their password is read "
+        "from standard input (after your own, if --password-stdin) or asked for",
+    )
+
+
+def approval(args: argparse.Namespace) -> OwnerApproval | None:
+    """The owner's on-the-spot approval, when ``--approve-as`` was given."""
+    login = getattr(args, "approve_as", None)
+    if not login:
+        return None
+    if sys.stdin.isatty():
+        password = ask_secret(f"Password of {login} (approving): ", what="owner's password")
+    else:
+        password = args.stdin.next("owner's password")
+    return OwnerApproval(login, password)

@@ -37,8 +37,17 @@ if TYPE_CHECKING:
 FREE_FAILURES = 5
 FIRST_WAIT = dt.timedelta(seconds=30)
 LONGEST_WAIT = dt.timedelta(minutes=15)
-# Verified when the login is unknown, so that a wrong login takes as long as a wrong password.
-_DUMMY_HASH = hasher.hash("crmdesk: no such user")
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """Verified when the login is unknown, so that a wrong login takes as long as a wrong
+    password (made on first use: hashing costs a fifth of a second)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hasher.hash("crmdesk: no such user")
+    return _dummy_hash
+
 _WRONG = "The login or password is wrong. Check Caps Lock and try again."
 
 
@@ -92,7 +101,7 @@ def authenticate(
             "again, or ask the vault's owner to reset the password.",
             seconds,
         )
-    ok = _verify(stored or _DUMMY_HASH, password) and stored is not None
+    ok = _verify(stored or _dummy(), password) and stored is not None
     if not ok:
         reason = "wrong password" if user else "unknown login"
         _count_failure(vault, login, moment, reason)
