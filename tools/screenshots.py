@@ -23,6 +23,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 TODAY = dt.date(2026, 11, 29)
 OUT = ROOT / "docs" / "screenshots"
+PASSPHRASE = "screenshot passphrase 42"
 
 
 def save_report_pages(data: bytes, name: str, pages: int) -> None:
@@ -58,7 +59,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     folder = work / "vault"
     owner = Owner("Jane Doe", "jane", "Doe Restaurant Supply")
-    session, _ = sessions.create_vault(folder, owner, passphrase="screenshot passphrase 42")
+    session, _ = sessions.create_vault(folder, owner, passphrase=PASSPHRASE)
     create_demo_clients(session, 400, seed=3, today=TODAY)
 
     def shot(widget, name: str) -> None:
@@ -93,7 +94,55 @@ def main() -> int:
     welcome.show()
     shot(welcome, "welcome")
     welcome.close()
+    people_shots(folder, shot)
     return 0
+
+
+def people_shots(folder: Path, shot) -> None:  # type: ignore[no-untyped-def]
+    """A second user: signing in, the policy, the owner's users, a withheld record."""
+    from crmdesk.gui.main_window import MainWindow
+    from crmdesk.gui.people.policy_dialog import PolicyDialog
+    from crmdesk.gui.people.signin_dialog import SignInDialog
+    from crmdesk.gui.people.users_dialog import UsersDialog
+    from crmdesk.services import session as sessions
+    from crmdesk.services import signin
+    from crmdesk.services.client_query import ClientQuery, SortKey
+    from crmdesk.services.people import UserService
+    from crmdesk.services.policy import PolicyService
+
+    owner = sessions.open_vault(folder, passphrase=PASSPHRASE).sole_user()
+    signin.set_password(owner, "jane's own password")
+    UserService(owner).add("sam", "Sam Porter", "salesperson", "initial password 1")
+
+    unlocked = sessions.open_vault(folder, passphrase=PASSPHRASE)
+    dialog = SignInDialog(unlocked)
+    dialog.login_edit.setText("sam")
+    dialog.show()
+    shot(dialog, "sign-in")
+    dialog.close()
+    sam = unlocked.sign_in("sam", "initial password 1")
+    signin.change_password(sam, "initial password 1", "sam's own password")
+    policy = PolicyDialog(sam)
+    policy.show()
+    shot(policy, "policy")
+    policy.close()
+    PolicyService(sam).accept()
+
+    users = UsersDialog(owner)
+    users.show()
+    users.refresh(select="sam")
+    shot(users, "users")
+    users.close()
+
+    window = MainWindow(sam, folder, today=lambda: TODAY)
+    window.resize(1500, 900)
+    window.show()
+    rich = window.service.list(ClientQuery(sort=SortKey.NAME, limit=1))[0]
+    window.list_panel.select_client(rich.id)
+    window.editor.load(rich.id)
+    window.editor.tabs.setCurrentWidget(window.editor.contacts)
+    shot(window, "withheld")
+    window.close()
 
 
 if __name__ == "__main__":

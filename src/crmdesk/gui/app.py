@@ -11,7 +11,7 @@ from crmdesk.errors import CannotUnlock, CrmdeskError
 from crmdesk.gui.errors import install_excepthook, show_error
 from crmdesk.gui.icons import icon
 from crmdesk.services import session as sessions
-from crmdesk.services.session import Session
+from crmdesk.services.session import KeyStore, Session
 
 
 def application() -> QApplication:
@@ -29,25 +29,36 @@ def application() -> QApplication:
     return app
 
 
-def open_session(folder: Path) -> Session | None:
+def open_session(
+    folder: Path, *, keystore: KeyStore | None = None, keyring_usable: bool | None = None
+) -> Session | None:
     """The welcome flow for a folder without a vault; otherwise unlock, asking only when
-    the keyring cannot give the key."""
+    the keyring cannot give the key. Then sign in (several users) and the first sign-in
+    gates (a new password, the policy): nothing is shown before. None: nobody got in,
+    and the vault is closed."""
+    from crmdesk.gui.people.gates import complete_sign_in
     from crmdesk.gui.vault_flows.unlock import UnlockDialog
     from crmdesk.gui.vault_flows.welcome import WelcomeDialog
 
     if not sessions.vault_exists(folder):
-        welcome = WelcomeDialog(folder)
+        welcome = WelcomeDialog(folder, keystore=keystore, keyring_usable=keyring_usable)
         welcome.exec()
         return welcome.session()
     try:
         needs_passphrase = sessions.needs_passphrase(folder)
         if not needs_passphrase:
-            return sessions.unlock(folder)
+            return complete_sign_in(None, sessions.open_vault(folder, keystore=keystore))
         reason = "This vault is protected by its master passphrase."
     except CannotUnlock as exc:
         reason = exc.message
         needs_passphrase = False
-    dialog = UnlockDialog(folder, reason, needs_passphrase=needs_passphrase)
+    dialog = UnlockDialog(
+        folder,
+        reason,
+        needs_passphrase=needs_passphrase,
+        keystore=keystore,
+        keyring_usable=keyring_usable,
+    )
     dialog.exec()
     return dialog.session()
 

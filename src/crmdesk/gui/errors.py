@@ -8,7 +8,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from crmdesk.errors import CrmdeskError
+from crmdesk.errors import CrmdeskError, NotAllowed
 
 
 def error_text(exc: BaseException) -> str:
@@ -27,6 +27,10 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "crmdesk
         _debug_trace(type(exc), exc, exc.__traceback__)
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
+    if isinstance(exc, NotAllowed):
+        # A refusal by role, not a failure: the message says who may, and what to do.
+        box.setIcon(QMessageBox.Icon.Information)
+        title = f"{title}: not allowed" if title != "crmdesk" else "Not allowed"
     box.setWindowTitle(title)
     box.setText(error_text(exc))
     box.exec()

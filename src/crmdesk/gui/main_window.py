@@ -10,34 +10,40 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QSplitter,
     QStackedWidget,
 )
 
-from crmdesk.errors import CrmdeskError
+from crmdesk.domain.roles import Permission, allowed
+from crmdesk.errors import CrmdeskError, SignInFailed, SignInThrottled
 from crmdesk.gui import settings as app_settings
 from crmdesk.gui.clients.detail.editor import ClientEditor
 from crmdesk.gui.clients.list_panel import ClientListPanel
+from crmdesk.gui.closing import backup_on_close
+from crmdesk.gui.egress import EgressMixin
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
+from crmdesk.gui.office_menu import OfficeMenu
 from crmdesk.gui.ops import Job, Operation, run_with_progress
-from crmdesk.gui.reports.preview import ReportPreview
-from crmdesk.gui.reports.trace import TraceDialog
+from crmdesk.gui.people.gates import pass_gates
+from crmdesk.gui.people.password_dialog import ChangePasswordDialog
+from crmdesk.gui.people.policy_dialog import PolicyDialog
 from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutlookView
 from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
+from crmdesk.gui.watermark import Watermarks
 from crmdesk.services import session as sessions
 from crmdesk.services import signin
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
-from crmdesk.services.reports import PrintedReport, ReportCancelled, ReportService
-from crmdesk.services.session import KeyStore, Session
+from crmdesk.services.reports import ReportService
+from crmdesk.services.session import KeyStore, Session, Unlocked
 
 PAGES = (
     ("clients", "Clients"),
@@ -47,7 +53,7 @@ PAGES = (
 )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(EgressMixin):
     def __init__(
         self,
         session: Session,
@@ -58,7 +64,7 @@ class MainWindow(QMainWindow):
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         super().__init__()
-        self.session, self.folder = session, folder
+        self.session, self.folder, self.today = session, folder, today
         self._keystore, self._keyring_usable = keystore, keyring_usable
         self.service = ClientService(session, today=today)
         self._demo_op: Operation | None = None
@@ -68,14 +74,15 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("crmdesk"))
 
         self.list_panel = ClientListPanel(self.service)
-        self.editor = ClientEditor(self.service)
+        self.editor = ClientEditor(self.service, user=session.user)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list_panel)
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(1, 2)
         self.followups = FollowUpsView(self.service, today=today)
-        self.seasonal = SeasonalOutlookView(self.service, today=today)
-        self.birthdays = BirthdaysView(self.service, today=today)
+        value_added = allowed(session.role, Permission.VIEW_VALUE_ADDED)
+        self.seasonal = SeasonalOutlookView(self.service, today=today, load=value_added)
+        self.birthdays = BirthdaysView(self.service, today=today, load=value_added)
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
@@ -92,15 +99,23 @@ class MainWindow(QMainWindow):
         workspace.addWidget(self.pages)
         workspace.setCollapsible(1, False)
         self.lock_screen = LockScreen(session.full_name)
+        # The signed-in name over every view of client information (the owner's setting).
+        self.watermarks = Watermarks(
+            [self.list_panel, self.editor, self.followups, self.seasonal, self.birthdays],
+            session.full_name,
+            today,
+        )
         self.central = QStackedWidget()
         self.central.addWidget(workspace)
         self.central.addWidget(self.lock_screen)
         self.setCentralWidget(self.central)
 
         self._build_actions()
+        self.office = OfficeMenu(self)
         self._connect()
         self.security_label = QLabel()
         self.statusBar().addPermanentWidget(self.security_label)
+        self.apply_role()
         self._update_security_state()
         self.idle = IdleWatcher(app_settings.idle_minutes(), self)
         self.idle.idle.connect(self.lock_idle)
@@ -129,11 +144,18 @@ class MainWindow(QMainWindow):
         self.act_print = self._action("&Print client summary…", self.print_summary, "Ctrl+P")
         self.act_print_list = self._action("Print client &list…", self.print_client_list)
         self.act_print_calls = self._action("Print &call list…", self.print_call_list)
+        self.act_copy = self._action("&Copy selected clients", self.copy_selection, "Ctrl+C")
+        # Ctrl+C is the client table's (its key goes to copy_selection); in text fields
+        # it stays their own copy.
+        self.act_copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_copy.setToolTip("Copy the selected clients as a table (Ctrl+C); recorded")
+        self.act_copy.setIconText("Copy")
         self.act_trace = self._action("&Trace a document…", self.trace_document)
         self.act_lock = self._action("&Lock", self.lock, "Ctrl+L", "lock")
         self.act_demo = self._action("Add &demo clients…", self.add_demo_clients, None, "demo")
         self.act_settings = self._action("&Auto-lock…", self.change_idle_minutes, None, "settings")
-        self.act_password = self._action("Set sign-in &password…", self.set_password)
+        self.act_password = self._action("Sign-in &password…", self.change_own_password)
+        self.act_read_policy = self._action("Confidentiality &policy", self.read_policy)
         self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
         self.act_save.setEnabled(False)
         self.act_revert.setEnabled(False)
@@ -148,15 +170,20 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_lock)
         file_menu.addAction(self.act_quit)
-        bar.addMenu("&Edit").addAction(self.act_find)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.act_copy)
+        edit_menu.addAction(self.act_find)
+        self.office_menu = bar.addMenu("&Office")
         tools = bar.addMenu("&Tools")
         for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
             tools.addAction(act)
+        bar.addMenu("&Help").addAction(self.act_read_policy)
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for act in (self.act_new, self.act_save, self.act_find, self.act_lock):
+        for act in (self.act_new, self.act_save, self.act_find, self.act_copy, self.act_lock):
             self.toolbar.addAction(act)
+        self.list_panel.table.addAction(self.act_copy)  # its context menu
 
     def _connect(self) -> None:
         self.list_panel.current_client_changed.connect(self._open_client)
@@ -168,6 +195,46 @@ class MainWindow(QMainWindow):
             view.client_activated.connect(self.show_client)
         self.lock_screen.unlock_requested.connect(self.unlock)
         self.lock_screen.set_password_requested.connect(self.set_password)
+        self.list_panel.copy_requested.connect(self.copy_selection)
+        self.list_panel.table.selectionModel().selectionChanged.connect(self._update_copy)
+        self.list_panel.model.modelReset.connect(self._update_copy)
+
+    def apply_role(self) -> None:
+        """Show what the signed-in person's role allows; hide the rest (the services
+        refuse it anyway). Again after an unlock: the owner may have changed the role."""
+        role = self.session.role
+        for action, permission in (
+            (self.act_delete, Permission.DELETE_CLIENT),
+            (self.act_print, Permission.PRINT_CLIENT),
+            (self.act_print_list, Permission.PRINT_LIST),
+            (self.act_print_calls, Permission.PRINT_CALL_LIST),
+            (self.act_copy, Permission.EXPORT),
+            (self.act_demo, Permission.DEMO_DATA),
+            (self.act_trace, Permission.VIEW_ACTIVITY),
+        ):
+            action.setVisible(allowed(role, permission))
+        self.list_panel.table.setContextMenuPolicy(
+            Qt.ContextMenuPolicy.ActionsContextMenu
+            if allowed(role, Permission.EXPORT)
+            else Qt.ContextMenuPolicy.PreventContextMenu
+        )
+        value_added = allowed(role, Permission.VIEW_VALUE_ADDED)
+        for page in (self.seasonal, self.birthdays):  # seasons and birthdays: value-added
+            self.nav.item(self.pages.indexOf(page)).setHidden(not value_added)
+        if not value_added and self.pages.currentWidget() in (self.seasonal, self.birthdays):
+            self.nav.setCurrentRow(0)
+        self.list_panel.set_value_added_filters(value_added)
+        self.editor.set_user(self.session.user)
+        self.office.apply_role()
+        self._update_copy()
+
+    def _update_copy(self, *_args: object) -> None:
+        self.act_copy.setEnabled(bool(self.list_panel.table.selectionModel().hasSelection()))
+
+    @property
+    def keystore(self) -> KeyStore | None:
+        """The keyring the window unlocks with (None: the OS keyring)."""
+        return self._keystore
 
     # -- clients ----------------------------------------------------------------------
 
@@ -230,51 +297,6 @@ class MainWindow(QMainWindow):
             self, "Adding demo clients", count, work, done, lambda e: show_error(self, e)
         )
 
-    # -- reports ----------------------------------------------------------------------
-
-    def _preview(self, report: PrintedReport) -> None:
-        self._last_preview = ReportPreview(self.reports, report, self)
-        self._last_preview.show()
-
-    def _build_report(self, title: str, total: int, make: Callable[[Job], PrintedReport]) -> None:
-        """Reports are built off the GUI thread (a big client takes a few hundred ms)."""
-        self._report_op = run_with_progress(
-            self,
-            title,
-            total,
-            make,
-            self._preview,
-            lambda e: None if isinstance(e, ReportCancelled) else show_error(self, e),
-        )
-
-    def print_summary(self) -> None:
-        client_id = self.editor.client_id()
-        if client_id is None:
-            self.statusBar().showMessage("Open a client first, then print its summary.", 5000)
-            return
-        if not self.editor.maybe_save(self):
-            return
-        reports = self.reports
-        self._build_report(
-            "Building the client summary", 1, lambda job: reports.client_summary(client_id)
-        )
-
-    def print_client_list(self) -> None:
-        query = self.list_panel.query()
-        reports = self.reports
-        self._build_report(
-            "Building the client list",
-            self.service.count(query),
-            lambda job: reports.client_list(query, progress=job.progress, cancelled=job.cancelled),
-        )
-
-    def print_call_list(self) -> None:
-        reports = self.reports
-        self._build_report("Building the call list", 1, lambda job: reports.call_list())
-
-    def trace_document(self) -> None:
-        TraceDialog(self.reports, self).exec()
-
     # -- security ---------------------------------------------------------------------
 
     def _update_security_state(self) -> None:
@@ -287,13 +309,22 @@ class MainWindow(QMainWindow):
             if vault.meta.key_storage == "passphrase"
             else f"key in {vault.key_source}"
         )
-        self.security_label.setText(f"Encrypted · {where} · {self.session.full_name}")
-        self.security_label.setToolTip(f"Vault {vault.meta.vault_id}\nKey {vault.key_location()}")
+        user = self.session.user
+        self.security_label.setText(
+            f"Encrypted · {where} · signed in as {user.full_name} ({user.role.title})"
+        )
+        tip = f"Vault {vault.meta.vault_id}\nKey {vault.key_location()}"
+        shared = sessions.sharing_warning(vault.folder)
+        if shared:  # said in the status bar for as long as the vault is open there
+            self.security_label.setText("⚠ Shared folder · " + self.security_label.text())
+            tip = f"{shared}\n\n{tip}"
+        self.security_label.setToolTip(tip)
 
     def lock_idle(self) -> None:
         # Not in the middle of background work: it holds the open vault. The progress
         # dialog is on screen meanwhile; the idle timer starts again when it ends.
-        if any(op is not None and op.is_running() for op in (self._demo_op, self._report_op)):
+        running = (op is not None and op.is_running() for op in (self._demo_op, self._report_op))
+        if any(running) or self.office.busy():
             self.idle.resume()
             return
         self.lock(ask=False)
@@ -306,13 +337,16 @@ class MainWindow(QMainWindow):
             return
         # Unsaved edits stay in the editor (in memory) and can be saved after unlocking.
         try:
-            password_set = signin.has_password(self.session)
+            several = signin.sign_in_required(self.session.vault)
+            password_set = several or signin.has_password(self.session)
             sessions.lock(self.session)
         except CrmdeskError as exc:
             show_error(self, exc)
             self.session.close()
-            password_set = False
+            several = password_set = False
         self.idle.pause()
+        self.lock_screen.set_locked_by(self.session.full_name if several else "")
+        self.lock_screen.clear_password()
         self.lock_screen.set_password_required(password_set)
         self.central.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
@@ -320,37 +354,71 @@ class MainWindow(QMainWindow):
         self._update_security_state()
 
     def unlock(self) -> None:
-        """Reopen through the same path as at start: keyring, else passphrase or recovery."""
+        """Reopen through the same path as at start (keyring, else passphrase or recovery),
+        then the person who locked signs in again with the lock screen's password."""
         try:
-            fresh = self._reopen()
+            unlocked = self._reopen()
+            if unlocked is None:
+                return
+            fresh = self._sign_in_again(unlocked)
+            if fresh is None:
+                return
+            self.session.reattach(fresh)
         except CrmdeskError as exc:
             self.lock_screen.show_error_text(exc.message)
             return
-        if fresh is None:
-            return
-        self.session.reattach(fresh)
-        if signin.has_password(self.session) and not signin.check_password(
-            self.session, self.lock_screen.password()
-        ):
+        self.lock_screen.clear_password()
+        # The policy may have changed, or a password been reset, while this was locked.
+        if not pass_gates(self, self.session):
             self.session.close()
-            self.lock_screen.show_error_text("That password is not right. Try again.")
+            self.lock_screen.show_error_text(
+                "crmdesk stays locked: the vault is closed and nothing was shown."
+            )
             return
         with self.session.vault.transaction():
             self.session.vault.record_event(
                 self.session.actor, "session.unlocked", object=self.session.actor
             )
         self.lock_screen.show_error_text("")
+        self.lock_screen.clear_error()
+        self.apply_role()
+        self.office.refresh_watermark()
         self.central.setCurrentIndex(0)
         self.menuBar().setEnabled(True)
         self.toolbar.setEnabled(True)
         self.idle.resume()
         self._update_security_state()
 
-    def _reopen(self) -> Session | None:
+    def _sign_in_again(self, unlocked: Unlocked) -> Session | None:
+        """The locked person's session, checked with the password typed on the lock
+        screen; None (vault closed, message shown) when it is wrong or must wait."""
+        password = self.lock_screen.password()
+        try:
+            if unlocked.sign_in_required():
+                return unlocked.sign_in(self.session.actor, password)
+            fresh = unlocked.sole_user()
+            if signin.check_password(fresh, password):
+                return fresh
+            raise SignInFailed("That password is not right. Try again.")
+        except SignInThrottled as exc:
+            unlocked.close()
+            self.lock_screen.show_error_text(exc.message)
+        except SignInFailed as exc:
+            unlocked.close()
+            wrong = "The login or password is wrong" in exc.message
+            self.lock_screen.show_error_text(
+                "That password is not right. Try again." if wrong else exc.message
+            )
+        except BaseException:
+            unlocked.close()
+            raise
+        return None
+
+    def _reopen(self) -> Unlocked | None:
         needs_passphrase = sessions.needs_passphrase(self.folder)
         if not needs_passphrase:
             try:
-                return sessions.unlock(self.folder, keystore=self._keystore)
+                return sessions.open_vault(self.folder, keystore=self._keystore)
             except CrmdeskError as exc:
                 reason = exc.message
         else:
@@ -362,10 +430,28 @@ class MainWindow(QMainWindow):
             keystore=self._keystore,
             keyring_usable=self._keyring_usable,
             parent=self,
+            sign_in=False,
         )
-        if dialog.exec() and dialog.session() is not None:
-            return dialog.session()
+        if dialog.exec() and dialog.unlocked() is not None:
+            return dialog.unlocked()
         return None
+
+    def change_own_password(self) -> None:
+        """Tools › Sign-in password: change it, or set a first one."""
+        if not self.session.is_open:
+            return
+        if not signin.has_password(self.session):
+            self.set_password()
+            return
+        if ChangePasswordDialog(self.session, self).exec() == QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage("Your sign-in password was changed.", 5000)
+
+    def read_policy(self) -> None:
+        """Help › Confidentiality policy: the text in force, for everyone to read again."""
+        try:
+            PolicyDialog(self.session, self, must_accept=False).exec()
+        except CrmdeskError as exc:
+            show_error(self, exc)
 
     def set_password(self) -> None:
         if not self.session.is_open:
@@ -421,5 +507,6 @@ class MainWindow(QMainWindow):
         store.setValue("window/state", self.saveState())
         store.setValue("window/splitter", self.splitter.saveState())
         if self.session.is_open:
+            backup_on_close(self, self.session)
             self.session.close()
         event.accept()

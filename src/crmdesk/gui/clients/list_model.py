@@ -267,5 +267,5 @@ def _display(row: ClientRow, column: int) -> str:
     if column == SPEND:
         return format_money(row.spend_12m)
     if column == NEXT_ORDER:
-        return format_date(row.next_order)
+        return format_date(row.next_order) if row.full else "—"
     return ""

@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -44,7 +44,7 @@ from crmdesk.gui.clients.list_model import (
     format_count,
 )
 from crmdesk.gui.errors import show_error
-from crmdesk.services.client_query import ClientQuery
+from crmdesk.services.client_query import ClientQuery, ClientRow
 from crmdesk.services.clients import ClientService
 
 DEBOUNCE_MS = 150
@@ -57,6 +57,9 @@ class ClientListPanel(QWidget):
 
     current_client_changed = Signal(object)  # int client id, or None when nothing is selected
     client_activated = Signal(int)  # double-click or Enter on a client
+    # Ctrl+C on the table: the window copies the selection through the service. The
+    # table's own copy (one cell, straight to the clipboard) is never used.
+    copy_requested = Signal()
 
     def __init__(self, service: ClientService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,8 +150,10 @@ class ClientListPanel(QWidget):
         table.setObjectName("clientTable")
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be selected (to copy them); the current one is shown.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -200,6 +205,7 @@ class ClientListPanel(QWidget):
         # The panel shares the window with the client editor: the filters wrap onto more
         # lines when it is narrow instead of forcing it wide.
         filters = _FlowLayout(h_spacing=14, v_spacing=6)
+        self._filter_boxes: dict[QWidget, QWidget] = {}
         for text, widget in (
             ("Status", self.status_combo),
             ("Salesperson", self.salesperson_edit),
@@ -211,7 +217,9 @@ class ClientListPanel(QWidget):
             # No mnemonics: the editor beside this panel uses the same letters.
             label = QLabel(text, self)
             label.setBuddy(widget)
-            filters.addWidget(_pair(label, widget))
+            box = _pair(label, widget)
+            self._filter_boxes[widget] = box
+            filters.addWidget(box)
         filters.addWidget(self.followups_check)
         filters.addWidget(self.clear_button)
 
@@ -263,8 +271,34 @@ class ClientListPanel(QWidget):
         return True
 
     def current_client_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.client_id_at(rows[0].row()) if rows else None
+        """The client shown: the current row if it is selected, else the first selected."""
+        selection = self.table.selectionModel()
+        rows = selection.selectedRows()
+        if not rows:
+            return None
+        current = self.table.currentIndex()
+        if current.isValid() and selection.isRowSelected(current.row()):
+            return self.model.client_id_at(current.row())
+        return self.model.client_id_at(min(r.row() for r in rows))
+
+    def selected_rows(self) -> list[ClientRow]:
+        """The selected clients, in the order shown."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [row for row in map(self.model.client_row, rows) if row is not None]
+
+    def set_value_added_filters(self, visible: bool) -> None:
+        """Buying months and birthdays are value-added: hidden for someone without them."""
+        for widget in (self.month_combo, self.birthday_spin):
+            if not visible:
+                widget.blockSignals(True)
+                if isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(0)
+                else:
+                    widget.setValue(0)
+                widget.blockSignals(False)
+            self._filter_boxes[widget].setVisible(visible)
+        if not visible and self._applied != self._build_query():
+            self._apply_filters()
 
     def query(self) -> ClientQuery:
         """What is shown: the search text and filters, with the sort order in effect."""
@@ -379,6 +413,14 @@ class ClientListPanel(QWidget):
     # -- keys -----------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Copy)
+        ):
+            event.accept()  # the key comes to the table, below, not to a window shortcut
+            return True
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             if watched is self.search_edit and key == Qt.Key.Key_Down:
@@ -389,6 +431,9 @@ class ClientListPanel(QWidget):
                 if current is not None:
                     self.client_activated.emit(current)
                     return True
+            if watched is self.table and event.matches(QKeySequence.StandardKey.Copy):
+                self.copy_requested.emit()
+                return True
         return super().eventFilter(watched, event)
 
 

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -299,6 +299,16 @@ class _DayView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             watched is self.table
+            and event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Copy)
+        ):
+            # No copying lists of clients past the service's gate: the table's own
+            # Ctrl+C would put a cell on the clipboard unrecorded.
+            event.accept()
+            return True
+        if (
+            watched is self.table
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -398,6 +408,7 @@ class SeasonalOutlookView(_DayView):
         parent: QWidget | None = None,
         *,
         today: Today = dt.date.today,
+        load: bool = True,
     ) -> None:
         super().__init__(service, "", "", RowsModel(self.COLUMNS, right=[self.SPEND]), parent)
         self._today = today
@@ -410,7 +421,8 @@ class SeasonalOutlookView(_DayView):
              "00/00/0000", "000,000.00", "00/00/0000"),
             stretch=0,
         )  # fmt: skip
-        self.refresh()
+        if load:  # not for someone who may not see buying seasons (value-added)
+            self.refresh()
 
     def month(self) -> int:
         """The month this list is for: next month."""
@@ -432,7 +444,7 @@ class SeasonalOutlookView(_DayView):
             )
             found += self._service.list(query)
         # With prospects, two answers: merge them back into spend order.
-        found.sort(key=lambda r: (-r.spend_12m, r.name.casefold()))
+        found.sort(key=lambda r: (-(r.spend_12m or 0), r.name.casefold()))
         found = found[:_SEASONAL_LIMIT]
         who = "active clients and prospects" if len(statuses) > 1 else "active clients"
         if len(found) == _SEASONAL_LIMIT:
@@ -483,6 +495,7 @@ class BirthdaysView(_DayView):
         parent: QWidget | None = None,
         *,
         today: Today = dt.date.today,
+        load: bool = True,
     ) -> None:
         super().__init__(
             service,
@@ -499,7 +512,8 @@ class BirthdaysView(_DayView):
              "+442896496975"),
             stretch=3,
         )  # fmt: skip
-        self.refresh()
+        if load:  # not for someone who may not see birthdays (value-added)
+            self.refresh()
 
     def _load(self) -> tuple[list[Row], str]:
         today = self._today()

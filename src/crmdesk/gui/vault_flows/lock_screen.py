@@ -148,12 +148,25 @@ class LockScreen(QWidget):
         outer.addStretch(2)
 
         self._password_required = False
+        self._owner_name = owner_name
         self.set_owner_name(owner_name)
 
     def set_owner_name(self, name: str) -> None:
         """Whose vault is locked, e.g. "Zoë Łukasiewicz's vault"."""
+        self._owner_name = name
         self.owner_label.setText(f"{name}’s vault" if name else "")
         self.owner_label.setVisible(bool(name))
+
+    def set_locked_by(self, name: str) -> None:
+        """In a vault with several users: who locked this window (only they unlock it);
+        "" shows the vault's owner again."""
+        if not name:
+            self.set_owner_name(self._owner_name)
+            self.password_edit.setPlaceholderText("Password")
+            return
+        self.owner_label.setText(f"Locked by {name}. Only they can unlock this window.")
+        self.owner_label.setVisible(True)
+        self.password_edit.setPlaceholderText(f"{name}’s password")
 
     def set_password_required(self, required: bool) -> None:
         """Show the password field (a sign-in password is set) or the "set one" hint."""

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from crmdesk.errors import BadInput, CrmdeskError
 from crmdesk.resources import resource
 from crmdesk.services import session as session_service
-from crmdesk.services.session import Session
+from crmdesk.services.session import Session, Unlocked
 
 STYLE = """
 QLabel#inlineMessage[kind="error"] {
@@ -41,11 +41,11 @@ QLabel#inlineMessage[kind="info"] {
     color: #1d4d2b; background: #ecf7ef; border: 1px solid #bfe3c9;
     border-radius: 5px;
 }
-QLabel#note { color: #5b6573; }
+QLabel#note { color: palette(placeholder-text); }
 QLabel#warningNote {
     color: #7a4b00; background: #fff6e5; border: 1px solid #f0d49b; border-radius: 5px;
 }
-QLabel#pageTitle { font-size: 17pt; font-weight: 600; color: #1b2430; }
+QLabel#pageTitle { font-size: 17pt; font-weight: 600; }
 QPushButton#primary {
     background: #2456a6; color: white; border: 1px solid #1d4687; border-radius: 5px;
     padding: 6px 18px; font-weight: 600;
@@ -228,7 +228,10 @@ class UnlockDialog(QDialog):
     With ``needs_passphrase`` it asks for the master passphrase; otherwise it offers to try
     the keyring again. Either way "Use recovery key…" opens the vault with the recovery
     key and stores the key again (in the keyring, or under a new passphrase when no
-    keyring is usable). After ``exec()``, :meth:`session` is the open session or None.
+    keyring is usable). Then someone signs in (with several users) and passes the first
+    sign-in gates (:mod:`crmdesk.gui.people.gates`). After ``exec()``, :meth:`session`
+    is the open session or None. With ``sign_in=False`` the dialog stops at the open
+    vault, :meth:`unlocked`, and the caller signs in (the lock screen does).
     """
 
     def __init__(
@@ -240,13 +243,16 @@ class UnlockDialog(QDialog):
         keystore: Any = None,
         keyring_usable: bool | None = None,
         parent: QWidget | None = None,
+        sign_in: bool = True,
     ) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
         self._keystore = keystore
         self._needs_passphrase = needs_passphrase
+        self._sign_in = sign_in
         self._keyring_usable, self._keyring_problem = resolve_keyring_usable(keyring_usable)
         self._session: Session | None = None
+        self._unlocked: Unlocked | None = None
         self.setWindowTitle("Unlock crmdesk")
         self.setStyleSheet(STYLE)
         self.setMinimumWidth(560)
@@ -321,6 +327,10 @@ class UnlockDialog(QDialog):
         """The unlocked session once the dialog was accepted, else None."""
         return self._session
 
+    def unlocked(self) -> Unlocked | None:
+        """With ``sign_in=False``: the open vault, nobody signed in yet."""
+        return self._unlocked
+
     @property
     def recovering(self) -> bool:
         return self.recovery_box.isVisibleTo(self)
@@ -347,7 +357,7 @@ class UnlockDialog(QDialog):
             return
         opened = call_service(
             self.message,
-            lambda: session_service.unlock(
+            lambda: session_service.open_vault(
                 self.folder, keystore=self._keystore, passphrase=passphrase
             ),
         )
@@ -381,11 +391,22 @@ class UnlockDialog(QDialog):
         if opened is None:
             self.recovery_key_edit.setFocus()
             return
-        self._finish(opened)
+        # The recovery key opens the vault, not anyone's account: sign in as usual.
+        self._finish(session_service.Unlocked(opened.vault))
 
-    def _finish(self, opened: Session) -> None:
+    def _finish(self, opened: Unlocked) -> None:
         self.passphrase_edit.clear()
         self.recovery_key_edit.clear()
         self.new_passphrase.clear()
-        self._session = opened
+        if not self._sign_in:
+            self._unlocked = opened
+            self.accept()
+            return
+        from crmdesk.gui.people.gates import complete_sign_in  # imports this module
+
+        session = complete_sign_in(self, opened)
+        if session is None:  # they cancelled sign-in or refused a gate: the vault is closed
+            self.reject()
+            return
+        self._session = session
         self.accept()

@@ -50,7 +50,11 @@ from crmdesk.gui.vault_flows.unlock import (
 from crmdesk.reports.recovery_kit import key_lines
 from crmdesk.services import session as session_service
 from crmdesk.services.reports import ReportService
-from crmdesk.services.session import Owner, Session  # Owner: not from crmdesk.vault (layering)
+from crmdesk.services.session import (  # Owner: not from crmdesk.vault (layering)
+    Owner,
+    Session,
+    Unlocked,
+)
 
 APP_NAME = "crmdesk"
 TAGLINE = (
@@ -584,7 +588,9 @@ class WelcomeDialog(QDialog):
             return
         opened = call_service(
             message,
-            lambda: session_service.unlock(folder, keystore=self._keystore, passphrase=passphrase),
+            lambda: session_service.open_vault(
+                folder, keystore=self._keystore, passphrase=passphrase
+            ),
         )
         if opened is None:
             if needs:
@@ -592,7 +598,7 @@ class WelcomeDialog(QDialog):
                 self.open_passphrase_edit.setFocus()
             return
         self.open_passphrase_edit.clear()
-        self._accept_with(opened, folder)
+        self._sign_in_and_accept(opened, folder)
 
     def _open_to_restore(self) -> None:
         self.restore_folder_row.set_folder(self.open_folder_row.folder)
@@ -636,7 +642,21 @@ class WelcomeDialog(QDialog):
             return
         self.restore_key_edit.clear()
         self.restore_passphrase.clear()
-        self._accept_with(opened, folder)
+        # The recovery key opens the vault, not anyone's account: sign in as usual.
+        self._sign_in_and_accept(session_service.Unlocked(opened.vault), folder)
+
+    def _sign_in_and_accept(self, opened: Unlocked, folder: Path) -> None:
+        """Sign in (with several users) and pass the first sign-in gates; a refusal
+        leaves the vault closed and this screen open."""
+        from crmdesk.gui.people.gates import complete_sign_in
+
+        session = complete_sign_in(self, opened)
+        if session is None:
+            self.current_page().message.show_info(  # type: ignore[attr-defined]
+                "The vault was closed again: nothing was shown. Open it when you are ready."
+            )
+            return
+        self._accept_with(session, folder)
 
     def _accept_with(self, opened: Session, folder: Path) -> None:
         self._session = opened

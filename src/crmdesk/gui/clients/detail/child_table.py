@@ -11,6 +11,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPointF, QRectF, Qt, Signal
@@ -21,9 +22,12 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPainterPath,
+    QPalette,
     QPen,
     QPixmap,
+    QResizeEvent,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,16 +51,21 @@ from crmdesk.domain.classification import SECTION_CLASS
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BANNER_TEXT = "CONFIDENTIAL — trade secret. Access is recorded."
+WITHHELD_TEXT = "Withheld: only the assigned salesperson, a manager or the owner sees this."
+WITHHELD_CELL = "withheld"
 INVALID_STYLE = (
     '*[invalid="true"] { border: 2px solid #d32f2f; border-radius: 3px; }'
     " QFrame#errorArea { background: rgba(211, 47, 47, 0.12);"
     " border: 1px solid #d32f2f; border-radius: 4px; }"
     " QFrame#confidentialBanner { background: rgba(255, 160, 0, 0.16);"
     " border: 1px solid rgba(255, 160, 0, 0.7); border-radius: 4px; }"
+    " QFrame#withheldBanner { background: rgba(96, 110, 130, 0.14);"
+    " border: 1px solid rgba(96, 110, 130, 0.55); border-radius: 4px; }"
     " QLabel#statusChip { border: 1px solid palette(mid); border-radius: 9px;"
     " padding: 1px 8px; }"
 )
 _ERROR_BRUSH = QBrush(QColor(211, 47, 47, 70))
+_EDITABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
 
 
 # --------------------------------------------------------------------------- shared bits
@@ -114,6 +123,63 @@ class ConfidentialBanner(QFrame):
 
 def confidential_banner() -> ConfidentialBanner:
     return ConfidentialBanner()
+
+
+class WithheldBanner(QFrame):
+    """Shown instead of the confidential banner when the signed-in person may not see
+    this part of the record: what is withheld and who sees it. Hidden until needed."""
+
+    def __init__(self, detail: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("withheldBanner")
+        icon = QLabel()
+        icon.setPixmap(lock_icon(QColor("#5b6b80")).pixmap(16, 16))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # One label (bold heading, then the detail): two wrapped labels in a row of a
+        # box layout get spread apart when the layout guesses their height.
+        self.text_label = QLabel()
+        self.text_label.setTextFormat(Qt.TextFormat.RichText)
+        self.text_label.setWordWrap(True)
+        self.text_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 5, 8, 5)
+        layout.addWidget(icon)
+        layout.addWidget(self.text_label, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._detail = ""
+        self.set_detail(detail)
+        self.hide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # A wrapped label's size hint assumes a narrow width, so the tab's layout would
+        # make the banner too tall: cap it at what its text needs at this width, and lay
+        # the text out again for the height it has now.
+        layout = self.layout()
+        wanted = layout.totalHeightForWidth(self.width())
+        if wanted > 0 and wanted != self.maximumHeight():
+            self.setMaximumHeight(wanted)
+        layout.setGeometry(self.rect())
+
+    def text(self) -> str:
+        return WITHHELD_TEXT
+
+    def detail(self) -> str:
+        return self._detail
+
+    def set_detail(self, detail: str) -> None:
+        self._detail = detail
+        html = f"<b>{escape(WITHHELD_TEXT)}</b>"
+        if detail:
+            html += f"<br>{escape(detail)}"
+        self.text_label.setText(html)
 
 
 def mark_invalid(widget: QWidget, message: str) -> None:
@@ -247,6 +313,10 @@ class ChildTable(QWidget):
         self._shown: list[dict[str, Any]] = []  # display order
         self._marks: list[_Mark] = []
         self._filling = False
+        self._read_only = False
+        # Cells withheld from the signed-in person: these keys of these (stored) rows.
+        self._locked_keys: frozenset[str] = frozenset()
+        self._locked_rows: list[dict[str, Any]] = []
 
         self.table = QTableWidget(0, len(self.columns))
         self.table.setHorizontalHeaderLabels([c.label for c in self.columns])
@@ -256,11 +326,12 @@ class ChildTable(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(
+        self._edit_triggers = (
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
+        self.table.setEditTriggers(self._edit_triggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for i, col in enumerate(self.columns):
@@ -307,6 +378,7 @@ class ChildTable(QWidget):
         index = self.current_index()
         self._rows = [copy.deepcopy(r) for r in rows]
         self._marks.clear()
+        self._locked_rows = []
         self._refill(self._rows[index] if 0 <= index < len(self._rows) else None)
 
     def rows(self) -> list[dict[str, Any]]:
@@ -343,6 +415,42 @@ class ChildTable(QWidget):
         finally:
             self._filling = False
 
+    # -- withheld information
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show the rows without any way to change them (no editing, adding or deleting)."""
+        self._read_only = read_only
+        no_edit = QAbstractItemView.EditTrigger.NoEditTriggers
+        self.table.setEditTriggers(no_edit if read_only else self._edit_triggers)
+        self.add_button.setVisible(not read_only)
+        self.delete_button.setVisible(not read_only)
+        index = self.current_index()
+        self._refill(self._rows[index] if index >= 0 else None)
+
+    def is_read_only(self) -> bool:
+        return self._read_only
+
+    def lock_existing(self, keys: Iterable[str]) -> None:
+        """The ``keys`` of every row shown now are withheld: they read "withheld" and
+        cannot be edited, and those rows cannot be deleted. Rows added later are free."""
+        self._locked_keys = frozenset(keys)
+        self._locked_rows = list(self._rows) if self._locked_keys else []
+        index = self.current_index()
+        self._refill(self._rows[index] if index >= 0 else None)
+
+    def is_locked(self, data_index: int, key: str) -> bool:
+        return key in self._locked_keys and self._row_locked(self._rows[data_index])
+
+    def _row_locked(self, data: dict[str, Any]) -> bool:
+        return any(r is data for r in self._locked_rows)
+
+    def append_row(self, data: dict[str, Any]) -> None:
+        """Add a row made elsewhere (e.g. "Log a call…"), keeping the others as they are."""
+        self._rows.append(data)
+        index = self.current_index()
+        self._refill(self._rows[index] if index >= 0 else None)
+        self.changed.emit()
+
     # -- editing
 
     def add_row(self) -> int:
@@ -364,7 +472,7 @@ class ChildTable(QWidget):
 
     def delete_current(self) -> None:
         index = self.current_index()
-        if index < 0:
+        if index < 0 or self._read_only or self._row_locked(self._rows[index]):
             return
         data = self._rows.pop(index)
         self._marks = [m for m in self._marks if m.row is not data]
@@ -428,17 +536,30 @@ class ChildTable(QWidget):
 
     def _fill_row(self, row: int, data: dict[str, Any]) -> None:
         brush = self._row_brush(data) if self._row_brush else None
+        locked_row = self._row_locked(data)
         for col, spec in enumerate(self.columns):
             # Reuse the cell's item: this may run inside that item's own itemChanged.
             existing = self.table.item(row, col)
             item = existing if existing is not None else QTableWidgetItem()
             value = data.get(spec.key)
-            if spec.kind == "bool":
-                item.setFlags(
-                    Qt.ItemFlag.ItemIsEnabled
-                    | Qt.ItemFlag.ItemIsSelectable
-                    | Qt.ItemFlag.ItemIsUserCheckable
-                )
+            locked = locked_row and spec.key in self._locked_keys
+            item.setFlags(_EDITABLE)
+            item.setFont(self.table.font())
+            item.setForeground(QBrush())
+            if locked:
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                withheld = value in (None, "", [])
+                item.setText(WITHHELD_CELL if withheld else str(value))
+                if withheld:
+                    font = self.table.font()
+                    font.setItalic(True)
+                    item.setFont(font)
+                    item.setForeground(self.palette().brush(QPalette.ColorRole.PlaceholderText))
+            elif spec.kind == "bool":
+                flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                if not self._read_only:
+                    flags |= Qt.ItemFlag.ItemIsUserCheckable
+                item.setFlags(flags)
                 item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
             elif spec.kind == "computed":
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
@@ -450,7 +571,8 @@ class ChildTable(QWidget):
             if spec.kind in ("money", "int") or (spec.kind == "computed" and spec.key == "total"):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setBackground(brush if brush is not None else QBrush())
-            item.setToolTip(spec.tooltip or _HINTS.get(spec.kind, ""))
+            tip = WITHHELD_TEXT if locked else spec.tooltip or _HINTS.get(spec.kind, "")
+            item.setToolTip(tip)
             if existing is None:
                 self.table.setItem(row, col, item)
 
@@ -476,7 +598,9 @@ class ChildTable(QWidget):
             return
         data = self._shown[item.row()]
         spec = self.columns[item.column()]
-        if spec.kind == "computed":
+        if spec.kind == "computed" or self._read_only:
+            return
+        if spec.key in self._locked_keys and self._row_locked(data):
             return
         if spec.kind == "bool":
             value: Any = item.checkState() == Qt.CheckState.Checked
@@ -495,7 +619,9 @@ class ChildTable(QWidget):
 
     def _on_selection(self) -> None:
         index = self.current_index()
-        self.delete_button.setEnabled(index >= 0)
+        self.delete_button.setEnabled(
+            index >= 0 and not self._read_only and not self._row_locked(self._rows[index])
+        )
         self.current_row_changed.emit(index)
 
 
@@ -516,10 +642,20 @@ def section_title(text: str, confidential: bool = False) -> QLabel:
 
 
 def tab_layout(widget: QWidget, confidential: bool) -> QVBoxLayout:
-    """The outer layout of a detail tab, with the confidentiality banner when needed."""
+    """The outer layout of a detail tab, with the confidentiality banner when needed.
+
+    A confidential tab also gets a hidden :class:`WithheldBanner`, shown instead when
+    the signed-in person may not see this part of the record (see ``set_withheld``).
+    """
     layout = QVBoxLayout(widget)
     if confidential:
-        layout.addWidget(confidential_banner())
+        banner = confidential_banner()
+        withheld = WithheldBanner(getattr(widget, "WITHHELD_DETAIL", ""))
+        layout.addWidget(banner)
+        layout.addWidget(withheld)
+        if isinstance(widget, DetailTab):
+            widget.confidential_banner = banner
+            widget.withheld_banner = withheld
     return layout
 
 
@@ -549,10 +685,26 @@ class DetailTab(QWidget):
     KEYS: tuple[str, ...] = ()
     SECTIONS: tuple[Section, ...] = ()
     SHOWN_PATHS: tuple[str, ...] = ()  # value-added fields shown inside a basic section
+    # Said under the withheld banner: what of this tab is withheld and what still works.
+    WITHHELD_DETAIL = ""
+    confidential_banner: ConfidentialBanner | None = None
+    withheld_banner: WithheldBanner | None = None
+    _withheld = False
 
     @classmethod
     def confidential(cls) -> bool:
         return is_confidential(cls.SECTIONS, cls.SHOWN_PATHS)
+
+    def set_withheld(self, withheld: bool) -> None:
+        """The signed-in person may not see this client's value-added information: say so
+        and make what shows it read-only (the service keeps the withheld values)."""
+        self._withheld = withheld
+        if self.withheld_banner is not None and self.confidential_banner is not None:
+            self.withheld_banner.setVisible(withheld)
+            self.confidential_banner.setVisible(not withheld)
+
+    def is_withheld(self) -> bool:
+        return self._withheld
 
     def load(self, data: dict[str, Any]) -> None:
         """Show the client's values for this tab's keys (emits nothing)."""
@@ -592,6 +744,13 @@ class TableTab(DetailTab):
         self.tables: dict[str, ChildTable] = {}
         self.outer = tab_layout(self, self.confidential())
 
+    def set_withheld(self, withheld: bool) -> None:
+        """A tab that only shows value-added information becomes read-only."""
+        super().set_withheld(withheld)
+        if self.confidential():
+            for table in self.tables.values():
+                table.set_read_only(withheld)
+
     def add_table(self, key: str, table: ChildTable, stretch: int = 1) -> ChildTable:
         if key in self.HEADINGS:
             self.outer.addWidget(section_title(self.HEADINGS[key]))
@@ -618,6 +777,8 @@ class TableTab(DetailTab):
 
 __all__ = [
     "BANNER_TEXT",
+    "WITHHELD_TEXT",
+    "WithheldBanner",
     "TableTab",
     "DetailTab",
     "PathPart",

@@ -27,6 +27,8 @@ from crmdesk.domain.json_codec import PERSONAL_KEYS
 
 from .child_table import (
     BANNER_TEXT,
+    WITHHELD_CELL,
+    WITHHELD_TEXT,
     DetailTab,
     PathPart,
     clear_invalid,
@@ -49,6 +51,13 @@ _LABELS = {
     "notes": "N&otes",
 }
 _LIST_KEYS = ("emails", "phones")
+_PLACEHOLDERS = {
+    "notes": "How to work with this person",
+    "emails": "first is the main one; separate with commas",
+    "phones": "separate with commas",
+    "birthday": "YYYY-MM-DD, or leave empty",
+    "name": "Required",
+}
 _ERROR_BRUSH = QBrush(QColor(211, 47, 47, 70))
 
 
@@ -75,10 +84,15 @@ class ContactsTab(DetailTab):
     TITLE = "Contacts"
     KEYS = ("contacts",)
     SECTIONS = (Section.CONTACTS, Section.PERSONAL_PROFILES)
+    WITHHELD_DETAIL = (
+        "Personal profiles, birthdays and notes about each person are withheld. Names, "
+        "titles, emails and phones can still be changed."
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._contacts: list[dict[str, Any]] = []
+        self._stored: list[dict[str, Any]] = []  # as loaded: their withheld parts are kept
         self._errors: dict[int, list[tuple[str, str]]] = {}
         self._filling = False
 
@@ -103,12 +117,9 @@ class ContactsTab(DetailTab):
             self.edits[key] = QLineEdit()
         notes = QPlainTextEdit()
         notes.setTabChangesFocus(True)
-        notes.setPlaceholderText("How to work with this person")
         self.edits["notes"] = notes
-        self.edits["emails"].setPlaceholderText("first is the main one; separate with commas")
-        self.edits["phones"].setPlaceholderText("separate with commas")
-        self.edits["birthday"].setPlaceholderText("YYYY-MM-DD, or leave empty")
-        self.edits["name"].setPlaceholderText("Required")
+        for key, text in _PLACEHOLDERS.items():
+            self.edits[key].setPlaceholderText(text)
 
         basic = QFormLayout()
         self.personal_group = QGroupBox("Personal profile — Confidential")
@@ -148,9 +159,21 @@ class ContactsTab(DetailTab):
 
     # -- DetailTab
 
+    def set_withheld(self, withheld: bool) -> None:
+        super().set_withheld(withheld)
+        self.personal_group.setTitle(
+            "Personal profile — Withheld" if withheld else "Personal profile — Confidential"
+        )
+        self.personal_group.setToolTip(WITHHELD_TEXT if withheld else BANNER_TEXT)
+        for key, edit in self.edits.items():
+            if _secret(key):
+                edit.setReadOnly(withheld)
+                edit.setPlaceholderText(WITHHELD_CELL if withheld else _PLACEHOLDERS.get(key, ""))
+
     def load(self, data: dict[str, Any]) -> None:
         keep = self.list.currentRow()
         self._contacts = [_normalised(c) for c in data.get("contacts") or []]
+        self._stored = list(self._contacts)
         self._errors.clear()
         self.list.blockSignals(True)
         self.list.clear()
@@ -207,7 +230,7 @@ class ContactsTab(DetailTab):
 
     def remove_contact(self) -> None:
         row = self.list.currentRow()
-        if not 0 <= row < len(self._contacts):
+        if not self._removable(row):
             return
         self._contacts.pop(row)
         self._errors = {(i if i < row else i - 1): e for i, e in self._errors.items() if i != row}
@@ -220,11 +243,18 @@ class ContactsTab(DetailTab):
 
     # -- internals
 
+    def _removable(self, row: int) -> bool:
+        if not 0 <= row < len(self._contacts):
+            return False
+        # Removing a stored contact would remove what is withheld about them too.
+        contact = self._contacts[row]
+        return not (self.is_withheld() and any(c is contact for c in self._stored))
+
     def _show_contact(self, row: int) -> None:
         has = 0 <= row < len(self._contacts)
         self.form.setEnabled(has)
-        self.remove_button.setEnabled(has)
         contact = self._contacts[row] if has else blank_contact()
+        self.remove_button.setEnabled(self._removable(row))
         self._filling = True
         try:
             for key, edit in self.edits.items():

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmdesk.domain.json_codec import READ_ONLY_KEYS
+from crmdesk.domain.json_codec import READ_ONLY_KEYS, REDACTED_KEY
+from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, who_may
 from crmdesk.errors import EditConflict, InvalidRecord
 from crmdesk.gui.errors import show_error
 from crmdesk.services.clients import ClientService
@@ -37,6 +39,7 @@ from crmdesk.services.clients import ClientService
 from .child_table import (
     BANNER_TEXT,
     INVALID_STYLE,
+    WITHHELD_TEXT,
     DetailTab,
     PathPart,
     lock_icon,
@@ -184,10 +187,13 @@ class ClientEditor(QWidget):
         parent: QWidget | None = None,
         *,
         today: Callable[[], dt.date] = dt.date.today,
+        user: Principal | None = None,
     ) -> None:
         super().__init__(parent)
         self._clients = clients
         self._today = today
+        self._user = user
+        self._withheld = False
         self._id: int | None = None
         self._version: int | None = None
         self._updated_at: str | None = None
@@ -286,6 +292,7 @@ class ClientEditor(QWidget):
         content_layout.addLayout(header)
         content_layout.addWidget(self.error_area)
         content_layout.addWidget(self.tabs, 1)
+        self.set_user(user)
         self.placeholder = QLabel("Select a client on the left, or create a new one.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
@@ -305,6 +312,34 @@ class ClientEditor(QWidget):
     def is_dirty(self) -> bool:
         return self._dirty
 
+    def set_user(self, user: Principal | None) -> None:
+        """Who is signed in: what they may do shapes the editor (the service enforces)."""
+        self._user = user
+        self.delete_button.setVisible(self._may(Permission.DELETE_CLIENT))
+        self.overview.set_salesperson_editable(
+            self._may(Permission.ASSIGN_CLIENT),
+            f"Only the {who_may(Permission.ASSIGN_CLIENT)} may assign clients to salespeople.",
+        )
+
+    def is_withheld(self) -> bool:
+        """True when the client shown has value-added information withheld from the user."""
+        return self._withheld
+
+    def _may(self, permission: Permission) -> bool:
+        return self._user is None or allowed(self._user.role, permission)
+
+    def _set_withheld(self, withheld: bool) -> None:
+        self._withheld = withheld
+        for tab in self.tab_list:
+            tab.set_withheld(withheld)
+        lock = lock_icon(QColor("#5b6b80")) if withheld else lock_icon()
+        for tab in self.tab_list:
+            if tab.confidential():
+                index = self.tabs.indexOf(tab)
+                self.tabs.setTabIcon(index, lock)
+                what = WITHHELD_TEXT if withheld else BANNER_TEXT
+                self.tabs.setTabToolTip(index, f"{tab.TITLE}: {what}")
+
     def load(self, client_id: int) -> bool:
         """Show a saved client; False (after telling the user why) if it cannot be read."""
         try:
@@ -318,6 +353,7 @@ class ClientEditor(QWidget):
         self._id = client_id
         self._version = data.get("version")
         self._updated_at = data.get("updated_at")
+        self._set_withheld(bool(data.get(REDACTED_KEY)))
         self.purchases.set_patterns(data.get("patterns"))
         self._show(_editable(data))
         return True
@@ -330,7 +366,17 @@ class ClientEditor(QWidget):
         self._version = None
         self._updated_at = None
         self.purchases.set_patterns(None)
-        self._show(_editable({"kind": "company", "status": "prospect"}))
+        # The service assigns a salesperson's new client to them; an assistant's stays
+        # unassigned until a manager assigns it.
+        user = self._user
+        assigned_to_self = (
+            user is not None
+            and not self._may(Permission.ASSIGN_CLIENT)
+            and user.visibility is Visibility.ASSIGNED
+        )
+        salesperson = user.full_name if assigned_to_self and user is not None else ""
+        self._set_withheld(not self._clients.sees_value_added(salesperson))
+        self._show(_editable({"kind": "company", "status": "prospect", "salesperson": salesperson}))
         self.tabs.setCurrentWidget(self.overview)
         self.overview.name_edit().setFocus()
 
@@ -472,6 +518,8 @@ class ClientEditor(QWidget):
             saved_at = _local_time(self._updated_at)
             if saved_at:
                 info += f" · last saved {saved_at}"
+        if self._withheld:
+            info += " · contact details only: value-added information withheld"
         if self._dirty:
             info += " · unsaved changes"
         self.info_label.setText(info)
@@ -524,7 +572,7 @@ class ClientEditor(QWidget):
 
 def _editable(data: dict[str, Any]) -> dict[str, Any]:
     """The client as the editor holds it: no read-only keys, no primary-entry shortcuts."""
-    skip = set(READ_ONLY_KEYS) | set(_SHORTCUT_KEYS)
+    skip = set(READ_ONLY_KEYS) | set(_SHORTCUT_KEYS) | {REDACTED_KEY}
     return {k: v for k, v in data.items() if k not in skip}
 
 

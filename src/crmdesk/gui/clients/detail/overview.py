@@ -17,6 +17,7 @@ from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.entities import CLIENT_KINDS, CLIENT_STATUSES
 
 from .child_table import (
+    WITHHELD_TEXT,
     ChildTable,
     Column,
     DetailTab,
@@ -128,6 +129,23 @@ class OverviewTab(DetailTab):
         self.status.currentIndexChanged.connect(self.changed)
         self.notes.textChanged.connect(self.changed)
         self.addresses.changed.connect(self.changed)
+
+    def set_withheld(self, withheld: bool) -> None:
+        """The notes are value-added: read-only (and empty) for someone limited to basics."""
+        super().set_withheld(withheld)
+        self.notes.setReadOnly(withheld)
+        self.notes.setPlaceholderText(
+            WITHHELD_TEXT if withheld else "What you know about this client"
+        )
+        self.notes.setToolTip(WITHHELD_TEXT if withheld else "")
+        if classify("client.notes") is FieldClass.VALUE_ADDED:
+            self.notes_label.setText("Notes — Withheld" if withheld else "Notes — Confidential")
+
+    def set_salesperson_editable(self, editable: bool, why: str = "") -> None:
+        """Only those who may assign clients change the salesperson."""
+        edit = self.lines["salesperson"]
+        edit.setReadOnly(not editable)
+        edit.setToolTip("" if editable else why)
 
     def load(self, data: dict[str, Any]) -> None:
         widgets: list[QWidget] = [*self.lines.values(), self.kind, self.status, self.notes]

@@ -159,6 +159,7 @@ class PurchasesTab(DetailTab):
     TITLE = "Purchases"
     KEYS = ("purchases",)
     SECTIONS = (Section.PURCHASES,)
+    WITHHELD_DETAIL = "Orders, line items and purchasing patterns are withheld."
 
     def __init__(
         self, today: Callable[[], dt.date] = dt.date.today, parent: QWidget | None = None
@@ -214,6 +215,11 @@ class PurchasesTab(DetailTab):
         self._show_items(-1)
 
     # -- DetailTab
+
+    def set_withheld(self, withheld: bool) -> None:
+        super().set_withheld(withheld)
+        self.orders.set_read_only(withheld)
+        self.items.set_read_only(withheld)
 
     def load(self, data: dict[str, Any]) -> None:
         keep = self.orders.current_index()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from crmdesk.domain import Section
 from crmdesk.domain.entities import INTERACTION_KINDS
 
-from .child_table import ChildTable, Column, TableTab
+from .child_table import ChildTable, Column, DetailTab, TableTab
 
 INTERACTION_COLUMNS = (
     Column("date", "Date", "date", width=100),
@@ -92,6 +92,11 @@ class TimelineTab(TableTab):
     SECTIONS = (Section.INTERACTIONS,)
     SHOWN_PATHS = ("interaction.summary", "interaction.outcome")
     HEADINGS = {"interactions": "Interactions (newest first)"}
+    WITHHELD_DETAIL = (
+        "The summaries and outcomes of earlier entries are withheld. You can still log "
+        "calls and add entries."
+    )
+    WITHHELD_KEYS = ("summary", "outcome")
 
     call_logged = Signal(dict)  # the new interaction, already in the table
 
@@ -122,6 +127,16 @@ class TimelineTab(TableTab):
             ),
         )
 
+    def set_withheld(self, withheld: bool) -> None:
+        # Entries themselves are basic information: only their summaries are locked.
+        DetailTab.set_withheld(self, withheld)
+        self.table.lock_existing(self.WITHHELD_KEYS if withheld else ())
+
+    def load(self, data: dict[str, Any]) -> None:
+        super().load(data)
+        if self.is_withheld():
+            self.table.lock_existing(self.WITHHELD_KEYS)
+
     def log_call(self) -> None:
         details = ask_call_details(self, self._contacts(), self._today())
         if details is None:
@@ -130,10 +145,7 @@ class TimelineTab(TableTab):
         self.call_logged.emit(details)
 
     def add_interaction(self, interaction: dict[str, Any]) -> None:
-        rows = self.table.rows()
-        rows.append(dict(interaction))
-        self.table.set_rows(rows)
-        self.changed.emit()
+        self.table.append_row(dict(interaction))  # emits changed
 
     def _new_interaction(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,1 @@
+"""The owner's Activity page: who viewed, changed, printed and exported what, and alerts."""

@@ -1,0 +1,156 @@
+"""Every way client information leaves the main window: printing and copying.
+
+A mixin of :class:`crmdesk.gui.main_window.MainWindow` (kept apart so that the window
+stays readable). Each goes through the service's gate: the role check, the owner's
+threshold and the audit. Above the threshold the owner approves on the spot
+(:mod:`crmdesk.gui.people.approval_dialog`) and the output is tried again with that
+approval; a refused approval is shown and nothing is printed or copied. No path puts
+client rows on the clipboard without :func:`crmdesk.services.clipboard.copy_clients`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from crmdesk.domain.roles import Permission, refusal
+from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import show_error
+from crmdesk.gui.ops import Job, Operation, run_with_progress
+from crmdesk.gui.people.approval_dialog import ask_owner_approval, with_approval
+from crmdesk.gui.reports.preview import ReportPreview
+from crmdesk.gui.reports.trace import TraceDialog
+from crmdesk.services.clipboard import copy_clients
+from crmdesk.services.egress import ApprovalRequired, OwnerApproval
+from crmdesk.services.reports import PrintedReport, ReportCancelled
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
+    from crmdesk.gui.clients.detail.editor import ClientEditor
+    from crmdesk.gui.clients.list_panel import ClientListPanel
+    from crmdesk.services.clients import ClientService
+    from crmdesk.services.reports import ReportService
+    from crmdesk.services.session import Session
+
+# Builds a report on the worker thread; the owner's approval when one was given.
+ReportMaker = Callable[[Job, OwnerApproval | None], PrintedReport]
+
+
+class EgressMixin(QMainWindow):
+    """Printing (through a preview) and copying, for the main window."""
+
+    session: Session
+    service: ClientService
+    reports: ReportService
+    editor: ClientEditor
+    list_panel: ClientListPanel
+    act_copy: QAction
+    _report_op: Operation | None
+    _last_preview: ReportPreview
+
+    def _preview(self, report: PrintedReport) -> None:
+        self._last_preview = ReportPreview(self.reports, report, self)
+        self._last_preview.show()
+
+    def _build_report(
+        self,
+        title: str,
+        total: int,
+        make: ReportMaker,
+        what: str = "report",
+        approval: OwnerApproval | None = None,
+    ) -> None:
+        """Reports are built off the GUI thread (a big client takes a few hundred ms).
+
+        Above the owner's threshold the service asks for the owner's approval: the
+        owner signs in on the spot and the report is built again with it.
+        """
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ReportCancelled):
+                return
+            if isinstance(exc, ApprovalRequired) and approval is None:
+                given = ask_owner_approval(self, exc, what)
+                if given is not None:
+                    self._build_report(title, total, make, what, given)
+                return
+            show_error(self, exc, "Print")
+
+        self._report_op = run_with_progress(
+            self, title, total, lambda job: make(job, approval), self._preview, failed
+        )
+
+    def build_measures_report(self) -> None:
+        """The owner's reasonable-measures report, previewed like every report."""
+        reports = self.reports
+        self._build_report(
+            "Building the reasonable-measures report",
+            1,
+            lambda job, _approval: reports.measures(cancelled=job.cancelled),
+            "report",
+        )
+
+    def print_summary(self) -> None:
+        client_id = self.editor.client_id()
+        if client_id is None:
+            self.statusBar().showMessage("Open a client first, then print its summary.", 5000)
+            return
+        if not self.editor.maybe_save(self):
+            return
+        reports = self.reports
+        self._build_report(
+            "Building the client summary",
+            1,
+            lambda job, approval: reports.client_summary(client_id, approval=approval),
+            "client summary",
+        )
+
+    def print_client_list(self) -> None:
+        query = self.list_panel.query()
+        reports = self.reports
+        self._build_report(
+            "Building the client list",
+            self.service.count(query),
+            lambda job, approval: reports.client_list(
+                query, progress=job.progress, cancelled=job.cancelled, approval=approval
+            ),
+            "client list",
+        )
+
+    def print_call_list(self) -> None:
+        reports = self.reports
+        self._build_report(
+            "Building the call list",
+            1,
+            lambda job, approval: reports.call_list(approval=approval),
+            "call list",
+        )
+
+    def copy_selection(self) -> None:
+        """Copy the selected clients through the service (role, threshold, audit)."""
+        if not self.act_copy.isVisible():
+            self.statusBar().showMessage(refusal(self.session.role, Permission.EXPORT), 8000)
+            return
+        rows = self.list_panel.selected_rows()
+        if not rows:
+            self.statusBar().showMessage("Select the clients to copy first.", 5000)
+            return
+        session = self.session
+        try:
+            done, text = with_approval(
+                self, "copy", lambda approval: copy_clients(session, rows, approval=approval)
+            )
+        except CrmdeskError as exc:
+            show_error(self, exc, "Copy")
+            return
+        if not done or text is None:
+            return
+        QApplication.clipboard().setText(text)
+        noun = "client" if len(rows) == 1 else "clients"
+        self.statusBar().showMessage(f"Copied {len(rows):,} {noun}; the copy is recorded.", 5000)
+
+    def trace_document(self) -> None:
+        TraceDialog(self.reports, self).exec()

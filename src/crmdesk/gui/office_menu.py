@@ -1,0 +1,171 @@
+"""The owner's Office menu and Activity page: users, the policy, the screen watermark,
+the reasonable-measures report, offboarding and key rotation.
+
+Kept apart from the main window so that it stays readable. Every action is shown only
+to a role the services allow (today: the owner); the services check again anyway.
+The Activity page and the offboarding screens live in their own packages
+(``crmdesk.gui.activity``, ``crmdesk.gui.offboarding``); while one is not installed
+its entries are left out (the page) or say so (the actions) instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QListWidgetItem, QWidget
+
+from crmdesk.domain.roles import Permission, allowed
+from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import show_error
+from crmdesk.gui.icons import icon
+from crmdesk.gui.people.policy_editor import PolicyEditor
+from crmdesk.gui.people.users_dialog import UsersDialog
+from crmdesk.services.settings import change_settings
+from crmdesk.services.settings import settings as vault_settings
+
+if TYPE_CHECKING:
+    from crmdesk.gui.main_window import MainWindow
+
+ACTIVITY_PAGE = ("crmdesk.gui.activity.page", "ActivityPage")
+OFFBOARDING_WIZARD = ("crmdesk.gui.offboarding.wizard", "OffboardingWizard")
+ROTATE_KEY_FLOW = ("crmdesk.gui.offboarding.rotate", "rotate_key_flow")
+
+
+class NotInstalled(CrmdeskError):
+    """A part of the app that this build does not include."""
+
+
+def load_part(module: str, name: str) -> Any:
+    """``module.name``; :class:`NotInstalled` only when that module itself is missing
+    (an error inside it is a real error and is raised as it is)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            raise NotInstalled(
+                "This part of crmdesk is not included in this build. Update crmdesk, "
+                "or ask whoever installed it."
+            ) from None
+        raise
+
+
+class OfficeMenu:
+    """Builds the Office menu into ``window.office_menu`` and the owner's Activity page."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        menu = window.office_menu
+        self.act_users = self._action("&Users…", self.manage_users)
+        self.act_policy = self._action("Confidentiality &policy…", self.edit_policy)
+        self.act_watermark = self._action("Screen &watermark", self.toggle_watermark)
+        self.act_watermark.setCheckable(True)
+        self.act_watermark.setToolTip(
+            "Tile the signed-in person's name and the date faintly over client screens, "
+            "for everyone who opens this vault"
+        )
+        self.act_measures = self._action(
+            "&Reasonable-measures report…", window.build_measures_report
+        )
+        self.act_offboard = self._action("&Offboard a user…", self.offboard)
+        self.act_rotate = self._action("Rotate vault &key…", self.rotate_key)
+        for act in (self.act_users, self.act_policy, self.act_watermark):
+            menu.addAction(act)
+        menu.addSeparator()
+        menu.addAction(self.act_measures)
+        menu.addSeparator()
+        menu.addAction(self.act_offboard)
+        menu.addAction(self.act_rotate)
+        self.permissions: dict[QAction, Permission] = {
+            self.act_users: Permission.MANAGE_USERS,
+            self.act_policy: Permission.EDIT_POLICY,
+            self.act_watermark: Permission.CHANGE_SETTINGS,
+            self.act_measures: Permission.MEASURES_REPORT,
+            self.act_offboard: Permission.OFFBOARD,
+            self.act_rotate: Permission.ROTATE_KEY,
+        }
+        self.activity_page: QWidget | None = None
+        self._add_activity_page()
+        self.refresh_watermark()
+
+    def _action(self, text: str, slot: Any) -> QAction:
+        action = QAction(text, self.window)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    # -- roles --------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        """True while the Activity page reads the audit trail on a worker thread."""
+        page = self.activity_page
+        return page is not None and bool(getattr(page, "is_busy", lambda: False)())
+
+    def apply_role(self) -> None:
+        role = self.window.session.role
+        for action, permission in self.permissions.items():
+            action.setVisible(allowed(role, permission))
+        shown = any(a.isVisible() for a in self.permissions)
+        self.window.office_menu.menuAction().setVisible(shown)
+
+    def _add_activity_page(self) -> None:
+        window = self.window
+        if not allowed(window.session.role, Permission.VIEW_ACTIVITY):
+            return
+        try:
+            page_class = load_part(*ACTIVITY_PAGE)
+        except NotInstalled:
+            return
+        self.activity_page = page_class(window.session, window, today=window.today)
+        window.pages.addWidget(self.activity_page)
+        QListWidgetItem(icon("shield"), "Activity", window.nav)
+
+    # -- actions ------------------------------------------------------------------------
+
+    def manage_users(self) -> None:
+        try:
+            UsersDialog(self.window.session, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Users")
+
+    def edit_policy(self) -> None:
+        try:
+            PolicyEditor(self.window.session, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Confidentiality policy")
+
+    def refresh_watermark(self) -> None:
+        """Show the watermark as the vault's setting says (after start and every unlock)."""
+        on = vault_settings(self.window.session).screen_watermark
+        self.window.watermarks.set_on(on)
+        self.act_watermark.setChecked(on)
+
+    def toggle_watermark(self) -> None:
+        wanted = self.act_watermark.isChecked()
+        try:
+            changed = change_settings(self.window.session, screen_watermark=wanted)
+        except CrmdeskError as exc:
+            self.act_watermark.setChecked(not wanted)
+            show_error(self.window, exc, "Screen watermark")
+            return
+        self.window.watermarks.set_on(changed.screen_watermark)
+        state = "on" if changed.screen_watermark else "off"
+        self.window.statusBar().showMessage(
+            f"Screen watermark {state} for everyone who opens this vault.", 5000
+        )
+
+    def offboard(self) -> None:
+        try:
+            wizard = load_part(*OFFBOARDING_WIZARD)
+            wizard(self.window.session, self.window, keystore=self.window.keystore).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Offboard a user")
+        self.window.list_panel.refresh()
+
+    def rotate_key(self) -> None:
+        try:
+            flow = load_part(*ROTATE_KEY_FLOW)
+            flow(self.window, self.window.session, keystore=self.window.keystore)
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Rotate vault key")
+        self.window._update_security_state()

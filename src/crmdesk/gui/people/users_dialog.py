@@ -1,0 +1,431 @@
+"""The owner's list of users: add, reset a password, change a role, disable and enable.
+
+Every change is the service's (one transaction with its audit event); this only asks.
+Each small dialog performs its change itself and stays open with the service's message
+when it is refused, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from crmdesk.domain.roles import Role
+from crmdesk.errors import CrmdeskError
+from crmdesk.gui.people.common import (
+    ROLE_CHOICES,
+    RowsModel,
+    button_row,
+    dialog_frame,
+    local_date,
+    local_time,
+    rows_view,
+)
+from crmdesk.gui.vault_flows.lock_screen import SetPasswordDialog
+from crmdesk.gui.vault_flows.unlock import (
+    InlineMessage,
+    busy,
+    note_label,
+    secret_edit,
+    title_label,
+)
+from crmdesk.services import signin
+from crmdesk.services.people import User, UserService
+from crmdesk.services.session import Session
+from crmdesk.services.signin import MIN_PASSWORD_CHARS
+
+COLUMNS = ("Login", "Name", "Role", "Status", "Last sign-in")
+
+
+def user_status(user: User) -> str:
+    if not user.enabled:
+        return f"Disabled since {local_date(user.disabled_at)}"
+    if user.must_change_password:
+        return "Active · must choose a password"
+    if not user.has_password:
+        return "Active · no password set"
+    return "Active"
+
+
+def role_combo(current: Role | None = None) -> QComboBox:
+    combo = QComboBox()
+    for role, what in ROLE_CHOICES:
+        combo.addItem(f"{role.title} — {what}", role)
+    if current is not None:
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+class _PasswordPair:
+    """A new password typed twice: two rows for a form, and their checks."""
+
+    def __init__(self, form: QFormLayout, first_label: str) -> None:
+        self.first = secret_edit(f"At least {MIN_PASSWORD_CHARS} characters")
+        self.second = secret_edit()
+        form.addRow(first_label, self.first)
+        form.addRow("Type it &again:", self.second)
+
+    def problem(self) -> str:
+        first, second = self.first.text(), self.second.text()
+        if len(first) < MIN_PASSWORD_CHARS:
+            return (
+                f"The password must have at least {MIN_PASSWORD_CHARS} characters; "
+                "a few unrelated words make a strong one."
+            )
+        if first != second:
+            return "The two passwords differ. Type the same password twice."
+        return ""
+
+    def value(self) -> str:
+        return self.first.text()
+
+    def clear(self) -> None:
+        self.first.clear()
+        self.second.clear()
+
+
+class AddUserDialog(QDialog):
+    """Login, full name, role and an initial password the user must change."""
+
+    def __init__(self, service: UserService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.added: User | None = None
+        layout = dialog_frame(self, "Add a user", 560)
+        layout.addWidget(title_label("Add a user"))
+        form = QFormLayout()
+        self.login_edit = QLineEdit()
+        self.login_edit.setPlaceholderText("What they type to sign in, e.g. bob")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Printed on every page they print")
+        self.role_combo = role_combo(Role.SALESPERSON)
+        form.addRow("&Login:", self.login_edit)
+        form.addRow("&Full name:", self.name_edit)
+        form.addRow("&Role:", self.role_combo)
+        self.password = _PasswordPair(form, "&Initial password:")
+        layout.addLayout(form)
+        layout.addWidget(
+            note_label(
+                "Give them the initial password in person: they must change it at their "
+                "first sign-in, and then read and accept the confidentiality policy."
+            )
+        )
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        buttons, cancel, self.add_button = button_row("Cancel", "Add user")
+        self.add_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.login_edit.setFocus()
+
+    def submit(self) -> None:
+        problem = self.password.problem()
+        if problem:
+            self.message.show_error(problem)
+            self.password.first.setFocus()
+            return
+        try:
+            with busy():
+                self.added = self._service.add(
+                    self.login_edit.text(),
+                    self.name_edit.text(),
+                    self.role_combo.currentData(),
+                    self.password.value(),
+                )
+        except CrmdeskError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.password.clear()
+        self.accept()
+
+
+class ResetPasswordDialog(QDialog):
+    """A new password for someone who forgot theirs; they must change it at sign-in."""
+
+    def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service, self._user = service, user
+        layout = dialog_frame(self, "Reset password", 480)
+        layout.addWidget(title_label(f"Reset {user.full_name}’s password"))
+        layout.addWidget(
+            note_label(
+                "Give them the new password in person. They must choose their own at "
+                "their next sign-in; a wait after wrong passwords is lifted."
+            )
+        )
+        form = QFormLayout()
+        self.password = _PasswordPair(form, "&New password:")
+        layout.addLayout(form)
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        buttons, cancel, self.ok_button = button_row("Cancel", "Reset password")
+        self.ok_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def submit(self) -> None:
+        problem = self.password.problem()
+        if problem:
+            self.message.show_error(problem)
+            return
+        try:
+            with busy():
+                self._service.reset_password(self._user.login, self.password.value())
+        except CrmdeskError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.password.clear()
+        self.accept()
+
+
+class ChangeRoleDialog(QDialog):
+    def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service, self._user = service, user
+        layout = dialog_frame(self, "Change role", 520)
+        layout.addWidget(title_label(f"{user.full_name}’s role"))
+        layout.addWidget(note_label("The new role applies from their next action."))
+        self.role_combo = role_combo(user.role)
+        layout.addWidget(self.role_combo)
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        buttons, cancel, self.ok_button = button_row("Cancel", "Change role")
+        self.ok_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def submit(self) -> None:
+        try:
+            self._service.set_role(self._user.login, self.role_combo.currentData())
+        except CrmdeskError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.accept()
+
+
+class DisableUserDialog(QDialog):
+    """Confirm disabling an account, with the reason kept in the audit trail."""
+
+    def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service, self._user = service, user
+        layout = dialog_frame(self, "Disable user", 500)
+        layout.addWidget(title_label(f"Disable {user.full_name}?"))
+        layout.addWidget(
+            note_label(
+                "They can no longer sign in. Their clients, history and audit trail stay "
+                "as they are, and you can enable the account again later. When someone "
+                "leaves the business, Office › Offboard a user… also takes the exit steps.",
+                "warningNote",
+            )
+        )
+        form = QFormLayout()
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("e.g. left the company on 30 November")
+        form.addRow("&Reason:", self.reason_edit)
+        layout.addLayout(form)
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        buttons, cancel, self.ok_button = button_row("Cancel", "Disable")
+        self.ok_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reason_edit.setFocus()
+
+    def submit(self) -> None:
+        try:
+            self._service.disable(self._user.login, reason=self.reason_edit.text().strip())
+        except CrmdeskError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.accept()
+
+
+class UsersDialog(QDialog):
+    """Everyone who may open this vault, their role and state; the owner's changes."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.service = UserService(session)
+        layout = dialog_frame(self, "Users", 820)
+        self.resize(900, 560)
+        layout.addWidget(title_label("Users of this vault"))
+        layout.addWidget(
+            note_label(
+                "Once a vault has more than one user, everyone signs in with their own "
+                "login and password at every unlock, and sees what their role allows."
+            )
+        )
+
+        self.password_box = QWidget()
+        row = QHBoxLayout(self.password_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(
+            note_label(
+                "Set your own sign-in password before you add anyone: from then on "
+                "everyone, you too, signs in.",
+                "warningNote",
+            ),
+            1,
+        )
+        self.set_password_button = QPushButton("Set my password…")
+        self.set_password_button.clicked.connect(self.set_own_password)
+        row.addWidget(self.set_password_button)
+        layout.addWidget(self.password_box)
+
+        self.model = RowsModel(COLUMNS, self)
+        self.table = rows_view(self.model, self)
+        self.table.setAccessibleName("Users")
+        layout.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        self.add_button = QPushButton("&Add user…")
+        self.reset_button = QPushButton("&Reset password…")
+        self.role_button = QPushButton("Change r&ole…")
+        self.disable_button = QPushButton("&Disable…")
+        self.enable_button = QPushButton("&Enable")
+        for button, slot in (
+            (self.add_button, self.add_user),
+            (self.reset_button, self.reset_password),
+            (self.role_button, self.change_role),
+            (self.disable_button, self.disable_user),
+            (self.enable_button, self.enable_user),
+        ):
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _index: self.change_role())
+        self.refresh()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def refresh(self, select: str | None = None) -> None:
+        keep = select or self.selected_login()
+        self.users = self.service.list()
+        self.model.set_rows(
+            [
+                (
+                    (
+                        u.login,
+                        u.full_name,
+                        u.role.title,
+                        user_status(u),
+                        local_time(u.last_signin, "never"),
+                    ),
+                    u.login,
+                )
+                for u in self.users
+            ]
+        )
+        for column, width in enumerate((120, 200, 110, 230)):
+            self.table.setColumnWidth(column, width)
+        self.password_box.setVisible(not signin.has_password(self._session))
+        row = self.model.row_of(keep) if keep else None
+        if row is not None:
+            self.table.selectionModel().select(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.table.setCurrentIndex(self.model.index(row, 0))
+        self._update_buttons()
+
+    def selected_login(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.model.key_at(rows[0].row()) if rows else None
+
+    def selected_user(self) -> User | None:
+        login = self.selected_login()
+        return next((u for u in self.users if u.login == login), None)
+
+    def _update_buttons(self, *_args: object) -> None:
+        user = self.selected_user()
+        is_owner = user is not None and user.role is Role.OWNER
+        self.reset_button.setEnabled(user is not None)
+        self.role_button.setEnabled(user is not None and not is_owner)
+        self.disable_button.setEnabled(user is not None and not is_owner and user.enabled)
+        self.enable_button.setEnabled(user is not None and not user.enabled)
+        self.disable_button.setVisible(user is None or user.enabled)
+        self.enable_button.setVisible(user is not None and not user.enabled)
+
+    # -- changes -----------------------------------------------------------------------
+
+    def set_own_password(self) -> None:
+        dialog = SetPasswordDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            signin.set_password(self._session, dialog.password())
+        except CrmdeskError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.message.show_info("Your sign-in password is set.")
+        self.refresh()
+
+    def add_user(self) -> None:
+        dialog = AddUserDialog(self.service, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.added is None:
+            return
+        user = dialog.added
+        self.refresh(select=user.login)
+        self.message.show_info(
+            f"{user.full_name} ({user.login}) was added as {user.role.title}. Give them the "
+            "initial password: they choose their own at their first sign-in."
+        )
+
+    def reset_password(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        if ResetPasswordDialog(self.service, user, self).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.message.show_info(f"{user.full_name}’s password was reset.")
+
+    def change_role(self) -> None:
+        user = self.selected_user()
+        if user is None or user.role is Role.OWNER:
+            return
+        if ChangeRoleDialog(self.service, user, self).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            changed = self.selected_user()
+            role = changed.role.title if changed else ""
+            self.message.show_info(f"{user.full_name} is now {role}.")
+
+    def disable_user(self) -> None:
+        user = self.selected_user()
+        if user is None or not user.enabled:
+            return
+        if DisableUserDialog(self.service, user, self).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.message.show_info(f"{user.full_name} can no longer sign in.")
+
+    def enable_user(self) -> None:
+        user = self.selected_user()
+        if user is None or user.enabled:
+            return
+        try:
+            self.service.enable(user.login)
+        except CrmdeskError as exc:
+            self.message.show_error(exc.message)
+            return
+        self.refresh()
+        self.message.show_info(f"{user.full_name} can sign in again.")

@@ -1,0 +1,454 @@
+"""Offboarding a user and changing the vault key from the app, over real vaults.
+
+The recovery key the dialogs show is typed back (as a person would, from the screen)
+into ``session.recover`` on a fresh in-memory keyring: it must open the vault.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from pypdf import PdfReader
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from crmdesk.gui.offboarding.recovery_key import STORED_TEXT
+from crmdesk.gui.offboarding.rotate import RotateKeyDialog, rotate_key_flow
+from crmdesk.gui.offboarding.wizard import OffboardingWizard, summary_text
+from crmdesk.services import people, signin
+from crmdesk.services import session as session_service
+from crmdesk.services.activity import ActivityFilter, ActivityService
+from crmdesk.services.clients import ClientService
+from crmdesk.services.people import UserService
+from crmdesk.services.policy import PolicyService
+from crmdesk.services.reports import ReportService
+from crmdesk.vault import Owner
+from tests.support import FAST_KDF, MemoryKeyStore
+
+OWNER_PASSWORD = "owner pass 1234"
+BOB_INITIAL = "initial pass 123"
+BOB_PASSWORD = "bob's new pass 123"
+PHRASE = "correct horse battery staple"
+WAIT = 60_000
+
+
+@pytest.fixture
+def fast_passwords(monkeypatch):
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(people, "hasher", quick)
+    monkeypatch.setattr(signin, "hasher", quick)
+
+
+def add_bob(owner, vault) -> None:
+    """Bob, a salesperson, who signs in, views his client and prints its summary."""
+    signin.set_password(owner, OWNER_PASSWORD)
+    UserService(owner).add("bob", "Bob Stone", "salesperson", BOB_INITIAL)
+    client_id = ClientService(owner).add(
+        {"name": "Stone Supplies", "salesperson": "Bob Stone", "notes": "Buys in March."}
+    )
+    bob = signin.sign_in(vault, "bob", BOB_INITIAL)
+    signin.change_password(bob, BOB_INITIAL, BOB_PASSWORD)
+    PolicyService(bob).accept()
+    ClientService(bob).get(client_id)
+    ReportService(bob).client_summary(client_id)
+
+
+@pytest.fixture
+def office(gui_session, vault, fast_passwords):
+    add_bob(gui_session, vault)
+    return gui_session
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def typed(shown: str) -> str:
+    """The key as a person types it from the screen: the lines joined by a dash."""
+    return shown.replace("\n", "-")
+
+
+def opens_the_vault(folder: Path, recovery_key: str) -> bool:
+    fresh = MemoryKeyStore()
+    recovered = session_service.recover(folder, recovery_key, keystore=fresh)
+    try:
+        return recovered.is_open and bool(fresh.entries)
+    finally:
+        recovered.close()
+
+
+def wizard_for(qtbot, session, keystore) -> OffboardingWizard:
+    wizard = OffboardingWizard(session, keystore=keystore)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    return wizard
+
+
+def run(qtbot, dialog) -> None:
+    """Start the dialog's work and wait until it is over (done or refused)."""
+    qtbot.waitUntil(lambda: dialog.op is None, timeout=WAIT)
+
+
+# -- the wizard ---------------------------------------------------------------------------
+
+
+def test_offboarding_disables_prints_both_reports_and_shows_a_new_key(
+    qtbot, office, vault_dir, keystore
+):
+    wizard = wizard_for(qtbot, office, keystore)
+    assert wizard.current_page() is wizard.choose_page
+    assert not wizard.offboard_button.isEnabled()  # nobody chosen yet
+    assert wizard.users_model.rowCount() == 1  # not the owner
+    assert wizard.users_model.text_at(0, 0) == "Bob Stone"
+    assert wizard.users_model.text_at(0, 2) == "Salesperson"
+    assert wizard.users_model.text_at(0, 3) != "Never"  # his last sign-in
+    assert wizard.days_spin.value() == 90
+    assert wizard.rotate_check.isChecked()
+    assert not wizard.passphrase_edit.isVisible()  # the key is in the keyring
+
+    assert wizard.select_user("bob")
+    assert wizard.offboard_button.text() == "Offboard Bob Stone"
+    summary = wizard.summary_text
+    assert "Bob Stone's account (bob) is disabled at once" in summary
+    assert "The vault key is changed" in summary
+    assert "last 90 days" in summary
+    assert "cannot be undone" in wizard.undo_note.text()
+
+    wizard.days_spin.setValue(30)
+    wizard.offboard_button.click()
+    run(qtbot, wizard)
+    assert wizard.current_page() is wizard.results_page, wizard.message.text()
+    assert wizard.results_title.text() == "Bob Stone is offboarded"
+
+    # The account is disabled.
+    assert not UserService(office).get("bob").enabled
+    # The Access report mentions Bob and what he did; the certificate has signature lines.
+    result = wizard.result_
+    access = pdf_text(result.access_report.data)
+    assert "Bob Stone" in access and "bob" in access
+    assert "Viewed" in access
+    certificate = pdf_text(result.certificate.data)
+    assert "Signature of Bob Stone, employee" in certificate
+    assert "Date" in certificate
+    assert result.access_report.record.report_id in wizard.access_row.info_label.text()
+    assert result.certificate.record.report_id in wizard.certificate_row.info_label.text()
+
+    # The new recovery key: shown once, monospaced, grouped, not selectable.
+    panel = wizard.key_panel
+    assert panel.isVisible()
+    shown = panel.shown_key()
+    assert len(shown.splitlines()) == 2 and shown.count("-") >= 10
+    assert panel.key_label.font().styleHint() == panel.key_label.font().StyleHint.Monospace
+    assert panel.key_label.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+    assert panel.key_label.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+    assert result.recovery_key.replace("-", "") == typed(shown).replace("-", "")
+    assert typed(shown) not in (QApplication.clipboard().text() or "")
+    assert panel.stored_checkbox.text() == STORED_TEXT
+
+    # Finish waits for the box; closing is refused meanwhile.
+    assert not wizard.finish_button.isEnabled()
+    wizard.reject()
+    assert wizard.isVisible()
+    assert "will not be shown again" in panel.message.text()
+    panel.stored_checkbox.setChecked(True)
+    assert wizard.finish_button.isEnabled()
+    wizard.finish_button.click()
+    assert wizard.result() == wizard.DialogCode.Accepted
+    assert panel.shown_key() == ""  # gone from the screen
+
+    # The key shown opens the vault on a fresh keyring; Bob cannot sign in.
+    assert opens_the_vault(vault_dir, typed(shown))
+    with pytest.raises(signin.SignInFailed, match="disabled"):
+        signin.sign_in(office.vault, "bob", BOB_PASSWORD)
+    actions = [e.action for e in ActivityService(office).log(ActivityFilter(limit=30))]
+    assert {"user.disabled", "key.rotated", "user.offboarded"} <= set(actions)
+
+
+def test_reports_preview_print_and_kit(qtbot, office, keystore, tmp_path, monkeypatch):
+    wizard = wizard_for(qtbot, office, keystore)
+    wizard.select_user("bob")
+    wizard.offboard()
+    run(qtbot, wizard)
+    preview = wizard.access_row.show_preview()
+    qtbot.addWidget(preview)
+    assert preview.isVisible()
+    assert preview.page_count() == wizard.result_.access_report.record.page_count >= 1
+
+    # Save as PDF… through the preview: written and audited.
+    target = tmp_path / "certificate.pdf"
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF"))
+    wizard.certificate_row.save_button.click()
+    assert "Signature of Bob Stone" in pdf_text(target.read_bytes())
+    saved = ActivityService(office).log(ActivityFilter(action="report.saved"))
+    assert saved[0].object == f"report:{wizard.result_.certificate.record.report_id}"
+
+    # The recovery kit: built in memory, previewed to print, registered; no file.
+    kit = wizard.key_panel.print_kit()
+    assert kit is not None
+    qtbot.addWidget(kit)
+    text = pdf_text(kit.report.data)
+    first_group = wizard.key_panel.shown_key().split("-")[0]
+    assert first_group in text
+    assert kit.report.record.kind == "recovery-kit"
+    assert not list(tmp_path.glob("*kit*"))
+    wizard.key_panel.stored_checkbox.setChecked(True)
+    wizard.finish()
+
+
+def test_only_enabled_users_other_than_the_owner_are_offered(qtbot, office, keystore):
+    users = UserService(office)
+    users.add("carl", "Carl Ray", "assistant", "initial pass 456")
+    users.add("dina", "Dina Fox", "manager", "initial pass 789")
+    users.disable("dina", reason="left in 2025")
+    wizard = wizard_for(qtbot, office, keystore)
+    logins = [wizard.users_model.key_at(r) for r in range(wizard.users_model.rowCount())]
+    assert sorted(logins) == ["bob", "carl"]
+    assert wizard.users_model.text_at(logins.index("carl"), 3) == "Never"
+
+
+def test_offboarding_without_changing_the_key(qtbot, office, keystore):
+    before = dict(keystore.entries)
+    wizard = wizard_for(qtbot, office, keystore)
+    wizard.select_user("bob")
+    wizard.rotate_check.setChecked(False)
+    assert "The vault key stays as it is. Not recommended" in wizard.summary_text
+    wizard.offboard()
+    run(qtbot, wizard)
+    assert wizard.result_.recovery_key is None
+    assert not wizard.key_panel.isVisible()
+    assert "was not changed" in wizard.done_label.text()
+    assert wizard.finish_button.isEnabled()
+    assert keystore.entries == before
+    wizard.finish()
+    assert wizard.result() == wizard.DialogCode.Accepted
+
+
+def test_vault_open_elsewhere_is_explained_and_offboarding_can_resume(
+    qtbot, office, vault_dir, keystore
+):
+    other = session_service.unlock(
+        vault_dir, keystore=keystore, login="zoe", password=OWNER_PASSWORD
+    )  # another window
+    wizard = wizard_for(qtbot, office, keystore)
+    wizard.select_user("bob")
+    wizard.offboard()
+    run(qtbot, wizard)
+    assert wizard.current_page() is wizard.choose_page
+    text = wizard.message.text()
+    assert wizard.message.isVisible()
+    assert "the vault key was not rotated" in text
+    assert "run the offboarding again" in text
+    # Bob is disabled already, and stays on the list to finish the work.
+    assert wizard.users_model.text_at(0, 0) == "Bob Stone (disabled; offboarding not finished)"
+    assert wizard.chosen_user().login == "bob"
+    assert wizard.offboard_button.isEnabled()
+
+    other.close()
+    wizard.offboard()
+    run(qtbot, wizard)
+    assert wizard.current_page() is wizard.results_page, wizard.message.text()
+    assert wizard.result_.recovery_key
+    wizard.key_panel.stored_checkbox.setChecked(True)
+    wizard.finish()
+
+
+# -- a passphrase vault -----------------------------------------------------------------
+
+
+@pytest.fixture
+def passphrase_office(tmp_path, fast_passwords):
+    folder = tmp_path / "pvault"
+    owner, _ = session_service.create_vault(
+        folder, Owner("Zoë Łukasiewicz", "zoe", "Łukasiewicz Trading"), passphrase=PHRASE,
+        kdf=FAST_KDF,
+    )  # fmt: skip
+    add_bob(owner, owner.vault)
+    yield owner, folder
+    if owner.is_open:
+        owner.close()
+
+
+def test_a_passphrase_vault_asks_for_its_passphrase(qtbot, passphrase_office):
+    owner, folder = passphrase_office
+    wizard = wizard_for(qtbot, owner, None)
+    assert wizard.passphrase_edit.isVisible()
+    wizard.rotate_check.setChecked(False)
+    assert not wizard.passphrase_edit.isVisible()
+    wizard.rotate_check.setChecked(True)
+    wizard.select_user("bob")
+    wizard.offboard()  # no passphrase typed
+    assert wizard.op is None
+    assert "master passphrase" in wizard.message.text()
+    assert UserService(owner).get("bob").enabled  # nothing was done
+
+    wizard.passphrase_edit.setText("not the passphrase at all")
+    wizard.offboard()
+    run(qtbot, wizard)
+    assert wizard.current_page() is wizard.choose_page
+    assert "passphrase" in wizard.message.text().lower()
+    assert wizard.passphrase_edit.text() == ""
+
+    wizard.passphrase_edit.setText(PHRASE)
+    wizard.offboard()
+    run(qtbot, wizard)
+    assert wizard.current_page() is wizard.results_page, wizard.message.text()
+    key = typed(wizard.key_panel.shown_key())
+    wizard.key_panel.stored_checkbox.setChecked(True)
+    wizard.finish()
+    owner.close()
+    assert opens_the_vault(folder, key)
+
+
+def test_summary_text_in_words():
+    assert summary_text(None, 90, True) == "Choose the person who is leaving."
+
+
+# -- changing the key on its own ---------------------------------------------------------
+
+
+def rotate_dialog(qtbot, session, keystore) -> RotateKeyDialog:
+    dialog = RotateKeyDialog(session, keystore=keystore)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_rotating_the_key_shows_the_new_recovery_key_once(qtbot, office, vault_dir, keystore):
+    before = dict(keystore.entries)
+    dialog = rotate_dialog(qtbot, office, keystore)
+    explained = dialog.explanation.text()
+    assert "old recovery kits stop opening this vault" in explained
+    assert "Backups and copies made before now keep the old key" in explained
+    dialog.rotate_button.click()  # no reason yet
+    assert dialog.op is None and "Say why" in dialog.message.text()
+    dialog.reason_edit.setText("Bob Stone left")
+    dialog.rotate_button.click()
+    run(qtbot, dialog)
+    assert dialog.rotated, dialog.message.text()
+    assert dialog.current_page() is dialog.key_page
+    assert keystore.entries != before
+    assert not dialog.finish_button.isEnabled()
+    dialog.reject()
+    assert dialog.isVisible()
+    shown = dialog.key_panel.shown_key()
+    dialog.key_panel.stored_checkbox.setChecked(True)
+    dialog.finish_button.click()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert opens_the_vault(vault_dir, typed(shown))
+    rotated = ActivityService(office).log(ActivityFilter(action="key.rotated"))
+    assert rotated[0].details["reason"] == "Bob Stone left"
+
+
+def test_rotation_refused_while_the_vault_is_open_elsewhere(qtbot, office, vault_dir, keystore):
+    other = session_service.unlock(
+        vault_dir, keystore=keystore, login="zoe", password=OWNER_PASSWORD
+    )
+    dialog = rotate_dialog(qtbot, office, keystore)
+    dialog.reason_edit.setText("yearly")
+    dialog.rotate()
+    run(qtbot, dialog)
+    other.close()
+    assert not dialog.rotated
+    assert dialog.current_page() is dialog.confirm_page
+    assert dialog.message.isVisible() and dialog.message.text()
+    assert dialog.rotate_button.isEnabled()
+    dialog.reject()
+    assert not dialog.isVisible()
+
+
+def test_rotation_of_a_passphrase_vault(qtbot, passphrase_office):
+    owner, folder = passphrase_office
+    dialog = rotate_dialog(qtbot, owner, None)
+    assert dialog.passphrase_edit.isVisible()
+    dialog.reason_edit.setText("yearly")
+    dialog.rotate()
+    assert "master passphrase" in dialog.message.text()
+    dialog.passphrase_edit.setText("wrong wrong wrong wrong")
+    dialog.rotate()
+    run(qtbot, dialog)
+    assert not dialog.rotated and "passphrase" in dialog.message.text().lower()
+    dialog.passphrase_edit.setText(PHRASE)
+    dialog.rotate()
+    run(qtbot, dialog)
+    assert dialog.rotated, dialog.message.text()
+    key = typed(dialog.key_panel.shown_key())
+    dialog.key_panel.stored_checkbox.setChecked(True)
+    dialog.finish()
+    owner.close()
+    # The new key is wrapped by the same passphrase, and the recovery key opens it too.
+    session_service.unlock(folder, passphrase=PHRASE, login="zoe", password=OWNER_PASSWORD).close()
+    assert opens_the_vault(folder, key)
+
+
+def modal_driver(step, seconds: float = 60.0):
+    """Call ``step(dialog)`` every 50 ms with the open RotateKeyDialog until it returns
+    True; past the deadline the dialog is closed, so a failing test cannot hang."""
+    import time
+
+    deadline = time.monotonic() + seconds
+
+    def tick() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, RotateKeyDialog)]
+        shown = [d for d in dialogs if d.isVisible()]
+        if time.monotonic() > deadline:
+            for d in shown:
+                d.done(0)
+            return
+        if not shown or not step(shown[0]):
+            QTimer.singleShot(50, tick)
+
+    QTimer.singleShot(0, tick)
+
+
+def test_rotate_key_flow_returns_whether_the_key_changed(qtbot, office, keystore):
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def change(dialog: RotateKeyDialog) -> bool:
+        if dialog.op is not None:
+            return False
+        if not dialog.rotated:
+            if dialog.reason_edit.text():
+                dialog.done(0)  # refused: give up (the assertion below fails)
+                return True
+            dialog.reason_edit.setText("someone left")
+            dialog.rotate()
+            return False
+        dialog.key_panel.stored_checkbox.setChecked(True)
+        dialog.finish()
+        return True
+
+    modal_driver(change)
+    assert rotate_key_flow(parent, office, keystore=keystore) is True
+
+    def cancel(dialog: RotateKeyDialog) -> bool:
+        dialog.cancel_button.click()
+        return True
+
+    modal_driver(cancel)
+    assert rotate_key_flow(parent, office, keystore=keystore) is False
+
+
+def test_enter_in_a_field_does_not_change_the_key(qtbot, office, keystore):
+    dialog = rotate_dialog(qtbot, office, keystore)
+    dialog.reason_edit.setText("someone left")
+    qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+    assert dialog.op is None and not dialog.rotated
+    assert dialog.isVisible()
+
+
+def test_enter_in_the_wizard_does_not_offboard(qtbot, office, keystore):
+    wizard = wizard_for(qtbot, office, keystore)
+    wizard.select_user("bob")
+    qtbot.keyClick(wizard.days_spin, Qt.Key.Key_Return)
+    assert wizard.op is None and wizard.result_ is None
+    assert UserService(office).get("bob").enabled
