@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench bundle clean
+.PHONY: run test test-slow lint format bench bundle clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 # The tests need a real Secret Service: Debian's dbus and gnome-keyring packages.
 test: $(STAMP) lint
 	tools/with-secret-service $(PY) -m pytest $(PYTEST_ARGS)
+
+# The full-size runs (100,000-row import in bounded memory): minutes each.
+test-slow: $(STAMP)
+	tools/with-secret-service $(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -23,6 +23,9 @@ FORBIDDEN = {
     "gui": ("sqlcipher3", "sqlite3", "keyring", "crmdesk.vault", "crmdesk.audit",
             "crmdesk.commands", "crmdesk.cli"),
     "commands": ("PySide6", "sqlcipher3", "crmdesk.gui", "crmdesk.vault.connection"),
+    # File formats: stdlib, parsers and the domain only; never the vault or a service.
+    "io": ("PySide6", "sqlcipher3", "sqlite3", "keyring", "crmdesk.vault", "crmdesk.services",
+           "crmdesk.commands", "crmdesk.cli", "crmdesk.gui"),
 }  # fmt: skip
 
 

@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     client_cmds.register(sub)
     report_cmds.register(sub)
     people_cmds.register(sub)
+    from crmdesk.commands import export_cmds
+
+    export_cmds.register(sub)
+    from crmdesk.commands import backup_cmds
+
+    backup_cmds.register(sub)
+    from crmdesk.commands import import_cmds
+
+    import_cmds.register(sub)
     return parser
 
 

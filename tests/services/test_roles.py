@@ -15,6 +15,7 @@ from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.clipboard import copy_clients
 from crmdesk.services.demo import create_demo_clients
+from crmdesk.services.exports import ExportService
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.reports import ReportService
@@ -52,6 +53,10 @@ OPERATIONS = {
     "copy clients": (
         lambda s, o: copy_clients(s, ClientService(o.owner).list()), MANAGERS,
         ["clients.copied"]),
+    "export clients": (
+        lambda s, o: ExportService(s).export("csv", ClientQuery(),
+                                             o.vault.folder.parent / "export.csv"),
+        MANAGERS, ["clients.exported"]),
     "list users": (lambda s, o: UserService(s).list(), OWNER, []),
     "add a user": (lambda s, o: UserService(s).add("new", "New Person", "assistant",
                                                    "initial password 2"), OWNER, ["user.added"]),

@@ -1,4 +1,5 @@
-"""The owner's settings kept inside the vault: alert thresholds and the screen watermark.
+"""The owner's settings kept inside the vault: alert thresholds, the screen watermark and
+decoys in exports.
 
 Kept in the encrypted database (not in a per-computer preferences file) so that they
 travel with the vault and bind everyone who opens it; every change is audited.
@@ -11,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from crmdesk.domain.alerts import AlertThresholds
+from crmdesk.domain.decoys import MAX_PER_EXPORT, normalise_domain
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
@@ -18,6 +20,7 @@ from crmdesk.services.session import Session
 from crmdesk.vault import Vault
 
 _KEY = "owner_settings"
+MAX_BACKUPS_KEPT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,15 +28,36 @@ class VaultSettings:
     thresholds: AlertThresholds = AlertThresholds()
     # The signed-in person's name tiled faintly over record views (deters photographs).
     screen_watermark: bool = True
+    # Automatic backup when the app closes (services/backup.py): off while empty.
+    backup_folder: str = ""
+    backups_kept: int = 10
+    # Made-up contacts with addresses at a domain the owner controls, seeded into every
+    # export so that a leaked file can be traced to it (domain/decoys.py).
+    decoys_enabled: bool = False
+    decoy_domain: str = ""
+    decoys_per_export: int = 1
 
     def to_json(self) -> dict[str, Any]:
-        return {"thresholds": self.thresholds.to_json(), "screen_watermark": self.screen_watermark}
+        return {
+            "thresholds": self.thresholds.to_json(),
+            "screen_watermark": self.screen_watermark,
+            "backup_folder": self.backup_folder,
+            "backups_kept": self.backups_kept,
+            "decoys_enabled": self.decoys_enabled,
+            "decoy_domain": self.decoy_domain,
+            "decoys_per_export": self.decoys_per_export,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VaultSettings:
         return cls(
             thresholds=AlertThresholds.from_json(data.get("thresholds") or {}),
             screen_watermark=bool(data.get("screen_watermark", True)),
+            backup_folder=str(data.get("backup_folder") or ""),
+            backups_kept=min(max(int(data.get("backups_kept") or 10), 1), MAX_BACKUPS_KEPT),
+            decoys_enabled=bool(data.get("decoys_enabled", False)),
+            decoy_domain=str(data.get("decoy_domain") or ""),
+            decoys_per_export=min(max(int(data.get("decoys_per_export") or 1), 1), MAX_PER_EXPORT),
         )
 
 
@@ -60,8 +84,11 @@ def change_settings(
     *,
     thresholds: AlertThresholds | None = None,
     screen_watermark: bool | None = None,
+    backup_folder: str | None = None,
+    backups_kept: int | None = None,
 ) -> VaultSettings:
-    """The owner changes thresholds or the screen watermark; audited with old and new."""
+    """The owner changes thresholds, the screen watermark or the automatic backup (its
+    folder, "" for none, and how many to keep); audited with old and new."""
     require(session, Permission.CHANGE_SETTINGS, what="settings")
     old = load_settings(session.vault)
     new = old
@@ -72,6 +99,50 @@ def change_settings(
             raise BadInput(str(exc)) from None
     if screen_watermark is not None:
         new = replace(new, screen_watermark=screen_watermark)
+    if backup_folder is not None:
+        # services.backup reads these settings, so it is imported only here.
+        from crmdesk.services.backup import checked_backup_folder
+
+        new = replace(new, backup_folder=checked_backup_folder(session, backup_folder))
+    if backups_kept is not None:
+        if not 1 <= backups_kept <= MAX_BACKUPS_KEPT:
+            raise BadInput(f"Keep 1 to {MAX_BACKUPS_KEPT} automatic backups.")
+        new = replace(new, backups_kept=backups_kept)
+    return _save(session, old, new)
+
+
+def change_decoys(
+    session: Session,
+    *,
+    enabled: bool | None = None,
+    domain: str | None = None,
+    per_export: int | None = None,
+) -> VaultSettings:
+    """The owner turns decoys in exports on or off, or changes their domain or number;
+    audited as ``settings.changed``. Turning them on needs a domain."""
+    require(session, Permission.CHANGE_SETTINGS, what="settings")
+    old = load_settings(session.vault)
+    new = old
+    if domain is not None:
+        try:
+            new = replace(new, decoy_domain=normalise_domain(domain))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+    if per_export is not None:
+        if not 1 <= per_export <= MAX_PER_EXPORT:
+            raise BadInput(f"Each export can carry 1 to {MAX_PER_EXPORT} decoys.")
+        new = replace(new, decoys_per_export=per_export)
+    if enabled is not None:
+        new = replace(new, decoys_enabled=enabled)
+    if new.decoys_enabled and not new.decoy_domain:
+        raise BadInput(
+            "Give the domain for the decoys' email addresses: one you control and whose "
+            "mail you read (e.g. --domain example.com), so that mail to a decoy reaches you."
+        )
+    return _save(session, old, new)
+
+
+def _save(session: Session, old: VaultSettings, new: VaultSettings) -> VaultSettings:
     if new == old:
         return old
     vault = session.vault

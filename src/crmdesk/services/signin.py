@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from crmdesk.errors import SignInFailed, SignInThrottled
+from crmdesk.errors import BadInput, SignInFailed, SignInThrottled
 from crmdesk.services.people import (
     MIN_PASSWORD_CHARS as MIN_PASSWORD_CHARS,  # re-exported for the lock screen
 )
@@ -47,6 +47,7 @@ def _dummy() -> str:
     if _dummy_hash is None:
         _dummy_hash = hasher.hash("crmdesk: no such user")
     return _dummy_hash
+
 
 _WRONG = "The login or password is wrong. Check Caps Lock and try again."
 
@@ -119,6 +120,8 @@ def authenticate(
 
 def change_password(session: Session, old_password: str, new_password: str) -> None:
     """Replace the signed-in person's password (required after a first or reset one)."""
+    if new_password == old_password:
+        raise BadInput("Choose a new password: it must differ from the one you have now.")
     if session.must_change_password or has_password(session):
         authenticate(session.vault, session.actor, old_password)
     _store_own_password(session, new_password, "user.password_changed")

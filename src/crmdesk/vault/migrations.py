@@ -267,6 +267,42 @@ _PEOPLE = Migration(
 
 MIGRATIONS = (*MIGRATIONS, _RECORDS, _REPORTS, _PEOPLE)
 
+_EXPORTS = Migration(
+    6,
+    "the register of exported files and the decoy contacts seeded into them",
+    (
+        # Like the report register: who exported what, when, and the file's SHA-256.
+        """CREATE TABLE exports (
+            id TEXT PRIMARY KEY,
+            format TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            login TEXT NOT NULL,
+            full_name TEXT NOT NULL,
+            client_ids TEXT NOT NULL,
+            client_count INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            decoy_count INTEGER NOT NULL DEFAULT 0
+        ) STRICT""",
+        "CREATE INDEX exports_login ON exports (login, created_at)",
+        # Decoys live only here and in the files: never in clients, lists or search.
+        """CREATE TABLE decoys (
+            id INTEGER PRIMARY KEY,
+            export_id TEXT NOT NULL REFERENCES exports (id),
+            name TEXT NOT NULL,
+            company TEXT NOT NULL,
+            email TEXT NOT NULL,
+            phone TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        ) STRICT""",
+        "CREATE UNIQUE INDEX decoys_email ON decoys (email COLLATE NOCASE)",
+        "CREATE INDEX decoys_export ON decoys (export_id)",
+    ),
+)
+
+MIGRATIONS = (*MIGRATIONS, _EXPORTS)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 

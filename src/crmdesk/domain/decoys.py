@@ -1,0 +1,275 @@
+"""Decoy contacts ("canaries") seeded into exports, so that a leaked file can be traced.
+
+Each decoy is a made-up small business with one person at it, built from the demo data
+generator's pools (realistic names, company names, streets, and phone numbers only from
+ranges reserved for fiction, such as NANP 555-01xx). Its email address is at a domain
+the owner controls, with a natural-looking but unguessable local part (``first.last`` and
+two or three random digits), unique across all decoys: mail to it, or its name turning up
+elsewhere, points at one export. Decoys are never stored as clients.
+
+Pure: the caller brings the randomness (``random.SystemRandom`` in production), the
+decoys already handed out, and stores what this returns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import random
+import re
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from .entities import Client, Contact, Task
+from .text import fold
+
+__all__ = [
+    "MAX_PER_EXPORT",
+    "Decoy",
+    "decoy_positions",
+    "identity_keys",
+    "interleave",
+    "make_decoys",
+    "normalise_domain",
+    "positions_by_key",
+    "resemble",
+]
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+MAX_PER_EXPORT = 5
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
+_TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})", re.ASCII)
+_WORD = re.compile(r"[a-z0-9]+", re.ASCII)
+# What the person at a decoy business is asked to do, for calendar exports.
+_TASKS = (
+    "Call {name} about the next order",
+    "Send the price list to {name}",
+    "Follow up on the quote",
+    "Book a visit with {name}",
+    "Send samples to {name}",
+    "Confirm delivery slots with {name}",
+)
+_STATUSES = ("active", "active", "active", "prospect")
+_ATTEMPTS = 2000
+
+
+def normalise_domain(text: str) -> str:
+    """The owner's domain for decoy addresses, lowercased (an accented name in its
+    ``xn--`` form); ValueError with a message for the owner when it is not a domain."""
+    name = text.strip().rstrip(".").lower()
+    if name.startswith(("http://", "https://")) or "@" in name or "/" in name:
+        raise ValueError(
+            f"Give the domain only, like example.com (not an address or a web link): {text!r}."
+        )
+    try:
+        ascii_name = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{text!r} is not a valid domain name.") from None
+    labels = ascii_name.split(".")
+    if (
+        len(labels) < 2
+        or len(ascii_name) > 253
+        or not all(_LABEL.fullmatch(label) for label in labels)
+        or not _TLD.fullmatch(labels[-1])
+    ):
+        raise ValueError(
+            f"{text!r} is not a domain name like example.com: letters, digits and hyphens, "
+            "at least two parts separated by dots."
+        )
+    return ascii_name
+
+
+@dataclass(frozen=True, slots=True)
+class Decoy:
+    """One decoy: who it is, and the record that goes into the file."""
+
+    name: str  # the person
+    company: str
+    email: str
+    phone: str
+    client: Client  # never stored in ``clients``: only written to export files
+    task: Task  # the follow-up a calendar export shows for it
+
+
+def identity_keys(name: str, company: str, email: str) -> set[str]:
+    """What makes a decoy unique: its folded person name, company and email address."""
+    return {fold(" ".join(name.split())), fold(" ".join(company.split())), email.casefold()}
+
+
+def _local_part(person: str, rng: random.Random) -> str:
+    """``first.last`` and 2 or 3 digits: how many people's own addresses look."""
+    words = _WORD.findall(fold(person).replace("'", ""))
+    if not words:
+        words = ["info"]
+    base = f"{words[0]}.{words[-1]}" if len(words) > 1 else words[0]
+    return f"{base}{rng.randint(10, 999)}"
+
+
+def make_decoys(
+    count: int,
+    domain: str,
+    *,
+    taken: Collection[str],
+    today: dt.date,
+    rng: random.Random,
+    salespeople: Sequence[str] = (),
+) -> list[Decoy]:
+    """``count`` new decoys with addresses at ``domain``.
+
+    ``taken`` holds :func:`identity_keys` of every decoy made before; none of the new
+    ones repeats a person name, company or address (nor do they repeat one another).
+    ``salespeople`` are the names the exported clients carry: a decoy gets one of them,
+    so that it does not stand out by an empty column.
+    """
+    # Imported here: building the generator's pools takes half a second, which every
+    # command would otherwise pay at start (settings import this module).
+    from .demo_data import generate_clients
+
+    if not 0 <= count <= MAX_PER_EXPORT:
+        raise ValueError(f"An export carries 0 to {MAX_PER_EXPORT} decoys, not {count}.")
+    domain = normalise_domain(domain)
+    used = set(taken)
+    made: list[Decoy] = []
+    attempts = 0
+    while len(made) < count:
+        seed = rng.getrandbits(64)
+        for candidate in generate_clients(20, seed=seed, today=today, salespeople=salespeople):
+            attempts += 1
+            if attempts > _ATTEMPTS:
+                raise ValueError("Could not make a new unique decoy; try again.")
+            decoy = _from_candidate(candidate, domain, rng, today)
+            if decoy is None:
+                continue
+            keys = identity_keys(decoy.name, decoy.company, decoy.email)
+            if keys & used:
+                continue
+            used |= keys
+            made.append(decoy)
+            if len(made) == count:
+                break
+    return made
+
+
+def _from_candidate(
+    candidate: Client, domain: str, rng: random.Random, today: dt.date
+) -> Decoy | None:
+    """A small business of the generator turned into a decoy, or None if unsuitable."""
+    if candidate.kind != "company" or not candidate.contacts:
+        return None
+    person = candidate.contacts[0]
+    phones = person.phones or candidate.phones
+    if not phones:
+        return None
+    # The business's own line where it has one, as most real businesses do.
+    office_phone = (candidate.phones or phones)[0]
+    email = f"{_local_part(person.name, rng)}@{domain}"
+    contact = Contact(name=person.name, title=person.title, emails=[email], phones=[phones[0]])
+    task = Task(
+        due=today + dt.timedelta(days=rng.randint(0, 21)),
+        # The whole name: which word is the given name depends on the culture.
+        title=rng.choice(_TASKS).format(name=person.name),
+        contact=person.name,
+    )
+    client = replace(
+        candidate,
+        status=rng.choice(_STATUSES),
+        website="",
+        emails=[email],
+        phones=[office_phone],
+        addresses=candidate.addresses[:1],
+        tags=candidate.tags[:2],
+        source="",
+        # Nothing value-added: a decoy has no history, and never needs one to be traced.
+        notes="",
+        contacts=[contact],
+        purchases=[],
+        pricing=[],
+        preferences=[],
+        seasonal_needs=[],
+        specifications=[],
+        interactions=[],
+        tasks=[task],
+    )
+    return Decoy(person.name, candidate.name, email, phones[0], client, task)
+
+
+def resemble(decoy: Decoy, template: Client, rng: random.Random) -> Decoy:
+    """``decoy`` with what a filtered list has in common taken from a real ``template``
+    of the same export: status, salesperson, tags, and the contact's birthday (month and
+    day; another year). In a list of "prospects tagged VIP" a decoy is one too.
+    """
+    birthday = None
+    model = template.contacts[0].birthday if template.contacts else None
+    if model is not None:
+        try:
+            birthday = model.replace(year=model.year + rng.choice((-8, -4, 4, 8)))
+        except ValueError:  # 29 February into a year that is not a leap year
+            birthday = model
+    contact = replace(decoy.client.contacts[0], birthday=birthday)
+    client = replace(
+        decoy.client,
+        status=template.status,
+        salesperson=template.salesperson,
+        tags=list(template.tags),
+        contacts=[contact],
+    )
+    return replace(decoy, client=client)
+
+
+def decoy_positions(real: int, decoys: int, rng: random.Random) -> list[int]:
+    """After how many real items each decoy goes, in order.
+
+    Never first or last: each goes after 1 to ``real - 1`` real items, in different gaps
+    while there are enough. With fewer than two real items that cannot be, and the
+    decoys follow them.
+    """
+    if decoys <= 0:
+        return []
+    if real < 2:
+        return [real] * decoys
+    gaps = list(range(1, real))
+    if decoys <= len(gaps):
+        return sorted(rng.sample(gaps, decoys))
+    return sorted(rng.choice(gaps) for _ in range(decoys))
+
+
+def positions_by_key(
+    keys: Sequence[str], decoy_keys: Sequence[str], *, descending: bool = False
+) -> list[int]:
+    """After how many real items each decoy goes when the file is sorted by ``keys``.
+
+    ``keys`` are the real items' sort keys in file order (ascending, or descending); a
+    decoy goes where its key sorts, so that it does not stand out in a sorted list, but
+    never first or last (it is then kept just inside). Returned in ``decoy_keys`` order.
+    """
+    real = len(keys)
+    if real < 2:
+        return [real] * len(decoy_keys)
+    ascending = list(reversed(keys)) if descending else keys
+    out = []
+    for key in decoy_keys:
+        after = (
+            real - bisect.bisect_left(ascending, key)
+            if descending
+            else bisect.bisect_right(ascending, key)
+        )
+        out.append(min(max(after, 1), real - 1))
+    return out
+
+
+def interleave(items: Iterable[T], extras: Sequence[U], after: Sequence[int]) -> Iterator[T | U]:
+    """``items`` with ``extras[i]`` placed after ``after[i]`` of them (``after`` sorted)."""
+    pending = list(zip(after, extras, strict=True))
+    index = 0
+    while index < len(pending) and pending[index][0] <= 0:
+        yield pending[index][1]
+        index += 1
+    for done, item in enumerate(items, start=1):
+        yield item
+        while index < len(pending) and pending[index][0] <= done:
+            yield pending[index][1]
+            index += 1
+    yield from (extra for _, extra in pending[index:])

@@ -1,0 +1,1 @@
+"""Reading and writing client files: CSV, vCard and iCalendar (stdlib and writers only)."""

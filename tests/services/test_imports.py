@@ -1,0 +1,492 @@
+"""Importing clients through the service: plan, duplicates, decisions, one transaction."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+
+import pytest
+
+from crmdesk.domain import client_from_json, client_to_json
+from crmdesk.errors import BadInput, NotAllowed
+from crmdesk.services import client_store
+from crmdesk.services.imports import (
+    Choice,
+    ImportCancelled,
+    ImportService,
+    ProblemKind,
+    merge_clients,
+)
+from crmdesk.services.session import owner_session
+from tests.services.conftest import TODAY
+from tests.services.office import actions, fast_passwords, last_seq, make_office  # noqa: F401
+
+EXPORT_HEADER = [
+    "Name", "Kind", "Status", "Industry", "Salesperson", "Email", "Emails", "Phone", "Phones",
+    "Website", "Street", "City", "Region", "Postal code", "Country", "Tags", "Notes",
+    "Contact name", "Contact title", "Contact email", "Contact phone", "Contact birthday",
+]  # fmt: skip
+
+
+def write_csv(path, rows, *, encoding="utf-8", delimiter=",", bom=b""):
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(bom + buffer.getvalue().encode(encoding))
+    return path
+
+
+@pytest.fixture
+def importer(session):
+    return ImportService(session, today=lambda: TODAY)
+
+
+def all_clients(vault):
+    with vault.reading() as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM clients ORDER BY id")]
+        return [client_store.load_client(conn, i) for i in ids]
+
+
+def names(vault):
+    return sorted(c.name for c in all_clients(vault))
+
+
+def imported_events(vault):
+    return [
+        json.loads(r[0])
+        for r in vault.connection.execute(
+            "SELECT details FROM audit_events WHERE action = 'clients.imported' ORDER BY seq"
+        )
+    ]
+
+
+# ----------------------------------------------------------------- formats and mapping
+
+
+def test_google_contacts_csv_in_utf16_is_imported(importer, vault, tmp_path):
+    path = write_csv(
+        tmp_path / "google.csv",
+        [
+            ["Name", "Given Name", "Family Name", "E-mail 1 - Value", "Phone 1 - Value",
+             "Organization 1 - Name", "Birthday", "Notes", "Group Membership"],
+            ["Zoë Łukasiewicz", "Zoë", "Łukasiewicz", "zoe@bakery.example", "+1 202 555 0173",
+             "Zoë's Bakery", "25/12/1975", "Line one\nline two", "* myContacts ::: VIP"],
+            ["Ann Lee", "Ann", "Lee", "ann@example.com", "", "", "03/04/1980", "", ""],
+        ],
+        encoding="utf-16",
+        bom=codecs.BOM_UTF16_LE,
+    )  # fmt: skip
+    plan = importer.plan(path)
+    assert plan.format == "csv" and plan.encoding.label == "UTF-16 LE"
+    assert plan.mapping_guessed and plan.mapping["Organization 1 - Name"] == "name"
+    assert plan.date_order.value == "dmy"  # 25/12 can only be day/month
+    assert "03/04/1980" in plan.assumptions[0] and "row 2" in plan.assumptions[0]
+    assert (plan.counts.rows, plan.counts.to_add, plan.problems) == (2, 2, ())
+    assert [p.action for p in plan.preview] == ["add", "add"]
+    assert plan.preview[0].client["contacts"][0] == {
+        "name": "Zoë Łukasiewicz",
+        "birthday": "1975-12-25",
+    }
+    assert names(vault) == []  # a plan writes nothing
+    result = importer.commit(plan)
+    assert (result.added, result.merged, result.skipped) == (2, 0, 0)
+    bakery, ann = sorted(all_clients(vault), key=lambda c: c.name, reverse=True)
+    assert bakery.kind == "company" and bakery.tags == ["VIP"]
+    assert bakery.notes == "Line one\nline two" and bakery.phones == ["+12025550173"]
+    assert ann.kind == "individual" and ann.contacts[0].birthday.isoformat() == "1980-04-03"
+
+
+def test_outlook_csv_in_cp1252_with_semicolons_is_imported(importer, vault, tmp_path):
+    path = write_csv(
+        tmp_path / "outlook.csv",
+        [
+            ["Title", "First Name", "Last Name", "Company", "Job Title", "Business Street",
+             "Business City", "Business State", "Business Postal Code",
+             "Business Country/Region", "Business Phone", "Mobile Phone", "E-mail Address",
+             "Birthday", "Notes", "Categories"],
+            ["Mr.", "Søren", "Kierkegaard", "Café Zoë", "Owner", "12 Harbour Lane", "Portland",
+             "ME", "04101", "US", "(202) 555-0173", "202-555-0199", "soren@cafe.example",
+             "5/5/1813", "Regular; pays on time", "Business;VIP"],
+        ],
+        encoding="cp1252",
+        delimiter=";",
+    )  # fmt: skip
+    plan = importer.plan(path)
+    assert plan.encoding.label == "Windows-1252" and plan.delimiter_name == "semicolon"
+    importer.commit(plan)
+    (client,) = all_clients(vault)
+    assert client.name == "Café Zoë" and client.kind == "company"
+    assert client.phones == ["+12025550173", "+12025550199"]
+    assert client.addresses[0].postal_code == "04101" and client.tags == ["Business", "VIP"]
+    (contact,) = client.contacts
+    assert (contact.name, contact.title) == ("Søren Kierkegaard", "Owner")
+    assert contact.birthday.isoformat() == "1813-05-05"
+    assert client.notes == "Regular; pays on time"  # notes are not split
+
+
+def test_tab_separated_file_with_a_mapping_file(importer, vault, tmp_path):
+    path = write_csv(
+        tmp_path / "crm.tsv",
+        [["Kunde", "Mail", "Ort", "Intern"], ["Müller GmbH", "info@mueller.example", "Köln", "x"]],
+        delimiter="\t",
+    )
+    plan = importer.plan(path, {"Kunde": "name", "Mail": "email", "Ort": "address.city"})
+    assert plan.delimiter == "\t" and not plan.mapping_guessed
+    assert plan.mapping["Intern"] == "ignore"
+    importer.commit(plan)
+    (client,) = all_clients(vault)
+    assert client.addresses[0].city == "Köln"
+
+
+def test_a_mapping_that_names_no_column_as_name_is_refused(importer, tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["Foo", "Bar"], ["1", "2"]])
+    with pytest.raises(BadInput, match="None of its columns looks like a name"):
+        importer.plan(path)
+    with pytest.raises(BadInput, match='column "Nope" is not in the file'):
+        importer.plan(path, {"Nope": "name"})
+
+
+def test_vcard_30_and_40_are_imported(importer, vault, tmp_path):
+    path = tmp_path / "cards.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Łukasiewicz\r\nORG:Zoë's Bakery\r\n"
+        "EMAIL;TYPE=WORK:orders@zoes-bakery.example\r\nEMAIL:zoe@home.example\r\n"
+        "TEL:+1 202 555 0173\r\nBDAY:1975-12-02\r\nNOTE:Calls after 3 pm\r\n"
+        "URL:zoes-bakery.example\r\nCATEGORIES:VIP,wholesale\r\n"
+        "ADR:;;12 Harbour Lane;Portland;ME;04101;US\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\nVERSION:4.0\nFN:Ann Lee\nTEL;VALUE=uri:tel:+1-202-555-0123\n"
+        "BDAY:--0403\nEND:VCARD\n",
+        encoding="utf-8",
+    )
+    plan = importer.plan(path)
+    assert plan.format == "vcf" and plan.delimiter is None and plan.counts.to_add == 2
+    importer.commit(plan)
+    bakery, ann = sorted(all_clients(vault), key=lambda c: c.name, reverse=True)
+    assert bakery.emails == ["orders@zoes-bakery.example", "zoe@home.example"]
+    assert bakery.website == "https://zoes-bakery.example"
+    assert bakery.contacts[0].birthday.isoformat() == "1975-12-02"
+    assert ann.phones == ["+12025550123"] and ann.contacts[0].birthday.month == 4
+    assert imported_events(vault)[-1]["format"] == "vcf"
+
+
+def test_the_exports_columns_are_read_back(importer, vault, tmp_path):
+    original = {
+        **client_to_json(
+            client_from_json(
+                {
+                    "name": "=Zoë's Bakery",  # would be a formula: the export adds "'"
+                    "kind": "company",
+                    "status": "active",
+                    "industry": "Bakery",
+                    "salesperson": "zoe",
+                    "emails": ["orders@zoes-bakery.example", "zoe@zoes-bakery.example"],
+                    "phones": ["+12025550173", "+442079460958"],
+                    "website": "https://zoes-bakery.example",
+                    "address": {"street": "12 Harbour Lane", "city": "Portland",
+                                "region": "ME", "postal_code": "04101", "country": "US"},
+                    "tags": ["VIP", "wholesale"],
+                    "notes": "Since 1952;\nfamily run",
+                    "contacts": [{"name": "Zoë Łukasiewicz", "title": "Owner",
+                                  "email": "zoe@zoes-bakery.example",
+                                  "phone": "+442079460958", "birthday": "1975-12-02"}],
+                }
+            )
+        )
+    }  # fmt: skip
+    row = [
+        "'=Zoë's Bakery", "company", "active", "Bakery", "zoe", "orders@zoes-bakery.example",
+        "orders@zoes-bakery.example; zoe@zoes-bakery.example", "'+12025550173",
+        "'+12025550173; +442079460958", "https://zoes-bakery.example", "12 Harbour Lane",
+        "Portland", "ME", "04101", "US", "VIP; wholesale", "Since 1952;\nfamily run",
+        "Zoë Łukasiewicz", "Owner", "zoe@zoes-bakery.example", "'+442079460958", "1975-12-02",
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "export.csv", [EXPORT_HEADER, row], bom=codecs.BOM_UTF8)
+    plan = importer.plan(path)
+    assert "ignore" not in plan.mapping.values()
+    importer.commit(plan)
+    (client,) = all_clients(vault)
+    back = client_to_json(client)
+    assert {k: back[k] for k in original} == original
+
+
+# ---------------------------------------------------------------------- row problems
+
+
+def test_row_problems_are_reported_with_row_kind_and_column(importer, vault, tmp_path):
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["Name", "Email", "Phone", "Contact name", "Contact birthday", "Notes"],
+            ["Good Co", "good@x.example", "", "", "", ""],
+            ["Bad Mail", "x@", "", "", "", ""],
+            ["Bad Phone", "", "12", "", "", ""],
+            ["Bad Date", "", "", "Pat", "31/31/1999", ""],
+            ["", "orphan@x.example", "", "", "", ""],
+            ["Long Notes", "", "", "", "", "n" * 10_001],
+            ["Bell\x07Co", "", "", "", "", ""],
+        ],
+    )
+    plan = importer.plan(path)
+    by_row = {p.row: p for p in plan.problems}
+    assert by_row[3].kind is ProblemKind.INVALID_EMAIL and by_row[3].column == "Email"
+    assert by_row[4].kind is ProblemKind.INVALID_PHONE
+    assert by_row[5].kind is ProblemKind.UNREADABLE_DATE and "31/31/1999" in by_row[5].message
+    assert by_row[6].kind is ProblemKind.MISSING_NAME
+    assert by_row[7].kind is ProblemKind.TOO_LONG and "10001 characters" in by_row[7].message
+    assert by_row[8].kind is ProblemKind.INVALID and "control character" in by_row[8].message
+    assert all(p.action == "skip" for p in plan.problems)
+    assert (plan.counts.invalid, plan.counts.to_add, plan.counts.to_skip) == (6, 1, 6)
+    importer.commit(plan)
+    assert names(vault) == ["Good Co"]
+    assert imported_events(vault)[-1] | {"sha256": "-"} == {
+        "file": "bad.csv",
+        "sha256": "-",
+        "format": "csv",
+        "encoding": "UTF-8",
+        "rows": 7,
+        "added": 1,
+        "merged": 0,
+        "skipped": 6,
+        "merged_ids": [],
+    }
+
+
+def test_importing_invalid_rows_anyway_leaves_out_the_bad_values(importer, vault, tmp_path):
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["Name", "Email", "Phone", "Contact name", "Contact birthday"],
+            ["Bad Mail", "x@; ok@x.example", "+1 202 555 0173", "Pat", "31/31/1999"],
+            ["", "orphan@x.example", "", "", ""],
+        ],
+    )
+    plan = importer.plan(path, on_invalid=Choice.IMPORT)
+    assert (plan.counts.to_add, plan.counts.to_skip) == (1, 1)  # no name: still skipped
+    importer.commit(plan)
+    (client,) = all_clients(vault)
+    assert client.emails == ["ok@x.example"] and client.phones == ["+12025550173"]
+    assert client.contacts[0].name == "Pat" and client.contacts[0].birthday is None
+
+
+# ------------------------------------------------------------------------ duplicates
+
+
+@pytest.fixture
+def harbour(clients):
+    return clients.add(
+        {
+            "name": "Harbour Foods",
+            "industry": "",
+            "emails": ["info@harbour.example"],
+            "phones": ["+1 202 555 0100"],
+            "tags": ["VIP"],
+            "notes": "Keep this note",
+            "contacts": [{"name": "Pat Doe", "title": ""}],
+        }
+    )
+
+
+def duplicate_file(tmp_path):
+    return write_csv(
+        tmp_path / "dups.csv",
+        [
+            ["Name", "Email", "Phone", "Industry", "Notes", "Tags", "Contact name",
+             "Contact title"],
+            ["Harbor Foods Ltd", "INFO@harbour.example", "", "Food", "New note", "vip; north",
+             "Pat Doe", "Buyer"],
+            ["Other Name", "", "(202) 555-0100", "", "", "", "", ""],
+            ["HARBOUR  foods!", "sales@harbour.example", "", "", "", "", "Lee Chan", ""],
+            ["New Client", "new@x.example", "", "", "", "", "", ""],
+            ["New Client Again", "new@x.example", "", "", "", "", "", ""],
+        ],
+    )  # fmt: skip
+
+
+def test_duplicates_by_email_phone_and_name_are_found_and_skipped(
+    importer, vault, tmp_path, harbour
+):
+    plan = importer.plan(duplicate_file(tmp_path))
+    dups = {p.row: p for p in plan.problems}
+    for row, match in ((2, "email"), (3, "phone"), (4, "name")):
+        assert dups[row].kind is ProblemKind.DUPLICATE, row
+        assert (dups[row].candidate_id, dups[row].candidate_name) == (harbour, "Harbour Foods")
+        assert f"same {match}" in dups[row].message
+    assert dups[6].kind is ProblemKind.DUPLICATE_IN_FILE and dups[6].candidate_row == 5
+    assert (plan.counts.duplicates, plan.counts.in_file_duplicates) == (3, 1)
+    assert (plan.counts.to_add, plan.counts.to_skip) == (1, 4)
+    result = importer.commit(plan)
+    assert (result.added, result.skipped) == (1, 4)
+    assert names(vault) == ["Harbour Foods", "New Client"]
+
+
+def test_merging_fills_empty_fields_and_adds_without_overwriting(
+    importer, vault, tmp_path, harbour
+):
+    plan = importer.plan(duplicate_file(tmp_path), on_duplicate=Choice.MERGE)
+    assert (plan.counts.to_add, plan.counts.to_merge) == (1, 4)
+    result = importer.commit(plan)
+    assert (result.added, result.merged, result.merged_ids) == (1, 4, (harbour, 2))
+    merged = next(c for c in all_clients(vault) if c.id == harbour)
+    assert merged.name == "Harbour Foods" and merged.notes == "Keep this note"
+    assert merged.industry == "Food"  # was empty
+    assert merged.emails == ["info@harbour.example", "sales@harbour.example"]
+    assert merged.phones == ["+12025550100"] and merged.tags == ["VIP", "north"]
+    assert [(c.name, c.title) for c in merged.contacts] == [("Pat Doe", "Buyer"), ("Lee Chan", "")]
+    assert merged.version == 3  # row 3 brought nothing new: no change, no new version
+    assert names(vault) == ["Harbour Foods", "New Client"]  # the in-file duplicate merged
+
+
+def test_importing_duplicates_anyway_adds_them(importer, vault, tmp_path, harbour):
+    plan = importer.plan(duplicate_file(tmp_path), on_duplicate=Choice.IMPORT)
+    importer.commit(plan)
+    assert len(all_clients(vault)) == 6
+
+
+def test_decisions_per_row_override_the_defaults(importer, vault, tmp_path, harbour):
+    plan = importer.plan(duplicate_file(tmp_path))
+    result = importer.commit(plan, {2: Choice.MERGE, 3: Choice.IMPORT, 5: Choice.SKIP})
+    assert (result.added, result.merged, result.skipped) == (2, 1, 2)
+    # Row 5 skipped, so row 6 is no longer a duplicate of anything being imported.
+    assert names(vault) == ["Harbour Foods", "New Client Again", "Other Name"]
+
+
+def test_merge_clients_never_overwrites():
+    old = client_from_json({"name": "A", "website": "a.example", "emails": ["x@a.example"]})
+    new = client_from_json(
+        {"name": "B", "website": "b.example", "emails": ["X@a.example", "y@a.example"]}
+    )
+    merged = merge_clients(old, new)
+    assert (merged.name, merged.website) == ("A", "https://a.example")
+    assert merged.emails == ["x@a.example", "y@a.example"]
+
+
+# ------------------------------------------------------------- all or nothing, safety
+
+
+def many_rows(tmp_path, n=50):
+    rows = [["Name", "Email"]] + [[f"Client {i}", f"c{i}@x.example"] for i in range(n)]
+    return write_csv(tmp_path / "many.csv", rows)
+
+
+def test_a_failure_mid_commit_leaves_the_vault_unchanged(session, vault, tmp_path, monkeypatch):
+    importer = ImportService(session, batch_size=10)
+    plan = importer.plan(many_rows(tmp_path))
+    before, seq = names(vault), last_seq(vault)
+    calls = []
+    real = client_store.insert_clients
+
+    def failing(conn, clients, now, today):
+        calls.append(len(clients))
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(conn, clients, now, today)
+
+    monkeypatch.setattr(client_store, "insert_clients", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        importer.commit(plan)
+    assert calls == [10, 10, 10]  # two batches were in, inside the transaction
+    assert names(vault) == before and last_seq(vault) == seq
+    assert vault.verify_audit().ok
+
+
+def test_a_failed_merge_rolls_back_the_added_clients_too(
+    importer, vault, tmp_path, harbour, monkeypatch
+):
+    plan = importer.plan(duplicate_file(tmp_path), on_duplicate=Choice.MERGE)
+    seq = last_seq(vault)
+
+    def failing(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(client_store, "update_client", failing)
+    with pytest.raises(RuntimeError):
+        importer.commit(plan)
+    assert names(vault) == ["Harbour Foods"] and last_seq(vault) == seq
+
+
+def test_cancelling_mid_way_imports_nothing(session, vault, tmp_path):
+    importer = ImportService(session, batch_size=100)
+    plan = importer.plan(many_rows(tmp_path, 1000))
+    asked = []
+
+    def cancelled():
+        asked.append(1)
+        return len(asked) > 2  # after some rows are already in
+
+    seq = last_seq(vault)
+    with pytest.raises(ImportCancelled, match="nothing was imported"):
+        importer.commit(plan, cancelled=cancelled)
+    assert names(vault) == [] and last_seq(vault) == seq
+    with pytest.raises(ImportCancelled):
+        importer.plan(many_rows(tmp_path, 1000), cancelled=lambda: True)
+
+
+def test_a_file_changed_since_the_plan_is_refused(importer, vault, tmp_path):
+    path = many_rows(tmp_path, 5)
+    plan = importer.plan(path)
+    path.write_bytes(path.read_bytes() + b"Sneaky,s@x.example\r\n")
+    with pytest.raises(BadInput, match="changed after it was checked"):
+        importer.commit(plan)
+    assert names(vault) == []
+
+
+def test_progress_reports_bytes_up_to_the_whole_file(importer, tmp_path):
+    path = many_rows(tmp_path, 2000)
+    seen = []
+    plan = importer.plan(path, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (plan.size, plan.size) and len(seen) > 2
+    assert all(done <= total for done, total in seen)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "is a PNG image"),
+        (b"", "is empty"),
+        (b'Name,Notes\nA,"open', "ends inside a quoted value"),
+    ],
+)
+def test_unreadable_files_change_nothing(importer, vault, tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    seq = last_seq(vault)
+    with pytest.raises(BadInput, match=message):
+        importer.plan(path)
+    assert names(vault) == [] and last_seq(vault) == seq
+
+
+def test_a_missing_file_is_bad_input(importer, tmp_path):
+    with pytest.raises(BadInput, match="is not a file"):
+        importer.plan(tmp_path / "nope.csv")
+
+
+# ------------------------------------------------------------------------------ roles
+
+
+def test_only_owner_and_manager_may_import(vault, tmp_path, fast_passwords):  # noqa: F811
+    office = make_office(vault)
+    path = many_rows(tmp_path, 3)
+    sessions = {login: office.session(login) for login in ("mia", "sam", "ann")}
+    for login in ("sam", "ann"):
+        seq = last_seq(vault)
+        with pytest.raises(NotAllowed, match="only the Owner or Manager may"):
+            ImportService(sessions[login]).plan(path)
+        assert actions(vault, seq) == ["access.denied"]
+    manager = ImportService(sessions["mia"])
+    plan = manager.plan(path)
+    with pytest.raises(NotAllowed):
+        ImportService(sessions["sam"]).commit(plan)  # someone else's plan does not help
+    assert manager.commit(plan).added == 3
+
+
+def test_owner_session_may_import(vault, tmp_path):
+    importer = ImportService(owner_session(vault))
+    assert importer.commit(importer.plan(many_rows(tmp_path, 2))).added == 2
+
+
+def test_an_excel_sep_line_is_honoured(importer, vault, tmp_path):
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=;\r\nName;Email\r\nAcme, Inc.;a@acme.example\r\n", encoding="utf-8")
+    importer.commit(importer.plan(path))
+    assert names(vault) == ["Acme, Inc."]
