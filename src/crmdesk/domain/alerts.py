@@ -230,7 +230,7 @@ def find_alerts(
         elif event.action == SIGNIN_FAILED:
             failures[event.object or event.actor].append(event)
         if event.action in BULK_EGRESS:
-            count = _client_count(event.details)
+            count = client_count(event.details)
             if count is not None and count > limits.egress_clients:
                 alerts.append(_large_egress(event, count, limits, tz))
         if event.action in EGRESS and not _in_working_hours(event.ts, limits, tz):
@@ -318,7 +318,8 @@ def _bursts(
     return found
 
 
-def _client_count(details: Mapping[str, Any]) -> int | None:
+def client_count(details: Mapping[str, Any]) -> int | None:
+    """How many clients an audit entry carried out (``details["clients"]``), if it says."""
     value = details.get("clients")
     if isinstance(value, bool):
         return None
@@ -368,7 +369,7 @@ def _what(event: ActivityEvent) -> str:
     """What an egress event did, as the middle of a sentence."""
     target = event.object.removeprefix("report:")
     report = f"report {target}" if event.object.startswith("report:") and target else "a report"
-    count = _client_count(event.details)
+    count = client_count(event.details)
     clients = _plural(count, "client") if count is not None else "clients"
     if event.action == "report.printed":
         return f"printed {report}" + (f" ({clients})" if count is not None else "")

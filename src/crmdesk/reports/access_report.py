@@ -16,7 +16,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
 
-from crmdesk.domain.alerts import ActivityEvent
+from crmdesk.domain.alerts import ActivityEvent, client_count
 from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.fonts import SANS
 from crmdesk.reports.layout import (
@@ -160,13 +160,13 @@ def summarise(events: Sequence[ActivityEvent]) -> AccessSummary:
             counts["changes"] += 1
         elif action == "report.printed":
             counts["prints"] += 1
-            counts["printed_clients"] += _count(e.details) or 0
+            counts["printed_clients"] += client_count(e.details) or 0
         elif action == "clients.exported":
             counts["exports"] += 1
-            counts["exported_clients"] += _count(e.details) or 0
+            counts["exported_clients"] += client_count(e.details) or 0
         elif action == "clients.copied":
             counts["copies"] += 1
-            counts["copied_clients"] += _count(e.details) or 0
+            counts["copied_clients"] += client_count(e.details) or 0
         elif action in SEARCH_ACTIONS:
             counts["searches"] += 1
         elif action == "signin.ok":
@@ -386,7 +386,7 @@ def _object(obj: str, names: Mapping[str, str]) -> str:
 
 def _details(details: Mapping[str, Any]) -> str:
     parts: list[str] = []
-    count = _count(details)
+    count = client_count(details)
     if count is not None:
         parts.append(f"{count:,} client{'s' if count != 1 else ''}")
     fields = details.get("fields")
@@ -405,17 +405,6 @@ def _details(details: Mapping[str, Any]) -> str:
             text = text[:_DETAIL_CHARS] + "…"
         parts.append(f"{key.replace('_', ' ')}: {text}")
     return "; ".join(parts)
-
-
-def _count(details: Mapping[str, Any]) -> int | None:
-    value = details.get("clients")
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, list | tuple):
-        return len(value)
-    return None
 
 
 def _cell(text: str, column: int) -> str:

@@ -19,6 +19,7 @@ from crmdesk.domain.alerts import (
     LARGE_EGRESS,
     VALUE_ADDED_BURST,
     ActivityEvent,
+    client_count,
 )
 
 # -- families of actions ------------------------------------------------------------------
@@ -253,17 +254,6 @@ def value_words(value: Any) -> str:
     return str(value)
 
 
-def _clients(details: Mapping[str, Any]) -> int | None:
-    value = details.get("clients")
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, list | tuple):
-        return len(value)
-    return None
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -314,7 +304,7 @@ def settings_changes(details: Mapping[str, Any]) -> list[str]:
 def _summary_parts(event: ActivityEvent) -> list[str]:  # noqa: C901 - one case per action
     d = event.details
     action = event.action
-    count = _clients(d)
+    count = client_count(d)
     if action == "client.viewed":
         sections = d.get("sections")
         if isinstance(sections, list | tuple) and sections:
