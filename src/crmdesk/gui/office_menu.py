@@ -1,8 +1,10 @@
 """The owner's Office menu and Activity page: users, the policy, the screen watermark,
-the reasonable-measures report, offboarding and key rotation.
+the reasonable-measures report, offboarding and key rotation; also importing and
+exporting clients (Owner and Manager) and the automatic-backup settings
+(``crmdesk.gui.data_io``).
 
 Kept apart from the main window so that it stays readable. Every action is shown only
-to a role the services allow (today: the owner); the services check again anyway.
+to a role the services allow (mostly the owner); the services check again anyway.
 The Activity page and the offboarding screens live in their own packages
 (``crmdesk.gui.activity``, ``crmdesk.gui.offboarding``); while one is not installed
 its entries are left out (the page) or say so (the actions) instead of failing.
@@ -13,11 +15,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QListWidgetItem, QWidget
 
 from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.people.policy_editor import PolicyEditor
@@ -70,7 +73,15 @@ class OfficeMenu:
         )
         self.act_offboard = self._action("&Offboard a user…", self.offboard)
         self.act_rotate = self._action("Rotate vault &key…", self.rotate_key)
+        self.act_import = self._action("&Import clients…", self.import_clients)
+        self.act_import.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.act_export = self._action("&Export clients…", self.export_clients)
+        self.act_export.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.act_backup = self._action("&Backup settings…", self.backup_settings)
         for act in (self.act_users, self.act_policy, self.act_watermark):
+            menu.addAction(act)
+        menu.addSeparator()
+        for act in (self.act_import, self.act_export, self.act_backup):
             menu.addAction(act)
         menu.addSeparator()
         menu.addAction(self.act_measures)
@@ -84,6 +95,9 @@ class OfficeMenu:
             self.act_measures: Permission.MEASURES_REPORT,
             self.act_offboard: Permission.OFFBOARD,
             self.act_rotate: Permission.ROTATE_KEY,
+            self.act_import: Permission.IMPORT,
+            self.act_export: Permission.EXPORT,
+            self.act_backup: Permission.BACKUP,
         }
         self.activity_page: QWidget | None = None
         self._add_activity_page()
@@ -133,6 +147,26 @@ class OfficeMenu:
             PolicyEditor(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Confidentiality policy")
+
+    def import_clients(self) -> None:
+        try:
+            ImportWizard(self.window.session, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Import clients")
+        self.window.list_panel.refresh()
+
+    def export_clients(self) -> None:
+        try:
+            query = self.window.list_panel.query()
+            ExportDialog(self.window.session, query, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Export clients")
+
+    def backup_settings(self) -> None:
+        try:
+            BackupSettingsDialog(self.window.session, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Backup settings")
 
     def refresh_watermark(self) -> None:
         """Show the watermark as the vault's setting says (after start and every unlock)."""

@@ -1,0 +1,407 @@
+"""The import wizard: choose a file, look at what was found, decide each problem row,
+then import everything in one go (or nothing, when cancelled).
+
+Page 1 chooses a CSV or vCard file and plans it on a worker thread
+(:meth:`ImportService.plan`: nothing is written). Page 2 shows the encoding and the
+delimiter found, the column mapping (editable; "Read again" plans once more with the
+edited mapping) and a preview of the first rows. Page 3 lists each problem row with a
+choice (skip, merge into the existing client — duplicates only — or import anyway),
+preset from the plan. Import commits on a worker thread with Cancel; a cancel or an
+error leaves the vault as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmdesk.gui.errors import show_error
+from crmdesk.gui.ops import Job, Operation, run_with_progress
+from crmdesk.io.mapping import TARGETS, ProblemKind
+from crmdesk.services.imports import (
+    Choice,
+    ImportCancelled,
+    ImportPlan,
+    ImportResult,
+    ImportService,
+    Problem,
+)
+from crmdesk.services.session import Session
+
+TITLE = "Import clients"
+_DUPLICATES = {ProblemKind.DUPLICATE, ProblemKind.DUPLICATE_IN_FILE}
+_CHOICE_LABELS = {
+    Choice.SKIP: "Skip this row",
+    Choice.MERGE: "Merge into the existing client",
+    Choice.IMPORT: "Import as a new client",
+}
+_FROM_ACTION = {"add": Choice.IMPORT, "merge": Choice.MERGE, "skip": Choice.SKIP}
+
+PAGE_FILE, PAGE_MAPPING, PAGE_PROBLEMS, PAGE_DONE = range(4)
+
+
+def _item(text: object) -> QTableWidgetItem:
+    return QTableWidgetItem("" if text is None else str(text))
+
+
+def _wrapping(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+class ImportWizard(QDialog):
+    """Import clients from a .csv or .vcf file, through :class:`ImportService`."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)
+        self.resize(860, 600)
+        self.service = ImportService(session)
+        self.plan: ImportPlan | None = None
+        self.result: ImportResult | None = None
+        self.op: Operation | None = None
+        self.decision_boxes: dict[int, QComboBox] = {}
+        self.mapping_boxes: dict[str, QComboBox] = {}
+
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        layout.addWidget(self.pages)
+        self.pages.addWidget(self._file_page())
+        self.pages.addWidget(self._mapping_page())
+        self.pages.addWidget(self._problems_page())
+        self.pages.addWidget(self._done_page())
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.back_button = QPushButton("< &Back")
+        self.next_button = QPushButton("&Next >")
+        self.import_button = QPushButton("&Import")
+        self.close_button = QPushButton("Cancel")
+        for button in (self.back_button, self.next_button, self.import_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button.clicked.connect(self.go_next)
+        self.import_button.clicked.connect(self.commit)
+        self.close_button.clicked.connect(self.reject)
+        self._update_buttons()
+
+    # -- pages ------------------------------------------------------------------------
+
+    def _file_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(
+            _wrapping(
+                "Choose a CSV file (from Excel, Outlook, Google Contacts…) or a vCard file "
+                "(.vcf). crmdesk reads it first and shows what it would import; nothing is "
+                "written until you press Import."
+            )
+        )
+        row = QHBoxLayout()
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("The file to import")
+        self.path_edit.textChanged.connect(lambda _text: self._update_buttons())
+        browse = QPushButton("&Choose…")
+        browse.clicked.connect(self.browse)
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def _mapping_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.found_label = _wrapping()
+        layout.addWidget(self.found_label)
+        layout.addWidget(QLabel("Columns (what each column of the file becomes):"))
+        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table.setHorizontalHeaderLabels(["Column in the file", "Imported as"])
+        self.mapping_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch
+        )
+        layout.addWidget(self.mapping_table, 1)
+        replan_row = QHBoxLayout()
+        self.replan_button = QPushButton("&Read again with this mapping")
+        self.replan_button.clicked.connect(self.replan)
+        replan_row.addStretch(1)
+        replan_row.addWidget(self.replan_button)
+        layout.addLayout(replan_row)
+        layout.addWidget(QLabel("Preview of the first rows:"))
+        self.preview_table = QTableWidget(0, 4)
+        self.preview_table.setHorizontalHeaderLabels(["Row", "What happens", "Name", "Problems"])
+        self.preview_table.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        layout.addWidget(self.preview_table, 1)
+        return page
+
+    def _problems_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.counts_label = _wrapping()
+        layout.addWidget(self.counts_label)
+        self.problems_table = QTableWidget(0, 5)
+        self.problems_table.setHorizontalHeaderLabels(
+            ["Row", "Problem", "Details", "Existing client", "What to do"]
+        )
+        self.problems_table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.Stretch
+        )
+        layout.addWidget(self.problems_table, 1)
+        return page
+
+    def _done_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.result_label = _wrapping()
+        layout.addWidget(self.result_label)
+        layout.addStretch(1)
+        return page
+
+    def _update_buttons(self) -> None:
+        page = self.pages.currentIndex()
+        busy = self.op is not None and self.op.is_running()
+        self.back_button.setVisible(page in (PAGE_MAPPING, PAGE_PROBLEMS))
+        self.next_button.setVisible(page in (PAGE_FILE, PAGE_MAPPING))
+        self.next_button.setEnabled(not busy and bool(self.path_edit.text().strip()))
+        self.import_button.setVisible(page == PAGE_PROBLEMS)
+        self.import_button.setEnabled(not busy)
+        self.close_button.setText("Close" if page == PAGE_DONE else "Cancel")
+
+    def _show_page(self, page: int) -> None:
+        self.pages.setCurrentIndex(page)
+        self._update_buttons()
+
+    # -- navigation -------------------------------------------------------------------
+
+    def browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Choose the file to import", "", "Contacts (*.csv *.vcf);;All files (*)"
+        )
+        if path:
+            self.path_edit.setText(path)
+
+    def go_back(self) -> None:
+        self._show_page(max(self.pages.currentIndex() - 1, PAGE_FILE))
+
+    def go_next(self) -> None:
+        page = self.pages.currentIndex()
+        if page == PAGE_FILE:
+            self.plan_file()
+        elif page == PAGE_MAPPING:
+            self._show_page(PAGE_PROBLEMS)
+
+    # -- planning ---------------------------------------------------------------------
+
+    def plan_file(self, mapping: dict[str, str] | None = None) -> None:
+        """Read the chosen file on a worker thread; on success, show page 2."""
+        text = self.path_edit.text().strip()
+        if not text:
+            return
+        path = Path(text).expanduser()
+        try:
+            size = max(path.stat().st_size, 1)
+        except OSError:
+            size = 1  # the service says what is wrong with the path
+        service = self.service
+
+        def work(job: Job) -> ImportPlan:
+            return service.plan(
+                path,
+                mapping,
+                progress=lambda done, _total: job.progress(done),
+                cancelled=job.cancelled,
+            )
+
+        self.op = run_with_progress(
+            self, "Reading the file", size, work, self._planned, self._plan_failed
+        )
+        self._update_buttons()
+
+    def replan(self) -> None:
+        self.plan_file(self.edited_mapping())
+
+    def edited_mapping(self) -> dict[str, str]:
+        return {column: box.currentData() for column, box in self.mapping_boxes.items()}
+
+    def _plan_failed(self, exc: BaseException) -> None:
+        self._update_buttons()
+        if isinstance(exc, ImportCancelled):
+            return
+        show_error(self, exc, TITLE)
+
+    def _planned(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        self._fill_found(plan)
+        self._fill_mapping(plan)
+        self._fill_preview(plan)
+        self._fill_problems(plan)
+        self._show_page(PAGE_MAPPING)
+
+    def _fill_found(self, plan: ImportPlan) -> None:
+        kind = "vCard" if plan.format == "vcf" else "CSV"
+        parts = [f"<b>{plan.file_name}</b>: {kind}, {plan.encoding.label}"]
+        if plan.delimiter_name:
+            parts.append(f"columns separated by {plan.delimiter_name}")
+        text = ", ".join(parts) + "."
+        if plan.mapping_guessed:
+            text += " The columns were recognised by their names; check them below."
+        for assumption in plan.assumptions:
+            text += f"<br>{assumption}"
+        self.found_label.setText(text)
+
+    def _fill_mapping(self, plan: ImportPlan) -> None:
+        table = self.mapping_table
+        self.mapping_boxes = {}
+        table.setRowCount(len(plan.mapping))
+        editable = plan.format == "csv"
+        for i, (column, target) in enumerate(plan.mapping.items()):
+            table.setItem(i, 0, _item(column))
+            box = QComboBox()
+            for name, (_how, meaning) in TARGETS.items():
+                box.addItem(f"{name} — {meaning}", name)
+            box.setCurrentIndex(max(box.findData(target), 0))
+            box.setEnabled(editable)
+            table.setCellWidget(i, 1, box)
+            self.mapping_boxes[column] = box
+        table.resizeColumnToContents(0)
+        self.replan_button.setEnabled(editable)
+
+    def _fill_preview(self, plan: ImportPlan) -> None:
+        table = self.preview_table
+        table.setRowCount(len(plan.preview))
+        for i, row in enumerate(plan.preview):
+            name = (row.client or {}).get("name", "")
+            table.setItem(i, 0, _item(row.row))
+            table.setItem(i, 1, _item(row.action))
+            table.setItem(i, 2, _item(name))
+            table.setItem(i, 3, _item("; ".join(row.problems)))
+        table.resizeColumnsToContents()
+
+    def _fill_problems(self, plan: ImportPlan) -> None:
+        c = plan.counts
+        text = (
+            f"{c.rows:,} rows: {c.to_add:,} to add, {c.to_merge:,} to merge, "
+            f"{c.to_skip:,} to skip ({c.invalid:,} with invalid values, "
+            f"{c.duplicates + c.in_file_duplicates:,} likely duplicates)."
+        )
+        if plan.problems_total > len(plan.problems):
+            text += (
+                f" Only the first {len(plan.problems):,} of {plan.problems_total:,} problems "
+                "are listed; the others follow the plan's default (skip)."
+            )
+        if not plan.problems:
+            text += " No problems found: press Import."
+        else:
+            text += " Choose what to do with each row below, then press Import."
+        self.counts_label.setText(text)
+        table = self.problems_table
+        table.setRowCount(len(plan.problems))
+        self.decision_boxes = {}
+        by_row: dict[int, list[Problem]] = {}
+        for problem in plan.problems:
+            by_row.setdefault(problem.row, []).append(problem)
+        for i, problem in enumerate(plan.problems):
+            table.setItem(i, 0, _item(problem.row))
+            table.setItem(i, 1, _item(problem.kind.value))
+            table.setItem(i, 2, _item(problem.message))
+            existing = problem.candidate_name or (
+                f"row {problem.candidate_row}" if problem.candidate_row else ""
+            )
+            table.setItem(i, 3, _item(existing))
+            if problem.row in self.decision_boxes:
+                continue  # one choice per row, on its first problem
+            box = self._choice_box(by_row[problem.row], problem.action)
+            table.setCellWidget(i, 4, box)
+            self.decision_boxes[problem.row] = box
+        table.resizeColumnsToContents()
+
+    @staticmethod
+    def _choice_box(problems: list[Problem], action: str) -> QComboBox:
+        box = QComboBox()
+        choices = [Choice.SKIP, Choice.IMPORT]
+        if any(p.kind in _DUPLICATES for p in problems):
+            choices.insert(1, Choice.MERGE)
+        for choice in choices:
+            box.addItem(_CHOICE_LABELS[choice], choice)
+        box.setCurrentIndex(max(box.findData(_FROM_ACTION.get(action, Choice.SKIP)), 0))
+        return box
+
+    def set_decision(self, row: int, choice: Choice) -> None:
+        """Choose for one problem row (what the combo box does; for tests too)."""
+        box = self.decision_boxes[row]
+        index = box.findData(choice)
+        if index < 0:
+            raise ValueError(f"row {row} cannot be {choice.value}")
+        box.setCurrentIndex(index)
+
+    def decisions(self) -> dict[int, Choice]:
+        return {row: Choice(box.currentData()) for row, box in self.decision_boxes.items()}
+
+    # -- committing -------------------------------------------------------------------
+
+    def commit(self) -> None:
+        plan = self.plan
+        if plan is None or (self.op is not None and self.op.is_running()):
+            return
+        decisions = self.decisions()
+        service = self.service
+        total = max(plan.counts.rows, 1)
+
+        def work(job: Job) -> ImportResult:
+            return service.commit(
+                plan,
+                decisions,
+                progress=lambda done, _total: job.progress(done),
+                cancelled=job.cancelled,
+            )
+
+        self.op = run_with_progress(
+            self, "Importing clients", total, work, self._committed, self._commit_failed
+        )
+        self._update_buttons()
+
+    def _committed(self, result: ImportResult) -> None:
+        self.result = result
+        self.result_label.setText(
+            f"<b>Imported from {result.file_name}.</b><br>"
+            f"{result.added:,} clients added, {result.merged:,} rows merged into existing "
+            f"clients, {result.skipped:,} rows skipped."
+        )
+        self._show_page(PAGE_DONE)
+
+    def _commit_failed(self, exc: BaseException) -> None:
+        self._update_buttons()
+        if isinstance(exc, ImportCancelled):
+            self.counts_label.setText(
+                "Import cancelled: nothing was imported. Press Import to try again."
+            )
+            return
+        show_error(self, exc, TITLE)
+
+    def reject(self) -> None:
+        """Closing while importing cancels the import (nothing is imported)."""
+        op = self.op
+        if op is not None and op.is_running():
+            op.job.cancel()
+            op.wait()
+        super().reject()
