@@ -14,15 +14,13 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from .import_text import (
-    HashingReader,
     LineCounter,
+    StreamedFile,
     TextEncoding,
     bounded_lines,
     detect_encoding,
-    open_text,
     read_sample,
 )
 from .limits import DEFAULT_LIMITS, ImportFormatError, Limits
@@ -164,7 +162,7 @@ def unique_labels(cells: list[str]) -> tuple[str, ...]:
     return tuple(labels)
 
 
-class CsvReader:
+class CsvReader(StreamedFile):
     """Streams the records of a CSV file, hashing its bytes as they are read.
 
     Use as a context manager; :meth:`records` yields every record (the header first),
@@ -174,30 +172,8 @@ class CsvReader:
     def __init__(
         self, path: Path, encoding: TextEncoding, delimiter: str, limits: Limits = DEFAULT_LIMITS
     ) -> None:
-        self.path, self.encoding, self.delimiter, self.limits = path, encoding, delimiter, limits
-        self._opened = open_text(path, encoding)
-        self._text: io.TextIOWrapper | None = None
-        self._hashing: HashingReader | None = None
-
-    def __enter__(self) -> CsvReader:
-        self._text, self._hashing = self._opened.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._opened.__exit__(exc_type, exc, tb)
-
-    @property
-    def bytes_read(self) -> int:
-        return self._hashing.bytes_read if self._hashing else 0
-
-    def finish(self) -> str:
-        assert self._hashing is not None, "use CsvReader as a context manager"
-        return self._hashing.finish()
+        super().__init__(path, encoding)
+        self.delimiter, self.limits = delimiter, limits
 
     def records(self) -> Iterator[CsvRecord]:
         assert self._text is not None, "use CsvReader as a context manager"

@@ -17,7 +17,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from types import TracebackType
+from typing import BinaryIO, Self
 
 from .limits import DEFAULT_LIMITS, ImportFormatError, Limits
 
@@ -322,3 +323,35 @@ def decode_error(path: Path, encoding: TextEncoding, exc: UnicodeDecodeError) ->
         "file is damaged or truncated. " + SAVE_AS_UTF8,
         line=line,
     )
+
+
+class StreamedFile:
+    """A text file read once, front to back, while its bytes are hashed: the shared
+    plumbing of the CSV and vCard readers. Use as a context manager; :meth:`finish`
+    returns the SHA-256 of the whole file."""
+
+    def __init__(self, path: Path, encoding: TextEncoding) -> None:
+        self.path, self.encoding = path, encoding
+        self._opened = open_text(path, encoding)
+        self._text: io.TextIOWrapper | None = None
+        self._hashing: HashingReader | None = None
+
+    def __enter__(self) -> Self:
+        self._text, self._hashing = self._opened.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._opened.__exit__(exc_type, exc, tb)
+
+    @property
+    def bytes_read(self) -> int:
+        return self._hashing.bytes_read if self._hashing else 0
+
+    def finish(self) -> str:
+        assert self._hashing is not None, f"use {type(self).__name__} as a context manager"
+        return self._hashing.finish()

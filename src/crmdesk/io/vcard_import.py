@@ -12,10 +12,8 @@ contact; a card without one is an individual. A company's own card (vCard 4
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import vobject
@@ -24,12 +22,11 @@ from crmdesk.domain.json_codec import ADDRESS_KEYS
 from crmdesk.domain.text import fold
 
 from .import_text import (
-    HashingReader,
     LineCounter,
+    StreamedFile,
     TextEncoding,
     bounded_lines,
     detect_encoding,
-    open_text,
 )
 from .limits import DEFAULT_LIMITS, ImportFormatError, Limits
 from .mapping import DateOrder, Draft, Issue, ProblemKind, clean_tag, normalise_date
@@ -76,7 +73,7 @@ class _Card:
             self.lines = []
 
 
-class VcardReader:
+class VcardReader(StreamedFile):
     """Streams the cards of a vCard file as drafts of client JSON, hashing its bytes.
 
     Use as a context manager; :meth:`drafts` yields one draft per card (``row`` is the
@@ -86,31 +83,8 @@ class VcardReader:
     def __init__(
         self, path: Path, encoding: TextEncoding | None = None, limits: Limits = DEFAULT_LIMITS
     ) -> None:
-        self.path, self.limits = path, limits
-        self.encoding = encoding or detect_encoding(path, limits)
-        self._opened = open_text(path, self.encoding)
-        self._text: io.TextIOWrapper | None = None
-        self._hashing: HashingReader | None = None
-
-    def __enter__(self) -> VcardReader:
-        self._text, self._hashing = self._opened.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._opened.__exit__(exc_type, exc, tb)
-
-    @property
-    def bytes_read(self) -> int:
-        return self._hashing.bytes_read if self._hashing else 0
-
-    def finish(self) -> str:
-        assert self._hashing is not None, "use VcardReader as a context manager"
-        return self._hashing.finish()
+        super().__init__(path, encoding or detect_encoding(path, limits))
+        self.limits = limits
 
     def drafts(self) -> Iterator[Draft]:
         for card in self._cards():
