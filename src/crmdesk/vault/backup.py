@@ -50,13 +50,19 @@ from crmdesk.errors import (
     VaultExists,
     WrongKey,
 )
-from crmdesk.vault import migrations, passphrase, recovery
+from crmdesk.vault import migrations
 from crmdesk.vault.connection import CACHE_SIZE, Connection, UnreadableDatabase, open_database
-from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.keystore import SERVICE, KeyStore, entry_name, system_keystore
-from crmdesk.vault.metadata import FORMAT_VERSION, VaultMetadata, read_metadata, write_metadata
+from crmdesk.vault.keys import VaultKey, passphrase, recovery
+from crmdesk.vault.keys.keystore import SERVICE, KeyStore, entry_name, system_keystore
+from crmdesk.vault.metadata import (
+    FORMAT_VERSION,
+    KeyStorage,
+    VaultMetadata,
+    read_metadata,
+    write_metadata,
+)
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
-from crmdesk.vault.vault import KeyStorage, Vault
+from crmdesk.vault.vault import Vault
 
 CONTAINER_VERSION = 1
 MAGIC_LINE = f"crmdesk-backup {CONTAINER_VERSION}\n".encode()
