@@ -71,7 +71,7 @@ class UnlockedVault:
         # The newest audit entry of the transaction under way; written to vault.json
         # once it has committed.
         self._tx_head: Head | None = None
-        self._audit_head = AuditHeadWriter(folder)
+        self._head_writer = AuditHeadWriter(folder)
         # Set when this open finished a key rotation that was cut short.
         self._unshown_recovery_key: str | None = None
 
@@ -236,8 +236,8 @@ class UnlockedVault:
 
     def close(self) -> None:
         """Close the connection, overwrite the key bytes held in memory, drop the lock."""
-        if self._audit_head.unsaved is not None and self._conn is not None:
-            self._save_audit_head(self._audit_head.unsaved)
+        if self._head_writer.unsaved is not None and self._conn is not None:
+            self._save_audit_head(self._head_writer.unsaved)
         with self._lock:
             if self._conn is not None:
                 with contextlib.suppress(DatabaseError):
@@ -259,7 +259,7 @@ class UnlockedVault:
 
     def _save_audit_head(self, head: Head) -> None:
         """Record a committed audit head in vault.json; it only ever moves forward."""
-        self._audit_head.save(head, self.meta, self._keep_metadata)
+        self._head_writer.save(head, self.meta, self._keep_metadata)
 
     def _keep_metadata(self, meta: VaultMetadata) -> None:
         self.meta = meta

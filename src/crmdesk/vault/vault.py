@@ -120,7 +120,7 @@ class Vault(UnlockedVault):
             except (UnreadableDatabase, OSError) as exc:
                 raise BadInput(f"Cannot create the database in {folder}: {exc}.") from None
             vault = cls(folder, meta, conn, key, lock)
-            vault._audit_head.metadata_written = False  # the head waits in meta until then
+            vault._head_writer.metadata_written = False  # the audit head waits in meta until then
             vault.key_source = location
             vault._migrate(to=schema_version, actor=owner.login, record=False)
             with vault.transaction() as tx:
@@ -147,7 +147,7 @@ class Vault(UnlockedVault):
                 )
             # The metadata file is written last: its presence is what makes a vault.
             write_metadata(meta_path, meta)
-            vault._audit_head.metadata_written = True
+            vault._head_writer.metadata_written = True
         except BaseException:
             # Leave nothing half-made: no database without metadata, no orphaned key.
             if vault is not None:
