@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.passphrase import KdfParams
+from crmdesk.vault.keys.passphrase import KdfParams
 
 # Cheap Argon2id settings so passphrase tests stay fast; production uses DEFAULT_KDF.
 FAST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)

@@ -12,7 +12,7 @@ import pytest
 from crmdesk import selftest
 from crmdesk.cli import main
 from crmdesk.services.session import KeyringState
-from crmdesk.vault.keystore import TRUSTED_BACKENDS
+from crmdesk.vault.keys.keystore import TRUSTED_BACKENDS
 from tests.support import MemoryKeyStore
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,7 +34,7 @@ from crmdesk.services.clients import ClientService
 from crmdesk.services.reports import ReportService
 from crmdesk.services.session import Owner, Session, create_vault, keyring_state, verify_audit
 from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.keystore import KeyStore, system_keystore
+from crmdesk.vault.keys.keystore import KeyStore, system_keystore
 
 NO_KEYRING_ENV = "CRMDESK_SELFTEST_NO_KEYRING"
 OWNER = Owner(full_name="crmdesk self-test", login="selftest", business="Self-test Ltd")

@@ -113,7 +113,7 @@ def test_audit_log_filters_by_user_and_date_and_shows_alerts(office):
 def test_truncating_the_audit_trail_is_detected(office):
     import sqlcipher3  # the attacker's tool: the key, and the file
 
-    from crmdesk.vault.keystore import system_keystore
+    from crmdesk.vault.keys.keystore import system_keystore
     from crmdesk.vault.metadata import read_metadata
 
     meta = read_metadata(office / "vault.json", office)
@@ -130,7 +130,7 @@ def test_truncating_the_audit_trail_is_detected(office):
 
 
 def test_offboarding_disables_reports_rotates_the_key_and_prints_the_exit_form(office, tmp_path):
-    from crmdesk.vault.keystore import system_keystore
+    from crmdesk.vault.keys.keystore import system_keystore
     from crmdesk.vault.metadata import read_metadata
 
     meta = read_metadata(office / "vault.json", office)

@@ -76,7 +76,7 @@ def test_offboarding_leaves_the_employee_nothing_that_opens_a_later_copy(
 def test_the_old_recovery_key_is_refused_after_rotation(vault, vault_dir, keystore):
     owner = sessions.owner_session(vault)
     from crmdesk.services.keys import rotate_key
-    from crmdesk.vault import recovery
+    from crmdesk.vault.keys import recovery
 
     old_recovery = recovery.encode(keystore.get(vault.meta.vault_id))
     rotate_key(owner, reason="test", keystore=keystore)

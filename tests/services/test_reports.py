@@ -102,7 +102,7 @@ def test_report_ids_are_unique_and_typable(clients, reports):
 def test_recovery_kit_is_marked_and_registered_without_the_key(reports, vault, tmp_path):
     import datetime as dt
 
-    from crmdesk.vault import recovery
+    from crmdesk.vault.keys import recovery
 
     key = recovery.encode(vault._require_key())
     report = reports.recovery_kit(

@@ -11,7 +11,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 from crmdesk import errors
-from crmdesk.vault import keystore as ks
+from crmdesk.vault.keys import keystore as ks
 
 
 class PlaintextFileKeyring(KeyringBackend):

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crmdesk import errors
-from crmdesk.vault import Vault, recovery
-from crmdesk.vault.keys import VaultKey
+from crmdesk.vault import Vault
+from crmdesk.vault.keys import VaultKey, recovery
 from tests.conftest import OWNER
 from tests.support import MemoryKeyStore
 

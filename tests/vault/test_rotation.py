@@ -8,10 +8,10 @@ import pytest
 import sqlcipher3
 
 from crmdesk import errors
-from crmdesk.vault import Vault, recovery
-from crmdesk.vault import vault as vault_module
+from crmdesk.vault import Vault, rotation
 from crmdesk.vault.connection import UnreadableDatabase, open_database
-from crmdesk.vault.keystore import pending_id
+from crmdesk.vault.keys import recovery
+from crmdesk.vault.keys.keystore import pending_id
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
 from tests.conftest import OWNER
 from tests.support import MemoryKeyStore, decrypt_sqlcipher4
@@ -52,7 +52,7 @@ def _crash_at(monkeypatch, name: str) -> None:
     def crash(*args, **kwargs):
         raise SimulatedCrash(name)
 
-    monkeypatch.setattr(vault_module, name, crash)
+    monkeypatch.setattr(rotation, name, crash)
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_crash_after_the_rekey_finishes_at_open(keyring_vault, vault_dir, monkey
     vault, store, old_recovery = keyring_vault
     vault_id = vault.meta.vault_id
     old_key = store.get(vault_id)
-    _crash_at(monkeypatch, "_promote_key")
+    _crash_at(monkeypatch, "promote_key")
     with pytest.raises(SimulatedCrash):
         vault.rotate_key("zoe", keystore=store)
     vault.close()
@@ -222,7 +222,7 @@ def test_crash_between_keyring_and_vault_json_finishes_at_open(
     """The main keyring entry was promoted, vault.json not yet."""
     vault, store, _ = keyring_vault
     vault_id = vault.meta.vault_id
-    _crash_at(monkeypatch, "_promote_key")
+    _crash_at(monkeypatch, "promote_key")
     with pytest.raises(SimulatedCrash):
         vault.rotate_key("zoe", keystore=store)
     vault.close()
@@ -237,7 +237,7 @@ def test_crash_between_keyring_and_vault_json_finishes_at_open(
 
 def test_passphrase_mode_crash_after_the_rekey(passphrase_vault, vault_dir, fast_kdf, monkeypatch):
     vault, _ = passphrase_vault
-    _crash_at(monkeypatch, "_promote_key")
+    _crash_at(monkeypatch, "promote_key")
     with pytest.raises(SimulatedCrash):
         vault.rotate_key("zoe", passphrase_text=PHRASE, kdf=fast_kdf)
     vault.close()
@@ -273,7 +273,7 @@ def test_a_failed_rekey_changes_nothing(keyring_vault, vault_dir, monkeypatch):
     def failing(conn, key):
         raise sqlcipher3.OperationalError("simulated failure")
 
-    monkeypatch.setattr(vault_module, "rekey", failing)
+    monkeypatch.setattr(rotation, "rekey", failing)
     with pytest.raises(errors.KeyRotationFailed, match="Nothing was changed"):
         vault.rotate_key("zoe", keystore=store)
     monkeypatch.undo()
@@ -292,13 +292,13 @@ def test_a_failed_rekey_changes_nothing(keyring_vault, vault_dir, monkeypatch):
 def test_rotation_with_the_secret_service(vault_dir, monkeypatch):
     import keyring
 
-    from crmdesk.vault.keystore import system_keystore
+    from crmdesk.vault.keys.keystore import system_keystore
 
     store = system_keystore()
     vault, _ = Vault.create(vault_dir, OWNER, keystore=store)
     vault_id = vault.meta.vault_id
     _fill(vault)
-    _crash_at(monkeypatch, "_promote_key")
+    _crash_at(monkeypatch, "promote_key")
     with pytest.raises(SimulatedCrash):
         vault.rotate_key("zoe", keystore=store)
     vault.close()

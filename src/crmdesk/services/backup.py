@@ -26,8 +26,8 @@ from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
 from crmdesk.vault import backup as vault_backup
 from crmdesk.vault.backup import BackupHeader, RestoreInfo
-from crmdesk.vault.keystore import KeyStore
-from crmdesk.vault.passphrase import DEFAULT_KDF, KdfParams
+from crmdesk.vault.keys.keystore import KeyStore
+from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
 
 SUFFIX = vault_backup.SUFFIX
 # crmdesk-<first 8 hex digits of the vault id>-<UTC time, ms>.crmbackup

@@ -12,7 +12,7 @@ from __future__ import annotations
 from crmdesk.domain.roles import Permission
 from crmdesk.services.access import require
 from crmdesk.services.session import Session
-from crmdesk.vault.keystore import KeyStore
+from crmdesk.vault.keys.keystore import KeyStore
 
 
 def rotate_key(

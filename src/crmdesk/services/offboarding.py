@@ -25,7 +25,7 @@ from crmdesk.services.access import require
 from crmdesk.services.people import UserService
 from crmdesk.services.reports import PrintedReport, ReportService
 from crmdesk.services.session import Session
-from crmdesk.vault.keystore import KeyStore
+from crmdesk.vault.keys.keystore import KeyStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,10 @@ from crmdesk.domain.roles import Principal, Role
 from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable, SignInRequired
 from crmdesk.services import people, signin
 from crmdesk.vault import Owner, Vault, VaultStatus  # Owner is part of this API too
-from crmdesk.vault.keystore import KeyStore, system_keystore
+from crmdesk.vault.keys.keystore import KeyStore, system_keystore
+from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
 from crmdesk.vault.location import sharing_warning as detect_sharing
 from crmdesk.vault.metadata import read_metadata
-from crmdesk.vault.passphrase import DEFAULT_KDF, KdfParams
 from crmdesk.vault.paths import METADATA_NAME
 
 

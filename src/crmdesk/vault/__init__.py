@@ -1,9 +1,23 @@
 """The vault: the encrypted database, its key, and the metadata that says how the key is held.
 
-Nothing outside this package opens a database file.
+Nothing outside this package opens a database file. Its parts:
+
+* :mod:`.vault` (:class:`Vault`): creating, opening and recovering a vault, and rotating
+  its key; :mod:`.unlocked`: an open vault in use (transactions, reads, audit events);
+* :mod:`.rotation`: key rotation and settling a rotation cut short; :mod:`.recover`:
+  opening with the recovery key; :mod:`.audit_head`: the audit head kept in vault.json;
+  :mod:`.status`: what ``crmdesk status`` shows;
+* :mod:`.keys`: key material only (the raw key, the keyring, passphrase wrapping, the
+  recovery key); it opens no database;
+* :mod:`.connection` (the only place that opens an SQLCipher connection),
+  :mod:`.metadata` (vault.json), :mod:`.locks`, :mod:`.migrations`, :mod:`.paths`,
+  :mod:`.location`, and :mod:`.backup` (backup files).
 """
 
 from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.vault import KeyStorage, Owner, Vault, VaultStatus
+from crmdesk.vault.metadata import KeyStorage
+from crmdesk.vault.owner import Owner
+from crmdesk.vault.status import VaultStatus
+from crmdesk.vault.vault import Vault
 
 __all__ = ["KeyStorage", "Owner", "Vault", "VaultKey", "VaultStatus"]

@@ -70,6 +70,16 @@ def open_database(path: Path, key: VaultKey, *, create: bool = False) -> Connect
     return conn
 
 
+def opens_with(path: Path, key: VaultKey) -> bool:
+    """Whether ``key`` reads the database (a wrong key changes nothing in the files)."""
+    try:
+        conn = open_database(path, key)
+    except UnreadableDatabase:
+        return False
+    conn.close()
+    return True
+
+
 def truncated(conn: Connection, path: Path) -> bool:
     """True when the file is shorter than its own header says and no WAL holds the rest."""
     wal = path.with_name(path.name + "-wal")

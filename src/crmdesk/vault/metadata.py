@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ from crmdesk.vault.locks import metadata_lock
 
 FORMAT_VERSION = 1
 MAGIC = "crmdesk-vault"
+
+
+class KeyStorage(StrEnum):
+    """Where a vault's key is held: the value of vault.json's ``key_storage``."""
+
+    KEYRING = "keyring"
+    PASSPHRASE = "passphrase"
 
 
 @dataclass(slots=True)

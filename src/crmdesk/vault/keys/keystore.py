@@ -17,8 +17,8 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
-from crmdesk.errors import KeyringLocked, KeyringUnavailable, VaultDamaged
-from crmdesk.vault.keys import VaultKey
+from crmdesk.errors import KeyMissing, KeyringLocked, KeyringUnavailable, VaultDamaged
+from crmdesk.vault.keys.vault_key import VaultKey
 
 SERVICE = "crmdesk"
 
@@ -52,6 +52,16 @@ def pending_id(vault_id: str) -> str:
     the new key where the next open finds it, next to the old one.
     """
     return f"{vault_id}.next"
+
+
+def key_missing(store: KeyStore | None, vault_id: str) -> KeyMissing:
+    """The error for a keyring without this vault's key: the recovery key is the way in."""
+    where = store.describe() if store is not None else "OS keyring"
+    return KeyMissing(
+        f"The {where} on this computer has no key for this vault "
+        f"(entry {SERVICE}/{entry_name(vault_id)}). If the vault was moved "
+        "here or the entry was deleted, use your recovery key: crmdesk recover."
+    )
 
 
 def backend_name(backend: KeyringBackend) -> str:

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from crmdesk.errors import BadInput, VaultDamaged, WrongPassphrase
-from crmdesk.vault.keys import VaultKey
+from crmdesk.vault.keys.vault_key import VaultKey
 
 MIN_PASSPHRASE_CHARS = 12
 

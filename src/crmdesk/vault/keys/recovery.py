@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 
 from crmdesk.errors import BadRecoveryKey
-from crmdesk.vault.keys import KEY_BYTES, VaultKey
+from crmdesk.vault.keys.vault_key import KEY_BYTES, VaultKey
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {ch: i for i, ch in enumerate(_ALPHABET)} | {"I": 1, "L": 1, "O": 0}
