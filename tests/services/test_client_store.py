@@ -1,10 +1,12 @@
 """The client store: its columns are the domain's fields, its tables split as the
-classification says."""
+classification says, and nothing outside it names a client table."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,7 @@ from crmdesk.services.client_store import search, tables
 from crmdesk.services.client_store.rows import codec
 from tests.services.conftest import TODAY, full_client
 
+SRC = Path(__file__).resolve().parents[2] / "src" / "crmdesk"
 NOW = dt.datetime(2026, 11, 29, 9, 30, tzinfo=dt.UTC)
 
 
@@ -92,6 +95,23 @@ def test_basic_and_value_added_tables_follow_the_classification():
 def test_a_field_type_without_a_column_type_is_refused():
     with pytest.raises(TypeError, match="no column type"):
         codec(dict[str, int])
+
+
+def test_no_client_table_is_named_outside_the_store():
+    names = "|".join(
+        [tables.CLIENTS, tables.CLIENT_TAGS, tables.CLIENT_SEARCH]
+        + [t.name for t in (*tables.CLIENT_CHILDREN, tables.PURCHASE_ITEMS)]
+    )
+    sql = re.compile(rf"\b(FROM|INTO|UPDATE|JOIN|TABLE)\s+({names})\b")
+    store = SRC / "services" / "client_store"
+    offences = [
+        f"{path.relative_to(SRC)}: {match.group(0)}"
+        for path in SRC.rglob("*.py")
+        # The vault creates and migrates the schema; the store is the rest.
+        if store not in path.parents and path.relative_to(SRC).parts[0] != "vault"
+        for match in sql.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offences == []
 
 
 # -- reading and writing ------------------------------------------------------------------
