@@ -36,6 +36,11 @@ def load_client(conn: Any, client_id: int) -> Client | None:
 
 
 _SELECT = {t.name: t.select_sql() for t in (*BASIC_TABLES, *VALUE_ADDED_TABLES)}
+_ITEMS_SQL = (
+    f"SELECT i.purchase_id, {', '.join(f'i.{name}' for name in PURCHASE_ITEMS.shape.names)}"
+    f" FROM {PURCHASE_ITEMS.name} i JOIN {PURCHASES.name} p ON p.id = i.purchase_id"
+    " WHERE p.client_id = ? ORDER BY i.purchase_id, i.position"
+)
 
 
 def _children(conn: Any, table: ChildTable, parent_id: int) -> list[Any]:
@@ -50,16 +55,13 @@ def _basic_lists(conn: Any, client_id: int) -> dict[str, list[Any]]:
 
 def _value_added_lists(conn: Any, client_id: int) -> dict[str, list[Any]]:
     """Purchases with their items, pricing, preferences, seasonal needs, specifications."""
-    lists = {t.field: _children(conn, t, client_id) for t in VALUE_ADDED_TABLES if t != PURCHASES}
+    lists = {
+        t.field: _children(conn, t, client_id) for t in VALUE_ADDED_TABLES if t is not PURCHASES
+    }
     items: dict[int, list[LineItem]] = {}
-    columns = ", ".join(f"i.{name}" for name in PURCHASE_ITEMS.shape.names)
-    for r in conn.execute(
-        f"SELECT i.purchase_id, {columns} FROM {PURCHASE_ITEMS.name} i"
-        f" JOIN {PURCHASES.name} p ON p.id = i.purchase_id"
-        " WHERE p.client_id = ? ORDER BY i.purchase_id, i.position",
-        (client_id,),
-    ):
-        items.setdefault(r[0], []).append(PURCHASE_ITEMS.shape.build(r[1:]))
+    build_item = PURCHASE_ITEMS.shape.build
+    for r in conn.execute(_ITEMS_SQL, (client_id,)):
+        items.setdefault(r[0], []).append(build_item(r[1:]))
     build = PURCHASES.shape.build
     lists[PURCHASES.field] = [
         build(r[1:], id=r[0], items=items.get(r[0], []))

@@ -1,9 +1,9 @@
 """The client tables: their names, their columns, and which hold value-added information.
 
-The schema itself is created by vault/migrations.py; this is the one place in the code
-that names the tables a client record is kept in (the other modules of this package
-write SQL against them). Columns come from the domain dataclasses (see rows.py); what
-differs from a field is spelled out below.
+The schema itself is created by vault/migrations.py; outside it, only this package
+names the tables a client record is kept in, and its modules take the names from here.
+Columns come from the domain dataclasses (see rows.py); what differs from a field is
+spelled out below.
 
 Basic and value-added child tables are told apart by domain/classification.py, the one
 place that decides what is a trade secret: :data:`BASIC_TABLES` and
