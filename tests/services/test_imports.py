@@ -17,7 +17,6 @@ from crmdesk.services.imports import (
     ImportCancelled,
     ImportService,
     ProblemKind,
-    merge_clients,
 )
 from crmdesk.services.session import owner_session
 from tests.services.conftest import TODAY
@@ -349,16 +348,6 @@ def test_decisions_per_row_override_the_defaults(importer, vault, tmp_path, harb
     assert (result.added, result.merged, result.skipped) == (2, 1, 2)
     # Row 5 skipped, so row 6 is no longer a duplicate of anything being imported.
     assert names(vault) == ["Harbour Foods", "New Client Again", "Other Name"]
-
-
-def test_merge_clients_never_overwrites():
-    old = client_from_json({"name": "A", "website": "a.example", "emails": ["x@a.example"]})
-    new = client_from_json(
-        {"name": "B", "website": "b.example", "emails": ["X@a.example", "y@a.example"]}
-    )
-    merged = merge_clients(old, new)
-    assert (merged.name, merged.website) == ("A", "https://a.example")
-    assert merged.emails == ["x@a.example", "y@a.example"]
 
 
 # ------------------------------------------------------------- all or nothing, safety

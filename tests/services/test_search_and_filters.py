@@ -201,10 +201,10 @@ def test_birthdays_this_week_with_age(clients, book):
 
 def test_many_hits_put_name_matches_first_and_page_without_gaps(clients, book, monkeypatch):
     """Above the ranking limit (a short prefix over a big book) name matches come first."""
-    from crmdesk.services import client_store
+    from crmdesk.services.client_store import search
 
     ranked_all = _names(clients.search("catering"))
-    monkeypatch.setattr(client_store, "RANK_ALL_LIMIT", 1)
+    monkeypatch.setattr(search, "RANK_ALL_LIMIT", 1)
     assert _names(clients.search("catering")) == ranked_all  # the name match still leads
     extra = [clients.add({"name": f"Shop {i}", "notes": "catering too"}) for i in range(5)]
     everything = clients.search("catering", ClientQuery(limit=100))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from crmdesk.domain import fold
 from crmdesk.domain.roles import Visibility
 from crmdesk.errors import BadInput
 
@@ -67,15 +65,6 @@ class Scope:
     visibility: Visibility = Visibility.ALL
     names: tuple[str, ...] = ()
 
-    def own(self, alias: str = "c") -> tuple[str, list[str]]:
-        """An SQL condition (and its parameters) true for the clients seen in full."""
-        if self.visibility is Visibility.ALL:
-            return "1", []
-        if self.visibility is Visibility.BASIC or not self.names:
-            return "0", []
-        marks = ", ".join("?" for _ in self.names)
-        return f"{alias}.salesperson COLLATE NOCASE IN ({marks})", list(self.names)
-
 
 FULL_SCOPE = Scope()
 
@@ -98,21 +87,6 @@ class ClientRow:
     spend_12m: Decimal | None = Decimal("0.00")
     next_order: dt.date | None = None
     full: bool = True
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fts_expression(text: str) -> str | None:
-    """A safe FTS5 query from what a person typed: every word, as a prefix, must match.
-
-    Words are folded like the index (``Zoë`` -> ``zoe``) and quoted, so FTS5 syntax in
-    the input (``OR``, ``NEAR``, ``*``, quotes, column filters) is searched as plain text.
-    """
-    words = _WORD.findall(fold(text))
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words[:16])
 
 
 @dataclass(frozen=True, slots=True)

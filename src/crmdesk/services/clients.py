@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 from crmdesk.domain import (
@@ -25,13 +25,14 @@ from crmdesk.domain import (
     compute_patterns,
     patterns_to_json,
 )
-from crmdesk.domain.classification import (
-    FIELDS,
-    NESTED_PREFIXES,
-    FieldClass,
-    redact_value_added,
+from crmdesk.domain.changes import (
+    changed_fields,
+    filled_fields,
+    value_added_changes,
+    value_added_sections,
 )
-from crmdesk.domain.need_to_know import merge_withheld, redact_client, shown_value_added
+from crmdesk.domain.classification import redact_value_added
+from crmdesk.domain.need_to_know import merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
 from crmdesk.services import client_store as store
@@ -46,7 +47,6 @@ from crmdesk.services.client_query import (
 )
 from crmdesk.services.session import Session
 
-_SPEND_AS_OF = "spend_12m_as_of"
 _ALL = ClientQuery()
 
 
@@ -113,7 +113,7 @@ class ClientService:
                 self._session.actor,
                 "client.created",
                 object=f"client:{client_id}",
-                details={"fields": _filled_fields(client)},
+                details={"fields": filled_fields(client)},
             )
         return client_id
 
@@ -178,7 +178,7 @@ class ClientService:
                     changed = apply_patch(current, patch, default_region=self._region)
                 except ValidationError as exc:
                     raise _invalid(exc) from None
-                fields = _changed_fields(current, changed)
+                fields = changed_fields(current, changed)
                 if not fields:
                     return self._as_seen(user, current)
                 store.update_client(conn, changed, self._now(), self._today())
@@ -186,7 +186,7 @@ class ClientService:
                     self._session.actor,
                     "client.updated",
                     object=f"client:{client_id}",
-                    details={"fields": fields, **_value_added_changes(current, changed, fields)},
+                    details={"fields": fields, **value_added_changes(current, changed, fields)},
                 )
                 result = store.load_client(conn, client_id)
         if refused is not None:  # recorded in its own transaction, after the rollback
@@ -241,7 +241,7 @@ class ClientService:
             raise _not_found(client_id)
         if not user.sees_value_added(client.salesperson):
             return redact_client(client)
-        sections = _value_added_sections(client) if record_view else []
+        sections = value_added_sections(client) if record_view else []
         if sections:  # a record with nothing value-added in it shows no trade secret
             with self._vault.transaction():
                 self._vault.record_event(
@@ -281,6 +281,17 @@ class ClientService:
                     details={"text": query.text.strip()[:200], "first_page": len(rows)},
                 )
         return rows
+
+    def list_ids(self, query: ClientQuery = _ALL) -> list[tuple[int, str]]:
+        """The id and name of every client of the list, in its order, as the person may
+        list them (``query``'s page is ignored); not recorded as a search (for callers
+        that record their own event: exports)."""
+        replace(query, limit=1, offset=0).checked()
+        user = self._require_for(query)
+        if query.sort == SortKey.SPEND_12M:
+            self._refresh_spend_if_stale()
+        with self._vault.reading() as conn:
+            return store.list_ids(conn, query, self._today(), _scope(user))
 
     def count(self, query: ClientQuery = _ALL) -> int:
         query = query.checked()
@@ -327,20 +338,12 @@ class ClientService:
 
     def _refresh_spend_if_stale(self) -> None:
         """12-month spend moves with the calendar; recompute it once a day for sorting."""
-        today = self._today().isoformat()
+        today = self._today()
         with self._vault.reading() as conn:
-            row = conn.execute(
-                "SELECT value FROM vault_info WHERE key = ?", (_SPEND_AS_OF,)
-            ).fetchone()
-        if row and row[0] == today:
-            return
+            if store.spend_is_current(conn, today):
+                return
         with self._vault.transaction() as conn:
-            store.refresh_spend(conn, self._today())
-            conn.execute(
-                "INSERT INTO vault_info (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (_SPEND_AS_OF, today),
-            )
+            store.refresh_spend(conn, today)
 
 
 def _scope(user: Principal) -> Scope:
@@ -365,66 +368,5 @@ def _limit_patch(
     return None, merged
 
 
-def _value_added_sections(client: Client) -> list[str]:
-    """The parts of a record whose value-added information a view showed."""
-    full = client_to_json(client)
-    return shown_value_added(full, redact_value_added(full))
-
-
-def _value_added_changes(old: Client, new: Client, fields: list[str]) -> dict[str, Any]:
-    """Old and new values of the value-added information an edit changed.
-
-    Kept in the audit trail (inside the encrypted vault) so that deliberate damage by
-    someone leaving can be seen and undone. Lists record the entries removed and added.
-    """
-    before, after = client_to_json(old), client_to_json(new)
-    changes: dict[str, Any] = {}
-    for name in fields:
-        path = f"client.{name}"
-        holds_value_added = FIELDS[path].field_class is FieldClass.VALUE_ADDED or (
-            path in NESTED_PREFIXES and _has_value_added_children(NESTED_PREFIXES[path])
-        )
-        if not holds_value_added:
-            continue
-        a, b = before.get(name), after.get(name)
-        if isinstance(a, list) and isinstance(b, list):
-            changes[name] = {
-                "removed": [x for x in a if x not in b],
-                "added": [x for x in b if x not in a],
-            }
-        else:
-            changes[name] = {"old": a, "new": b}
-    return {"value_added_changes": changes} if changes else {}
-
-
-def _has_value_added_children(prefix: str) -> bool:
-    return any(
-        p.startswith(prefix + ".") and info.field_class is FieldClass.VALUE_ADDED
-        for p, info in FIELDS.items()
-    )
-
-
 def _not_found(client_id: int) -> NotFound:
     return NotFound(f"There is no client with id {client_id}. Find it with 'crmdesk search'.")
-
-
-# Every field a person edits: the dataclass's own list, so a new field is never missed.
-_TOP_LEVEL = [
-    f.name for f in fields(Client) if f.name not in {"id", "version", "created_at", "updated_at"}
-]
-
-
-def _filled_fields(client: Client) -> list[str]:
-    return [f for f in _TOP_LEVEL if getattr(client, f)]
-
-
-def _changed_fields(old: Client, new: Client) -> list[str]:
-    def strip_ids(value: Any) -> Any:
-        # Child ids are storage details: a list rewritten with equal content is unchanged.
-        if isinstance(value, list):
-            return [strip_ids(v) for v in value]
-        if hasattr(value, "__dataclass_fields__") and hasattr(value, "id"):
-            return replace(value, id=None)
-        return value
-
-    return [f for f in _TOP_LEVEL if strip_ids(getattr(old, f)) != strip_ids(getattr(new, f))]

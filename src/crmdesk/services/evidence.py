@@ -8,7 +8,6 @@ Owner only; reading here is not itself audited, the printing is (by the report s
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ from crmdesk.reports.measures import (
     UsageFacts,
     UserFacts,
 )
+from crmdesk.services import client_store
 from crmdesk.services.access import require
 from crmdesk.services.activity import ActivityFilter, ActivityService, local_zone
 from crmdesk.services.people import UserService
@@ -196,11 +196,8 @@ class Evidence:
         if not ids:
             return {}
         with self._session.vault.reading() as conn:
-            rows = conn.execute(
-                "SELECT id, name FROM clients WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(ids),),
-            ).fetchall()
-        return {f"client:{r[0]}": r[1] for r in rows}
+            names = client_store.client_names(conn, ids)
+        return {f"client:{i}": name for i, name in names.items()}
 
 
 def _ts(text: str | None) -> dt.datetime | None:

@@ -1,0 +1,214 @@
+"""The client store: its columns are the domain's fields, its tables split as the
+classification says, and nothing outside it names a client table."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from crmdesk.domain import Client, Contact, PersonalProfile, client_from_json
+from crmdesk.domain.demo_data import generate_clients
+from crmdesk.services import client_store
+from crmdesk.services.client_query import ClientQuery, SortKey
+from crmdesk.services.client_store import search, tables
+from crmdesk.services.client_store.rows import codec
+from tests.services.conftest import TODAY, full_client
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "crmdesk"
+NOW = dt.datetime(2026, 11, 29, 9, 30, tzinfo=dt.UTC)
+
+
+def _schema(vault, table: str) -> set[str]:
+    return {r[1] for r in vault.connection.execute(f"PRAGMA table_info({table})")}
+
+
+def test_child_tables_have_exactly_the_columns_the_dataclasses_give(vault):
+    for table in (*tables.CLIENT_CHILDREN, tables.PURCHASE_ITEMS):
+        kept = {"id", table.parent, *(["position"] if table.positioned else [])}
+        assert _schema(vault, table.name) == kept | set(table.shape.names) | set(table.derived)
+
+
+def test_the_client_row_is_the_fields_plus_what_lists_need(vault):
+    summaries = {"last_contact", "last_purchase", "spend_12m_cents", "next_order", "buy_months"}
+    assert _schema(vault, tables.CLIENTS) == {
+        "id",
+        "sort_key",
+        *tables.CLIENT_ROW.names,
+        *summaries,
+    }
+    assert set(tables.CLIENT_ROW.names) - set(tables.CLIENT_FIELDS.names) == {
+        "version",
+        "created_at",
+        "updated_at",
+    }
+
+
+def test_every_field_of_a_record_is_a_column_or_a_list_with_a_table():
+    lists = {t.field for t in tables.CLIENT_CHILDREN}
+    assert {f.name for f in dataclasses.fields(Client)} == {
+        "id",
+        *tables.CLIENT_ROW.names,
+        *lists,
+    }
+    # A contact's personal profile is stored as its own fields' columns.
+    profile = [f.name for f in dataclasses.fields(PersonalProfile)]
+    assert [c.path for c in tables.CONTACTS.shape.columns if "." in c.path] == [
+        f"personal.{name}" for name in profile
+    ]
+    assert "id" not in tables.CONTACTS.shape.names and "items" not in tables.PURCHASES.shape.names
+
+
+def test_basic_and_value_added_tables_follow_the_classification():
+    assert [t.name for t in tables.BASIC_TABLES] == ["contacts", "interactions", "tasks"]
+    assert [t.name for t in tables.VALUE_ADDED_TABLES] == [
+        "purchases",
+        "pricing",
+        "preferences",
+        "seasonal_needs",
+        "specifications",
+    ]
+
+    def value_added(shape):
+        return [c.name for c in shape.columns if c.value_added]
+
+    # Basic tables that hold a few value-added columns (for the next split into books).
+    assert value_added(tables.CLIENT_ROW) == ["notes"]
+    assert value_added(tables.CONTACTS.shape) == [
+        "birthday",
+        "hobbies",
+        "activities",
+        "education",
+        "memberships",
+        "family",
+        "notes",
+    ]
+    assert value_added(tables.INTERACTIONS.shape) == ["summary", "outcome"]
+    assert value_added(tables.TASKS.shape) == []
+    for table in (*tables.VALUE_ADDED_TABLES, tables.PURCHASE_ITEMS):
+        assert all(c.value_added for c in table.shape.columns), table.name
+
+
+def test_a_field_type_without_a_column_type_is_refused():
+    with pytest.raises(TypeError, match="no column type"):
+        codec(dict[str, int])
+
+
+def test_no_client_table_is_named_outside_the_store():
+    names = "|".join(
+        [tables.CLIENTS, tables.CLIENT_TAGS, tables.CLIENT_SEARCH]
+        + [t.name for t in (*tables.CLIENT_CHILDREN, tables.PURCHASE_ITEMS)]
+    )
+    sql = re.compile(rf"\b(FROM|INTO|UPDATE|JOIN|TABLE)\s+({names})\b")
+    store = SRC / "services" / "client_store"
+    offences = [
+        f"{path.relative_to(SRC)}: {match.group(0)}"
+        for path in SRC.rglob("*.py")
+        # The vault creates and migrates the schema; the store is the rest.
+        if store not in path.parents and path.relative_to(SRC).parts[0] != "vault"
+        for match in sql.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offences == []
+
+
+# -- reading and writing ------------------------------------------------------------------
+
+
+def _stored(vault, client):
+    with vault.transaction() as conn:
+        (client_id,) = client_store.insert_clients(conn, [client], NOW, TODAY)
+    with vault.reading() as conn:
+        return client_store.load_client(conn, client_id)
+
+
+def _without_ids(value):
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        changes = {f.name: _without_ids(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if "id" in changes:
+            changes["id"] = None
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def test_a_record_reads_back_as_it_was_written(vault):
+    client = client_from_json(full_client())
+    stored = _stored(vault, client)
+    assert (stored.version, stored.created_at, stored.updated_at) == (1, NOW, NOW)
+    assert _without_ids(
+        dataclasses.replace(stored, version=0, created_at=None, updated_at=None)
+    ) == (_without_ids(dataclasses.replace(client, id=None)))
+    assert all(c.id for c in stored.contacts + stored.purchases + stored.tasks)
+
+
+def test_cards_hold_the_client_row_and_its_contacts_without_their_profile(vault):
+    data = full_client()
+    data["contacts"].append({"name": "Second Person", "email": "second@zoes-bakery.example"})
+    stored = _stored(vault, client_from_json(data))
+    with vault.reading() as conn:
+        (card,) = client_store.load_cards(conn, [stored.id, 999]).values()
+        (first_only,) = client_store.load_cards(conn, [stored.id], every_contact=False).values()
+    assert card.id == stored.id and card.version == 0 and card.created_at is None
+    fields = [f.name for f in dataclasses.fields(Client) if f.name in tables.CLIENT_FIELDS.names]
+    assert [getattr(card, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert card.purchases == [] and card.tasks == [] and card.pricing == []
+    expected = [
+        dataclasses.replace(c, id=None, personal=PersonalProfile()) for c in stored.contacts
+    ]
+    assert card.contacts == expected and len(expected) == 2
+    assert first_only.contacts == expected[:1]
+    assert isinstance(card.contacts[0], Contact)
+
+
+def test_open_tasks_and_names_of_some_clients(vault):
+    stored = _stored(vault, client_from_json(full_client()))
+    with vault.reading() as conn:
+        assert client_store.open_tasks_of(conn, [stored.id, 999]) == {stored.id: stored.tasks}
+        assert client_store.client_names(conn, [999, stored.id]) == {stored.id: stored.name}
+        assert client_store.client_name(conn, 999) == ""
+        reach = list(client_store.reachability(conn))
+    assert reach[0] == (stored.id, stored.name, stored.emails, stored.phones)
+    assert reach[1] == (stored.id, "", stored.contacts[0].emails, stored.contacts[0].phones)
+
+
+# -- a whole list in one pass -------------------------------------------------------------
+
+
+@pytest.fixture
+def many(clients):
+    clients.add_many(
+        generate_clients(120, seed=5, today=TODAY, salespeople=("zoe", "omar")), source="test"
+    )
+    return clients
+
+
+def _paged(clients, query, size=7):
+    ids, offset = [], 0
+    while page := clients.list(dataclasses.replace(query, limit=size, offset=offset)):
+        ids += [(r.id, r.name) for r in page]
+        offset += size
+    return ids
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ClientQuery(),
+        ClientQuery(sort=SortKey.NAME, descending=True),
+        ClientQuery(sort=SortKey.SPEND_12M, descending=True),
+        ClientQuery(sort=SortKey.LAST_CONTACT),
+        ClientQuery(sort=SortKey.STATUS, status="active"),
+        ClientQuery(text="a", sort=SortKey.RELEVANCE),
+        ClientQuery(text="a", sort=SortKey.NAME, salesperson="omar"),
+    ],
+    ids=lambda q: f"{q.sort}-{q.text}-{q.descending}-{q.status}-{q.salesperson}",
+)
+def test_every_id_of_a_list_comes_in_its_order_in_one_pass(many, query, monkeypatch):
+    assert many.list_ids(dataclasses.replace(query, limit=3, offset=50)) == _paged(many, query)
+    # Beyond the ranking limit, name matches come first, then the others as added.
+    monkeypatch.setattr(search, "RANK_ALL_LIMIT", 1)
+    assert many.list_ids(query) == _paged(many, query)
