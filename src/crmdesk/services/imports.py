@@ -35,6 +35,9 @@ from crmdesk.domain.entities import Address, Contact
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput, CrmdeskError
 from crmdesk.io.csv_import import CsvFormat, CsvReader, CsvRecord, inspect_csv, skip_to_header
+from crmdesk.io.drafts import Draft, Issue, ProblemKind, describe, without_paths
+from crmdesk.io.import_dates import DateEvidence, DateOrder, DateReading
+from crmdesk.io.import_rows import RowBuilder
 from crmdesk.io.import_text import (
     TextEncoding,
     detect_encoding,
@@ -43,20 +46,7 @@ from crmdesk.io.import_text import (
     unreadable,
 )
 from crmdesk.io.limits import DEFAULT_LIMITS, Limits
-from crmdesk.io.mapping import (
-    DateEvidence,
-    DateOrder,
-    DateReading,
-    Draft,
-    Issue,
-    MappingError,
-    ProblemKind,
-    RowBuilder,
-    check_mapping,
-    describe,
-    guess_mapping,
-    without_paths,
-)
+from crmdesk.io.mapping import MappingError, check_mapping, guess_mapping
 from crmdesk.io.vcard_import import VcardReader
 from crmdesk.services import client_store as store
 from crmdesk.services.access import require
