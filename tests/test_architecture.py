@@ -23,6 +23,10 @@ FORBIDDEN = {
     "gui": ("sqlcipher3", "sqlite3", "keyring", "crmdesk.vault", "crmdesk.audit",
             "crmdesk.commands", "crmdesk.cli"),
     "commands": ("PySide6", "sqlcipher3", "crmdesk.gui", "crmdesk.vault.connection"),
+    # The demo data generator: the domain's entities and its own tables, nothing else.
+    "demo": ("PySide6", "sqlcipher3", "sqlite3", "keyring", "crmdesk.vault", "crmdesk.services",
+             "crmdesk.audit", "crmdesk.commands", "crmdesk.cli", "crmdesk.gui",
+             "crmdesk.reports"),
     # File formats: stdlib, parsers and the domain only; never the vault or a service.
     "io": ("PySide6", "sqlcipher3", "sqlite3", "keyring", "crmdesk.vault", "crmdesk.services",
            "crmdesk.commands", "crmdesk.cli", "crmdesk.gui"),

@@ -184,3 +184,18 @@ def test_build_spec_names_every_trusted_keyring_backend():
     for backend in TRUSTED_BACKENDS:
         module = backend.rsplit(".", 1)[0]
         assert f'"{module}"' in spec, f"build.spec's hiddenimports lack {module}"
+
+
+def test_build_spec_bundles_every_resource_folder():
+    destinations: set[str] = set()
+    for node in _spec().body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "datas" for t in node.targets
+        ):
+            destinations = {ast.literal_eval(entry.elts[1]) for entry in node.value.elts}
+    folders = {f"resources/{p.name}" for p in (ROOT / "resources").iterdir() if p.is_dir()}
+    assert "resources/demo" in folders
+    assert folders - destinations == set(), "add these folders to datas in build.spec"
+    # The self-test looks for every demo table, so a bundle missing one fails it.
+    tables = {p.name for p in (ROOT / "resources" / "demo").glob("*.json")}
+    assert set(selftest.DEMO_TABLES) == tables

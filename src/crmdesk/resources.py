@@ -1,4 +1,5 @@
-"""Where the files in ``resources/`` (fonts, icons) are, from source, a wheel or a bundle."""
+"""Where the files in ``resources/`` (fonts, icons, demo tables) are, from source, a wheel or
+a bundle."""
 
 from __future__ import annotations
 

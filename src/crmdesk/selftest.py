@@ -55,6 +55,7 @@ QT_MODULES = (
 )
 FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
 ICONS = ("crmdesk.svg", "lock.svg", "clients.svg")
+DEMO_TABLES = ("people.json", "places.json", "industries.json", "records.json")
 
 CLIENT = {
     "name": "Zoë's Self-Test Bakery",
@@ -139,10 +140,11 @@ def _check_gui(state: _State) -> str:
 def _check_resources(state: _State) -> str:
     folder = resources_dir()
     wanted = [folder / "fonts" / f for f in FONTS] + [folder / "icons" / i for i in ICONS]
+    wanted += [folder / "demo" / t for t in DEMO_TABLES]
     missing = [str(p.relative_to(folder)) for p in wanted if not p.is_file()]
     if missing:
         raise RuntimeError(f"missing in {folder}: {', '.join(missing)}")
-    return f"fonts and icons in {folder}"
+    return f"fonts, icons and demo tables in {folder}"
 
 
 def _check_keyring(state: _State) -> str:

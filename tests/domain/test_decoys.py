@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import subprocess
+import sys
 
 import phonenumbers
 import pytest
 
+from crmdesk.demo.places import phone_plans as demo_phone_plans
+from crmdesk.domain.decoy_identities import person_names, phone_plans
 from crmdesk.domain.decoys import (
     MAX_PER_EXPORT,
     decoy_positions,
@@ -19,7 +23,6 @@ from crmdesk.domain.decoys import (
     positions_by_key,
     resemble,
 )
-from crmdesk.domain.demo_data import _PHONE_PLANS
 from crmdesk.domain.entities import Client, Contact
 from crmdesk.domain.json_codec import client_to_json, validate_client
 from crmdesk.domain.need_to_know import redact_client
@@ -38,7 +41,7 @@ def decoys(count: int = 3, seed: int = 1, taken: set[str] | None = None, **kwarg
 def _fictional(number: str) -> bool:
     return any(
         number.startswith(prefix) and low <= int(number[len(prefix) :]) <= high
-        for prefix, low, high, digits in _PHONE_PLANS
+        for prefix, low, high, digits in demo_phone_plans()
         if len(number) - len(prefix) == digits
     )
 
@@ -93,6 +96,28 @@ def test_phone_numbers_come_from_ranges_reserved_for_fiction():
         for decoy in decoys(3, seed=seed):
             assert phonenumbers.is_valid_number(phonenumbers.parse(decoy.phone))
             assert _fictional(decoy.phone), decoy.phone
+
+
+def test_every_decoy_phone_range_is_one_the_demo_data_checks_as_fictional():
+    # tests/demo checks every demo range is valid; decoys keep their own copy of some.
+    assert phone_plans() and phone_plans() <= set(demo_phone_plans())
+
+
+def test_person_names_are_plentiful():
+    # No two decoys of a vault share a person name: the names bound how many it can have.
+    assert len(person_names()) > 10_000
+
+
+def test_making_decoys_loads_no_demo_data():
+    code = (
+        "import datetime, random, sys\n"
+        "from crmdesk.domain.decoys import make_decoys\n"
+        "made = make_decoys(5, 'example.org', taken=set(), today=datetime.date(2026, 1, 1),"
+        " rng=random.Random(1))\n"
+        "print(len(made), 'crmdesk.demo' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.stdout.split() == ["5", "False"], found.stderr
 
 
 def test_decoys_carry_nothing_value_added():

@@ -13,14 +13,11 @@ from hypothesis import strategies as st
 from crmdesk.domain import ValidationError, client_from_json
 from crmdesk.errors import BadInput
 from crmdesk.io.csv_import import CsvReader, inspect_csv
+from crmdesk.io.drafts import describe, without_paths
+from crmdesk.io.import_dates import DateEvidence
+from crmdesk.io.import_rows import RowBuilder
 from crmdesk.io.limits import Limits
-from crmdesk.io.mapping import (
-    DateEvidence,
-    RowBuilder,
-    describe,
-    guess_mapping,
-    without_paths,
-)
+from crmdesk.io.mapping import guess_mapping
 from crmdesk.io.vcard_import import VcardReader
 
 # Small limits, so that random input reaches every one of them.

@@ -10,23 +10,17 @@ import pytest
 from crmdesk.domain import client_from_json
 from crmdesk.domain.errors import FieldError
 from crmdesk.io.csv_import import CsvRecord
+from crmdesk.io.drafts import Draft, ProblemKind, describe, without_paths
+from crmdesk.io.import_dates import DateEvidence, DateOrder, DateReading, normalise_date
+from crmdesk.io.import_rows import RowBuilder
 from crmdesk.io.mapping import (
     IGNORE,
     TARGETS,
-    DateEvidence,
-    DateOrder,
-    DateReading,
-    Draft,
     MappingError,
-    ProblemKind,
-    RowBuilder,
     check_mapping,
-    describe,
     guess_mapping,
     load_mapping,
-    normalise_date,
     save_mapping,
-    without_paths,
 )
 
 GOOGLE = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crmdesk.domain import client_from_json
+from crmdesk.io.drafts import ProblemKind
 from crmdesk.io.limits import ImportFormatError, Limits
-from crmdesk.io.mapping import ProblemKind
 from crmdesk.io.vcard_import import VcardReader
 
 VCARD_30 = (

@@ -1,10 +1,11 @@
 """Decoy contacts ("canaries") seeded into exports, so that a leaked file can be traced.
 
-Each decoy is a made-up small business with one person at it, built from the demo data
-generator's pools (realistic names, company names, streets, and phone numbers only from
-ranges reserved for fiction, such as NANP 555-01xx). Its email address is at a domain
-the owner controls, with a natural-looking but unguessable local part (``first.last`` and
-two or three random digits), unique across all decoys: mail to it, or its name turning up
+Each decoy is a made-up small business with one person at it, drawn by
+:mod:`.decoy_identities` from the decoys' own small tables (realistic names, company
+names, streets, and phone numbers only from ranges reserved for fiction, such as NANP
+555-01xx); it never builds demo clients. Its email address is at a domain the owner
+controls, with a natural-looking but unguessable local part (``first.last`` and two or
+three random digits), unique across all decoys: mail to it, or its name turning up
 elsewhere, points at one export. Decoys are never stored as clients.
 
 Pure: the caller brings the randomness (``random.SystemRandom`` in production), the
@@ -21,6 +22,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from .decoy_identities import Business, draw_business
 from .entities import Client, Contact, Task
 from .text import fold
 
@@ -124,10 +126,6 @@ def make_decoys(
     ``salespeople`` are the names the exported clients carry: a decoy gets one of them,
     so that it does not stand out by an empty column.
     """
-    # Imported here: building the generator's pools takes half a second, which every
-    # command would otherwise pay at start (settings import this module).
-    from .demo_data import generate_clients
-
     if not 0 <= count <= MAX_PER_EXPORT:
         raise ValueError(f"An export carries 0 to {MAX_PER_EXPORT} decoys, not {count}.")
     domain = normalise_domain(domain)
@@ -135,65 +133,53 @@ def make_decoys(
     made: list[Decoy] = []
     attempts = 0
     while len(made) < count:
-        seed = rng.getrandbits(64)
-        for candidate in generate_clients(20, seed=seed, today=today, salespeople=salespeople):
-            attempts += 1
-            if attempts > _ATTEMPTS:
-                raise ValueError("Could not make a new unique decoy; try again.")
-            decoy = _from_candidate(candidate, domain, rng, today)
-            if decoy is None:
-                continue
-            keys = identity_keys(decoy.name, decoy.company, decoy.email)
-            if keys & used:
-                continue
-            used |= keys
-            made.append(decoy)
-            if len(made) == count:
-                break
+        attempts += 1
+        if attempts > _ATTEMPTS:
+            raise ValueError("Could not make a new unique decoy; try again.")
+        decoy = _decoy(draw_business(rng), domain, rng, today, salespeople)
+        keys = identity_keys(decoy.name, decoy.company, decoy.email)
+        if keys & used:
+            continue
+        used |= keys
+        made.append(decoy)
     return made
 
 
-def _from_candidate(
-    candidate: Client, domain: str, rng: random.Random, today: dt.date
-) -> Decoy | None:
-    """A small business of the generator turned into a decoy, or None if unsuitable."""
-    if candidate.kind != "company" or not candidate.contacts:
-        return None
-    person = candidate.contacts[0]
-    phones = person.phones or candidate.phones
-    if not phones:
-        return None
-    # The business's own line where it has one, as most real businesses do.
-    office_phone = (candidate.phones or phones)[0]
-    email = f"{_local_part(person.name, rng)}@{domain}"
-    contact = Contact(name=person.name, title=person.title, emails=[email], phones=[phones[0]])
+def _decoy(
+    business: Business,
+    domain: str,
+    rng: random.Random,
+    today: dt.date,
+    salespeople: Sequence[str],
+) -> Decoy:
+    """A made-up business as a decoy: its record as an export shows it, and a task."""
+    person = business.person
+    email = f"{_local_part(person, rng)}@{domain}"
+    contact = Contact(
+        name=person, title=business.title, emails=[email], phones=[business.person_phone]
+    )
     task = Task(
         due=today + dt.timedelta(days=rng.randint(0, 21)),
         # The whole name: which word is the given name depends on the culture.
-        title=rng.choice(_TASKS).format(name=person.name),
-        contact=person.name,
+        title=rng.choice(_TASKS).format(name=person),
+        contact=person,
     )
-    client = replace(
-        candidate,
+    client = Client(
+        name=business.company,
+        kind="company",
         status=rng.choice(_STATUSES),
-        website="",
+        industry=business.industry,
+        salesperson=rng.choice(salespeople) if salespeople else "",
         emails=[email],
-        phones=[office_phone],
-        addresses=candidate.addresses[:1],
-        tags=candidate.tags[:2],
-        source="",
+        # The business's own line, as most real businesses have.
+        phones=[business.office_phone],
+        addresses=[business.address],
+        tags=list(business.tags),
         # Nothing value-added: a decoy has no history, and never needs one to be traced.
-        notes="",
         contacts=[contact],
-        purchases=[],
-        pricing=[],
-        preferences=[],
-        seasonal_needs=[],
-        specifications=[],
-        interactions=[],
         tasks=[task],
     )
-    return Decoy(person.name, candidate.name, email, phones[0], client, task)
+    return Decoy(person, business.company, email, business.person_phone, client, task)
 
 
 def resemble(decoy: Decoy, template: Client, rng: random.Random) -> Decoy:

@@ -21,6 +21,9 @@ import vobject
 from crmdesk.domain.json_codec import ADDRESS_KEYS
 from crmdesk.domain.text import fold
 
+from .drafts import Draft, Issue, ProblemKind
+from .import_dates import DateOrder, normalise_date
+from .import_rows import clean_tag
 from .import_text import (
     LineCounter,
     StreamedFile,
@@ -29,7 +32,6 @@ from .import_text import (
     detect_encoding,
 )
 from .limits import DEFAULT_LIMITS, ImportFormatError, Limits
-from .mapping import DateOrder, Draft, Issue, ProblemKind, clean_tag, normalise_date
 
 _SKIPPED = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _MESSAGE_CHARS = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from crmdesk.domain.demo_data import generate_clients
+from crmdesk.demo import generate_clients
 from crmdesk.domain.roles import Permission
 from crmdesk.services.access import require
 from crmdesk.services.clients import ClientService

@@ -33,18 +33,12 @@ from crmdesk.domain.merge import merge_clients
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.io.csv_import import CsvFormat, inspect_csv
+from crmdesk.io.drafts import ProblemKind
+from crmdesk.io.import_dates import DateEvidence, DateOrder, DateReading
+from crmdesk.io.import_rows import RowBuilder
 from crmdesk.io.import_text import TextEncoding, detect_encoding, file_sha256
 from crmdesk.io.limits import DEFAULT_LIMITS, Limits
-from crmdesk.io.mapping import (
-    DateEvidence,
-    DateOrder,
-    DateReading,
-    MappingError,
-    ProblemKind,
-    RowBuilder,
-    check_mapping,
-    guess_mapping,
-)
+from crmdesk.io.mapping import MappingError, check_mapping, guess_mapping
 from crmdesk.services import client_store as store
 from crmdesk.services.access import require
 from crmdesk.services.imports_files import FORMATS, Layout, Source, detect_format, file_size

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from crmdesk.errors import BadInput
 from crmdesk.io.csv_import import CsvReader, CsvRecord, skip_to_header
+from crmdesk.io.drafts import Draft
+from crmdesk.io.import_dates import DateReading
+from crmdesk.io.import_rows import RowBuilder
 from crmdesk.io.import_text import TextEncoding, detect_encoding, read_sample, unreadable
 from crmdesk.io.limits import DEFAULT_LIMITS, Limits
-from crmdesk.io.mapping import DateReading, Draft, RowBuilder
 from crmdesk.io.vcard_import import VcardReader
 
 FORMATS = {"csv": "CSV", "vcf": "vCard"}

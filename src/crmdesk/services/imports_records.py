@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.io.drafts import ProblemKind
+from crmdesk.io.import_dates import DateOrder
 from crmdesk.io.import_text import TextEncoding
-from crmdesk.io.mapping import DateOrder, ProblemKind
 
 
 class Choice(StrEnum):

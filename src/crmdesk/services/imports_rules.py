@@ -10,7 +10,7 @@ from typing import Any
 
 from crmdesk.domain import Client, ValidationError, client_from_json, client_to_json
 from crmdesk.domain.duplicates import duplicate_keys, stored_keys
-from crmdesk.io.mapping import Draft, Issue, ProblemKind, describe, without_paths
+from crmdesk.io.drafts import Draft, Issue, ProblemKind, describe, without_paths
 from crmdesk.services.imports_records import Choice, PreviewRow, Problem
 
 PENDING = -1  # a row whose client waits in the current batch

@@ -11,7 +11,9 @@ from decimal import Decimal
 import phonenumbers
 import pytest
 
-from crmdesk.domain.demo_data import _INDUSTRIES, _PERSONAS, _PHONE_PLANS, generate_clients
+from crmdesk.demo import generate_clients
+from crmdesk.demo.industries import industries
+from crmdesk.demo.places import phone_plans
 from crmdesk.domain.entities import Client
 from crmdesk.domain.json_codec import (
     READ_ONLY_KEYS,
@@ -107,7 +109,7 @@ def test_phones_are_valid_e164(clients: list[Client]) -> None:
 
 def test_every_phone_range_is_valid() -> None:
     """Spot-check each fictional range across its whole span, ends included."""
-    for prefix, low, high, digits in _PHONE_PLANS:
+    for prefix, low, high, digits in phone_plans():
         for n in {low, high, *range(low, high + 1, 97)}:
             number = f"{prefix}{n:0{digits}d}"
             assert phonenumbers.is_valid_number(phonenumbers.parse(number, None)), number
@@ -212,8 +214,9 @@ def test_names_are_international_and_varied(clients: list[Client]) -> None:
 
 
 def test_purchases_come_from_the_industry_catalogue(clients: list[Client]) -> None:
-    catalogue_of = {label: _INDUSTRIES[label] for label in _INDUSTRIES}
-    catalogue_of.update({persona: _INDUSTRIES[base] for persona, base in _PERSONAS})
+    by_label = industries().by_label
+    catalogue_of = dict(by_label)
+    catalogue_of.update({persona: by_label[base] for persona, base in industries().personas})
     for client in clients:
         products = set(catalogue_of[client.industry].products)
         for purchase in client.purchases:
