@@ -32,23 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import BadInput, CrmdeskError
-from crmdesk.gui.vault_flows.unlock import (
-    STYLE,
-    InlineMessage,
-    PassphraseFields,
-    RecoveryKeyEdit,
-    busy,
-    call_service,
-    keyring_explanation,
-    mono_font,
-    note_label,
-    primary_button,
-    resolve_keyring_usable,
-    secret_edit,
-    title_label,
-)
-from crmdesk.reports.recovery_kit import key_lines
+from crmdesk.gui.people.gates import complete_sign_in
+from crmdesk.gui.vault_flows.unlock import keyring_explanation, resolve_keyring_usable
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy, call_service
+from crmdesk.gui.widgets.secret_fields import PassphraseFields, RecoveryKeyEdit, secret_edit
+from crmdesk.gui.widgets.style import STYLE, mono_font, note_label, primary_button, title_label
 from crmdesk.services import session as session_service
+from crmdesk.services import unlocking
+from crmdesk.services.recovery_kit import key_lines
 from crmdesk.services.reports import ReportService
 from crmdesk.services.session import (  # Owner: not from crmdesk.vault (layering)
     Owner,
@@ -150,7 +142,7 @@ class _FolderRow(QWidget):
         return Path(chosen) if chosen else None
 
 
-class WelcomeDialog(QDialog):
+class WelcomeDialog(AppDialog):
     """First run: create a vault (and show its recovery key once), open one, or restore."""
 
     def __init__(
@@ -631,9 +623,10 @@ class WelcomeDialog(QDialog):
         except CrmdeskError as exc:
             message.show_error(exc.message)
             return
+        # The recovery key opens the vault, not anyone's account: sign in as usual.
         opened = call_service(
             message,
-            lambda: session_service.recover(
+            lambda: unlocking.recover_for_sign_in(
                 folder, key, keystore=self._keystore, new_passphrase=new_passphrase
             ),
         )
@@ -642,14 +635,11 @@ class WelcomeDialog(QDialog):
             return
         self.restore_key_edit.clear()
         self.restore_passphrase.clear()
-        # The recovery key opens the vault, not anyone's account: sign in as usual.
-        self._sign_in_and_accept(session_service.Unlocked(opened.vault), folder)
+        self._sign_in_and_accept(opened, folder)
 
     def _sign_in_and_accept(self, opened: Unlocked, folder: Path) -> None:
         """Sign in (with several users) and pass the first sign-in gates; a refusal
         leaves the vault closed and this screen open."""
-        from crmdesk.gui.people.gates import complete_sign_in
-
         session = complete_sign_in(self, opened)
         if session is None:
             self.current_page().message.show_info(  # type: ignore[attr-defined]

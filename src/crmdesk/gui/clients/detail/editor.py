@@ -458,10 +458,6 @@ class ClientEditor(QWidget):
         self.deleted.emit(client_id)
         return True
 
-    def current_data(self) -> dict[str, Any]:
-        """The client as edited (what Save would send)."""
-        return self._collect()
-
     # -- internals
 
     def _collect(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import Section
 from crmdesk.domain.entities import INTERACTION_KINDS
+from crmdesk.gui.widgets.dialog import AppDialog
 
 from .child_table import ChildTable, Column, DetailTab, TableTab
 
@@ -34,7 +35,7 @@ INTERACTION_COLUMNS = (
 )
 
 
-class LogCallDialog(QDialog):
+class LogCallDialog(AppDialog):
     """Date (today), contact, summary and outcome of a call."""
 
     def __init__(self, parent: QWidget | None, contacts: list[str], today: dt.date) -> None:
