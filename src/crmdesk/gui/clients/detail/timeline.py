@@ -24,7 +24,8 @@ from crmdesk.domain import Section
 from crmdesk.domain.entities import INTERACTION_KINDS
 from crmdesk.gui.widgets.dialog import AppDialog
 
-from .child_table import ChildTable, Column, DetailTab, TableTab
+from .child_table import ChildTable, Column
+from .tab_base import DetailTab, TableTab
 
 INTERACTION_COLUMNS = (
     Column("date", "Date", "date", width=100),
