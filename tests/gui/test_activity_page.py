@@ -12,7 +12,9 @@ from PySide6.QtCore import Qt
 from crmdesk.domain.alerts import VALUE_ADDED_BURST, ActivityEvent, AlertThresholds
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity import words
-from crmdesk.gui.activity.page import EMPTY_TEXT, ActivityPage, day_start
+from crmdesk.gui.activity.layout import EMPTY_TEXT
+from crmdesk.gui.activity.page import ActivityPage
+from crmdesk.gui.activity.reading import day_start
 from crmdesk.gui.activity.thresholds import ThresholdsDialog
 from crmdesk.services import people, signin
 from crmdesk.services.activity import ActivityFilter, ActivityService

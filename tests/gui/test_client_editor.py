@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from crmdesk.gui.clients.detail import editor as editor_mod
 from crmdesk.gui.clients.detail import timeline as timeline_mod
-from crmdesk.gui.clients.detail.child_table import BANNER_TEXT, ConfidentialBanner
+from crmdesk.gui.clients.detail.banners import BANNER_TEXT, ConfidentialBanner
 from crmdesk.gui.clients.detail.editor import ClientEditor
 from tests.gui.conftest import GUI_TODAY
 from tests.services.conftest import full_client

@@ -48,6 +48,6 @@ def test_a_vault_in_a_shared_folder_is_flagged(qtbot, window, monkeypatch):
     monkeypatch.setattr(
         sessions, "sharing_warning", lambda folder: "This vault is in a Dropbox folder."
     )
-    window._update_security_state()
+    window.update_security_state()
     assert window.security_label.text().startswith("⚠ Shared folder")
     assert "Dropbox" in window.security_label.toolTip()

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from crmdesk.gui.main_window import MainWindow
 from crmdesk.gui.people import policy_editor
@@ -396,15 +396,3 @@ def test_the_reasonable_measures_report_is_previewed(qtbot, owner_window):
     assert preview.report.record.kind == "measures"
     assert preview.page_count() >= 1
     assert audit_actions(window.session)[-1] == "report.printed"
-
-
-def test_a_missing_part_says_so(qtbot, owner_window, monkeypatch):
-    from crmdesk.gui import office_menu
-    from tests.gui.people_support import close_box
-
-    monkeypatch.setattr(office_menu, "ROTATE_KEY_FLOW", ("crmdesk.gui.no_such_part", "flow"))
-    texts: list[str] = []
-    answers = Answers().on(QMessageBox, close_box(texts))
-    owner_window.office.act_rotate.trigger()
-    answers.check()
-    assert "not included in this build" in texts[0]

@@ -39,9 +39,6 @@ class IdleWatcher(QObject):
     def resume(self) -> None:
         self._timer.start()
 
-    def remaining_ms(self) -> int:
-        return self._timer.remainingTime()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()  # restart the countdown

@@ -29,7 +29,7 @@ from crmdesk.gui.egress import EgressMixin
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
-from crmdesk.gui.office_menu import OfficeMenu
+from crmdesk.gui.office_menu import OfficeHost, OfficeMenu
 from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
@@ -39,11 +39,12 @@ from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
 from crmdesk.gui.watermark import Watermarks
 from crmdesk.services import session as sessions
-from crmdesk.services import signin
+from crmdesk.services import signin, unlocking
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
 from crmdesk.services.reports import ReportService
 from crmdesk.services.session import KeyStore, Session, Unlocked
+from crmdesk.services.vault_state import security_state
 
 PAGES = (
     ("clients", "Clients"),
@@ -53,7 +54,7 @@ PAGES = (
 )
 
 
-class MainWindow(EgressMixin):
+class MainWindow(EgressMixin, OfficeHost):
     def __init__(
         self,
         session: Session,
@@ -116,7 +117,7 @@ class MainWindow(EgressMixin):
         self.security_label = QLabel()
         self.statusBar().addPermanentWidget(self.security_label)
         self.apply_role()
-        self._update_security_state()
+        self.update_security_state()
         self.idle = IdleWatcher(app_settings.idle_minutes(), self)
         self.idle.idle.connect(self.lock_idle)
         self.nav.setCurrentRow(0)
@@ -299,22 +300,18 @@ class MainWindow(EgressMixin):
 
     # -- security ---------------------------------------------------------------------
 
-    def _update_security_state(self) -> None:
+    def update_security_state(self) -> None:
         if not self.session.is_open:
             self.security_label.setText("Locked")
             return
-        vault = self.session.vault
-        where = (
-            "key wrapped by passphrase"
-            if vault.meta.key_storage == "passphrase"
-            else f"key in {vault.key_source}"
-        )
+        state = security_state(self.session)
+        where = "key wrapped by passphrase" if state.passphrase else f"key in {state.key_source}"
         user = self.session.user
         self.security_label.setText(
             f"Encrypted · {where} · signed in as {user.full_name} ({user.role.title})"
         )
-        tip = f"Vault {vault.meta.vault_id}\nKey {vault.key_location()}"
-        shared = sessions.sharing_warning(vault.folder)
+        tip = f"Vault {state.vault_id}\nKey {state.key_location}"
+        shared = sessions.sharing_warning(state.folder)
         if shared:  # said in the status bar for as long as the vault is open there
             self.security_label.setText("⚠ Shared folder · " + self.security_label.text())
             tip = f"{shared}\n\n{tip}"
@@ -337,7 +334,7 @@ class MainWindow(EgressMixin):
             return
         # Unsaved edits stay in the editor (in memory) and can be saved after unlocking.
         try:
-            several = signin.sign_in_required(self.session.vault)
+            several = unlocking.sign_in_required(self.session)
             password_set = several or signin.has_password(self.session)
             sessions.lock(self.session)
         except CrmdeskError as exc:
@@ -351,7 +348,7 @@ class MainWindow(EgressMixin):
         self.central.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
         self.toolbar.setEnabled(False)
-        self._update_security_state()
+        self.update_security_state()
 
     def unlock(self) -> None:
         """Reopen through the same path as at start (keyring, else passphrase or recovery),
@@ -375,10 +372,7 @@ class MainWindow(EgressMixin):
                 "crmdesk stays locked: the vault is closed and nothing was shown."
             )
             return
-        with self.session.vault.transaction():
-            self.session.vault.record_event(
-                self.session.actor, "session.unlocked", object=self.session.actor
-            )
+        unlocking.record_unlock(self.session)
         self.lock_screen.show_error_text("")
         self.lock_screen.clear_error()
         self.apply_role()
@@ -387,7 +381,7 @@ class MainWindow(EgressMixin):
         self.menuBar().setEnabled(True)
         self.toolbar.setEnabled(True)
         self.idle.resume()
-        self._update_security_state()
+        self.update_security_state()
 
     def _sign_in_again(self, unlocked: Unlocked) -> Session | None:
         """The locked person's session, checked with the password typed on the lock

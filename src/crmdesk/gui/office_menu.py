@@ -6,58 +6,64 @@ exporting clients (Owner and Manager) and the automatic-backup settings
 Kept apart from the main window so that it stays readable. Every action is shown only
 to a role the services allow (mostly the owner); the services check again anyway.
 The Activity page and the offboarding screens live in their own packages
-(``crmdesk.gui.activity``, ``crmdesk.gui.offboarding``); while one is not installed
-its entries are left out (the page) or say so (the actions) instead of failing.
+(``crmdesk.gui.activity``, ``crmdesk.gui.offboarding``).
+
+The main window builds this menu, so this module does not import it: what the menu
+needs of the window is declared by :class:`OfficeHost`, which the window inherits.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QListWidgetItem, QWidget
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMainWindow, QMenu, QStackedWidget
 
 from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.activity.page import ActivityPage
+from crmdesk.gui.clients.list_panel import ClientListPanel
 from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
+from crmdesk.gui.offboarding.rotate import rotate_key_flow
+from crmdesk.gui.offboarding.wizard import OffboardingWizard
 from crmdesk.gui.people.policy_editor import PolicyEditor
 from crmdesk.gui.people.users_dialog import UsersDialog
+from crmdesk.gui.watermark import Watermarks
+from crmdesk.services.session import KeyStore, Session
 from crmdesk.services.settings import change_settings
 from crmdesk.services.settings import settings as vault_settings
 
-if TYPE_CHECKING:
-    from crmdesk.gui.main_window import MainWindow
 
-ACTIVITY_PAGE = ("crmdesk.gui.activity.page", "ActivityPage")
-OFFBOARDING_WIZARD = ("crmdesk.gui.offboarding.wizard", "OffboardingWizard")
-ROTATE_KEY_FLOW = ("crmdesk.gui.offboarding.rotate", "rotate_key_flow")
+class OfficeHost(QMainWindow):
+    """What the Office menu needs of the window it is built into (the main window)."""
 
+    session: Session
+    today: Callable[[], dt.date]
+    office_menu: QMenu
+    nav: QListWidget
+    pages: QStackedWidget
+    list_panel: ClientListPanel
+    watermarks: Watermarks
 
-class NotInstalled(CrmdeskError):
-    """A part of the app that this build does not include."""
+    @property
+    def keystore(self) -> KeyStore | None:
+        raise NotImplementedError
 
+    def build_measures_report(self) -> None:
+        raise NotImplementedError
 
-def load_part(module: str, name: str) -> Any:
-    """``module.name``; :class:`NotInstalled` only when that module itself is missing
-    (an error inside it is a real error and is raised as it is)."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            raise NotInstalled(
-                "This part of crmdesk is not included in this build. Update crmdesk, "
-                "or ask whoever installed it."
-            ) from None
-        raise
+    def update_security_state(self) -> None:
+        raise NotImplementedError
 
 
 class OfficeMenu:
     """Builds the Office menu into ``window.office_menu`` and the owner's Activity page."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: OfficeHost) -> None:
         self.window = window
         menu = window.office_menu
         self.act_users = self._action("&Users…", self.manage_users)
@@ -99,7 +105,7 @@ class OfficeMenu:
             self.act_export: Permission.EXPORT,
             self.act_backup: Permission.BACKUP,
         }
-        self.activity_page: QWidget | None = None
+        self.activity_page: ActivityPage | None = None
         self._add_activity_page()
         self.refresh_watermark()
 
@@ -112,8 +118,7 @@ class OfficeMenu:
 
     def busy(self) -> bool:
         """True while the Activity page reads the audit trail on a worker thread."""
-        page = self.activity_page
-        return page is not None and bool(getattr(page, "is_busy", lambda: False)())
+        return self.activity_page is not None and self.activity_page.is_busy()
 
     def apply_role(self) -> None:
         role = self.window.session.role
@@ -126,11 +131,7 @@ class OfficeMenu:
         window = self.window
         if not allowed(window.session.role, Permission.VIEW_ACTIVITY):
             return
-        try:
-            page_class = load_part(*ACTIVITY_PAGE)
-        except NotInstalled:
-            return
-        self.activity_page = page_class(window.session, window, today=window.today)
+        self.activity_page = ActivityPage(window.session, window, today=window.today)
         window.pages.addWidget(self.activity_page)
         QListWidgetItem(icon("shield"), "Activity", window.nav)
 
@@ -190,16 +191,17 @@ class OfficeMenu:
 
     def offboard(self) -> None:
         try:
-            wizard = load_part(*OFFBOARDING_WIZARD)
-            wizard(self.window.session, self.window, keystore=self.window.keystore).exec()
+            wizard = OffboardingWizard(
+                self.window.session, self.window, keystore=self.window.keystore
+            )
+            wizard.exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Offboard a user")
         self.window.list_panel.refresh()
 
     def rotate_key(self) -> None:
         try:
-            flow = load_part(*ROTATE_KEY_FLOW)
-            flow(self.window, self.window.session, keystore=self.window.keystore)
+            rotate_key_flow(self.window, self.window.session, keystore=self.window.keystore)
         except CrmdeskError as exc:
             show_error(self.window, exc, "Rotate vault key")
-        self.window._update_security_state()
+        self.window.update_security_state()

@@ -13,7 +13,6 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -27,7 +26,9 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.alerts import DAY_NAMES, AlertThresholds, ThresholdError
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity.words import THRESHOLD_WORDS
-from crmdesk.gui.vault_flows.unlock import STYLE, InlineMessage, busy, primary_button
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy
+from crmdesk.gui.widgets.style import STYLE, primary_button
 from crmdesk.services.session import Session
 from crmdesk.services.settings import change_settings, settings
 
@@ -73,7 +74,7 @@ def owner_message(exc: ThresholdError) -> str:
     return re.sub(r"; got .*$", ".", text)
 
 
-class ThresholdsDialog(QDialog):
+class ThresholdsDialog(AppDialog):
     """Spin boxes for each threshold, working hours and days; Save checks and saves."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -8,7 +8,6 @@ shown in the dialog, next to what to change.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import error_text
+from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.services.session import Session
 from crmdesk.services.settings import MAX_BACKUPS_KEPT, VaultSettings, change_settings
 from crmdesk.services.settings import settings as vault_settings
@@ -29,7 +29,7 @@ from crmdesk.services.settings import settings as vault_settings
 TITLE = "Backup settings"
 
 
-class BackupSettingsDialog(QDialog):
+class BackupSettingsDialog(AppDialog):
     """Folder for the automatic backup on closing ("" for none) and backups kept."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

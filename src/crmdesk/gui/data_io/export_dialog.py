@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.people.approval_dialog import ask_owner_approval
+from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.egress import ApprovalRequired, OwnerApproval
@@ -43,7 +43,7 @@ FORMATS = {
 }
 
 
-class ExportDialog(QDialog):
+class ExportDialog(AppDialog):
     """Choose the format, which clients and the file; Export writes and registers it."""
 
     def __init__(

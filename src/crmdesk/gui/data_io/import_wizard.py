@@ -16,7 +16,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -32,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import Job, Operation, run_with_progress
-from crmdesk.io.mapping import TARGETS, ProblemKind
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.services.import_fields import DUPLICATE_KINDS, target_fields
 from crmdesk.services.imports import (
     Choice,
     ImportCancelled,
@@ -44,7 +44,6 @@ from crmdesk.services.imports import (
 from crmdesk.services.session import Session
 
 TITLE = "Import clients"
-_DUPLICATES = {ProblemKind.DUPLICATE, ProblemKind.DUPLICATE_IN_FILE}
 _CHOICE_LABELS = {
     Choice.SKIP: "Skip this row",
     Choice.MERGE: "Merge into the existing client",
@@ -65,7 +64,7 @@ def _wrapping(text: str = "") -> QLabel:
     return label
 
 
-class ImportWizard(QDialog):
+class ImportWizard(AppDialog):
     """Import clients from a .csv or .vcf file, through :class:`ImportService`."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -277,7 +276,7 @@ class ImportWizard(QDialog):
         for i, (column, target) in enumerate(plan.mapping.items()):
             table.setItem(i, 0, _item(column))
             box = QComboBox()
-            for name, (_how, meaning) in TARGETS.items():
+            for name, meaning in target_fields():
                 box.addItem(f"{name} — {meaning}", name)
             box.setCurrentIndex(max(box.findData(target), 0))
             box.setEnabled(editable)
@@ -339,7 +338,7 @@ class ImportWizard(QDialog):
     def _choice_box(problems: list[Problem], action: str) -> QComboBox:
         box = QComboBox()
         choices = [Choice.SKIP, Choice.IMPORT]
-        if any(p.kind in _DUPLICATES for p in problems):
+        if any(p.kind in DUPLICATE_KINDS for p in problems):
             choices.insert(1, Choice.MERGE)
         for choice in choices:
             box.addItem(_CHOICE_LABELS[choice], choice)

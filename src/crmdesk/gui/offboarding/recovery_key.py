@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.offboarding.common import bullets
 from crmdesk.gui.reports.preview import ReportPreview
-from crmdesk.gui.vault_flows.unlock import InlineMessage, busy, mono_font
-from crmdesk.reports.recovery_kit import key_lines
+from crmdesk.gui.widgets.messages import InlineMessage, busy
+from crmdesk.gui.widgets.style import mono_font
+from crmdesk.services.recovery_kit import key_lines
 from crmdesk.services.reports import ReportService
 from crmdesk.services.session import Session
+from crmdesk.services.vault_state import vault_folder
 
 STORED_TEXT = "I have stored the new recovery key safely"
 
@@ -145,7 +147,7 @@ class RecoveryKeyPanel(QWidget):
                 report = service.recovery_kit(
                     self._key,
                     None,  # type: ignore[arg-type]
-                    vault_folder=self.session.vault.folder,
+                    vault_folder=vault_folder(self.session),
                     created=self._created or dt.datetime.now().astimezone(),
                 )
         except CrmdeskError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -27,16 +26,14 @@ from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.offboarding.common import bullets, heading, quiet
 from crmdesk.gui.offboarding.recovery_key import RecoveryKeyPanel
 from crmdesk.gui.ops import Operation, run_with_progress
-from crmdesk.gui.vault_flows.unlock import (
-    STYLE,
-    InlineMessage,
-    note_label,
-    primary_button,
-    secret_edit,
-)
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import STYLE, note_label, primary_button
 from crmdesk.services import keys
 from crmdesk.services import session as session_service
 from crmdesk.services.session import KeyStore, Session
+from crmdesk.services.vault_state import vault_folder
 
 WHY = (
     "Change the vault key when someone who had access to the vault leaves, or when you "
@@ -54,7 +51,7 @@ WHAT = (
 )
 
 
-class RotateKeyDialog(QDialog):
+class RotateKeyDialog(AppDialog):
     """Confirm (reason, passphrase), rotate, then the new recovery key shown once."""
 
     def __init__(
@@ -70,7 +67,7 @@ class RotateKeyDialog(QDialog):
         self.op: Operation | None = None
         self.rotated = False
         try:
-            self._needs_passphrase = session_service.needs_passphrase(session.vault.folder)
+            self._needs_passphrase = session_service.needs_passphrase(vault_folder(session))
         except CrmdeskError:
             self._needs_passphrase = False
         self.setWindowTitle("Change the vault key")

@@ -20,7 +20,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -40,19 +39,18 @@ from crmdesk.gui.offboarding.common import heading, numbered, quiet
 from crmdesk.gui.offboarding.recovery_key import RecoveryKeyPanel
 from crmdesk.gui.offboarding.report_row import ReportRow
 from crmdesk.gui.ops import Operation, run_with_progress
-from crmdesk.gui.people.common import RowsModel, local_time, rows_view
-from crmdesk.gui.vault_flows.unlock import (
-    STYLE,
-    InlineMessage,
-    note_label,
-    primary_button,
-    secret_edit,
-)
+from crmdesk.gui.people.common import local_time
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage
+from crmdesk.gui.widgets.rows import RowsModel, rows_table, text_row
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import STYLE, note_label, primary_button
 from crmdesk.services import session as session_service
 from crmdesk.services.offboarding import OffboardingResult, OffboardingService
 from crmdesk.services.people import User, UserService
 from crmdesk.services.reports import ReportService
 from crmdesk.services.session import KeyStore, Session
+from crmdesk.services.vault_state import vault_folder
 
 DEFAULT_DAYS = 90
 ROTATE_TEXT = (
@@ -101,7 +99,7 @@ def summary_steps(user: User, days: int, rotate: bool) -> list[str]:
     return steps
 
 
-class OffboardingWizard(QDialog):
+class OffboardingWizard(AppDialog):
     """Two steps: choose and confirm; then the reports and the new recovery key."""
 
     offboarded = Signal(str)  # the login, once the service has done its work
@@ -124,7 +122,7 @@ class OffboardingWizard(QDialog):
         self._users: list[User] = []
         self._user: User | None = None
         try:
-            self._needs_passphrase = session_service.needs_passphrase(session.vault.folder)
+            self._needs_passphrase = session_service.needs_passphrase(vault_folder(session))
         except CrmdeskError:
             self._needs_passphrase = False
 
@@ -156,8 +154,8 @@ class OffboardingWizard(QDialog):
             )
         )
         body.addWidget(QLabel("Who is leaving?"))
-        self.users_model = RowsModel(USER_COLUMNS, page)
-        self.users_table = rows_view(self.users_model, page)
+        self.users_model = RowsModel(USER_COLUMNS, page, cell_tips=True)
+        self.users_table = rows_table(self.users_model, page, stretch_last=True)
         self.users_table.setMinimumHeight(self.fontMetrics().height() * 7)
         self.users_table.selectionModel().selectionChanged.connect(self._user_changed)
         self.no_users_label = note_label(
@@ -250,7 +248,7 @@ class OffboardingWizard(QDialog):
         for u in self._users:
             last = local_time(u.last_signin, "Never")
             status = "" if u.enabled else " (disabled; offboarding not finished)"
-            rows.append(((u.full_name + status, u.login, u.role.title, last), u.login))
+            rows.append(text_row((u.full_name + status, u.login, u.role.title, last), u.login))
         self.users_model.set_rows(rows)
         header = self.users_table.horizontalHeader()
         header.resizeSection(0, 260)

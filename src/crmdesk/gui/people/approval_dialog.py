@@ -14,14 +14,16 @@ from typing import TypeVar
 from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QWidget
 
 from crmdesk.gui.clients.list_model import format_count
-from crmdesk.gui.people.common import button_row, dialog_frame
-from crmdesk.gui.vault_flows.unlock import InlineMessage, note_label, secret_edit, title_label
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import button_row, dialog_frame, note_label, title_label
 from crmdesk.services.egress import ApprovalRequired, OwnerApproval
 
 T = TypeVar("T")
 
 
-class OwnerApprovalDialog(QDialog):
+class OwnerApprovalDialog(AppDialog):
     """Explains the count and the limit; the owner signs in to approve."""
 
     def __init__(self, count: int, limit: int, what: str, parent: QWidget | None = None) -> None:

@@ -6,23 +6,19 @@ At a first sign-in nothing is shown until the password the owner chose is replac
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QWidget
 
 from crmdesk.errors import CrmdeskError, SignInFailed
-from crmdesk.gui.people.common import button_row, dialog_frame
-from crmdesk.gui.vault_flows.unlock import (
-    InlineMessage,
-    busy,
-    note_label,
-    secret_edit,
-    title_label,
-)
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import button_row, dialog_frame, note_label, title_label
 from crmdesk.services import signin
 from crmdesk.services.session import Session
 from crmdesk.services.signin import MIN_PASSWORD_CHARS
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(AppDialog):
     """Current (or initial) password, the new one twice; the service checks and stores."""
 
     def __init__(

@@ -8,11 +8,13 @@ closed. Opened from the Help menu it only shows the policy in force.
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QPlainTextEdit, QWidget
 
 from crmdesk.errors import CrmdeskError
-from crmdesk.gui.people.common import button_row, dialog_frame, local_date
-from crmdesk.gui.vault_flows.unlock import InlineMessage, busy, note_label, title_label
+from crmdesk.gui.people.common import local_date
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy
+from crmdesk.gui.widgets.style import button_row, dialog_frame, note_label, title_label
 from crmdesk.services.policy import PolicyService, PolicyVersion
 from crmdesk.services.session import Session
 
@@ -23,7 +25,7 @@ def policy_heading(policy: PolicyVersion) -> str:
     return f"Version {policy.version} · published {local_date(policy.published_at)}"
 
 
-class PolicyDialog(QDialog):
+class PolicyDialog(AppDialog):
     """Read (and, with ``must_accept``, accept) the policy in force."""
 
     def __init__(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QPlainTextEdit,
@@ -20,15 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import CrmdeskError
-from crmdesk.gui.people.common import (
-    RowsModel,
-    confirm,
-    dialog_frame,
-    local_time,
-    rows_view,
-)
+from crmdesk.gui.people.common import local_time
 from crmdesk.gui.people.policy_dialog import policy_heading
-from crmdesk.gui.vault_flows.unlock import InlineMessage, busy, note_label, title_label
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy, confirm
+from crmdesk.gui.widgets.rows import RowsModel, rows_table, text_row
+from crmdesk.gui.widgets.style import dialog_frame, note_label, title_label
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.session import Session
@@ -48,7 +44,7 @@ def ask_publish(parent: QWidget | None, next_version: int) -> bool:
     )
 
 
-class PolicyEditor(QDialog):
+class PolicyEditor(AppDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
@@ -85,8 +81,8 @@ class PolicyEditor(QDialog):
         row.addStretch(1)
         editor_layout.addLayout(row)
 
-        self.model = RowsModel(ACCEPTANCE_COLUMNS, self)
-        self.table = rows_view(self.model, self)
+        self.model = RowsModel(ACCEPTANCE_COLUMNS, self, cell_tips=True)
+        self.table = rows_table(self.model, self, stretch_last=True)
         self.table.setAccessibleName("Acceptances")
         self.pending_label = note_label("")
         accept_box = QWidget()
@@ -121,7 +117,7 @@ class PolicyEditor(QDialog):
         acceptances = self.service.acceptances()
         self.model.set_rows(
             [
-                ((a.full_name, a.login, str(a.version), local_time(a.accepted_at)), a)
+                text_row((a.full_name, a.login, a.version, local_time(a.accepted_at)), a)
                 for a in sorted(acceptances, key=lambda a: (-a.version, a.accepted_at))
             ]
         )

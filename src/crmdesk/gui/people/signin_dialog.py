@@ -8,24 +8,20 @@ Cancel leaves the vault closed: whoever opened the dialog closes it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from crmdesk.errors import CrmdeskError, SignInFailed, SignInThrottled
 from crmdesk.gui import settings as app_settings
-from crmdesk.gui.people.common import button_row, dialog_frame
-from crmdesk.gui.vault_flows.unlock import (
-    InlineMessage,
-    busy,
-    note_label,
-    secret_edit,
-    title_label,
-)
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import button_row, dialog_frame, note_label, title_label
 from crmdesk.services.session import Session, Unlocked
 
 _LAST_LOGIN = "signin/last_login"
 
 
-class SignInDialog(QDialog):
+class SignInDialog(AppDialog):
     """Login and password; after ``exec()``, :meth:`session` is the signed-in session."""
 
     def __init__(

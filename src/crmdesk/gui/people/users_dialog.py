@@ -21,23 +21,13 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain.roles import Role
 from crmdesk.errors import CrmdeskError
-from crmdesk.gui.people.common import (
-    ROLE_CHOICES,
-    RowsModel,
-    button_row,
-    dialog_frame,
-    local_date,
-    local_time,
-    rows_view,
-)
+from crmdesk.gui.people.common import ROLE_CHOICES, local_date, local_time
 from crmdesk.gui.vault_flows.lock_screen import SetPasswordDialog
-from crmdesk.gui.vault_flows.unlock import (
-    InlineMessage,
-    busy,
-    note_label,
-    secret_edit,
-    title_label,
-)
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage, busy
+from crmdesk.gui.widgets.rows import RowsModel, rows_table, text_row
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import button_row, dialog_frame, note_label, title_label
 from crmdesk.services import signin
 from crmdesk.services.people import User, UserService
 from crmdesk.services.session import Session
@@ -93,7 +83,7 @@ class _PasswordPair:
         self.second.clear()
 
 
-class AddUserDialog(QDialog):
+class AddUserDialog(AppDialog):
     """Login, full name, role and an initial password the user must change."""
 
     def __init__(self, service: UserService, parent: QWidget | None = None) -> None:
@@ -148,7 +138,7 @@ class AddUserDialog(QDialog):
         self.accept()
 
 
-class ResetPasswordDialog(QDialog):
+class ResetPasswordDialog(AppDialog):
     """A new password for someone who forgot theirs; they must change it at sign-in."""
 
     def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
@@ -187,7 +177,7 @@ class ResetPasswordDialog(QDialog):
         self.accept()
 
 
-class ChangeRoleDialog(QDialog):
+class ChangeRoleDialog(AppDialog):
     def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service, self._user = service, user
@@ -212,7 +202,7 @@ class ChangeRoleDialog(QDialog):
         self.accept()
 
 
-class DisableUserDialog(QDialog):
+class DisableUserDialog(AppDialog):
     """Confirm disabling an account, with the reason kept in the audit trail."""
 
     def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
@@ -250,7 +240,7 @@ class DisableUserDialog(QDialog):
         self.accept()
 
 
-class UsersDialog(QDialog):
+class UsersDialog(AppDialog):
     """Everyone who may open this vault, their role and state; the owner's changes."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -283,8 +273,8 @@ class UsersDialog(QDialog):
         row.addWidget(self.set_password_button)
         layout.addWidget(self.password_box)
 
-        self.model = RowsModel(COLUMNS, self)
-        self.table = rows_view(self.model, self)
+        self.model = RowsModel(COLUMNS, self, cell_tips=True)
+        self.table = rows_table(self.model, self, stretch_last=True)
         self.table.setAccessibleName("Users")
         layout.addWidget(self.table, 1)
 
@@ -323,7 +313,7 @@ class UsersDialog(QDialog):
         self.users = self.service.list()
         self.model.set_rows(
             [
-                (
+                text_row(
                     (
                         u.login,
                         u.full_name,

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import show_error
+from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.services.reports import PrintedReport, ReportService
 
 
-class ReportPreview(QDialog):
+class ReportPreview(AppDialog):
     def __init__(
         self, service: ReportService, report: PrintedReport, parent: QWidget | None = None
     ) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.services.reports import ReportService
 
 
-class TraceDialog(QDialog):
+class TraceDialog(AppDialog):
     def __init__(self, service: ReportService, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
         self.service = service

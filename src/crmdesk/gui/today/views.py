@@ -3,164 +3,40 @@
 Each view asks the client service for its rows and shows them in a read-only, sortable
 table; double-click or Enter on a row opens that client (``client_activated``).
 
-The tables are a ``QTableView`` over a small Python model rather than a ``QTableWidget``:
-PySide6 6.12 on Python 3.11 loses a reference to ``None`` on every call to a Qt method that
-returns nothing, and filling a ``QTableWidget`` makes several such calls per cell, so a
-few refreshes of a long list would crash the app. A model hands Qt its cells on demand.
+The tables are a ``QTableView`` over the shared rows model (:mod:`crmdesk.gui.widgets.rows`
+says why a model and not a ``QTableWidget``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QLocale,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from crmdesk.gui.clients.list_model import format_count, format_date, format_money
 from crmdesk.gui.errors import show_error
+from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
 
 Today = Callable[[], dt.date]
-Index = QModelIndex | QPersistentModelIndex
-
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_CENTRE = Qt.AlignmentFlag.AlignCenter
 _SEASONAL_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One cell: its text, and the value it sorts by (a date, an amount), if not the text."""
-
-    text: str
-    key: Any = None
-
-    def sort_key(self) -> tuple[int, Any]:
-        if self.key is not None:
-            return (0, self.key)
-        # Blank cells sort after the others (before them when the order is reversed).
-        return (1, "") if not self.text else (0, self.text.casefold())
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    client_id: int
-    cells: tuple[Cell, ...]
-    tooltip: str = ""
-    warn: bool = False  # shown in red, in the model's first ``warn_columns`` columns
-    bold: bool = False
-
-
-class RowsModel(QAbstractTableModel):
-    """Read-only rows for one day view; each row belongs to a client."""
-
-    def __init__(
-        self,
-        columns: Sequence[str],
-        parent: QObject | None = None,
-        *,
-        right: Sequence[int] = (),
-        centre: Sequence[int] = (),
-        warn_columns: int = 0,
-    ) -> None:
-        super().__init__(parent)
-        self._columns = tuple(columns)
-        self._rows: list[Row] = []
-        self._align = {c: _RIGHT for c in right} | {c: _CENTRE for c in centre}
-        self._warn_columns = warn_columns
-        self.warning = QColor("#c62828")
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def set_rows(self, rows: list[Row]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row(self, row: int) -> Row | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's API
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._align.get(section, _LEFT)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return row.cells[column].text
-        if role == Qt.ItemDataRole.UserRole:
-            return row.client_id
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._align.get(column, _LEFT)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tooltip or None
-        if role == Qt.ItemDataRole.ForegroundRole and row.warn and column < self._warn_columns:
-            return self.warning
-        if role == Qt.ItemDataRole.FontRole and row.bold:
-            return self._bold
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-
-class _SortProxy(QSortFilterProxyModel):
-    """Sorts by each cell's value (dates as dates, money as Decimals), not its text."""
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        source = self.sourceModel()
-        assert isinstance(source, RowsModel)
-        a, b = source.row(left.row()), source.row(right.row())
-        if a is None or b is None:
-            return False
-        ka, kb = a.cells[left.column()].sort_key(), b.cells[right.column()].sort_key()
-        try:
-            return bool(ka < kb)
-        except TypeError:  # mixed kinds in one column: fall back to the text
-            return a.cells[left.column()].text < b.cells[right.column()].text
 
 
 def warning_color(widget: QWidget) -> QColor:
@@ -202,30 +78,11 @@ class _DayView(QWidget):
         self.rows_model = rows_model
         rows_model.setParent(self)
         rows_model.warning = warning_color(self)
-        self._proxy = _SortProxy(self)
-        self._proxy.setSourceModel(rows_model)
-
-        table = QTableView(self)
-        self.table = table
-        table.setModel(self._proxy)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().hide()
-        rows = table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
         # Rows come in the service's order (most overdue, biggest spender, soonest); a
         # header click sorts by that column, and a third click returns to that order.
-        header.setSortIndicatorClearable(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
+        table = rows_table(rows_model, self, sortable=True)
+        self.table = table
+        self._proxy = table.model()
         table.doubleClicked.connect(lambda index: self._activate(index.row()))
         table.installEventFilter(self)
 
@@ -369,7 +226,7 @@ class FollowUpsView(_DayView):
                 Cell(f.phone),
             )
             tip = "\n".join(p for p in (f.client_name, f.title, f.contact, f.phone) if p)
-            rows.append(Row(f.client_id, cells, tip, warn=late > 0))
+            rows.append(Row(cells, f.client_id, tip, warn=late > 0))
         empty = "Nothing due in the next 7 days. Nice work." if week else (
             "No follow-ups due. Nice work."
         )  # fmt: skip
@@ -472,7 +329,7 @@ def _seasonal_row(r: ClientRow) -> Row:
         Cell(format_money(r.spend_12m), r.spend_12m),
         Cell(format_date(r.next_order), _date_key(r.next_order)),
     )
-    return Row(r.id, cells, "\n".join(p for p in (r.name, r.email, r.phone) if p))
+    return Row(cells, r.id, "\n".join(p for p in (r.name, r.email, r.phone) if p))
 
 
 def _date_key(day: dt.date | None) -> tuple[int, dt.date]:
@@ -528,5 +385,5 @@ class BirthdaysView(_DayView):
                 Cell(b.phone),
             )
             tip = "Birthday today" if b.date == today else ""
-            rows.append(Row(b.client_id, cells, tip, bold=b.date == today))
+            rows.append(Row(cells, b.client_id, tip, bold=b.date == today))
         return rows, f"No birthdays in the next {self.DAYS} days."

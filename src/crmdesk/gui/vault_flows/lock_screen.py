@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -21,14 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmdesk.gui.vault_flows.unlock import (
-    STYLE,
-    InlineMessage,
-    note_label,
-    primary_button,
-    secret_edit,
-    title_label,
-)
+from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.messages import InlineMessage
+from crmdesk.gui.widgets.secret_fields import secret_edit
+from crmdesk.gui.widgets.style import STYLE, note_label, primary_button, title_label
 from crmdesk.services.signin import MIN_PASSWORD_CHARS
 
 LOCK_STYLE = (
@@ -206,7 +201,7 @@ class LockScreen(QWidget):
         self.unlock_requested.emit()
 
 
-class SetPasswordDialog(QDialog):
+class SetPasswordDialog(AppDialog):
     """A new sign-in password, typed twice; :meth:`password` once accepted."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

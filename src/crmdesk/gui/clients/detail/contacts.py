@@ -25,17 +25,11 @@ from PySide6.QtWidgets import (
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.json_codec import PERSONAL_KEYS
 
-from .child_table import (
-    BANNER_TEXT,
-    WITHHELD_CELL,
-    WITHHELD_TEXT,
-    DetailTab,
-    PathPart,
-    clear_invalid,
-    mark_invalid,
-    split_list,
-    tab_layout,
-)
+from .banners import BANNER_TEXT, WITHHELD_TEXT
+from .cell_text import split_list
+from .child_table import WITHHELD_CELL
+from .field_marks import PathPart, clear_invalid, mark_invalid
+from .tab_base import DetailTab, tab_layout
 
 _LABELS = {
     "name": "&Name",

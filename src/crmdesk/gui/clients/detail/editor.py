@@ -36,21 +36,15 @@ from crmdesk.errors import EditConflict, InvalidRecord
 from crmdesk.gui.errors import show_error
 from crmdesk.services.clients import ClientService
 
-from .child_table import (
-    BANNER_TEXT,
-    INVALID_STYLE,
-    WITHHELD_TEXT,
-    DetailTab,
-    PathPart,
-    lock_icon,
-    parse_error_path,
-)
+from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
 from .contacts import ContactsTab
+from .field_marks import INVALID_STYLE, PathPart, parse_error_path
 from .overview import OverviewTab
 from .preferences import PreferencesTab
 from .pricing import PricingTab
 from .purchases import PurchasesTab
 from .specifications import SpecificationsTab
+from .tab_base import DetailTab
 from .tasks import TasksTab
 from .timeline import TimelineTab
 
@@ -457,10 +451,6 @@ class ClientEditor(QWidget):
         self.clear()
         self.deleted.emit(client_id)
         return True
-
-    def current_data(self) -> dict[str, Any]:
-        """The client as edited (what Save would send)."""
-        return self._collect()
 
     # -- internals
 

@@ -16,19 +16,11 @@ from PySide6.QtWidgets import (
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.entities import CLIENT_KINDS, CLIENT_STATUSES
 
-from .child_table import (
-    WITHHELD_TEXT,
-    ChildTable,
-    Column,
-    DetailTab,
-    PathPart,
-    clear_invalid,
-    mark_invalid,
-    mark_table_error,
-    section_title,
-    split_list,
-    tab_layout,
-)
+from .banners import WITHHELD_TEXT
+from .cell_text import split_list
+from .child_table import ChildTable, Column
+from .field_marks import PathPart, clear_invalid, mark_invalid
+from .tab_base import DetailTab, mark_table_error, section_title, tab_layout
 
 _LINES = ("name", "industry", "salesperson", "website", "source")
 _LISTS = ("emails", "phones", "tags")

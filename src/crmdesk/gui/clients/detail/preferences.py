@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QWidget
 
 from crmdesk.domain import Section
 
-from .child_table import ChildTable, Column, TableTab
+from .child_table import ChildTable, Column
+from .tab_base import TableTab
 
 PREFERENCE_COLUMNS = (
     Column("topic", "Topic", width=200),

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QWidget
 
 from crmdesk.domain import Section
 
-from .child_table import ChildTable, Column, TableTab
+from .child_table import ChildTable, Column
+from .tab_base import TableTab
 
 PRICING_COLUMNS = (
     Column("product", "Product", width=200),

@@ -14,16 +14,10 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QSplitter, QVBoxLayout, QWidg
 
 from crmdesk.domain import Section
 
-from .child_table import (
-    MONTHS,
-    ChildTable,
-    Column,
-    DetailTab,
-    PathPart,
-    mark_table_error,
-    section_title,
-    tab_layout,
-)
+from .cell_text import MONTHS
+from .child_table import ChildTable, Column
+from .field_marks import PathPart
+from .tab_base import DetailTab, mark_table_error, section_title, tab_layout
 
 _CENT = Decimal("0.01")
 

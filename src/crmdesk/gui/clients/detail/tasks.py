@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QWidget
 
 from crmdesk.domain import Section
 
-from .child_table import ChildTable, Column, TableTab
+from .child_table import ChildTable, Column
+from .tab_base import TableTab
 
 TASK_COLUMNS = (
     Column("due", "Due", "date", width=100),

@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import Section
 from crmdesk.domain.entities import INTERACTION_KINDS
+from crmdesk.gui.widgets.dialog import AppDialog
 
-from .child_table import ChildTable, Column, DetailTab, TableTab
+from .child_table import ChildTable, Column
+from .tab_base import DetailTab, TableTab
 
 INTERACTION_COLUMNS = (
     Column("date", "Date", "date", width=100),
@@ -34,7 +36,7 @@ INTERACTION_COLUMNS = (
 )
 
 
-class LogCallDialog(QDialog):
+class LogCallDialog(AppDialog):
     """Date (today), contact, summary and outcome of a call."""
 
     def __init__(self, parent: QWidget | None, contacts: list[str], today: dt.date) -> None:

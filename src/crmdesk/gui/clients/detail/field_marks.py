@@ -1,0 +1,58 @@
+"""Field errors in the client editor: a red border with the message as tooltip, and the
+error paths the domain names (``contacts[0].emails[1]``) read into parts."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import QWidget
+
+INVALID_STYLE = (
+    '*[invalid="true"] { border: 2px solid #d32f2f; border-radius: 3px; }'
+    " QFrame#errorArea { background: rgba(211, 47, 47, 0.12);"
+    " border: 1px solid #d32f2f; border-radius: 4px; }"
+    " QFrame#confidentialBanner { background: rgba(255, 160, 0, 0.16);"
+    " border: 1px solid rgba(255, 160, 0, 0.7); border-radius: 4px; }"
+    " QFrame#withheldBanner { background: rgba(96, 110, 130, 0.14);"
+    " border: 1px solid rgba(96, 110, 130, 0.55); border-radius: 4px; }"
+    " QLabel#statusChip { border: 1px solid palette(mid); border-radius: 9px;"
+    " padding: 1px 8px; }"
+)
+
+
+def mark_invalid(widget: QWidget, message: str) -> None:
+    """Red border (dynamic property + the editor's stylesheet) and the message as tooltip."""
+    if widget.property("invalid") is not True:
+        widget.setProperty("_plain_tooltip", widget.toolTip())
+    widget.setProperty("invalid", True)
+    widget.setToolTip(message)
+    _repolish(widget)
+
+
+def clear_invalid(widget: QWidget) -> None:
+    if widget.property("invalid") is True:
+        widget.setProperty("invalid", False)
+        widget.setToolTip(widget.property("_plain_tooltip") or "")
+        _repolish(widget)
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
+
+
+PathPart = tuple[str, int | None]
+_SEGMENT = re.compile(r"^([^\[\]]*)(?:\[(\d+)\])?$")
+
+
+def parse_error_path(path: str) -> list[PathPart]:
+    """``contacts[0].emails[1]`` -> ``[("contacts", 0), ("emails", 1)]``."""
+    parts: list[PathPart] = []
+    for segment in path.split(".") if path else []:
+        match = _SEGMENT.match(segment)
+        if match is None:
+            parts.append((segment, None))
+        else:
+            parts.append((match.group(1), int(match.group(2)) if match.group(2) else None))
+    return parts

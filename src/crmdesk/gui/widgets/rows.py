@@ -1,0 +1,218 @@
+"""Read-only tables of rows: one model for every list the app shows that is not edited
+in place (the day's work, the Activity page, users, offboarding).
+
+The tables are a ``QTableView`` over a small Python model rather than a ``QTableWidget``:
+PySide6 6.12 on Python 3.11 loses a reference to ``None`` on every call to a Qt method that
+returns nothing, and filling a ``QTableWidget`` makes several such calls per cell, so a
+few refreshes of a long list would crash the app. A model hands Qt its cells on demand,
+and a long list costs no per-cell Qt calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+Index = QModelIndex | QPersistentModelIndex
+
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_CENTRE = Qt.AlignmentFlag.AlignCenter
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell: its text, and the value it sorts by (a date, an amount), if not the text."""
+
+    text: str
+    key: Any = None
+
+    def sort_key(self) -> tuple[int, Any]:
+        if self.key is not None:
+            return (0, self.key)
+        # Blank cells sort after the others (before them when the order is reversed).
+        return (1, "") if not self.text else (0, self.text.casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cells: tuple[Cell, ...]
+    key: Any = None  # what the row stands for (a client id, an audit entry, a login)
+    tooltip: str = ""
+    warn: bool = False  # shown in the warning colour, in the model's ``warn_columns``
+    bold: bool = False
+
+
+def text_row(cells: Sequence[object], key: Any = None) -> Row:
+    """A row of plain text cells (each shown as ``str``, sorted by its text)."""
+    return Row(tuple(Cell(str(c)) for c in cells), key)
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only rows of cells under fixed headers.
+
+    ``right`` and ``centre`` columns are aligned so (numbers, short values); the first
+    ``warn_columns`` columns of a row marked ``warn`` are painted in :attr:`warning`;
+    ``header_tips`` explain the columns; with ``cell_tips`` a cell's tooltip is its own
+    text (for columns too narrow for it) unless the row has a tooltip of its own.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[str],
+        parent: QObject | None = None,
+        *,
+        right: Sequence[int] = (),
+        centre: Sequence[int] = (),
+        warn_columns: int = 0,
+        header_tips: Sequence[str] = (),
+        cell_tips: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._tips = tuple(header_tips)
+        self._rows: list[Row] = []
+        self._align = {c: _RIGHT for c in right} | {c: _CENTRE for c in centre}
+        self._warn_columns = warn_columns
+        self._cell_tips = cell_tips
+        self.warning = QColor("#c62828")
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, row: int) -> Row | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def key_at(self, row: int) -> Any:
+        """The key of a row in the model's own order (None outside it)."""
+        found = self.row(row)
+        return None if found is None else found.key
+
+    def row_of(self, key: Any) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.key == key), None)
+
+    def text_at(self, row: int, column: int) -> str:
+        return self._rows[row].cells[column].text
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(  # noqa: N802 - Qt API
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align.get(section, _LEFT)
+        if role == Qt.ItemDataRole.ToolTipRole and section < len(self._tips):
+            return self._tips[section] or None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cells[column].text
+        if role == Qt.ItemDataRole.UserRole:
+            return row.key
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align.get(column, _LEFT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.tooltip:
+                return row.tooltip
+            return row.cells[column].text if self._cell_tips else None
+        if role == Qt.ItemDataRole.ForegroundRole and row.warn and column < self._warn_columns:
+            return self.warning
+        if role == Qt.ItemDataRole.FontRole and row.bold:
+            return self._bold
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class SortProxy(QSortFilterProxyModel):
+    """Sorts by each cell's value (dates as dates, money as Decimals), not its text."""
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt API
+        source = self.sourceModel()
+        assert isinstance(source, RowsModel)
+        a, b = source.row(left.row()), source.row(right.row())
+        if a is None or b is None:
+            return False
+        ka, kb = a.cells[left.column()].sort_key(), b.cells[right.column()].sort_key()
+        try:
+            return bool(ka < kb)
+        except TypeError:  # mixed kinds in one column: fall back to the text
+            return a.cells[left.column()].text < b.cells[right.column()].text
+
+
+def rows_table(
+    model: RowsModel,
+    parent: QWidget | None = None,
+    *,
+    sortable: bool = False,
+    stretch_last: bool = False,
+) -> QTableView:
+    """A read-only, row-selecting table over ``model``.
+
+    With ``sortable`` the table shows the model through a :class:`SortProxy` (its
+    ``model()``): rows come in the model's order, a header click sorts by that column,
+    and a third click returns to the model's order.
+    """
+    table = QTableView(parent)
+    if sortable:
+        proxy = SortProxy(parent)
+        proxy.setSourceModel(model)
+        table.setModel(proxy)
+    else:
+        table.setModel(model)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    if stretch_last:
+        header.setStretchLastSection(True)
+    header.setDefaultAlignment(_LEFT)
+    if sortable:
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        table.setSortingEnabled(True)
+    return table
