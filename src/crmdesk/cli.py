@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "and read a record, print a watermarked report, verify the audit trail",
     )
     parser.add_argument(
+        "--expect-keyring",
+        action="store_true",
+        help="with --self-test: fail unless the vault key can be kept in the OS keyring "
+        "(instead of falling back to a passphrase)",
+    )
+    parser.add_argument(
         "--vault",
         metavar="DIR",
         help="the vault folder (default: $CRMDESK_VAULT, else your user data folder)",
@@ -96,6 +102,8 @@ def _run_gui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # --version and --help end here, having loaded nothing
+    if args.expect_keyring and not args.self_test:
+        parser.error("--expect-keyring goes with --self-test")
     from crmdesk.services.session import resolve_vault_dir
 
     args.vault = resolve_vault_dir(args.vault)
@@ -104,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.self_test:
             from crmdesk.selftest import run_self_test
 
-            return run_self_test()
+            return run_self_test(expect_keyring=args.expect_keyring)
         if args.command is None:
             return _run_gui(args)
         return int(args.handler(args))

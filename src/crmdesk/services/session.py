@@ -15,13 +15,39 @@ from crmdesk.audit import ChainReport
 from crmdesk.errors import AuditChainBroken, KeyringUnavailable, SignInRequired
 from crmdesk.services import people, signin
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
-from crmdesk.vault import Owner, Vault, VaultStatus  # Owner is part of this API too
-from crmdesk.vault.keystore import KeyStore, system_keystore
+from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus
+from crmdesk.vault.keystore import KeyStore
+from crmdesk.vault.keystore import system_keystore as _system_keystore
 from crmdesk.vault.location import sharing_warning as detect_sharing
 from crmdesk.vault.metadata import read_metadata
 from crmdesk.vault.passphrase import DEFAULT_KDF, KdfParams
 from crmdesk.vault.paths import METADATA_NAME
 from crmdesk.vault.paths import resolve_vault_dir as _resolve_vault_dir
+
+# The API of this module (Owner, VaultKey and KeyStore included: the GUI and the
+# self-test name them through here, not through the vault package).
+__all__ = [
+    "KeyStore",
+    "KeyringState",
+    "Owner",
+    "Session",
+    "Unlocked",
+    "VaultKey",
+    "create_vault",
+    "keyring_state",
+    "lock",
+    "needs_passphrase",
+    "open_vault",
+    "owner_session",
+    "recover",
+    "resolve_vault_dir",
+    "sharing_warning",
+    "status",
+    "system_keystore",
+    "unlock",
+    "vault_exists",
+    "verify_audit",
+]
 
 
 def owner_session(vault: Vault) -> Session:
@@ -144,6 +170,11 @@ class KeyringState:
     usable: bool
     name: str
     problem: str = ""
+
+
+def system_keystore() -> KeyStore:
+    """The OS keyring as a key store; :class:`KeyringUnavailable` when none is usable."""
+    return _system_keystore()
 
 
 def keyring_state() -> KeyringState:
