@@ -11,10 +11,10 @@ password (``--user``, ``--password-stdin``: one Argon2id check). Targets (issue 
 ``--version`` within 0.15 s of the baseline, ``client show --json`` within 0.4 s.
 
 The vault is made once with the demo generator (``crmdesk demo``: 91 s for 100,000
-clients on an idle 2-core machine) and kept under ``$TMPDIR/crmdesk-bench/`` with its recovery key (mode
-600; it is demo data): each run puts the key into the keyring it runs with (``crmdesk
-recover``), since tools/with-secret-service starts an empty one every time. Delete that
-folder to build it again.
+clients on an idle 2-core machine) and kept under ``$TMPDIR/crmdesk-bench/`` with its
+recovery key (mode 600; it is demo data): each run puts the key into the keyring it
+runs with (``crmdesk recover``), since tools/with-secret-service starts an empty one
+every time. Delete that folder to build it again.
 """
 
 from __future__ import annotations
