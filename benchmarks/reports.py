@@ -15,12 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.run import TODAY, BenchKeyStore
+from benchmarks.run import TODAY, BenchKeyStore, bench_session
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
 from crmdesk.services.reports import ReportService
-from crmdesk.services.session import Session
 from crmdesk.vault import Owner, Vault
 
 
@@ -53,7 +52,7 @@ def main() -> int:
         vault, _ = Vault.create(
             work / "vault", Owner("Bench Mark", "bench"), keystore=BenchKeyStore()
         )
-        session = Session(vault, "bench", "Bench Mark")
+        session = bench_session(vault)
         clients = ClientService(session, today=lambda: TODAY)
         reports = ReportService(session, today=lambda: TODAY)
         client_id = clients.add(big_client())

@@ -29,6 +29,7 @@ from typing import Any
 import sqlcipher3
 
 from crmdesk import audit
+from crmdesk.domain.roles import Principal, Role
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
@@ -58,6 +59,11 @@ class BenchKeyStore:
 
     def delete(self, vault_id: str) -> None:
         self.keys.pop(vault_id, None)
+
+
+def bench_session(vault: Any) -> Session:
+    """The owner's session on a benchmark vault (no sign-in, no policy to accept)."""
+    return Session(vault, Principal("bench", "Bench Mark", Role.OWNER))
 
 
 class PlainVault:
@@ -142,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"crmdesk benchmark: {args.clients:,} demo clients, vault in {folder}")
     try:
         vault, _ = Vault.create(folder, Owner("Bench Mark", "bench"), keystore=store)
-        session = Session(vault, "bench", "Bench Mark")
+        session = bench_session(vault)
         started = time.perf_counter()
         create_demo_clients(session, args.clients, today=TODAY)
         build_s = time.perf_counter() - started
@@ -186,11 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         ids = rng.sample(range(1, args.clients + 1), min(200, args.clients))
 
         results_enc = measure(
-            ClientService(Session(enc_vault, "bench", "B"), today=lambda: TODAY), prefixes, ids
+            ClientService(bench_session(enc_vault), today=lambda: TODAY), prefixes, ids
         )  # noqa: E501
         enc_vault.close()
         plain = PlainVault(plain_path, vault_id)
-        plain_session = Session(plain, "bench", "B")  # type: ignore[arg-type]
+        plain_session = bench_session(plain)
         results_plain = measure(ClientService(plain_session, today=lambda: TODAY), prefixes, ids)
         plain.close()
 

@@ -48,7 +48,10 @@ def test_self_test_passes_in_passphrase_mode(monkeypatch, capsys, private_temp):
     lines = _lines(capsys)
     assert [line.split(":")[0] for line in lines[:-1]] == [f"ok   {step}" for step in STEPS]
     assert "passphrase" in lines[STEPS.index("keyring")]
-    assert lines[-1] == f"self-test passed: all {len(STEPS)} checks ok"
+    assert lines[-1] == (
+        f"self-test passed: all {len(STEPS)} checks ok; the vault key was wrapped by a "
+        "passphrase (no OS keyring was used)"
+    )
     assert PASSPHRASE not in "\n".join(lines)  # the passphrase is never printed
     assert list(private_temp.iterdir()) == []  # the temporary vault is gone
 
@@ -64,7 +67,7 @@ def test_a_failing_step_fails_the_self_test_and_still_cleans_up(monkeypatch, cap
     assert "FAIL report: RuntimeError: no PDF today" in lines
     assert lines[STEPS.index("audit")].startswith("ok   audit:")
     assert lines[STEPS.index("clean-up")].startswith("ok   clean-up:")
-    assert lines[-1] == f"self-test FAILED: 1 of {len(STEPS)} checks failed"
+    assert lines[-1].startswith(f"self-test FAILED: 1 of {len(STEPS)} checks failed; ")
     assert list(private_temp.iterdir()) == []
 
 
@@ -89,7 +92,7 @@ def test_the_keyring_entry_is_deleted_even_when_a_step_fails(monkeypatch, capsys
     assert selftest.run_self_test(use_keyring=True) == 1
     lines = _lines(capsys)
     assert lines[STEPS.index("keyring")] == "ok   keyring: test keyring"
-    assert "key in the test keyring" in lines[STEPS.index("vault")]
+    assert "key in the test keyring and opened again with it" in lines[STEPS.index("vault")]
     assert lines[STEPS.index("audit")].startswith("FAIL audit: ZeroDivisionError")
     assert lines[STEPS.index("clean-up")] == (
         "ok   clean-up: temporary vault and keyring entry removed"
@@ -108,7 +111,10 @@ def test_a_keyring_entry_that_stays_fails_the_clean_up(monkeypatch, capsys):
     assert selftest.run_self_test(use_keyring=True) == 1
     lines = _lines(capsys)
     assert lines[STEPS.index("clean-up")].startswith("FAIL clean-up: RuntimeError: the keyring")
-    assert lines[-1] == f"self-test FAILED: 1 of {len(STEPS)} checks failed"
+    assert lines[-1] == (
+        f"self-test FAILED: 1 of {len(STEPS)} checks failed; the vault key was kept in the "
+        "test keyring"
+    )
 
 
 def test_a_missing_qt_module_fails_the_qt_step(monkeypatch, capsys):
@@ -116,6 +122,57 @@ def test_a_missing_qt_module_fails_the_qt_step(monkeypatch, capsys):
     monkeypatch.setattr(selftest, "QT_MODULES", (*selftest.QT_MODULES, "QtNoSuchThing"))
     assert selftest.run_self_test() == 1
     assert "FAIL Qt: ModuleNotFoundError: No module named 'PySide6.QtNoSuchThing'" in _lines(capsys)
+
+
+# -- --expect-keyring: the keyring run of a build cannot pass on a passphrase --------------
+
+
+def test_expect_keyring_fails_when_no_keyring_is_usable(monkeypatch, capsys, private_temp):
+    problem = "No OS keyring is available on this computer. Use a passphrase."
+    monkeypatch.delenv(selftest.NO_KEYRING_ENV, raising=False)
+    monkeypatch.setattr(selftest, "keyring_state", lambda: KeyringState(False, "", problem))
+    assert selftest.run_self_test(expect_keyring=True) == 1
+    lines = _lines(capsys)
+    assert lines[STEPS.index("keyring")] == (
+        "FAIL keyring: RuntimeError: none usable here (No OS keyring is available on this "
+        "computer), but --expect-keyring asks for the key in the OS keyring; the vault uses "
+        "a passphrase instead"
+    )
+    # The other checks still ran (with a passphrase) and say so.
+    assert lines[STEPS.index("record")].startswith("ok   record:")
+    assert lines[-1] == (
+        f"self-test FAILED: 1 of {len(STEPS)} checks failed; the vault key was wrapped by a "
+        "passphrase (no OS keyring was used)"
+    )
+    assert list(private_temp.iterdir()) == []
+
+
+def test_without_expect_keyring_the_same_machine_passes_on_a_passphrase(monkeypatch, capsys):
+    problem = "No OS keyring is available on this computer. Use a passphrase."
+    monkeypatch.delenv(selftest.NO_KEYRING_ENV, raising=False)
+    monkeypatch.setattr(selftest, "keyring_state", lambda: KeyringState(False, "", problem))
+    assert selftest.run_self_test() == 0
+    lines = _lines(capsys)
+    assert lines[STEPS.index("keyring")].startswith("ok   keyring: none usable here")
+    assert lines[-1].endswith(
+        "; the vault key was wrapped by a passphrase (no OS keyring was used)"
+    )
+
+
+def test_expect_keyring_contradicts_the_no_keyring_switch(monkeypatch, capsys):
+    monkeypatch.setenv(selftest.NO_KEYRING_ENV, "1")
+    assert main(["--self-test", "--expect-keyring"]) == 1
+    lines = _lines(capsys)
+    assert lines[STEPS.index("keyring")].startswith(
+        "FAIL keyring: RuntimeError: CRMDESK_SELFTEST_NO_KEYRING is set, but --expect-keyring"
+    )
+
+
+def test_expect_keyring_goes_with_the_self_test(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--expect-keyring"])
+    assert stopped.value.code == 2
+    assert "--expect-keyring goes with --self-test" in capsys.readouterr().err
 
 
 @pytest.mark.keyring
@@ -130,10 +187,11 @@ def test_self_test_with_the_secret_service(monkeypatch, capsys):
         return session, recovery_key
 
     monkeypatch.setattr(selftest, "create_vault", remembering)
-    assert main(["--self-test"]) == 0
+    assert main(["--self-test", "--expect-keyring"]) == 0
     lines = _lines(capsys)
     assert lines[STEPS.index("keyring")] == "ok   keyring: Secret Service"
     assert "keyring entry removed" in lines[STEPS.index("clean-up")]
+    assert lines[-1].endswith("; the vault key was kept in the Secret Service")
     assert len(vault_ids) == 1
     assert keyring.get_password("crmdesk", f"vault-{vault_ids[0]}") is None
 

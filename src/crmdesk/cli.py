@@ -2,6 +2,11 @@
 
 Exit codes: 0 ok, 1 bad input, 2 usage, 3 cannot unlock or sign in, 4 vault damaged or
 tampered, 5 edit conflict, 6 not allowed for your role.
+
+This module and the ``commands/*_args`` modules it builds the parser from import nothing
+heavy (no services, vault, Qt, reportlab, keyring...): ``--version`` and ``--help`` answer
+at once, and a command loads only what it needs when it runs (``commands/lazy.py``).
+tests/integration/test_cli_startup.py checks it.
 """
 
 from __future__ import annotations
@@ -9,14 +14,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from crmdesk import __version__
-from crmdesk.commands import client_cmds, people_cmds, report_cmds, vault_cmds
+from crmdesk.commands import (
+    backup_args,
+    client_args,
+    export_args,
+    import_args,
+    people_args,
+    report_args,
+    vault_args,
+)
 from crmdesk.commands.io import StdinLines
 from crmdesk.errors import CrmdeskError, ExitCode
-from crmdesk.vault.paths import resolve_vault_dir
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation without a screen: make a throw-away vault, write "
         "and read a record, print a watermarked report, verify the audit trail",
+    )
+    parser.add_argument(
+        "--expect-keyring",
+        action="store_true",
+        help="with --self-test: fail unless the vault key can be kept in the OS keyring "
+        "(instead of falling back to a passphrase)",
     )
     parser.add_argument(
         "--vault",
@@ -58,19 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
         "passphrase, if --passphrase-stdin is given too)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    vault_cmds.register(sub)
-    client_cmds.register(sub)
-    report_cmds.register(sub)
-    people_cmds.register(sub)
-    from crmdesk.commands import export_cmds
-
-    export_cmds.register(sub)
-    from crmdesk.commands import backup_cmds
-
-    backup_cmds.register(sub)
-    from crmdesk.commands import import_cmds
-
-    import_cmds.register(sub)
+    for group in (
+        vault_args,
+        client_args,
+        report_args,
+        people_args,
+        export_args,
+        backup_args,
+        import_args,
+    ):
+        group.register(sub)
     return parser
 
 
@@ -87,14 +101,18 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --version and --help end here, having loaded nothing
+    if args.expect_keyring and not args.self_test:
+        parser.error("--expect-keyring goes with --self-test")
+    from crmdesk.services.session import resolve_vault_dir
+
     args.vault = resolve_vault_dir(args.vault)
     args.stdin = StdinLines()
     try:
         if args.self_test:
             from crmdesk.selftest import run_self_test
 
-            return run_self_test()
+            return run_self_test(expect_keyring=args.expect_keyring)
         if args.command is None:
             return _run_gui(args)
         return int(args.handler(args))
@@ -106,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
         if os.environ.get("CRMDESK_DEBUG"):
+            import traceback  # only here: every command would pay for it otherwise
+
             traceback.print_exc()
         print(
             f"crmdesk: an unexpected error ({type(exc).__name__}) stopped the command. "

@@ -4,10 +4,14 @@ It makes a throw-away vault in a fresh temporary folder, with its key in the OS 
 when one is usable (else wrapped by a random passphrase), writes a client and reads it
 back, prints a watermarked client summary and reads the PDF's text, verifies the audit
 trail, and imports every Qt module the desktop app needs without opening a window. One
-line per step, then a summary; exit code 0 only if every step passed. The temporary
-folder and the keyring entry are always removed. No key or passphrase is ever printed.
+line per step, then a summary that says where the vault key was kept; exit code 0 only
+if every step passed. The temporary folder and the keyring entry are always removed. No
+key or passphrase is ever printed.
 
 ``CRMDESK_SELFTEST_NO_KEYRING=1`` forces passphrase mode (for tests and headless checks).
+``--expect-keyring`` (``expect_keyring=True``) makes the keyring step fail when the key
+could not be kept in the OS keyring, instead of falling back to a passphrase: a build
+that checks "the key in a Secret Service" then cannot pass without one.
 """
 
 from __future__ import annotations
@@ -32,9 +36,17 @@ from crmdesk.errors import CrmdeskError
 from crmdesk.resources import resources_dir
 from crmdesk.services.clients import ClientService
 from crmdesk.services.reports import ReportService
-from crmdesk.services.session import Owner, Session, create_vault, keyring_state, verify_audit
-from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.keys.keystore import KeyStore, system_keystore
+from crmdesk.services.session import (
+    KeyStore,
+    Owner,
+    Session,
+    VaultKey,
+    create_vault,
+    keyring_state,
+    open_vault,
+    system_keystore,
+    verify_audit,
+)
 
 NO_KEYRING_ENV = "CRMDESK_SELFTEST_NO_KEYRING"
 OWNER = Owner(full_name="crmdesk self-test", login="selftest", business="Self-test Ltd")
@@ -99,7 +111,9 @@ class _TrackingKeyStore:
 class _State:
     folder: Path
     use_keyring: bool
+    expect_keyring: bool = False
     keystore: _TrackingKeyStore | None = None
+    key_storage: str = "no vault was made"  # where the vault key was kept, for the summary
     session: Session | None = None
     client_id: int | None = None
 
@@ -149,11 +163,22 @@ def _check_resources(state: _State) -> str:
 
 def _check_keyring(state: _State) -> str:
     if not state.use_keyring:
+        if state.expect_keyring:
+            # The other steps still run, with a passphrase, to say what else works.
+            raise RuntimeError(
+                f"{NO_KEYRING_ENV} is set, but --expect-keyring asks for the key in the OS "
+                "keyring; the vault uses a passphrase instead"
+            )
         return f"not used ({NO_KEYRING_ENV} is set); the vault uses a passphrase"
     found = keyring_state()
     if not found.usable:
         state.use_keyring = False
         why = found.problem.split(". ")[0].rstrip(".")
+        if state.expect_keyring:
+            raise RuntimeError(
+                f"none usable here ({why}), but --expect-keyring asks for the key in the OS "
+                "keyring; the vault uses a passphrase instead"
+            )
         return f"none usable here ({why}); the vault uses a passphrase"
     state.keystore = _TrackingKeyStore(system_keystore())
     return found.name
@@ -162,9 +187,14 @@ def _check_keyring(state: _State) -> str:
 def _create_vault(state: _State) -> str:
     if state.keystore is not None:
         state.session, _recovery = create_vault(state.folder, OWNER, keystore=state.keystore)
-        return f"created in a temporary folder, key in the {state.keystore.describe()}"
+        where = f"the {state.keystore.describe()}"
+        state.key_storage = f"the vault key was kept in {where}"
+        # The round trip the keyring is for: a second open finds the key there.
+        open_vault(state.folder, keystore=state.keystore).close()
+        return f"created in a temporary folder, key in {where} and opened again with it"
     passphrase = secrets.token_urlsafe(24)
     state.session, _recovery = create_vault(state.folder, OWNER, passphrase=passphrase)
+    state.key_storage = "the vault key was wrapped by a passphrase (no OS keyring was used)"
     return "created in a temporary folder, key wrapped by a random passphrase"
 
 
@@ -261,8 +291,16 @@ def _run_step(name: str, step: Callable[[_State], str], state: _State, out: Text
     return True
 
 
-def run_self_test(*, use_keyring: bool | None = None, out: TextIO | None = None) -> int:
-    """Run every check, print one line each and a summary; 0 if all passed, else 1."""
+def run_self_test(
+    *,
+    use_keyring: bool | None = None,
+    expect_keyring: bool = False,
+    out: TextIO | None = None,
+) -> int:
+    """Run every check, print one line each and a summary; 0 if all passed, else 1.
+
+    With ``expect_keyring`` the keyring check fails unless the vault key can be kept in
+    the OS keyring (no silent fallback to a passphrase)."""
     if use_keyring is None:
         use_keyring = os.environ.get(NO_KEYRING_ENV, "") in ("", "0")
     steps = [
@@ -275,7 +313,7 @@ def run_self_test(*, use_keyring: bool | None = None, out: TextIO | None = None)
         ("report", _check_report),
         ("audit", _check_audit),
     ]
-    state = _State(Path(tempfile.mkdtemp(prefix="crmdesk-selftest-")), use_keyring)
+    state = _State(Path(tempfile.mkdtemp(prefix="crmdesk-selftest-")), use_keyring, expect_keyring)
     results = []
     try:
         for name, step in steps:
@@ -284,7 +322,10 @@ def run_self_test(*, use_keyring: bool | None = None, out: TextIO | None = None)
         results.append(_run_step("clean-up", _clean_up, state, out))
     failed = results.count(False)
     if failed:
-        print(f"self-test FAILED: {failed} of {len(results)} checks failed", file=out)
+        print(
+            f"self-test FAILED: {failed} of {len(results)} checks failed; {state.key_storage}",
+            file=out,
+        )
         return 1
-    print(f"self-test passed: all {len(results)} checks ok", file=out)
+    print(f"self-test passed: all {len(results)} checks ok; {state.key_storage}", file=out)
     return 0

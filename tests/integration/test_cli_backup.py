@@ -13,6 +13,7 @@ from crmdesk.vault.paths import METADATA_NAME
 from tests.integration.cli import run_cli
 from tests.integration.test_cli_people import BOB, OWNER, office  # noqa: F401
 from tests.services.conftest import full_client
+from tests.services.office import fast_passwords  # noqa: F401
 
 RECOVERY = re.compile(r"\b(?:[0-9A-Z]{4}-){13}[0-9A-Z]{4}\b")
 PHRASE = "maple harbour violet seventeen"

@@ -12,6 +12,7 @@ import pytest
 
 from tests.integration.cli import run_cli
 from tests.services.conftest import full_client
+from tests.services.office import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.keyring
 
@@ -105,7 +106,7 @@ def test_trace_names_what_it_tried(vault):
     assert unknown.returncode == 1 and "not a report or export ID" in unknown.stderr
 
 
-def test_a_manager_above_the_threshold_needs_the_owner(tmp_path):
+def test_a_manager_above_the_threshold_needs_the_owner(tmp_path, fast_passwords):  # noqa: F811
     folder = tmp_path / "vault"
     owner = {"CRMDESK_USER": "jane", "CRMDESK_PASSWORD": "owner password 1"}
     _ok(run_cli(folder, "init", "--name", "Jane Doe", "--login", "jane"))

@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.integration.cli import run_cli
+from tests.services.office import fast_passwords  # noqa: F401
 
 pytestmark = pytest.mark.keyring
 
@@ -21,7 +22,7 @@ def _ok(result):
 
 
 @pytest.fixture
-def office(tmp_path):
+def office(tmp_path, fast_passwords):  # noqa: F811
     """Jane (owner, password set) and Bob (salesperson, first password changed, policy
     accepted), with one client each."""
     folder = tmp_path / "vault"
@@ -54,7 +55,10 @@ def test_a_second_user_makes_sign_in_required(office):
     assert wrong.returncode == 3 and "login or password is wrong" in wrong.stderr
 
 
-def test_a_new_user_must_change_the_password_and_accept_the_policy_first(tmp_path):
+def test_a_new_user_must_change_the_password_and_accept_the_policy_first(
+    tmp_path,
+    fast_passwords,  # noqa: F811
+):
     folder = tmp_path / "v"
     _ok(run_cli(folder, "init", "--name", "Jane Doe", "--login", "jane"))
     _ok(run_cli(folder, "user", "passwd", stdin="owner password 1\n"))

@@ -1,8 +1,8 @@
 """The role matrix through the real ``crmdesk`` command: each role x each command.
 
-The office is set up in-process (keys in the real Secret Service), then every command
-runs as a child process signed in as one person: allowed ones exit 0, refused ones exit
-6 with a message naming who may.
+The office is set up through the services (keys in the real Secret Service), then
+every command runs signed in as one person: allowed ones exit 0, refused ones exit 6
+with a message naming who may.
 """
 
 from __future__ import annotations

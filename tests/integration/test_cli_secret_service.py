@@ -9,7 +9,7 @@ import keyring
 import pytest
 
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
-from tests.integration.cli import run_cli
+from tests.integration.cli import run_cli, run_cli_process
 from tests.support import file_hashes
 
 pytestmark = pytest.mark.keyring
@@ -47,12 +47,13 @@ def test_init_stores_the_key_in_the_secret_service(tmp_path):
     assert stored is not None and re.fullmatch(r"[0-9a-f]{64}", stored)
     assert stored not in (vault / METADATA_NAME).read_text()
 
-    status = run_cli(vault, "status")
+    # Other processes find the key where this one put it: the real round trip.
+    status = run_cli_process(vault, "status")
     assert status.returncode == 0, status.stderr
     assert "Secret Service" in status.stdout and "Nguyễn Thị Minh" in status.stdout
-    assert run_cli(vault, "audit", "verify").returncode == 0
+    assert run_cli_process(vault, "audit", "verify").returncode == 0
 
-    data = json.loads(run_cli(vault, "status", "--json").stdout)
+    data = json.loads(run_cli_process(vault, "status", "--json").stdout)
     # Created, then the owner as first user, the default policy and its acceptance.
     assert data["audit_length"] == 4 and data["key_storage"] == "keyring"
 
@@ -95,7 +96,8 @@ def test_tampered_database_exits_4(tmp_path):
     data[100] ^= 0xFF
     db.write_bytes(bytes(data))
     before = file_hashes(vault)
-    result = run_cli(vault, "status")
+    # The real entry point's exit code, and nothing of SQLCipher's own log on stderr.
+    result = run_cli_process(vault, "status")
     assert result.returncode == 4 and "backup" in result.stderr
     assert file_hashes(vault) == before
 
@@ -115,7 +117,8 @@ def test_passphrase_mode_from_the_command_line(tmp_path):
 def test_no_keyring_offers_the_passphrase(tmp_path):
     """Without a D-Bus session keyring picks its fail backend: refuse, and advise."""
     no_bus = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}
-    result = run_cli(tmp_path / "v", "init", "--name", "A B", "--login", "ab", env=no_bus)
+    # A child process: keyring chooses its backend once per process, from its environment.
+    result = run_cli_process(tmp_path / "v", "init", "--name", "A B", "--login", "ab", env=no_bus)
     assert result.returncode == 3
     assert "passphrase" in result.stderr
     assert not (tmp_path / "v").exists()
@@ -155,5 +158,6 @@ def test_audit_tampering_is_reported_with_exit_4(tmp_path):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run_cli(tmp_path, "no-such-command").returncode == 2
-    assert run_cli(tmp_path, "init").returncode == 2  # --name and --login are required
+    # The exit code of the real entry point (python -m crmdesk), not only of main().
+    assert run_cli_process(tmp_path, "no-such-command").returncode == 2
+    assert run_cli_process(tmp_path, "init").returncode == 2  # --name and --login are required

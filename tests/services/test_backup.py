@@ -11,6 +11,7 @@ import pytest
 from crmdesk import errors
 from crmdesk.domain import client_to_json
 from crmdesk.services import backup as backups
+from crmdesk.services import backup_folder
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
@@ -174,7 +175,7 @@ def test_a_folder_that_cannot_be_written_is_refused(created, tmp_path, monkeypat
         raise PermissionError(13, "Permission denied")
 
     # Root writes even into a 0500 folder: the write test itself is made to fail.
-    monkeypatch.setattr(backups.tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(backup_folder.tempfile, "TemporaryFile", refuse)
     with pytest.raises(errors.BadInput, match="cannot write into .*Permission denied"):
         change_settings(owner_session(vault), backup_folder=str(folder))
 

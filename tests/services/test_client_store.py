@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from crmdesk.domain.demo_data import generate_clients
 
 from crmdesk.domain import Client, Contact, PersonalProfile, client_from_json
-from crmdesk.domain.demo_data import generate_clients
 from crmdesk.services import client_store
 from crmdesk.services.client_query import ClientQuery, SortKey
 from crmdesk.services.client_store import search, tables

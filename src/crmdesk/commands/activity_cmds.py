@@ -14,23 +14,6 @@ from crmdesk.errors import BadInput
 from crmdesk.services.activity import ActivityFilter, ActivityService, local_zone
 
 
-def register_audit_log(audit_sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = audit_sub.add_parser(
-        "log",
-        help="the audit trail: views, edits, searches, prints, exports, sign-ins (owner)",
-        description="Shows audit entries, oldest first, in local time. Dates are local "
-        "(YYYY-MM-DD, or YYYY-MM-DDTHH:MM).",
-    )
-    p.add_argument("--user", dest="log_user", metavar="LOGIN", help="only this person")
-    p.add_argument("--action", metavar="ACTION", help="an action or family, e.g. report")
-    p.add_argument("--since", metavar="DATE", help="from this local date/time (inclusive)")
-    p.add_argument("--until", metavar="DATE", help="up to this local date/time (exclusive)")
-    p.add_argument("--limit", type=int, default=1000, help="newest N entries (default 1000)")
-    p.add_argument("--alerts", action="store_true", help="also list unusual-access alerts")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=cmd_audit_log)
-
-
 def parse_local(text: str | None, what: str) -> dt.datetime | None:
     """A local date or date-time typed by a person, as an aware time."""
     if text is None:

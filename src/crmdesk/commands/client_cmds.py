@@ -9,74 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from crmdesk.commands.io import print_json
-from crmdesk.commands.unlock import add_approve_as, approval, open_session
+from crmdesk.commands.unlock import approval, open_session
 from crmdesk.errors import BadInput
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
 from crmdesk.services.egress import command_line_listing
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    client = sub.add_parser("client", help="add, show, update, delete and list clients")
-    csub = client.add_subparsers(dest="client_command", required=True, metavar="COMMAND")
-
-    p = csub.add_parser("add", help="add a client from JSON on standard input; prints its id")
-    p.set_defaults(handler=cmd_add)
-
-    p = csub.add_parser("show", help="everything about one client, with purchasing patterns")
-    p.add_argument("id", type=int)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=cmd_show)
-
-    p = csub.add_parser(
-        "update",
-        help="change fields given as JSON on standard input",
-        description="Each top-level key given replaces that field; lists are replaced whole. "
-        'A "version" key (or --expected-version) refuses the change if someone saved the '
-        "client since that version was read.",
-    )
-    p.add_argument("id", type=int)
-    p.add_argument("--expected-version", type=int, metavar="N")
-    p.set_defaults(handler=cmd_update)
-
-    p = csub.add_parser("delete", help="delete a client and all its records")
-    p.add_argument("id", type=int)
-    p.add_argument("--expected-version", type=int, metavar="N")
-    p.set_defaults(handler=cmd_delete)
-
-    p = csub.add_parser("list", help="list clients (sorted, filtered)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    add_filters(p)
-    add_approve_as(p)
-    p.set_defaults(handler=cmd_list)
-
-    p = sub.add_parser("search", help="full-text search over every client record")
-    p.add_argument("text", help="words to find; each word also matches as a prefix")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    add_filters(p, default_sort=SortKey.RELEVANCE)
-    add_approve_as(p)
-    p.set_defaults(handler=cmd_search)
-
-    p = sub.add_parser("demo", help="fill the vault with realistic demo clients")
-    p.add_argument("--clients", type=int, default=200, metavar="N", help="how many (default 200)")
-    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
-    p.set_defaults(handler=cmd_demo)
-
-
-def add_filters(p: argparse.ArgumentParser, default_sort: SortKey = SortKey.NAME) -> None:
-    f = p.add_argument_group("filters (all given must hold)")
-    f.add_argument("--status", choices=("prospect", "active", "former"))
-    f.add_argument("--salesperson", metavar="LOGIN")
-    f.add_argument("--tag")
-    f.add_argument("--buys-in-month", type=int, metavar="M", help="1-12, from history and seasons")
-    f.add_argument("--no-contact-days", type=int, metavar="N", help="no interaction for N days")
-    f.add_argument("--birthday-within", type=int, metavar="N", help="a contact's birthday soon")
-    f.add_argument("--followups-due", action="store_true", help="open tasks due today or earlier")
-    o = p.add_argument_group("order and paging")
-    o.add_argument("--sort", choices=[s.value for s in SortKey], default=default_sort.value)
-    o.add_argument("--desc", action="store_true", help="descending order")
-    o.add_argument("--limit", type=int, default=50)
-    o.add_argument("--offset", type=int, default=0)
 
 
 def query_from_args(args: argparse.Namespace, text: str = "") -> ClientQuery:

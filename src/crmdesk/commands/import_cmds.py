@@ -9,9 +9,9 @@ from pathlib import Path
 
 from crmdesk.commands.io import print_json
 from crmdesk.commands.progress import Progress
-from crmdesk.commands.vault_cmds import open_session
+from crmdesk.commands.unlock import open_session
 from crmdesk.errors import BadInput
-from crmdesk.io.mapping import IGNORE, DateOrder, load_mapping, save_mapping
+from crmdesk.services.import_mappings import IGNORE, DateOrder, load_mapping, save_mapping
 from crmdesk.services.imports import (
     Choice,
     ImportPlan,
@@ -24,52 +24,6 @@ from crmdesk.services.imports import (
 _PROGRESS_BYTES = 1 << 20
 _SHOWN_PROBLEMS = 20
 _SHOWN_IGNORED = 12
-
-
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "import",
-        help="import clients from a CSV or vCard file",
-        description="Reads the whole file first and shows what it would do (encoding, "
-        "delimiter, the column mapping, rows to add, merge and skip with the reasons). "
-        "Then everything is imported in one go, or nothing: an error leaves the vault "
-        "as it was. Invalid rows and likely duplicates are skipped unless told otherwise.",
-    )
-    p.add_argument("file", metavar="FILE", help="a .csv or .vcf file")
-    p.add_argument(
-        "--dry-run", action="store_true", help="only show what would be imported; change nothing"
-    )
-    p.add_argument(
-        "--mapping",
-        metavar="FILE",
-        help='a JSON file {"column": "target", ...} saying which column fills which field '
-        "(default: guessed from the header)",
-    )
-    p.add_argument(
-        "--save-mapping", metavar="FILE", help="write the mapping used to FILE, to edit and reuse"
-    )
-    p.add_argument("--format", choices=("csv", "vcf"), help="default: from the file's content")
-    p.add_argument(
-        "--on-duplicate",
-        choices=[c.value for c in Choice],
-        default=Choice.SKIP.value,
-        help="a row that looks like an existing client (same email, phone or name): skip it "
-        "(default), merge it into that client (fills empty fields, adds emails, phones, "
-        "tags and contacts; overwrites nothing), or import it as a new client",
-    )
-    p.add_argument(
-        "--on-invalid",
-        choices=("skip", "abort"),
-        default="skip",
-        help="rows with invalid values: skip them (default) or import nothing",
-    )
-    p.add_argument(
-        "--date-order",
-        choices=[d.value for d in DateOrder],
-        help="how to read dates like 03/04/1975 (default: decided from the file, and said)",
-    )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=cmd_import)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

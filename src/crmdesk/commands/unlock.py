@@ -73,15 +73,6 @@ def warn_if_shared(warning: str | None) -> None:
         print(f"crmdesk: warning: {warning}", file=sys.stderr)
 
 
-def add_approve_as(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--approve-as",
-        metavar="OWNER_LOGIN",
-        help="the owner approves an output above their threshold: their password is read "
-        "from standard input (after your own, if --password-stdin) or asked for",
-    )
-
-
 def approval(args: argparse.Namespace) -> OwnerApproval | None:
     """The owner's on-the-spot approval, when ``--approve-as`` was given."""
     login = getattr(args, "approve_as", None)

@@ -6,12 +6,10 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from crmdesk.commands import activity_cmds
 from crmdesk.commands.io import ask_secret, print_json
 from crmdesk.commands.unlock import open_session
 from crmdesk.errors import KeyringUnavailable
 from crmdesk.services import session as sessions
-from crmdesk.vault import Owner
 
 RECOVERY_ADVICE = """\
 Your RECOVERY KEY is shown this once. Print it or write it down, check it, and lock it
@@ -20,35 +18,8 @@ without it, a lost keyring, a lost passphrase or a new laptop means the data is 
 """
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("init", help="create a new vault and print its recovery key")
-    p.add_argument("--name", required=True, help="the owner's full name (shown on watermarks)")
-    p.add_argument("--login", required=True, help="the owner's login (recorded in the audit)")
-    p.add_argument("--company", default="", help="the business's name")
-    p.set_defaults(handler=cmd_init)
-
-    p = sub.add_parser("status", help="where the vault is, how its key is held, counts")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=cmd_status)
-
-    p = sub.add_parser(
-        "recover",
-        help="put the vault key back into this computer's keyring using the recovery key",
-        description="Reads the recovery key from standard input (first line) or asks for it. "
-        "With --passphrase-stdin the vault is re-protected by the passphrase on the second "
-        "line instead of the OS keyring.",
-    )
-    p.set_defaults(handler=cmd_recover)
-
-    audit = sub.add_parser("audit", help="the audit trail")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    p = audit_sub.add_parser("verify", help="check that no audit entry was altered or removed")
-    p.set_defaults(handler=cmd_audit_verify)
-    activity_cmds.register_audit_log(audit_sub)
-
-
 def cmd_init(args: argparse.Namespace) -> int:
-    owner = Owner(args.name, args.login, args.company)
+    owner = sessions.Owner(args.name, args.login, args.company)
     passphrase = None
     if args.passphrase_stdin:
         passphrase = args.stdin.next("passphrase")

@@ -15,8 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import phonenumbers
-
 from .errors import FieldError, ValidationError
 
 T = TypeVar("T")
@@ -157,6 +155,8 @@ def normalise_phone(value: object, path: str, default_region: str = "US") -> str
 
     A number without a leading ``+`` is read as a number of ``default_region``.
     """
+    import phonenumbers  # here, not above: a command that only reads never loads it (~20 ms)
+
     text = _require_str(value, path, "a phone number").strip()
     try:
         number = phonenumbers.parse(text, default_region)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, refusal
 from crmdesk.errors import NotAllowed, PasswordChangeRequired, PolicyNotAccepted
-from crmdesk.services.session import Session
+from crmdesk.services.user_session import Session
 
 # What someone may still do before changing a first password or accepting the policy:
 # nothing that shows a record.

@@ -12,9 +12,7 @@ every restore is recorded (``vault.restored``) in the restored vault.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,8 +20,8 @@ from pathlib import Path
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput, CrmdeskError
 from crmdesk.services.access import require
-from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
+from crmdesk.services.user_session import Session
 from crmdesk.vault import backup as vault_backup
 from crmdesk.vault.backup import BackupHeader, RestoreInfo
 from crmdesk.vault.keys.keystore import KeyStore
@@ -42,7 +40,6 @@ __all__ = [
     "auto_backup",
     "auto_backup_name",
     "backup",
-    "checked_backup_folder",
     "inspect",
     "restore",
 ]
@@ -155,32 +152,6 @@ def restore(
         new_passphrase=new_passphrase,
         kdf=kdf,
     )
-
-
-def checked_backup_folder(session: Session, text: str) -> str:
-    """The automatic backup folder as stored: absolute, existing, writable; "" for none."""
-    text = text.strip()
-    if not text:
-        return ""
-    folder = Path(os.path.abspath(Path(text).expanduser()))
-    if not folder.is_dir():
-        raise BadInput(f"The backup folder {folder} does not exist. Create it first.")
-    vault_folder = Path(os.path.abspath(session.vault.folder))
-    if folder == vault_folder or vault_folder in folder.parents:
-        raise BadInput(
-            "Keep backups outside the vault folder: a backup lost with the vault is no "
-            "backup. Choose another folder (an external drive is best)."
-        )
-    try:
-        # Writing is the only reliable test (permissions, ACLs, read-only mounts).
-        with tempfile.TemporaryFile(dir=folder, prefix=".crmdesk-write-test-"):
-            pass
-    except OSError as exc:
-        raise BadInput(
-            f"crmdesk cannot write into {folder} ({exc.strerror or exc}). Choose a folder "
-            "you can write to."
-        ) from None
-    return str(folder)
 
 
 # -- internals ---------------------------------------------------------------------------

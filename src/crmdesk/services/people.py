@@ -11,17 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argon2 import PasswordHasher
 
 from crmdesk.domain.policy_text import default_policy, policy_hash
 from crmdesk.domain.roles import Permission, Principal, Role, role_from_text
 from crmdesk.errors import BadInput, NotFound
+from crmdesk.services.access import require
+from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault
-
-if TYPE_CHECKING:
-    from crmdesk.services.session import Session
 
 MIN_PASSWORD_CHARS = 10
 _LEGACY_OWNER_HASH = "owner_password_hash"  # where schema 4 kept the owner's password
@@ -197,8 +196,6 @@ class UserService:
         return self._session.vault
 
     def _require(self) -> None:
-        from crmdesk.services.access import require
-
         require(self._session, Permission.MANAGE_USERS, what="users")
 
     def list(self) -> list[User]:

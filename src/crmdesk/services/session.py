@@ -1,4 +1,5 @@
-"""Creating, unlocking and recovering vaults, and the signed-in person's session.
+"""Creating, unlocking and recovering vaults, and starting the signed-in person's session
+(the :class:`Session` itself is in :mod:`crmdesk.services.user_session`).
 
 Unlocking takes two steps: :func:`open_vault` gets the key and opens the database;
 then someone signs in (:meth:`Unlocked.sign_in`), or, in a vault with one user and
@@ -11,76 +12,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
-from crmdesk.domain.roles import Principal, Role
-from crmdesk.errors import AuditChainBroken, BadInput, KeyringUnavailable, SignInRequired
+from crmdesk.errors import AuditChainBroken, KeyringUnavailable, SignInRequired
 from crmdesk.services import people, signin
-from crmdesk.vault import Owner, Vault, VaultStatus  # Owner is part of this API too
-from crmdesk.vault.keys.keystore import KeyStore, system_keystore
+from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
+from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus
+from crmdesk.vault.keys.keystore import KeyStore
+from crmdesk.vault.keys.keystore import system_keystore as _system_keystore
 from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
 from crmdesk.vault.location import sharing_warning as detect_sharing
 from crmdesk.vault.metadata import read_metadata
 from crmdesk.vault.paths import METADATA_NAME
+from crmdesk.vault.paths import resolve_vault_dir as _resolve_vault_dir
 
-
-@dataclass(slots=True)
-class Session:
-    """An unlocked vault and the person using it: every action is checked against their
-    role and attributed to them."""
-
-    vault: Vault
-    user: Principal
-    # A first or reset password must be replaced before any record is shown.
-    must_change_password: bool = False
-
-    @property
-    def actor(self) -> str:
-        return self.user.login
-
-    @property
-    def full_name(self) -> str:
-        return self.user.full_name
-
-    @property
-    def role(self) -> Role:
-        return self.user.role
-
-    def pending_policy_version(self) -> int | None:
-        """The current policy version if this person has not accepted it yet."""
-        with self.vault.reading() as conn:
-            row = conn.execute(
-                "SELECT p.version FROM policies p WHERE p.version = (SELECT max(version)"
-                " FROM policies) AND NOT EXISTS (SELECT 1 FROM policy_acceptances a"
-                " WHERE a.version = p.version AND a.login = ?)",
-                (self.user.login,),
-            ).fetchone()
-        return int(row[0]) if row else None
-
-    def close(self) -> None:
-        self.vault.close()
-
-    @property
-    def is_open(self) -> bool:
-        return self.vault.is_open
-
-    def reattach(self, other: Session) -> None:
-        """Continue this session on a freshly unlocked vault (after a lock)."""
-        if other.vault.meta.vault_id != self.vault.meta.vault_id:
-            other.close()
-            raise BadInput("That is a different vault; unlock the vault that was locked.")
-        if other.user.login.casefold() != self.user.login.casefold():
-            other.close()
-            raise BadInput(
-                f"The vault was locked by {self.user.full_name}; only they can unlock this "
-                "window. To work as someone else, quit and sign in again."
-            )
-        self.vault, self.user = other.vault, other.user
-        self.must_change_password = other.must_change_password
-
-    def __enter__(self) -> Session:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+# The API of this module (Owner, VaultKey and KeyStore included: the GUI and the
+# self-test name them through here, not through the vault package).
+__all__ = [
+    "KeyStore",
+    "KeyringState",
+    "Owner",
+    "Session",
+    "Unlocked",
+    "VaultKey",
+    "create_vault",
+    "keyring_state",
+    "lock",
+    "needs_passphrase",
+    "open_vault",
+    "owner_session",
+    "recover",
+    "resolve_vault_dir",
+    "sharing_warning",
+    "status",
+    "system_keystore",
+    "unlock",
+    "vault_exists",
+    "verify_audit",
+]
 
 
 def owner_session(vault: Vault) -> Session:
@@ -205,11 +172,22 @@ class KeyringState:
     problem: str = ""
 
 
+def system_keystore() -> KeyStore:
+    """The OS keyring as a key store; :class:`KeyringUnavailable` when none is usable."""
+    return _system_keystore()
+
+
 def keyring_state() -> KeyringState:
     try:
         return KeyringState(True, system_keystore().describe())
     except KeyringUnavailable as exc:
         return KeyringState(False, "", exc.message)
+
+
+def resolve_vault_dir(explicit: str | None) -> Path:
+    """The vault folder asked for: ``explicit`` (``--vault DIR``), else ``$CRMDESK_VAULT``,
+    else the user data folder; absolute."""
+    return _resolve_vault_dir(explicit)
 
 
 def vault_exists(folder: Path) -> bool:

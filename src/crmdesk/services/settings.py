@@ -16,7 +16,8 @@ from crmdesk.domain.decoys import MAX_PER_EXPORT, normalise_domain
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
-from crmdesk.services.session import Session
+from crmdesk.services.backup_folder import checked_backup_folder
+from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault
 
 _KEY = "owner_settings"
@@ -100,9 +101,6 @@ def change_settings(
     if screen_watermark is not None:
         new = replace(new, screen_watermark=screen_watermark)
     if backup_folder is not None:
-        # services.backup reads these settings, so it is imported only here.
-        from crmdesk.services.backup import checked_backup_folder
-
         new = replace(new, backup_folder=checked_backup_folder(session, backup_folder))
     if backups_kept is not None:
         if not 1 <= backups_kept <= MAX_BACKUPS_KEPT:

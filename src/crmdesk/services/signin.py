@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -29,10 +29,8 @@ from crmdesk.services.people import (
     hasher,
     load_user,
 )
+from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault
-
-if TYPE_CHECKING:
-    from crmdesk.services.session import Session
 
 FREE_FAILURES = 5
 FIRST_WAIT = dt.timedelta(seconds=30)
@@ -73,8 +71,6 @@ def sign_in(
     vault: Vault, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
 ) -> Session:
     """The session of ``login`` if the password is right; throttled and audited."""
-    from crmdesk.services.session import Session
-
     user = authenticate(vault, login, password, now=now)
     with vault.transaction() as conn:
         conn.execute(

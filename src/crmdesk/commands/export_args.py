@@ -1,0 +1,56 @@
+"""The options of ``export`` and ``settings`` (handlers: export_cmds, settings_cmds)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from crmdesk.commands.common_args import add_approve_as, add_filters
+from crmdesk.commands.lazy import handlers_in
+
+_run = handlers_in("export_cmds")
+_run_settings = handlers_in("settings_cmds")  # without the export writers
+
+# services.exports.FORMATS and domain.decoys.MAX_PER_EXPORT (a test checks they match).
+FORMATS = ("csv", "vcf", "ics")
+MAX_DECOYS_PER_EXPORT = 5
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "export",
+        help="write the clients matching a search and filters to a CSV, vCard or calendar file",
+        description="Writes every client matching the search and filters (--limit and "
+        "--offset are ignored) to FILE: csv for spreadsheets, vcf for address books, ics "
+        "for calendars (the open follow-ups of those clients). The file is registered "
+        "with an export ID and audited; above the owner's threshold the owner must approve.",
+    )
+    p.add_argument("--format", required=True, choices=FORMATS, help="the kind of file")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.add_argument("--search", default="", metavar="TEXT", help="search words")
+    add_approve_as(p)
+    add_filters(p)
+    p.set_defaults(handler=_run("cmd_export"))
+
+    settings_parser = sub.add_parser("settings", help="the owner's settings kept in the vault")
+    ssub = settings_parser.add_subparsers(dest="settings_command", required=True, metavar="SETTING")
+    p = ssub.add_parser(
+        "decoys",
+        help="seed every export with made-up contacts that trace a leaked file (owner)",
+        description="With --on, each export carries decoy contacts (a made-up business and "
+        "person) whose email addresses are at DOMAIN, a domain you control: mail to one, "
+        "or its name turning up, tells you which export leaked (crmdesk trace ADDRESS). "
+        "Decoys are never stored as clients. Without options, shows the current setting.",
+    )
+    switch = p.add_mutually_exclusive_group()
+    switch.add_argument("--on", action="store_true", help="seed exports with decoys")
+    switch.add_argument("--off", action="store_true", help="stop seeding exports")
+    p.add_argument("--domain", metavar="DOMAIN", help="the domain of the decoys' addresses")
+    p.add_argument(
+        "--per-export",
+        type=int,
+        metavar="N",
+        help=f"decoys in each export, 1 to {MAX_DECOYS_PER_EXPORT} (default 1)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_run_settings("cmd_settings_decoys"))

@@ -1,0 +1,53 @@
+"""``offboard`` and ``rekey``: an employee leaves, the vault key is rotated."""
+
+from __future__ import annotations
+
+import argparse
+
+from crmdesk.commands.unlock import open_session
+from crmdesk.commands.vault_cmds import RECOVERY_ADVICE
+from crmdesk.errors import BadInput
+from crmdesk.services import keys
+from crmdesk.services.offboarding import OffboardingService
+
+
+def _print_recovery_key(key: str) -> None:
+    print()
+    print("The vault key was rotated: old keys and old recovery kits no longer open it.")
+    print(RECOVERY_ADVICE)
+    print(f"    {key}")
+    print()
+
+
+def cmd_offboard(args: argparse.Namespace) -> int:
+    if not 1 <= args.days <= 3660:
+        raise BadInput("--days must be 1 to 3660.")
+    certificate = args.certificate or args.output.with_name(
+        f"{args.output.stem}-exit-certification.pdf"
+    )
+    with open_session(args) as session:
+        result = OffboardingService(session).offboard(
+            args.login,
+            days=args.days,
+            rotate_key=not args.no_rekey,
+            passphrase=args.vault_passphrase,
+            access_report_path=args.output,
+            certificate_path=certificate,
+        )
+    print(f"Disabled {args.login}.")
+    print(f"Access report ID: {result.access_report.record.report_id}")
+    print(f"Wrote {args.output} ({result.access_report.record.page_count} pages)")
+    print(f"Exit certification ID: {result.certificate.record.report_id}")
+    print(f"Wrote {certificate}: print it and have {args.login} sign it.")
+    if result.recovery_key:
+        _print_recovery_key(result.recovery_key)
+    else:
+        print("The vault key was NOT rotated (--no-rekey).")
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        new_key = keys.rotate_key(session, reason=args.reason, passphrase=args.vault_passphrase)
+    _print_recovery_key(new_key)
+    return 0

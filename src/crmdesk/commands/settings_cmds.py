@@ -1,0 +1,44 @@
+"""``settings decoys``: the owner's canaries in every export."""
+
+from __future__ import annotations
+
+import argparse
+
+from crmdesk.commands.io import print_json
+from crmdesk.commands.unlock import open_session
+from crmdesk.services.settings import VaultSettings, change_decoys, settings
+
+
+def cmd_settings_decoys(args: argparse.Namespace) -> int:
+    enabled = None if not (args.on or args.off) else bool(args.on)
+    change = enabled is not None or args.domain is not None or args.per_export is not None
+    with open_session(args) as session:
+        if change:
+            current = change_decoys(
+                session, enabled=enabled, domain=args.domain, per_export=args.per_export
+            )
+        else:
+            current = settings(session)
+    _print_decoys(current, args.json)
+    return 0
+
+
+def _print_decoys(current: VaultSettings, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "decoys_enabled": current.decoys_enabled,
+                "decoy_domain": current.decoy_domain,
+                "decoys_per_export": current.decoys_per_export,
+            }
+        )
+        return
+    if current.decoys_enabled:
+        print(
+            f"Decoys are on: {current.decoys_per_export} in every export, with addresses "
+            f"at {current.decoy_domain}."
+        )
+    elif current.decoy_domain:
+        print(f"Decoys are off (domain kept: {current.decoy_domain}).")
+    else:
+        print("Decoys are off. Turn them on with: crmdesk settings decoys --on --domain DOMAIN")
