@@ -249,12 +249,15 @@ def test_the_comparison_names_the_record_and_field_that_differ():
     lost["records"]["audit"]["5"]["hash"] = "0" * 64
     lost["records"]["users"]["intruder"] = {"login": "intruder", "role": "owner"}
     del lost["records"]["decoys"]
+    lost["records"]["books"] = {}  # a kind of record the old release did not have: fine
+    lost["records"]["slots"] = {"1": {"login": "zoe"}}  # but not records of it
     found = {(d.section, d.key, d.field) for d in compare_dumps(expected, lost)}
     assert found == {
         ("audit", "3", ""),
         ("audit", "5", "hash"),
         ("users", "intruder", ""),
         ("decoys", "", ""),
+        ("slots", "", ""),
     }
 
 
