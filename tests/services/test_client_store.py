@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from crmdesk.domain.demo_data import generate_clients
+from crmdesk.demo import generate_clients
 
 from crmdesk.domain import Client, Contact, PersonalProfile, client_from_json
 from crmdesk.services import client_store
