@@ -10,6 +10,7 @@ from crmdesk.commands.io import ask_secret, print_json
 from crmdesk.commands.unlock import open_session
 from crmdesk.errors import KeyringUnavailable
 from crmdesk.services import session as sessions
+from crmdesk.services.vault_state import security_state
 
 RECOVERY_ADVICE = """\
 Your RECOVERY KEY is shown this once. Print it or write it down, check it, and lock it
@@ -34,9 +35,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
         session, recovery_key = sessions.create_vault(args.vault, owner, passphrase=passphrase)
     with session:
-        print(f"Created vault {session.vault.meta.vault_id} in {args.vault}")
+        state = security_state(session)
+        print(f"Created vault {state.vault_id} in {args.vault}")
         print(f"Owner: {session.full_name} ({session.actor})")
-        print(f"Key: {session.vault.key_location()}")
+        print(f"Key: {state.key_location}")
         print()
         print(RECOVERY_ADVICE)
         print(f"    {recovery_key}")
@@ -74,8 +76,9 @@ def cmd_recover(args: argparse.Namespace) -> int:
         recovery_key = args.stdin.next("recovery key")
     new_passphrase = args.stdin.next("new passphrase") if args.passphrase_stdin else None
     with sessions.recover(args.vault, recovery_key, new_passphrase=new_passphrase) as session:
-        print(f"Recovered vault {session.vault.meta.vault_id} in {args.vault}")
-        print(f"Key: {session.vault.key_location()}")
+        state = security_state(session)
+        print(f"Recovered vault {state.vault_id} in {args.vault}")
+        print(f"Key: {state.key_location}")
     return 0
 
 

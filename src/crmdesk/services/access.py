@@ -7,7 +7,7 @@ and the clipboard all meet the same rules. A refusal is recorded in the audit tr
 
 from __future__ import annotations
 
-from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, refusal
+from crmdesk.domain.roles import Permission, Principal, allowed, refusal
 from crmdesk.errors import NotAllowed, PasswordChangeRequired, PolicyNotAccepted
 from crmdesk.services.user_session import Session
 
@@ -56,6 +56,3 @@ def deny(session: Session, permission: Permission, *, what: str = "") -> None:
         )
     raise NotAllowed(refusal(user.role, permission))
 
-
-def value_added_scope(user: Principal) -> Visibility:
-    return user.visibility

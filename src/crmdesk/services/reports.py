@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from pypdf import PdfReader
 
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
@@ -30,6 +27,7 @@ from crmdesk.reports.client_summary import render_client_summary
 from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.exit_certificate import render_exit_certificate
 from crmdesk.reports.measures import render_measures
+from crmdesk.reports.pages import page_count
 from crmdesk.reports.recovery_kit import render_recovery_kit
 from crmdesk.services.access import require
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
@@ -358,7 +356,7 @@ class ReportService:
             full_name=ctx.printed_by,
             client_ids=client_ids,
             description=description,
-            page_count=len(PdfReader(io.BytesIO(data)).pages),
+            page_count=page_count(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
         vault = self._session.vault
