@@ -6,7 +6,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from crmdesk.domain.alerts import VALUE_ADDED_BURST, ActivityEvent, AlertThresholds
@@ -24,6 +23,7 @@ from crmdesk.services.clipboard import copy_clients
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.settings import change_settings, settings
+from tests.support import FAST_KDF
 
 OWNER_PASSWORD = "owner pass 1234"
 BOB_INITIAL = "initial pass 123"
@@ -34,9 +34,7 @@ ALWAYS_WORKING = {"working_hours": (0, 24), "working_days": frozenset(range(7))}
 @pytest.fixture
 def fast_passwords(monkeypatch):
     """Argon2id at its cheapest: these tests sign in many times."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "hasher", quick)
-    monkeypatch.setattr(signin, "hasher", quick)
+    monkeypatch.setattr(people, "PASSWORD_KDF", FAST_KDF)
 
 
 def client(salesperson: str, name: str) -> dict:

@@ -10,7 +10,6 @@ import io
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -37,9 +36,7 @@ WAIT = 60_000
 
 @pytest.fixture
 def fast_passwords(monkeypatch):
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "hasher", quick)
-    monkeypatch.setattr(signin, "hasher", quick)
+    monkeypatch.setattr(people, "PASSWORD_KDF", FAST_KDF)
 
 
 def add_bob(owner, vault) -> None:

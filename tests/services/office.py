@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 
 from crmdesk.services import people, signin
 from crmdesk.services.clients import ClientService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.session import Session, owner_session
+from tests.support import FAST_KDF
 
 OWNER_PASSWORD = "owner password 1"
 PASSWORDS = {
@@ -29,10 +29,7 @@ STAFF = [
 @pytest.fixture
 def fast_passwords(monkeypatch):
     """Argon2id at its cheapest: the tests sign in hundreds of times."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "hasher", quick)
-    monkeypatch.setattr(signin, "hasher", quick)
-    return quick
+    monkeypatch.setattr(people, "PASSWORD_KDF", FAST_KDF)
 
 
 def secret_client(salesperson: str, name: str) -> dict:

@@ -21,6 +21,15 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 
+class Signer(Protocol):
+    """Who records an entry: their login, key serial, and their signing key."""
+
+    login: str
+    serial: int
+
+    def sign(self, message: bytes) -> bytes: ...
+
+
 class Connection(Protocol):
     """The slice of a DB-API connection this module needs."""
 
@@ -93,6 +102,7 @@ def record(
     object: str = "",  # noqa: A002 - the audit vocabulary's own word
     details: Mapping[str, Any] | None = None,
     now: datetime | None = None,
+    signer: Signer | None = None,
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction of the change it describes,
     so that the change and its record commit together or not at all."""
@@ -104,12 +114,30 @@ def record(
     ts = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
     text = _canonical_details(details)
     digest = _entry_hash(seq, ts, actor, action, object, text, prev)
-    conn.execute(
-        f"INSERT INTO audit_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, ts, actor, action, object, text, prev, digest),
-    )
+    if signer is None:
+        conn.execute(
+            f"INSERT INTO audit_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, ts, actor, action, object, text, prev, digest),
+        )
+    else:
+        conn.execute(
+            f"INSERT INTO audit_events ({_COLUMNS}, signer, key_serial, sig)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                ts,
+                actor,
+                action,
+                object,
+                text,
+                prev,
+                digest,
+                signer.login,
+                signer.serial,
+                signer.sign(bytes.fromhex(digest)),
+            ),
+        )
     return AuditEvent(seq, ts, actor, action, object, text, prev, digest)
-
 
 
 def verify(

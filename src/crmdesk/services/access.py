@@ -55,4 +55,3 @@ def deny(session: Session, permission: Permission, *, what: str = "") -> None:
             details={"permission": permission.name.lower(), "role": user.role.value},
         )
     raise NotAllowed(refusal(user.role, permission))
-

@@ -1,9 +1,10 @@
 """Creating, unlocking and recovering vaults, and starting the signed-in person's session
 (the :class:`Session` itself is in :mod:`crmdesk.services.user_session`).
 
-Unlocking takes two steps: :func:`open_vault` gets the key and opens the database;
-then someone signs in (:meth:`Unlocked.sign_in`), or, in a vault with one user and
-sign-in off, the owner is taken to be at the keyboard (:meth:`Unlocked.sole_user`).
+Unlocking takes two steps: :func:`open_vault` finds the vault (and opens a one-person
+vault with the OS keyring or the passphrase); then someone signs in
+(:meth:`Unlocked.sign_in`: their password opens their key slot), or, in a vault with one
+user and sign-in off, the owner is taken to be at the keyboard (:meth:`Unlocked.sole_user`).
 """
 
 from __future__ import annotations
@@ -12,17 +13,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
-from crmdesk.errors import AuditChainBroken, KeyringUnavailable, SignInRequired
-from crmdesk.services import people, signin
+from crmdesk.errors import (
+    AuditChainBroken,
+    KeyringUnavailable,
+    SignInFailed,
+    SignInRequired,
+)
+from crmdesk.services import people, signin, upgrade
+from crmdesk.services.opening import owner_session, settle
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
 from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus
+from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.keys.keystore import KeyStore
 from crmdesk.vault.keys.keystore import system_keystore as _system_keystore
 from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
+from crmdesk.vault.legacy import is_legacy
 from crmdesk.vault.location import sharing_warning as detect_sharing
 from crmdesk.vault.metadata import read_metadata
 from crmdesk.vault.paths import METADATA_NAME
 from crmdesk.vault.paths import resolve_vault_dir as _resolve_vault_dir
+from crmdesk.vault.protection import Protection, protection
 
 # The API of this module (Owner, VaultKey and KeyStore included: the GUI and the
 # self-test name them through here, not through the vault package).
@@ -50,34 +60,34 @@ __all__ = [
 ]
 
 
-def owner_session(vault: Vault) -> Session:
-    """The owner's session on a vault without sign-in (one user, or just created)."""
-    people.ensure_people(vault)
-    return Session(vault=vault, user=people.owner_principal(vault))
-
-
 class Unlocked:
-    """A vault whose key is in hand, waiting for someone to sign in."""
+    """A vault found and, for one person, opened; waiting for someone to sign in.
 
-    def __init__(self, vault: Vault) -> None:
+    A vault of several people cannot be opened before someone signs in (nothing but a
+    person's password opens their key slot): then :attr:`vault` is None until
+    :meth:`sign_in`.
+    """
+
+    def __init__(self, folder: Path, vault: Vault | None) -> None:
+        self._folder = folder
         self.vault = vault
-        people.ensure_people(vault)
+        if vault is not None:
+            people.ensure_people(vault)
 
     @property
     def folder(self) -> Path:
-        return self.vault.folder
+        return self._folder
 
     def unshown_recovery_key(self) -> str | None:
-        """The new recovery key of a key rotation that was cut short and finished by
-        this open: nobody has seen it yet, and the old one no longer works. Show it once."""
-        return self.vault.unshown_recovery_key()
+        """A new recovery key nobody has seen yet (made by this open): show it once."""
+        return self.vault.unshown_recovery_key() if self.vault is not None else None
 
     def sign_in_required(self) -> bool:
-        return signin.sign_in_required(self.vault)
+        return self.vault is None
 
     def sole_user(self) -> Session:
         """The owner's session when the vault has one user and sign-in is off."""
-        if self.sign_in_required():
+        if self.vault is None:
             raise SignInRequired(
                 "This vault has several users: sign in with your login and password "
                 "(on the command line: --user LOGIN with --password-stdin or CRMDESK_PASSWORD)."
@@ -86,17 +96,35 @@ class Unlocked:
 
     def sign_in(self, login: str, password: str) -> Session:
         """Check the login and password (throttled, audited) and start their session."""
-        return signin.sign_in(self.vault, login, password)
+        if self.vault is None:
+            session = signin.sign_in(self._folder, login, password)
+            settle(session)
+            return session
+        # One person, their slot already open by the OS keyring: their password (if they
+        # set one) is checked like at the lock screen.
+        owner = owner_session(self.vault)
+        if login.strip().casefold() != owner.actor.casefold() or not signin.check_password(
+            owner, password
+        ):
+            raise SignInFailed("The login or password is wrong. Check Caps Lock and try again.")
+        return owner
 
     def close(self) -> None:
-        self.vault.close()
+        if self.vault is not None:
+            self.vault.close()
 
 
 def open_vault(
     folder: Path, *, keystore: KeyStore | None = None, passphrase: str | None = None
 ) -> Unlocked:
-    """Get the key (keyring or passphrase) and open the database; nobody is signed in yet."""
-    return Unlocked(Vault.open(folder, keystore=keystore, passphrase_text=passphrase))
+    """Open a one-person vault (keyring or passphrase), or find a vault of several people
+    waiting for someone to sign in."""
+    if is_legacy(folder):
+        return upgrade.open_old_vault(folder, keystore=keystore, passphrase=passphrase)
+    try:
+        return Unlocked(folder, Vault.open(folder, keystore=keystore, passphrase_text=passphrase))
+    except SignInRequired:
+        return Unlocked(folder, None)
 
 
 def create_vault(
@@ -139,11 +167,40 @@ def recover(
     *,
     keystore: KeyStore | None = None,
     new_passphrase: str | None = None,
+    new_password: str | None = None,
     kdf: KdfParams = DEFAULT_KDF,
 ) -> Session:
+    """The owner's way back in: the recovery key opens their slot, which then opens again
+    the usual way (see :meth:`Vault.recover`). In a vault of several people the command
+    line and the app let only the owner get here (they sign in first, or give their login
+    with the recovery key)."""
+    if is_legacy(folder):
+        return upgrade.recover_old_vault(
+            folder,
+            recovery_key,
+            keystore=keystore,
+            new_passphrase=new_passphrase,
+            new_password=new_password,
+        )
     vault = Vault.recover(
-        folder, recovery_key, keystore=keystore, new_passphrase=new_passphrase, kdf=kdf
+        folder,
+        recovery_key,
+        keystore=keystore,
+        new_passphrase=new_passphrase,
+        new_password=new_password,
+        kdf=kdf,
     )
+    try:
+        with vault.transaction():
+            vault.record_event(
+                vault.owner.login,
+                "key.recovered",
+                object=vault.meta.vault_id,
+                details={"key_location": vault.key_location()},
+            )
+    except BaseException:
+        vault.close()
+        raise
     return owner_session(vault)
 
 
@@ -200,8 +257,11 @@ def sharing_warning(folder: Path) -> str | None:
 
 
 def needs_passphrase(folder: Path) -> bool:
-    """True when the vault's key is wrapped by a passphrase instead of the keyring."""
-    return read_metadata(folder / METADATA_NAME, folder).key_storage == "passphrase"
+    """True when the vault opens with its one person's passphrase (no keyring)."""
+    meta = read_metadata(folder / METADATA_NAME, folder)
+    if meta.format_version == 1:
+        return meta.key_storage == "passphrase"
+    return protection(read_keyfile(folder)) is Protection.PASSPHRASE
 
 
 def lock(session: Session) -> None:

@@ -303,6 +303,58 @@ _EXPORTS = Migration(
 
 MIGRATIONS = (*MIGRATIONS, _EXPORTS)
 
+_KEYS_AND_BOOKS = Migration(
+    7,
+    "each person's keys, books of value-added information, signed audit entries",
+    (
+        # A person's current key serial and public keys; NULL for someone who has no key
+        # slot yet (a user of a vault upgraded from schema 6 waits for a new password).
+        "ALTER TABLE users ADD COLUMN key_serial INTEGER",
+        "ALTER TABLE users ADD COLUMN box_public BLOB",
+        "ALTER TABLE users ADD COLUMN sign_public BLOB",
+        # Every key a person has had, each endorsed: by the owner's signing key (a new
+        # user, a role change, a reset password) or by the person's previous key (their
+        # own password change). Audit entries name the serial that signed them.
+        """CREATE TABLE person_keys (
+            login TEXT NOT NULL COLLATE NOCASE,
+            serial INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            box_public BLOB NOT NULL,
+            sign_public BLOB NOT NULL,
+            endorsed_by TEXT NOT NULL COLLATE NOCASE,
+            endorser_serial INTEGER NOT NULL,
+            endorsement BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (login, serial)
+        ) STRICT""",
+        # The books: one per salesperson, and the house book (login NULL).
+        """CREATE TABLE books (
+            id TEXT PRIMARY KEY,
+            login TEXT UNIQUE COLLATE NOCASE,
+            created_at TEXT NOT NULL
+        ) STRICT""",
+        # The public half of each generation of the audit sealing key, endorsed by the
+        # owner: value-added details of audit entries are sealed to it.
+        """CREATE TABLE audit_keys (
+            generation INTEGER PRIMARY KEY,
+            public BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            endorsed_by TEXT NOT NULL COLLATE NOCASE,
+            endorser_serial INTEGER NOT NULL,
+            endorsement BLOB NOT NULL
+        ) STRICT""",
+        # Who signed an entry, with which key, and the Ed25519 signature of its hash.
+        "ALTER TABLE audit_events ADD COLUMN signer TEXT",
+        "ALTER TABLE audit_events ADD COLUMN key_serial INTEGER",
+        "ALTER TABLE audit_events ADD COLUMN sig BLOB",
+        # Which book holds a client's value-added information.
+        "ALTER TABLE clients ADD COLUMN book_id TEXT NOT NULL DEFAULT 'house'",
+        "CREATE INDEX clients_book ON clients (book_id)",
+    ),
+)
+
+MIGRATIONS = (*MIGRATIONS, _KEYS_AND_BOOKS)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 

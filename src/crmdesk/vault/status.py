@@ -8,9 +8,9 @@ from pathlib import Path
 from crmdesk import audit
 from crmdesk.vault.connection import Connection
 from crmdesk.vault.location import sharing_warning
-from crmdesk.vault.metadata import KeyStorage
 from crmdesk.vault.owner import Owner
 from crmdesk.vault.paths import DATABASE_NAME
+from crmdesk.vault.protection import Protection, protection
 from crmdesk.vault.unlocked import UnlockedVault
 
 
@@ -20,7 +20,7 @@ class VaultStatus:
     vault_id: str
     format_version: int
     schema_version: int
-    key_storage: KeyStorage
+    key_storage: Protection
     key_location: str
     owner: Owner
     created_at: str
@@ -54,7 +54,7 @@ def vault_status(vault: UnlockedVault) -> VaultStatus:
         vault_id=vault.meta.vault_id,
         format_version=vault.meta.format_version,
         schema_version=vault.schema_version,
-        key_storage=KeyStorage(vault.meta.key_storage),
+        key_storage=protection(vault.keyfile()),
         key_location=vault.key_location(),
         owner=vault.owner,
         created_at=info.get("created_at", vault.meta.created_at),

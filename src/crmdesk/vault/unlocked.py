@@ -1,15 +1,16 @@
-"""An unlocked vault in use: its one connection, transactions, reads and audit events.
+"""An unlocked vault in use: its connection, its books, transactions, reads, audit events.
 
-:class:`UnlockedVault` is what every way into a vault ends with: opening it with a key
-that is known to be right, reading, writing in transactions, recording audit events,
-closing. :class:`~crmdesk.vault.vault.Vault` adds the ways in (create, open, recover)
-and the key's rotation on top; the modules that do those (:mod:`.rotation`,
-:mod:`.recover`, :mod:`.status`) work on this class, so none of them imports the module
-that imports them.
+:class:`UnlockedVault` is what every way into a vault ends with: one person's key slot
+opened, the data keys their grants hold, the main database open with the main key and
+the books they hold attached, each with its own key. :class:`~crmdesk.vault.vault.Vault`
+adds the ways in (create, open, sign in, recover) on top; the modules that change keys
+(:mod:`.people_keys`, :mod:`.rotation`) work on this class, so none of them imports the
+module that imports them.
 
 Several processes may have one vault open at once (the app and the command line): each
 holds the shared open lock (:mod:`crmdesk.vault.locks`), SQLite serialises their writes,
-and ``vault.json`` is only ever changed field by field under its own lock.
+and ``vault.json`` and ``keys.json`` are only ever changed under their lock, re-read
+fresh each time.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -24,6 +26,7 @@ from crmdesk import audit
 from crmdesk.errors import CannotUnlock, NewerVault, VaultDamaged
 from crmdesk.vault import migrations
 from crmdesk.vault.audit_head import AuditHeadWriter, Head, recorded_head
+from crmdesk.vault.books import AttachedBooks
 from crmdesk.vault.connection import (
     CACHE_SIZE,
     Connection,
@@ -32,11 +35,16 @@ from crmdesk.vault.connection import (
     open_database,
     truncated,
 )
-from crmdesk.vault.keys import VaultKey
+from crmdesk.vault.keys.keyfile import KeyFile, read_keyfile
+from crmdesk.vault.keys.keystore import KeyStore
+from crmdesk.vault.keys.person import PersonPublic, PersonSecret
+from crmdesk.vault.keys.slots import AUDIT, HeldKeys, book_key_id
+from crmdesk.vault.keys.vault_key import VaultKey
 from crmdesk.vault.locks import OpenLock
-from crmdesk.vault.metadata import KeyStorage, VaultMetadata
+from crmdesk.vault.metadata import VaultMetadata
 from crmdesk.vault.owner import Owner
 from crmdesk.vault.paths import DATABASE_NAME
+from crmdesk.vault.protection import describe
 
 DAMAGED_ADVICE = (
     "The vault's database file is damaged, truncated or was tampered with. Its files were "
@@ -44,15 +52,32 @@ DAMAGED_ADVICE = (
 )
 
 
+@dataclass(slots=True)
+class Person:
+    """Who opened the vault: their login, key serial and slot secret (to sign with)."""
+
+    login: str
+    serial: int
+    secret: PersonSecret
+
+    @property
+    def public(self) -> PersonPublic:
+        return self.secret.public(self.login, self.serial)
+
+    def sign(self, message: bytes) -> bytes:
+        return self.secret.sign(message)
+
+
 class UnlockedVault:
-    """An unlocked vault. Get one through ``Vault.create``, ``Vault.open`` or ``Vault.recover``."""
+    """An unlocked vault. Get one through ``Vault.create``, ``open``, ``sign_in``, ``recover``."""
 
     def __init__(
         self,
         folder: Path,
         meta: VaultMetadata,
         conn: Connection,
-        key: VaultKey,
+        held: HeldKeys,
+        person: Person | None,
         open_lock: OpenLock | None = None,
     ):
         self.folder = folder
@@ -60,26 +85,46 @@ class UnlockedVault:
         # back as a whole: other processes may have changed it since.
         self.meta = meta
         self._conn: Connection | None = conn
-        self._key: VaultKey | None = key
-        # Held shared until close; a key rotation needs it alone.
+        # The data keys this person's grants opened; wiped at close.
+        self.held = held
+        # Who opened it (None only for a vault of the old format being upgraded).
+        self.person = person
+        self.books = AttachedBooks()
+        # Held shared until close; changing a key of a file needs it alone.
         self._open_lock = open_lock if open_lock is not None else OpenLock(None)
         # One connection, used by one thread at a time: the services' operations layer
         # runs database work on a worker thread, the CLI on the main one.
         self._lock = threading.RLock()
-        # Which store handed over the key, e.g. "Secret Service" (shown in status lines).
+        # How the person's slot was opened, e.g. "Secret Service", "password"; and the
+        # key store it came from, if any (to forget the vault's entry there later).
         self.key_source = "OS keyring"
+        self.keystore: KeyStore | None = None
         # The newest audit entry of the transaction under way; written to vault.json
         # once it has committed.
         self._tx_head: Head | None = None
         self._head_writer = AuditHeadWriter(folder)
-        # Set when this open finished a key rotation that was cut short.
+        # Set when this open made a new recovery key nobody has seen yet.
         self._unshown_recovery_key: str | None = None
 
     @classmethod
-    def _open_with_key(
-        cls, folder: Path, meta: VaultMetadata, key: VaultKey, lock: OpenLock
+    def _open_with_keys(
+        cls,
+        folder: Path,
+        meta: VaultMetadata,
+        held: HeldKeys,
+        person: Person | None,
+        lock: OpenLock,
+        *,
+        main_key: VaultKey | None = None,
     ) -> Self:
-        """Open the database with a key already checked against vault.json, and migrate it."""
+        """Open the main database with a key already checked against keys.json, attach
+        the books this person holds, and migrate the main schema."""
+        key = main_key if main_key is not None else held.main
+        if key is None:
+            raise CannotUnlock(
+                "Your key slot holds no key to this vault's database: ask the vault's "
+                "owner to give you access again."
+            )
         db_path = folder / DATABASE_NAME
         if not db_path.exists():
             raise VaultDamaged(
@@ -89,17 +134,45 @@ class UnlockedVault:
         try:
             conn = open_database(db_path, key)
         except UnreadableDatabase:
-            # The key is right (checked against the metadata), so the file is at fault.
+            # The key is right (checked against keys.json), so the file is at fault.
             raise VaultDamaged(DAMAGED_ADVICE) from None
-        vault = cls(folder, meta, conn, key, lock)
+        vault = cls(folder, meta, conn, held, person, lock)
         try:
             if truncated(conn, db_path):
                 raise VaultDamaged(DAMAGED_ADVICE)
-            vault._migrate(to=migrations.LATEST_VERSION, actor=vault.owner.login, record=True)
+            actor = person.login if person is not None else vault.owner.login
+            vault._migrate(to=migrations.LATEST_VERSION, actor=actor, record=True)
+            vault.attach_held_books()
         except BaseException:
             vault.close()
             raise
         return vault
+
+    # -- keys and books ---------------------------------------------------------------
+
+    def keyfile(self) -> KeyFile:
+        """keys.json as it is on disk now."""
+        return read_keyfile(self.folder)
+
+    def attach_held_books(self) -> None:
+        """Attach every book this person holds a key to (and only those)."""
+        with self._lock:
+            for book_id, key in sorted(self.held.books().items()):
+                self.books.attach(self.connection, self.folder, self.meta.vault_id, book_id, key)
+
+    def book_schema(self, book_id: str) -> str | None:
+        """The schema a held book is attached under; None if this person does not hold it."""
+        return self.books.schema(book_id)
+
+    def held_books(self) -> dict[str, str]:
+        """Book id -> schema name, for every book attached (that this person holds)."""
+        return dict(self.books.schemas)
+
+    def holds(self, key_id: str) -> bool:
+        return key_id in self.held.current or (key_id == AUDIT and bool(self.held.audit))
+
+    def holds_book(self, book_id: str) -> bool:
+        return self.holds(book_key_id(book_id))
 
     # -- using ------------------------------------------------------------------------
 
@@ -121,6 +194,10 @@ class UnlockedVault:
         for each other instead of failing half-way. Database damage met on the way is
         turned into :class:`VaultDamaged`. When audit events were recorded, the newest
         one becomes the head recorded in vault.json once the commit has succeeded.
+
+        A transaction that writes the main database and a book commits them one after
+        the other (SQLite in WAL mode commits attached files one by one, main first):
+        the client store's redo log makes that safe.
         """
         committed: Head | None = None
         with self._lock:
@@ -170,8 +247,9 @@ class UnlockedVault:
             except DatabaseError as exc:
                 raise _translate(exc) from None
 
-    def copy_into(self, target: Connection) -> None:
-        """Copy the database into ``target`` (keyed with this vault's key): one snapshot.
+    def copy_into(self, target: Connection, schema: str = "main") -> None:
+        """Copy one file of the vault (``main`` or an attached book) into ``target``
+        (keyed with that file's key): one snapshot.
 
         SQLite's online backup API in one step reads under a single read transaction, so
         other processes keep writing (WAL) and the copy holds exactly the commits made
@@ -179,7 +257,7 @@ class UnlockedVault:
         """
         with self._lock:
             try:
-                self.connection.backup(target, pages=-1)
+                self.connection.backup(target, pages=-1, name=schema)
             except DatabaseError as exc:
                 raise _translate(exc) from None
 
@@ -191,7 +269,8 @@ class UnlockedVault:
         object: str = "",  # noqa: A002
         details: Mapping[str, Any] | None = None,
     ) -> audit.AuditEvent:
-        """Append to the audit trail inside the current transaction."""
+        """Append to the audit trail inside the current transaction, signed by the person
+        who opened the vault."""
         event = audit.record(
             self.connection,
             self.meta.vault_id,
@@ -199,6 +278,7 @@ class UnlockedVault:
             action=action,
             object=object,
             details=details,
+            signer=self.person,
         )
         self._tx_head = (event.seq, event.hash)
         return event
@@ -228,11 +308,8 @@ class UnlockedVault:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     def key_location(self) -> str:
-        """Where the key is held, in words: for status lines and ``crmdesk status``."""
-        if self.meta.key_storage == KeyStorage.PASSPHRASE:
-            return "wrapped by a master passphrase (Argon2id, AES-256-GCM) in vault.json"
-        service, entry = self.meta.keyring_service, self.meta.keyring_entry
-        return f"in the {self.key_source}, service '{service}', entry '{entry}'"
+        """How the vault's keys are held, in words: for status lines and ``crmdesk status``."""
+        return describe(self.keyfile(), self.key_source)
 
     def close(self) -> None:
         """Close the connection, overwrite the key bytes held in memory, drop the lock."""
@@ -243,9 +320,9 @@ class UnlockedVault:
                 with contextlib.suppress(DatabaseError):
                     self._conn.close()
                 self._conn = None
-            if self._key is not None:
-                self._key.wipe()
-                self._key = None
+            self.books.schemas.clear()
+            self.held.wipe()
+            self.person = None
             self._unshown_recovery_key = None
             self._open_lock.release()
 
@@ -263,11 +340,6 @@ class UnlockedVault:
 
     def _keep_metadata(self, meta: VaultMetadata) -> None:
         self.meta = meta
-
-    def _require_key(self) -> VaultKey:
-        if self._key is None:
-            raise CannotUnlock("The vault is locked. Unlock it again to continue.")
-        return self._key
 
     def _migrate(self, *, to: int, actor: str, record: bool) -> None:
         with self.reading() as conn:
