@@ -272,8 +272,10 @@ def leave_the_keyring(vault: Vault, actor: str, owner_password: str, kdf: Any) -
     assert person is not None
     previous = person.public
     people_keys.forget_keyring(vault, vault.keystore)
-    public = people_keys.change_own_password(vault, owner_password, roll_over=True, kdf=kdf)
-    recovery_secret = people_keys.new_recovery_key(vault)
+    public, recovery_secret = people_keys.roll_over_keys(
+        vault, password=owner_password, recovery=True, kdf=kdf
+    )
+    assert recovery_secret is not None
     with vault.transaction() as conn:
         role_row = conn.execute("SELECT role FROM users WHERE login = ?", (actor,)).fetchone()
         endorse(vault, conn, actor, Role(role_row[0]), public, signer=person)

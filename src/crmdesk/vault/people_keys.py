@@ -13,11 +13,12 @@ What makes it real is rotating the key (:mod:`.rotation`); the callers do that.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
-from crmdesk.errors import BadInput, CannotUnlock, VaultDamaged
+from crmdesk.errors import BadInput, CannotUnlock, CrmdeskError, VaultDamaged
 from crmdesk.vault.keys.keyfile import DataKeyInfo, KeyFile, Slot, update_keyfile
-from crmdesk.vault.keys.keystore import KeyStore
+from crmdesk.vault.keys.keystore import KeyStore, pending_id
 from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
 from crmdesk.vault.keys.person import CannotOpen, PersonPublic, PersonSecret, b64, unb64
 from crmdesk.vault.keys.slots import (
@@ -158,32 +159,84 @@ def change_own_password(
     which someone else set, only the person holds their own keys. The caller records the
     new public key, endorsed by the old one.
     """
+    if roll_over:
+        return roll_over_keys(vault, password=new_password, kdf=kdf)[0]
+    person = _own(vault)
+
+    def change(keyfile: KeyFile) -> None:
+        slot = keyfile.slot(person.login)
+        if slot is None:
+            raise CannotUnlock("Your key slot is gone: ask the vault's owner.")
+        wrap_slot(
+            slot, vault.meta.vault_id, person.secret, PASSWORD, password=new_password, kdf=kdf
+        )
+
+    update_keyfile(vault.folder, change)
+    return person.public
+
+
+def roll_over_keys(
+    vault: UnlockedVault,
+    *,
+    password: str | None = None,
+    store: KeyStore | None = None,
+    recovery: bool = False,
+    kdf: KdfParams = DEFAULT_KDF,
+) -> tuple[PersonPublic, VaultKey | None]:
+    """New key pairs for the signed-in person (serial + 1), in one write of keys.json:
+    their grants sealed again to them, and the slot wrapped every way it is to open —
+    by ``password``; by a new secret in the OS keyring ``store``; by a new recovery key
+    (returned, to show once) — so that no moment exists when the slot opens no way.
+
+    The keyring's new secret goes first into a second entry (``vault-<id>.next``) that
+    the new wrap names, and only then replaces the usual entry: a crash at any point
+    leaves an entry that opens the slot keys.json holds.
+    """
     person = _own(vault)
     vault_id = vault.meta.vault_id
-    secret = PersonSecret.generate() if roll_over else person.secret
+    secret = PersonSecret.generate()
+    slot_key = VaultKey.generate() if store is not None else None
+    recovery_secret = VaultKey.generate() if recovery else None
+    if store is not None and slot_key is not None:
+        store.put(pending_id(vault_id), slot_key)
     result: list[PersonPublic] = []
 
     def change(keyfile: KeyFile) -> None:
         old = keyfile.slot(person.login)
         if old is None:
             raise CannotUnlock("Your key slot is gone: ask the vault's owner.")
-        if roll_over:
-            slot = new_slot(person.login, old.serial + 1, secret)
-            for name, sealed in old.grants.items():
-                key_id, _, generation = name.rpartition("@")
-                raw = _open_grant(person.secret, sealed)
-                if raw is not None:
-                    slot.grant(key_id, int(generation), raw)
-            # The keyring and recovery wraps hold the old secret: made again below.
-        else:
-            slot = old
-        wrap_slot(slot, vault_id, secret, PASSWORD, password=new_password, kdf=kdf)
+        slot = new_slot(person.login, old.serial + 1, secret)
+        for name, sealed in old.grants.items():
+            key_id, _, generation = name.rpartition("@")
+            raw = _open_grant(person.secret, sealed)
+            if raw is not None:
+                slot.grant(key_id, int(generation), raw)
+        if password is not None:
+            wrap_slot(slot, vault_id, secret, PASSWORD, password=password, kdf=kdf)
+        if slot_key is not None:
+            wrap_slot(slot, vault_id, secret, KEYRING, key=slot_key)
+            slot.wraps[KEYRING]["entry"] = "next"
+        if recovery_secret is not None:
+            wrap_slot(slot, vault_id, secret, RECOVERY, key=recovery_secret)
+            keyfile.state[UNSHOWN_RECOVERY] = True
         keyfile.add_slot(slot)
         result[:] = [slot.public]
 
     update_keyfile(vault.folder, change)
     vault.person = Person(person.login, result[0].serial, secret)
-    return result[0]
+    if store is not None and slot_key is not None:
+        store.put(vault_id, slot_key)
+
+        def settled(keyfile: KeyFile) -> None:
+            slot = keyfile.slot(person.login)
+            if slot is not None and KEYRING in slot.wraps:
+                slot.wraps[KEYRING].pop("entry", None)
+
+        update_keyfile(vault.folder, settled)
+        with contextlib.suppress(CrmdeskError):  # a leftover entry opens nothing new
+            store.delete(pending_id(vault_id))
+        slot_key.wipe()
+    return result[0], recovery_secret
 
 
 def _open_grant(secret: PersonSecret, sealed: str) -> bytes | None:

@@ -36,7 +36,7 @@ from crmdesk.errors import (
 )
 from crmdesk.vault import migrations, people_keys, rotation
 from crmdesk.vault.books import HOUSE
-from crmdesk.vault.connection import UnreadableDatabase, open_database
+from crmdesk.vault.connection import UnreadableDatabase, checkpoint_truncate, open_database
 from crmdesk.vault.keys import VaultKey, passphrase, recovery
 from crmdesk.vault.keys.keyfile import (
     KEYFILE_NAME,
@@ -47,7 +47,7 @@ from crmdesk.vault.keys.keyfile import (
     update_keyfile,
     write_keyfile,
 )
-from crmdesk.vault.keys.keystore import KeyStore, key_missing, system_keystore
+from crmdesk.vault.keys.keystore import KeyStore, key_missing, pending_id, system_keystore
 from crmdesk.vault.keys.person import PersonSecret, b64
 from crmdesk.vault.keys.slots import (
     AUDIT,
@@ -97,7 +97,6 @@ class Vault(UnlockedVault):
         keystore: KeyStore | None = None,
         passphrase_text: str | None = None,
         kdf: passphrase.KdfParams = passphrase.DEFAULT_KDF,
-        schema_version: int = migrations.LATEST_VERSION,
     ) -> tuple[Self, str]:
         """Make a new vault; returns it and its recovery key (shown once, never stored).
 
@@ -172,7 +171,7 @@ class Vault(UnlockedVault):
             vault = cls(folder, meta, conn, held, person, lock)
             vault._head_writer.metadata_written = False  # the audit head waits in meta until then
             vault.key_source, vault.keystore = location, store
-            vault._migrate(to=schema_version, actor=owner.login, record=False)
+            vault._migrate(to=migrations.LATEST_VERSION, actor=owner.login, record=False)
             vault.books.attach(conn, folder, vault_id, HOUSE, house_key, create=True)
             with vault.transaction() as tx:
                 tx.executemany(
@@ -355,6 +354,32 @@ class Vault(UnlockedVault):
             raise
         return vault
 
+    # -- changing keys ----------------------------------------------------------------
+
+    def rotate_keys(
+        self, actor: str, key_ids: list[str] | None = None, *, reason: str = ""
+    ) -> dict[str, int]:
+        """New generations of ``key_ids`` (every data key by default), granted to whoever
+        holds each now, and recorded in the audit trail. Needs the vault alone
+        (:class:`~crmdesk.errors.VaultInUse`). Crash-safe: see :mod:`.rotation`.
+
+        The services decide holders by role (:mod:`crmdesk.services.key_access`); this is
+        the same mechanism for "everyone keeps what they have"."""
+        keyfile = self.keyfile()
+        ids = sorted(key_ids if key_ids is not None else keyfile.keys)
+        holders = {k: [s.public for s in keyfile.holders(k)] for k in ids}
+        done = rotation.rotate(self, ids, holders).generations
+        with self.transaction():
+            self.record_event(
+                actor,
+                "key.rotated",
+                object=self.meta.vault_id,
+                details={"keys": done, "reason": reason},
+            )
+        with self._lock:
+            checkpoint_truncate(self.connection)  # the file alone holds every page now
+        return done
+
     # -- status -----------------------------------------------------------------------
 
     def unshown_recovery_key(self) -> str | None:
@@ -383,9 +408,11 @@ def _current_format(folder: Path) -> VaultMetadata:
 def _open_by_keyring(
     slot: Slot, vault_id: str, keystore: KeyStore | None
 ) -> tuple[PersonSecret, str, KeyStore]:
+    # A key change cut short may have left the slot's secret in the second entry.
+    entry = pending_id(vault_id) if slot.wraps[KEYRING].get("entry") == "next" else vault_id
     try:
         store = keystore if keystore is not None else system_keystore()
-        slot_key = store.get(vault_id)
+        slot_key = store.get(entry)
     except KeyringUnavailable as exc:
         raise type(exc)(
             f"{exc.message} This vault opens with a secret kept in the OS keyring; without "
