@@ -70,3 +70,27 @@ def decrypt_sqlcipher4(path: Path, key: bytes, page_size: int = 4096) -> bytes:
         decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
         out += decryptor.update(body) + decryptor.finalize()
     return bytes(out)
+
+
+def main_key_hex(
+    folder: Path,
+    *,
+    login: str | None = None,
+    password: str | None = None,
+    passphrase: str | None = None,
+    keystore=None,  # noqa: ANN001 - a KeyStore, or None for the OS keyring
+) -> str:
+    """The main database's key as someone who can open the vault holds it: what an
+    insider (any user) could copy out of their own crmdesk process, for tests that
+    attack the files with it."""
+    from crmdesk.vault import Vault
+
+    if login is not None:
+        vault = Vault.sign_in(folder, login, password or "")
+    else:
+        vault = Vault.open(folder, keystore=keystore, passphrase_text=passphrase)
+    try:
+        assert vault.held.main is not None
+        return vault.held.main.hex()
+    finally:
+        vault.close()

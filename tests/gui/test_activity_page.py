@@ -63,7 +63,7 @@ def office(gui_session, vault, fast_passwords):
 
 
 def bob_signs_in(vault):
-    bob = signin.sign_in(vault, "bob", BOB_INITIAL)
+    bob = signin.sign_in(vault.folder, "bob", BOB_INITIAL)
     signin.change_password(bob, BOB_INITIAL, BOB_PASSWORD)
     PolicyService(bob).accept()
     return bob
@@ -206,7 +206,7 @@ def test_an_alert_appears_and_double_click_shows_its_entries(qtbot, bob_worked, 
     copy_clients(owner, ClientService(owner).list(ClientQuery()))  # 4 clients > 2
     for _ in range(3):
         with pytest.raises(CrmdeskError):
-            signin.sign_in(vault, "bob", "not the password")
+            signin.sign_in(vault.folder, "bob", "not the password")
     page = make_page(qtbot, owner)
     messages = page.alert_messages()
     assert len(messages) == 2

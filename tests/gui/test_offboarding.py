@@ -46,7 +46,7 @@ def add_bob(owner, vault) -> None:
     client_id = ClientService(owner).add(
         {"name": "Stone Supplies", "salesperson": "Bob Stone", "notes": "Buys in March."}
     )
-    bob = signin.sign_in(vault, "bob", BOB_INITIAL)
+    bob = signin.sign_in(vault.folder, "bob", BOB_INITIAL)
     signin.change_password(bob, BOB_INITIAL, BOB_PASSWORD)
     PolicyService(bob).accept()
     ClientService(bob).get(client_id)
@@ -160,7 +160,7 @@ def test_offboarding_disables_prints_both_reports_and_shows_a_new_key(
     # The key shown opens the vault on a fresh keyring; Bob cannot sign in.
     assert opens_the_vault(vault_dir, typed(shown))
     with pytest.raises(signin.SignInFailed, match="disabled"):
-        signin.sign_in(office.vault, "bob", BOB_PASSWORD)
+        signin.sign_in(office.vault.folder, "bob", BOB_PASSWORD)
     actions = [e.action for e in ActivityService(office).log(ActivityFilter(limit=30))]
     assert {"user.disabled", "key.rotated", "user.offboarded"} <= set(actions)
 

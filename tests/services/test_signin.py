@@ -12,15 +12,15 @@ def _actions(vault):
     return [r[0] for r in vault.connection.execute("SELECT action FROM audit_events ORDER BY seq")]
 
 
-def test_password_is_hashed_checked_and_audited(session, vault):
+def test_password_opens_the_key_slot_is_checked_and_audited(session, vault):
     assert not signin.has_password(session)
     assert signin.check_password(session, "anything")  # no password: nothing to check
     signin.set_password(session, "blue whale orbit")
     assert signin.has_password(session)
-    stored = vault.connection.execute(
-        "SELECT password_hash FROM users WHERE login = 'zoe'"
-    ).fetchone()[0]
-    assert stored.startswith("$argon2id$") and "blue whale" not in stored
+    # Nothing about the password is stored but the slot it opens (Argon2id, AES-GCM).
+    wrap = vault.keyfile().slot("zoe").wraps["password"]
+    assert wrap["kdf"] == "argon2id" and wrap["cipher"] == "aes-256-gcm"
+    assert "blue whale" not in (vault.folder / "keys.json").read_text()
     assert not signin.check_password(session, "blue whale orbiT")
     assert signin.check_password(session, "blue whale orbit")
     assert _actions(vault)[-3:] == ["signin.password_set", "signin.failed", "signin.ok"]

@@ -77,7 +77,7 @@ def authorize(
 
 def _approver(session: Session, approval: OwnerApproval) -> Principal:
     try:
-        approver = signin.authenticate(session.vault, approval.login, approval.password)
+        approver = signin.authenticate_other(session, approval.login, approval.password)
     except SignInFailed as exc:
         raise NotAllowed(f"The approval was not given: {exc.message}") from None
     if approver.role is not Role.OWNER or not approver.enabled:

@@ -45,3 +45,8 @@ def settle(session: Session) -> None:
             key_access.rotate_keys(
                 vault, session.actor, waiting, "a rotation that waited for the vault alone"
             )
+
+
+def pending_recovery_key(session: Session) -> str | None:
+    """A recovery key made for the owner that nobody has seen yet, once; show it."""
+    return session.vault.unshown_recovery_key()

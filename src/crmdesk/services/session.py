@@ -18,11 +18,12 @@ from crmdesk.errors import (
     KeyringUnavailable,
     SignInFailed,
     SignInRequired,
+    WrongPassphrase,
 )
 from crmdesk.services import people, signin, upgrade
 from crmdesk.services.opening import owner_session, settle
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
-from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus
+from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus, people_keys
 from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.keys.keystore import KeyStore
 from crmdesk.vault.keys.keystore import system_keystore as _system_keystore
@@ -52,6 +53,7 @@ __all__ = [
     "recover",
     "resolve_vault_dir",
     "sharing_warning",
+    "sign_in_at",
     "status",
     "system_keystore",
     "unlock",
@@ -125,6 +127,51 @@ def open_vault(
         return Unlocked(folder, Vault.open(folder, keystore=keystore, passphrase_text=passphrase))
     except SignInRequired:
         return Unlocked(folder, None)
+
+
+def sign_in_at(
+    folder: Path,
+    login: str,
+    password: str,
+    *,
+    keystore: KeyStore | None = None,
+) -> Session:
+    """Open the vault in ``folder`` as ``login`` with their password, however it is
+    protected: several people (their own slot), one person with a passphrase (their
+    password is it), one person with the OS keyring (their password, if they set one)."""
+    if is_legacy(folder):
+        unlocked = open_vault(folder, keystore=keystore)
+        try:
+            return unlocked.sign_in(login, password)
+        except BaseException:
+            unlocked.close()
+            raise
+    if people_keys.is_disabled(read_keyfile(folder), login.strip()):
+        return signin.sign_in(folder, login, password)  # says "disabled", counts, records
+    kind = protection(read_keyfile(folder))
+    if kind is Protection.PEOPLE:
+        session = signin.sign_in(folder, login, password)
+        settle(session)
+        return session
+    if kind is Protection.PASSPHRASE:
+        try:
+            vault = Vault.open(folder, passphrase_text=password)
+        except WrongPassphrase:
+            raise SignInFailed(
+                "The login or password is wrong. Check Caps Lock and try again."
+            ) from None
+        unlocked = Unlocked(folder, vault)
+        session = unlocked.sole_user()
+        if session.actor.casefold() != login.strip().casefold():
+            session.close()
+            raise SignInFailed("The login or password is wrong. Check Caps Lock and try again.")
+        return session
+    unlocked = open_vault(folder, keystore=keystore)
+    try:
+        return unlocked.sign_in(login, password)
+    except BaseException:
+        unlocked.close()
+        raise
 
 
 def create_vault(
