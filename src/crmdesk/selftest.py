@@ -173,7 +173,7 @@ def _check_keyring(state: _State) -> str:
     found = keyring_state()
     if not found.usable:
         state.use_keyring = False
-        why = found.reason.rstrip(".")
+        why = found.problem.split(". ")[0].rstrip(".")
         if state.expect_keyring:
             raise RuntimeError(
                 f"none usable here ({why}), but --expect-keyring asks for the key in the OS "
