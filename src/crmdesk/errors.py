@@ -14,7 +14,7 @@ Nothing here names a key, passphrase or record content.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any, Protocol
 
@@ -60,7 +60,9 @@ class Notice(str):
     code: str
     facts: Mapping[str, Any]
 
-    def __new__(cls, message: str, code: str = "notice", facts: Mapping[str, Any] | None = None):
+    def __new__(
+        cls, message: str, code: str = "notice", facts: Mapping[str, Any] | None = None
+    ) -> Notice:
         self = super().__new__(cls, message)
         self.code = code
         self.facts = dict(facts or {})
@@ -87,34 +89,26 @@ class Worded(Protocol):
     def facts(self) -> Mapping[str, Any]: ...
 
 
-# An edge's wording of one code: a template over the facts (``str.format`` fields), or a
-# function of the facts for the few that need a choice.
-Wording = str | Callable[[Mapping[str, Any]], str]
-
-
-def in_words(item: Worded | str, table: Mapping[str, Wording]) -> str:
-    """``item`` in an edge's words: its code's wording in ``table`` filled with its facts,
-    else its neutral message (a plain ``str`` is its own). A fact that is itself an error
-    (the ``cause`` of a wrapped one) is worded by the same table first."""
+def in_words(item: Worded | str, table: Mapping[str, str]) -> str:
+    """``item`` in an edge's words: its code's template in ``table`` (``str.format``
+    fields naming facts) filled with its facts, else its neutral message (a plain ``str``
+    is its own). A fact that is itself an error (the ``cause`` of a wrapped one) is worded
+    by the same table first."""
     if not isinstance(item, CrmdeskError | Notice):
         return str(item)
-    wording = table.get(item.code)
-    if wording is None:
+    template = table.get(item.code)
+    if template is None:
         return item.message
     facts = {
         name: in_words(value, table) if isinstance(value, CrmdeskError | Notice) else value
         for name, value in item.facts.items()
     }
-    if callable(wording):
-        return wording(facts)
-    return wording.format_map(facts)
+    return template.format_map(facts)
 
 
-def template_fields(wording: Wording) -> set[str]:
+def template_fields(template: str) -> set[str]:
     """The facts a template uses (for the tests that check every edge's table)."""
-    if callable(wording):
-        return set()
-    return {name for _, name, _, _ in string.Formatter().parse(wording) if name}
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 class BadInput(CrmdeskError):

@@ -31,7 +31,7 @@ _NOT_BUTTONS = {"name", "Name", "Company"}
 
 
 def _templates() -> list[str]:
-    return [w for w in gui_words.WORDS.values() if isinstance(w, str)]
+    return list(gui_words.WORDS.values())
 
 
 def _shown_texts(*widgets: QWidget) -> set[str]:

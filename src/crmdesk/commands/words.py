@@ -12,7 +12,7 @@ This module imports nothing heavy: ``cli.py`` reaches it on every error.
 
 from __future__ import annotations
 
-from crmdesk.errors import Worded, Wording, in_words
+from crmdesk.errors import Worded, in_words
 
 RECOVER = "use your recovery key: crmdesk recover"
 _ROTATED = (
@@ -22,7 +22,7 @@ _ROTATED = (
 )
 _NEW_NAME = "Choose another name, or add --force to replace it."
 
-WORDS: dict[str, Wording] = {
+WORDS: dict[str, str] = {
     # -- the vault and its key
     "vault.none": "No crmdesk vault in {folder}. Create one with 'crmdesk init', or choose the "
     "vault folder with --vault DIR (or the CRMDESK_VAULT variable).",

@@ -12,13 +12,13 @@ Plain Python, no Qt: :func:`crmdesk.gui.errors.error_text` and the inline messag
 
 from __future__ import annotations
 
-from crmdesk.errors import Worded, Wording, in_words
+from crmdesk.errors import Worded, in_words
 
 # The unlock dialog's button (gui/vault_flows/unlock.py), shown whenever the vault
 # cannot be opened the usual way.
 RECOVER = "use your recovery key (choose “Use recovery key…”)"
 
-WORDS: dict[str, Wording] = {
+WORDS: dict[str, str] = {
     # -- the vault and its key
     "vault.exists": "{folder} already holds a crmdesk vault; a new vault never overwrites one. "
     "Choose another folder (Change…).",
