@@ -43,10 +43,14 @@ def read_json_object(args: argparse.Namespace, what: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise BadInput(
             f"Standard input is not valid JSON ({exc.msg} at line {exc.lineno}, column "
-            f"{exc.colno}). Send {what} as one JSON object."
+            f"{exc.colno}). Send {what} as one JSON object.",
+            code="cli.json_invalid",
         ) from None
     if not isinstance(data, dict):
-        raise BadInput(f"Send {what} as one JSON object ({{...}}), not a {type(data).__name__}.")
+        raise BadInput(
+            f"Send {what} as one JSON object ({{...}}), not a {type(data).__name__}.",
+            code="cli.json_not_object",
+        )
     return data
 
 
@@ -74,7 +78,10 @@ def cmd_update(args: argparse.Namespace) -> int:
     if "version" in patch:
         version = patch.pop("version")
         if not isinstance(version, int) or isinstance(version, bool):
-            raise BadInput('"version" must be a whole number: the version you read.')
+            raise BadInput(
+                '"version" must be a whole number: the version you read.',
+                code="cli.version_not_whole",
+            )
         expected = version if expected is None else expected
     with open_session(args) as session:
         client = ClientService(session).update(args.id, patch, expected_version=expected)
@@ -101,7 +108,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.text.strip():
-        raise BadInput("Give some words to search for.")
+        raise BadInput("Give some words to search for.", code="cli.search_empty")
     with open_session(args) as session:
         service = ClientService(session)
         query = query_from_args(args, args.text)
@@ -116,7 +123,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crmdesk.services.demo import create_demo_clients
 
     if not 1 <= args.clients <= 1_000_000:
-        raise BadInput("--clients must be between 1 and 1,000,000.")
+        raise BadInput(
+            "--clients must be between 1 and 1,000,000.", code="cli.demo_count_out_of_range"
+        )
     with open_session(args) as session, Progress("Creating demo clients", args.clients) as bar:
         made = create_demo_clients(session, args.clients, seed=args.seed, progress=bar.update)
     print(f"Created {made:,} demo clients.")

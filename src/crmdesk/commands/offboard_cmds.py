@@ -21,7 +21,7 @@ def _print_recovery_key(key: str) -> None:
 
 def cmd_offboard(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= 3660:
-        raise BadInput("--days must be 1 to 3660.")
+        raise BadInput("--days must be 1 to 3660.", code="cli.days_out_of_range")
     certificate = args.certificate or args.output.with_name(
         f"{args.output.stem}-exit-certification.pdf"
     )

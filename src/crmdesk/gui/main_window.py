@@ -26,7 +26,7 @@ from crmdesk.gui.clients.detail.editor import ClientEditor
 from crmdesk.gui.clients.list_panel import ClientListPanel
 from crmdesk.gui.closing import backup_on_close
 from crmdesk.gui.egress import EgressMixin
-from crmdesk.gui.errors import show_error
+from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
 from crmdesk.gui.office_menu import OfficeHost, OfficeMenu
@@ -38,6 +38,7 @@ from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutloo
 from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
 from crmdesk.gui.watermark import Watermarks
+from crmdesk.gui.words import words
 from crmdesk.services import session as sessions
 from crmdesk.services import signin, unlocking
 from crmdesk.services.clients import ClientService
@@ -314,7 +315,7 @@ class MainWindow(EgressMixin, OfficeHost):
         shared = sessions.sharing_warning(state.folder)
         if shared:  # said in the status bar for as long as the vault is open there
             self.security_label.setText("⚠ Shared folder · " + self.security_label.text())
-            tip = f"{shared}\n\n{tip}"
+            tip = f"{words(shared)}\n\n{tip}"
         self.security_label.setToolTip(tip)
 
     def lock_idle(self) -> None:
@@ -362,7 +363,7 @@ class MainWindow(EgressMixin, OfficeHost):
                 return
             self.session.reattach(fresh)
         except CrmdeskError as exc:
-            self.lock_screen.show_error_text(exc.message)
+            self.lock_screen.show_error_text(error_text(exc))
             return
         self.lock_screen.clear_password()
         # The policy may have changed, or a password been reset, while this was locked.
@@ -393,15 +394,15 @@ class MainWindow(EgressMixin, OfficeHost):
             fresh = unlocked.sole_user()
             if signin.check_password(fresh, password):
                 return fresh
-            raise SignInFailed("That password is not right. Try again.")
+            raise SignInFailed("That password is not right. Try again.", code="signin.wrong")
         except SignInThrottled as exc:
             unlocked.close()
-            self.lock_screen.show_error_text(exc.message)
+            self.lock_screen.show_error_text(error_text(exc))
         except SignInFailed as exc:
             unlocked.close()
-            wrong = "The login or password is wrong" in exc.message
+            wrong = exc.code == "signin.wrong"
             self.lock_screen.show_error_text(
-                "That password is not right. Try again." if wrong else exc.message
+                "That password is not right. Try again." if wrong else error_text(exc)
             )
         except BaseException:
             unlocked.close()
@@ -414,7 +415,7 @@ class MainWindow(EgressMixin, OfficeHost):
             try:
                 return sessions.open_vault(self.folder, keystore=self._keystore)
             except CrmdeskError as exc:
-                reason = exc.message
+                reason = error_text(exc)
         else:
             reason = "This vault is protected by its master passphrase."
         dialog = UnlockDialog(

@@ -51,7 +51,11 @@ class ClientQuery:
         if not 1 <= self.limit <= 100_000 or self.offset < 0:
             problems.append("the page must have 1 to 100000 rows and a non-negative offset")
         if problems:
-            raise BadInput("Cannot list clients: " + "; ".join(problems) + ".")
+            raise BadInput(
+                "Cannot list clients: " + "; ".join(problems) + ".",
+                code="clients.query_invalid",
+                problems=problems,
+            )
         return self
 
 

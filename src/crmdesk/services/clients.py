@@ -53,7 +53,9 @@ _ALL = ClientQuery()
 def _invalid(exc: ValidationError) -> InvalidRecord:
     lines = "\n".join(f"  {e}" for e in exc.errors)
     return InvalidRecord(
-        f"Nothing was saved; fix these fields and try again:\n{lines}", list(exc.errors)
+        f"Nothing was saved; fix these fields and try again:\n{lines}",
+        list(exc.errors),
+        code="record.invalid",
     )
 
 
@@ -217,7 +219,11 @@ class ClientService:
             raise EditConflict(
                 f"Client {client_id} was changed by someone else after you opened it "
                 f"(you have version {expected_version}, the vault has {current.version}). "
-                "Nothing was saved: reload the client and make your change again."
+                "Nothing was saved: reload the client and make your change again.",
+                code="record.conflict",
+                client_id=client_id,
+                yours=expected_version,
+                theirs=current.version,
             )
         return current
 
@@ -369,4 +375,8 @@ def _limit_patch(
 
 
 def _not_found(client_id: int) -> NotFound:
-    return NotFound(f"There is no client with id {client_id}. Find it with 'crmdesk search'.")
+    return NotFound(
+        f"There is no client with id {client_id}. Search for it by name.",
+        code="client.not_found",
+        client_id=client_id,
+    )

@@ -63,11 +63,11 @@ class OffboardingService:
     ) -> OffboardingResult:
         require(self._session, Permission.OFFBOARD, what=f"user:{login}")
         if not 1 <= days <= 3660:
-            raise BadInput("The number of days must be 1 to 3660.")
+            raise BadInput("The number of days must be 1 to 3660.", code="days.out_of_range")
         users = UserService(self._session, now=self._now)
         user = users.get(login)
         if user.login.casefold() == self._session.actor.casefold():
-            raise BadInput("You cannot offboard yourself.")
+            raise BadInput("You cannot offboard yourself.", code="offboard.self")
         users.disable(user.login, reason="offboarding")
         recovery_key = None
         if rotate_key:
@@ -82,7 +82,10 @@ class OffboardingService:
                 raise type(exc)(
                     f"{user.full_name}'s account is disabled, but the vault key was not "
                     f"rotated: {exc.message} Then run the offboarding again (it continues "
-                    "where it stopped)."
+                    "where it stopped).",
+                    code="offboard.rotation_failed",
+                    cause=exc,
+                    user=user.full_name,
                 ) from None
         reports = ReportService(self._session, now=self._now)
         access = reports.access_report(user.login, days, access_report_path)

@@ -306,13 +306,15 @@ class ReportService:
         try:
             report_id = normalise_report_id(text)
         except ValueError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput(str(exc), code="report_id.typo", value=text) from None
         with self._session.vault.reading() as conn:
             row = conn.execute(_SELECT + " WHERE id = ?", (report_id,)).fetchone()
         if row is None:
             raise NotFound(
                 f"No report with ID {report_id} was printed from this vault. Check the ID "
-                "on the page, or try the vault it may have come from."
+                "on the page, or try the vault it may have come from.",
+                code="report.not_found",
+                report_id=report_id,
             )
         return _record(row)
 
@@ -444,7 +446,7 @@ def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
 
 def _check_days(days: int) -> None:
     if not 1 <= days <= 3660:
-        raise BadInput("The number of days must be 1 to 3660.")
+        raise BadInput("The number of days must be 1 to 3660.", code="days.out_of_range")
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -453,4 +455,8 @@ def _write_private(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_private(path, data)
     except OSError as exc:
-        raise BadInput(f"Cannot write the report to {path}: {exc.strerror or exc}.") from None
+        raise BadInput(
+            f"Cannot write the report to {path}: {exc.strerror or exc}.",
+            code="report.unwritable",
+            path=path,
+        ) from None

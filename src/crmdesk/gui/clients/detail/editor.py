@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.json_codec import READ_ONLY_KEYS, REDACTED_KEY
 from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, who_may
 from crmdesk.errors import EditConflict, InvalidRecord
-from crmdesk.gui.errors import show_error
+from crmdesk.gui.errors import error_text, show_error
 from crmdesk.services.clients import ClientService
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
@@ -540,7 +540,7 @@ class ClientEditor(QWidget):
             if tab is not None and tab.mark_error(parts, message) and first_tab is None:
                 first_tab = tab
         if not lines:
-            lines.append(exc.message)
+            lines.append(error_text(exc))
         count = len(lines)
         heading = (
             "Nothing was saved. Fix this field:"
