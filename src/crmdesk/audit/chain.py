@@ -111,7 +111,6 @@ def record(
     return AuditEvent(seq, ts, actor, action, object, text, prev, digest)
 
 
-
 def verify(
     conn: Connection, vault_id: str, *, recorded_head: tuple[int, str] | None = None
 ) -> ChainReport:

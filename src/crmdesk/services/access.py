@@ -61,4 +61,3 @@ def deny(session: Session, permission: Permission, *, what: str = "") -> None:
         role=user.role.value,
         permission=permission.name.lower(),
     )
-
