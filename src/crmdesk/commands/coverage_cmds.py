@@ -45,9 +45,7 @@ def print_book(book: BookCoverage) -> None:
     print()
     print(f"{'SALESPERSON':<16} {'CLIENTS':>8} {marks}")
     for g in book.by_salesperson:
-        shares = " ".join(
-            f"{str(g.shares[c.key].percent) + '%':>7}" for c in COVERAGE_CATEGORIES
-        )
+        shares = " ".join(f"{str(g.shares[c.key].percent) + '%':>7}" for c in COVERAGE_CATEGORIES)
         print(f"{(g.name or '(unassigned)')[:16]:<16} {g.clients:>8,} {shares}")
     if book.months:
         print()

@@ -1,5 +1,5 @@
-"""``report client|brief|coverage|list|calls|measures`` and ``trace``: watermarked PDFs, and who printed or
-exported a file (by its ID, or by a decoy's address or name)."""
+"""``report client|brief|coverage|list|calls|measures`` and ``trace``: watermarked PDFs,
+and who printed or exported a file (by its ID, or by a decoy's address or name)."""
 
 from __future__ import annotations
 

@@ -367,7 +367,11 @@ def book_coverage(
     people = [_group(name, group) for name, group in by_person.items()]
     people.sort(key=lambda g: (g.name == "", g.name.casefold()))
     months = _monthly(facts, first, as_of) if first is not None and first <= as_of else []
-    with_business = (f for f in facts if f.spend_12m > 0 and not f.coverage.withheld)
+    with_business = (
+        f
+        for f in facts
+        if f.spend_12m > 0 and not f.coverage.withheld and len(f.coverage.held) < len(COVERAGE_KEYS)
+    )
     biggest_gaps = heapq.nsmallest(
         gaps, with_business, key=lambda f: (len(f.coverage.held), -f.spend_12m, f.client_id)
     )

@@ -52,8 +52,9 @@ def summary_lines(book: BookCoverage, business: str = "") -> list[str]:
         return [f"{whose} holds no clients yet."]
     anything = book.book.any_value_added
     kinds = ", ".join(c.noun for c in COVERAGE_CATEGORIES)
+    whose_part = "" if book.scope == "every client" else f" ({book.scope})"
     lines = [
-        f"{whose} holds {total:,} clients ({book.scope}). {anything.count:,} of them "
+        f"{whose} holds {total:,} clients{whose_part}. {anything.count:,} of them "
         f"({anything.percent}%) hold value-added information beyond a directory entry "
         f"— at least one of: {kinds} — on average {book.book.average_held} of the "
         f"{KINDS} kinds.",
@@ -88,8 +89,11 @@ def kinds_table(book: BookCoverage) -> Flowable:
     )
 
 
+COLUMN = 49.0  # a kind's column: "Seasons" in bold fits
+
+
 def _people(groups: Sequence[GroupCoverage]) -> Flowable:
-    col = 46.0
+    col = COLUMN
     head = ["Salesperson", "Clients", *(c.mark for c in COVERAGE_CATEGORIES)]
     rows = [
         [
@@ -104,11 +108,11 @@ def _people(groups: Sequence[GroupCoverage]) -> Flowable:
 
 
 def _months(book: BookCoverage) -> Flowable:
-    col = 46.0
-    head = ["End of", "Clients", *(c.mark for c in COVERAGE_CATEGORIES)]
+    col = COLUMN
+    head = ["At", "Clients", *(c.mark for c in COVERAGE_CATEGORIES)]
     rows = [
         [
-            day(month_end(m.month)),
+            day(min(month_end(m.month), book.as_of)),
             f"{m.clients:,}",
             *(f"{m.share(c.key).percent}%" for c in COVERAGE_CATEGORIES),
         ]
