@@ -57,8 +57,8 @@ def test_the_categories_are_the_value_added_sections_the_issue_names():
     ("text", "key"),
     [("pricing", "pricing"), ("personal-profiles", "personal_profiles"),
      ("Personal profiles", "personal_profiles"), ("seasonal needs", "seasonal_needs"),
-     ("history", "interactions"), ("Interaction history", "interactions"), ("spec", "specifications"),
-     ("PREFS", "preferences")],
+     ("history", "interactions"), ("Interaction history", "interactions"),
+     ("spec", "specifications"), ("PREFS", "preferences")],
 )  # fmt: skip
 def test_a_category_is_found_by_what_people_type(text, key):
     assert coverage_category(text).key == key

@@ -23,6 +23,7 @@ from crmdesk.domain.classification import (
     section_of,
     value_added_paths,
 )
+from crmdesk.domain.coverage import client_coverage
 from crmdesk.domain.entities import (
     ENTITY_TYPES,
     Address,
@@ -38,7 +39,6 @@ from crmdesk.domain.entities import (
     Specification,
     Task,
 )
-from crmdesk.domain.coverage import client_coverage
 from crmdesk.domain.json_codec import client_to_json
 from crmdesk.domain.patterns import compute_patterns, patterns_to_json
 

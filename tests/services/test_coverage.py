@@ -159,9 +159,7 @@ def _audit_day(session, action: str, client_id: int) -> dt.date:
     return dt.datetime.fromisoformat(ts).date()
 
 
-def test_the_audit_trail_says_what_a_client_held_when_created_and_what_came_later(
-    session, clients
-):
+def test_the_trail_says_what_a_client_held_when_created_and_what_came_later(session, clients):
     client_id = clients.add({"name": "Later Co", "pricing": PRICE})
     details = json.loads(
         session.vault.connection.execute(

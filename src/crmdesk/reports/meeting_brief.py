@@ -172,12 +172,17 @@ class _Fitter:
                 html += " "
             return Paragraph(html + escape(body), style)
 
+        # No line holds more than this many characters (DejaVu's narrowest glyphs are a
+        # quarter of an em): a longer text is cut here before any layout, so a 10,000
+        # character note costs no more to fit than a line of it.
+        most = lines * int(width / (style.fontSize * 0.25)) + 2
         whole = len(lead) + len(text)
-        full = make(whole)
-        if _lines(full, width) <= lines:
-            return full
+        if whole <= most:
+            full = make(whole)
+            if _lines(full, width) <= lines:
+                return full
         self.shortened = True
-        low, high = 1, whole - 1  # the longest cut that fits
+        low, high = 1, min(whole, most) - 1  # the longest cut that fits
         while low < high:
             mid = (low + high + 1) // 2
             if _lines(make(mid), width) <= lines:
