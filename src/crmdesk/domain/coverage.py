@@ -30,10 +30,6 @@ WITHHELD_REASON = "not your client"
 _BY_KEY = {c.key: c for c in COVERAGE_CATEGORIES}
 
 
-def category(key: str) -> CoverageCategory:
-    return _BY_KEY[key]
-
-
 @dataclass(frozen=True, slots=True)
 class Coverage:
     """The categories a client holds something in, or withheld from the person asking."""
@@ -295,7 +291,8 @@ def _group(name: str, facts: Sequence[ClientFacts]) -> GroupCoverage:
     return GroupCoverage(name, total, shares, Share(anything, total), average)
 
 
-def _month_end(month: str) -> dt.date:
+def month_end(month: str) -> dt.date:
+    """The last day of a "YYYY-MM" month."""
     year, number = int(month[:4]), int(month[5:7])
     following = dt.date(year + number // 12, number % 12 + 1, 1)
     return following - dt.timedelta(days=1)
@@ -385,8 +382,3 @@ def book_coverage(
         gaps=biggest_gaps,
         first_client=first,
     )
-
-
-def month_end(month: str) -> dt.date:
-    """The last day of a "YYYY-MM" month."""
-    return _month_end(month)

@@ -70,15 +70,6 @@ def coverage_from_mask(mask: int) -> Coverage:
     return Coverage(frozenset(c.key for i, c in enumerate(COVERAGE_CATEGORIES) if mask >> i & 1))
 
 
-def sort_key(scope: Scope, alias: str = "c") -> tuple[str, list[Any]]:
-    """ORDER BY coverage: the count for clients seen in full, NULL (sorted last) for
-    the others, so that the order reveals nothing withheld."""
-    own, names = owned(scope, alias)
-    if own == "1":
-        return count_sql(alias), []
-    return f"(CASE WHEN {own} THEN {count_sql(alias)} END)", names
-
-
 def missing_condition(keys: Sequence[str], alias: str = "c") -> str:
     """True when the client holds nothing in any of the categories ``keys``."""
     wanted = [c for c in COVERAGE_CATEGORIES if c.key in keys]
