@@ -8,6 +8,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from crmdesk.commands.common_args import COVERAGE_KEYS
 from crmdesk.commands.io import print_json
 from crmdesk.commands.unlock import approval, open_session
 from crmdesk.errors import BadInput
@@ -26,6 +27,7 @@ def query_from_args(args: argparse.Namespace, text: str = "") -> ClientQuery:
         no_contact_days=args.no_contact_days,
         birthday_within_days=args.birthday_within,
         followups_due=args.followups_due,
+        missing=tuple(dict.fromkeys(args.missing or ())),
         sort=SortKey(args.sort),
         descending=args.desc,
         limit=args.limit,
@@ -137,7 +139,14 @@ def _row_json(row: ClientRow) -> dict[str, Any]:
     data["spend_12m"] = None if row.spend_12m is None else str(row.spend_12m)
     for key in ("last_contact", "next_order"):
         data[key] = data[key].isoformat() if data[key] else None
+    data["coverage"] = row.coverage.to_json()
     return data
+
+
+def _coverage(row: ClientRow) -> str:
+    """``5/7`` on file, or ``withheld``: never a count for a client the person may not see."""
+    held = row.coverage.count
+    return "withheld" if held is None else f"{held}/{len(COVERAGE_KEYS)}"
 
 
 def _money(amount: Decimal | None) -> str:
@@ -151,13 +160,13 @@ def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
     if not rows:
         print("No clients match.")
         return
-    header = ("ID", "NAME", "STATUS", "SALES", "LAST CONTACT", "12M SPEND")
-    print("{:>7}  {:<32} {:<9} {:<10} {:<12} {:>12}".format(*header))
+    header = ("ID", "NAME", "STATUS", "SALES", "LAST CONTACT", "12M SPEND", "ON FILE")
+    print("{:>7}  {:<32} {:<9} {:<10} {:<12} {:>12}  {}".format(*header))
     for r in rows:
         last = r.last_contact.isoformat() if r.last_contact else "-"
         print(
             f"{r.id:>7}  {r.name[:32]:<32} {r.status:<9} {r.salesperson[:10]:<10} "
-            f"{last:<12} {_money(r.spend_12m):>12}"
+            f"{last:<12} {_money(r.spend_12m):>12}  {_coverage(r)}"
         )
     if total > len(rows):
         print(f"({len(rows)} of {total:,} shown; use --limit and --offset for more)")
@@ -190,4 +199,12 @@ def _print_client(data: dict[str, Any]) -> None:
         f"{len(data['seasonal_needs'])} seasonal needs, {len(data['specifications'])} "
         f"specifications, {len(data['interactions'])} interactions, {len(data['tasks'])} tasks"
     )
+    coverage = data.get("coverage") or {}
+    states = coverage.get("categories") or {}
+    if coverage.get("withheld"):
+        print(f"  On file: withheld ({coverage['withheld']})")
+    elif states:
+        missing = [k.replace("_", " ") for k, state in states.items() if state == "missing"]
+        line = f"  On file: {coverage.get('held')} of {coverage.get('of')} kinds"
+        print(line + (f"; missing {', '.join(missing)}" if missing else ""))
     print("  (crmdesk client show ID --json prints everything)")

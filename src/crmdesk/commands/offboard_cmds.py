@@ -33,6 +33,7 @@ def cmd_offboard(args: argparse.Namespace) -> int:
             passphrase=args.vault_passphrase,
             access_report_path=args.output,
             certificate_path=certificate,
+            paper=args.paper,
         )
     print(f"Disabled {args.login}.")
     print(f"Access report ID: {result.access_report.record.report_id}")

@@ -31,6 +31,7 @@ from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
 from crmdesk.gui.office_menu import OfficeHost, OfficeMenu
 from crmdesk.gui.ops import Job, Operation, run_with_progress
+from crmdesk.gui.paper_menu import add_paper_menu
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
@@ -144,6 +145,7 @@ class MainWindow(EgressMixin, OfficeHost):
         self.act_delete = self._action("&Delete client…", self.editor.delete_client, None, "delete")
         self.act_find = self._action("&Find…", self.find, "Ctrl+F", "search")
         self.act_print = self._action("&Print client summary…", self.print_summary, "Ctrl+P")
+        self.act_print_brief = self._action("Print &meeting brief…", self.print_brief)
         self.act_print_list = self._action("Print client &list…", self.print_client_list)
         self.act_print_calls = self._action("Print &call list…", self.print_call_list)
         self.act_copy = self._action("&Copy selected clients", self.copy_selection, "Ctrl+C")
@@ -167,7 +169,12 @@ class MainWindow(EgressMixin, OfficeHost):
         for act in (self.act_new, self.act_save, self.act_revert, self.act_delete):
             file_menu.addAction(act)
         file_menu.addSeparator()
-        for act in (self.act_print, self.act_print_list, self.act_print_calls):
+        for act in (
+            self.act_print,
+            self.act_print_brief,
+            self.act_print_list,
+            self.act_print_calls,
+        ):
             file_menu.addAction(act)
         file_menu.addSeparator()
         file_menu.addAction(self.act_lock)
@@ -179,6 +186,7 @@ class MainWindow(EgressMixin, OfficeHost):
         tools = bar.addMenu("&Tools")
         for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
             tools.addAction(act)
+        self.paper_group = add_paper_menu(tools, self.reports, self)
         bar.addMenu("&Help").addAction(self.act_read_policy)
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
@@ -208,6 +216,7 @@ class MainWindow(EgressMixin, OfficeHost):
         for action, permission in (
             (self.act_delete, Permission.DELETE_CLIENT),
             (self.act_print, Permission.PRINT_CLIENT),
+            (self.act_print_brief, Permission.PRINT_CLIENT),
             (self.act_print_list, Permission.PRINT_LIST),
             (self.act_print_calls, Permission.PRINT_CALL_LIST),
             (self.act_copy, Permission.EXPORT),

@@ -60,6 +60,7 @@ class OffboardingService:
         passphrase: str | None = None,
         access_report_path: Path | None = None,
         certificate_path: Path | None = None,
+        paper: str | None = None,
     ) -> OffboardingResult:
         require(self._session, Permission.OFFBOARD, what=f"user:{login}")
         if not 1 <= days <= 3660:
@@ -87,7 +88,7 @@ class OffboardingService:
                     cause=exc,
                     user=user.full_name,
                 ) from None
-        reports = ReportService(self._session, now=self._now)
+        reports = ReportService(self._session, now=self._now, paper=paper)
         access = reports.access_report(user.login, days, access_report_path)
         certificate = reports.exit_certificate(user.login, certificate_path)
         vault = self._session.vault
