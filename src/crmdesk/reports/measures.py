@@ -226,7 +226,7 @@ def _protected(data: MeasuresData) -> list[Flowable]:
             "A client list is a trade secret for the information in it that took effort to "
             "gather, beyond names and addresses. As of "
             f"{day(book.as_of)}, crmdesk holds the following (figures and dates from the "
-            "records and their audit trail; the coverage report, crmdesk report coverage, "
+            "records and their audit trail; the Coverage report "
             "gives them by salesperson and month by month):"
         ),
         gap(3),
