@@ -42,7 +42,7 @@ def test_a_single_user_vault_needs_no_sign_in_until_a_second_user_exists(
     assert signin.sign_in_required(vault)
     # From the second person on, nothing in the keyring opens the vault...
     assert keystore.entries == {}
-    with pytest.raises(errors.SignInRequired, match="--user LOGIN"):
+    with pytest.raises(errors.SignInRequired, match="sign in with your login and password"):
         Unlocked(vault.folder, None).sole_user()
     # ... and a new recovery key was made for the owner, to show once.
     assert vault.unshown_recovery_key() is not None

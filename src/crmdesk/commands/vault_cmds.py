@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from crmdesk.commands.io import ask_secret, print_json
 from crmdesk.commands.unlock import open_session
+from crmdesk.commands.words import words
 from crmdesk.errors import KeyringUnavailable
 from crmdesk.services import session as sessions
 from crmdesk.services.vault_state import security_state
@@ -29,7 +30,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         if not sys.stdin.isatty():
             raise
-        print(f"{exc.message}\n", file=sys.stderr)
+        print(f"{words(exc)}\n", file=sys.stderr)
         passphrase = ask_secret(
             "Choose a master passphrase: ", what="master passphrase", confirm=True
         )
@@ -52,6 +53,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         data = asdict(st)
         data["folder"] = str(st.folder)
+        if st.sharing_warning is not None:
+            data["sharing_warning"] = words(st.sharing_warning)
         print_json(data)
         return 0
     print(f"Vault:          {st.folder}")

@@ -61,7 +61,9 @@ def endorse(
     when they roll their keys over."""
     signer = signer if signer is not None else vault.person
     if signer is None:
-        raise VaultDamaged("Nobody's key is open to vouch for a key.")
+        raise VaultDamaged(
+            "Nobody's key is open to vouch for a key.", code="key.tampered", login=login
+        )
     signature = signer.sign(endorsement_message(vault.meta.vault_id, login, role, public))
     conn.execute(
         "INSERT INTO person_keys (login, serial, role, box_public, sign_public, endorsed_by,"
@@ -122,21 +124,21 @@ def verified_key(vault: Vault, conn: Any, login: str, serial: int) -> KeyRecord:
     seen: set[tuple[str, int]] = set()
     while True:
         if record is None or (record.login.casefold(), record.serial) in seen:
-            raise VaultDamaged(TAMPERED.format(login=login))
+            raise VaultDamaged(TAMPERED.format(login=login), code="key.tampered", login=login)
         seen.add((record.login.casefold(), record.serial))
         endorser = _record(conn, record.endorsed_by, record.endorser_serial)
         if endorser is None:
-            raise VaultDamaged(TAMPERED.format(login=login))
+            raise VaultDamaged(TAMPERED.format(login=login), code="key.tampered", login=login)
         message = endorsement_message(vault_id, record.login, record.role, record.public)
         if not endorser.public.verify(message, record.endorsement):
-            raise VaultDamaged(TAMPERED.format(login=login))
+            raise VaultDamaged(TAMPERED.format(login=login), code="key.tampered", login=login)
         if endorser is not None and (endorser.login.casefold(), endorser.serial) == (
             record.login.casefold(),
             record.serial,
         ):
             # Self-endorsed: only the owner's first key, the pinned one, may be.
             if record.public.sign_public != pinned:
-                raise VaultDamaged(TAMPERED.format(login=login))
+                raise VaultDamaged(TAMPERED.format(login=login), code="key.tampered", login=login)
             assert first is not None
             return first
         record = endorser

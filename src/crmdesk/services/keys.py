@@ -43,16 +43,19 @@ def rotate_key(
     reason = reason.strip()[:500]
     slot = vault.keyfile().slot(session.actor)
     if slot is None:
-        raise CannotUnlock("Your key slot is gone: use your recovery key.")
+        raise CannotUnlock("Your key slot is gone: use your recovery key.", code="key.slot_gone")
     by_password = PASSWORD in slot.wraps
     if by_password:
         if passphrase is None:
             raise CannotUnlock(
-                "Changing the keys needs your password (the one that opens this vault): "
-                "give it at the prompt or with --passphrase-stdin."
+                "Changing the keys needs your password (the one that opens this vault).",
+                code="passphrase.needed.rotation",
             )
         if not people_keys.check_own_password(vault, passphrase):
-            raise WrongPassphrase("That password does not open your key slot; nothing changed.")
+            raise WrongPassphrase(
+                "That password does not open your key slot; nothing changed.",
+                code="passphrase.wrong",
+            )
     # The data keys first: if the vault is open elsewhere this stops before anything changed.
     key_access.rotate_keys(vault, session.actor, key_access.every_key_id(vault), reason)
     previous = vault.person

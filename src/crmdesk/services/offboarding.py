@@ -65,14 +65,15 @@ class OffboardingService:
         passphrase: str | None = None,
         access_report_path: Path | None = None,
         certificate_path: Path | None = None,
+        paper: str | None = None,
     ) -> OffboardingResult:
         require(self._session, Permission.OFFBOARD, what=f"user:{login}")
         if not 1 <= days <= 3660:
-            raise BadInput("The number of days must be 1 to 3660.")
+            raise BadInput("The number of days must be 1 to 3660.", code="days.out_of_range")
         users = UserService(self._session, now=self._now)
         user = users.get(login)
         if user.login.casefold() == self._session.actor.casefold():
-            raise BadInput("You cannot offboard yourself.")
+            raise BadInput("You cannot offboard yourself.", code="offboard.self")
         waiting = users.disable(user.login, reason="offboarding") if user.enabled else None
         if waiting is None and not user.enabled:
             waiting = self._rotate_waiting()
@@ -80,9 +81,11 @@ class OffboardingService:
             raise VaultInUse(
                 f"{user.full_name}'s account is disabled, but the keys they held were not "
                 f"changed yet: {waiting} Then run the offboarding again (it continues "
-                "where it stopped)."
+                "where it stopped).",
+                code="offboard.keys_waiting",
+                user=user.full_name,
             )
-        reports = ReportService(self._session, now=self._now)
+        reports = ReportService(self._session, now=self._now, paper=paper)
         access = reports.access_report(user.login, days, access_report_path)
         certificate = reports.exit_certificate(user.login, certificate_path)
         vault = self._session.vault

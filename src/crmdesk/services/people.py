@@ -97,7 +97,9 @@ def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise BadInput(
             f"The password must have at least {MIN_PASSWORD_CHARS} characters; "
-            "a few unrelated words make a strong one."
+            "a few unrelated words make a strong one.",
+            code="password.too_short",
+            least=MIN_PASSWORD_CHARS,
         )
 
 
@@ -248,30 +250,41 @@ class UserService:
         if role is Role.OWNER:
             problems.append("a vault has one owner; choose manager, salesperson or assistant")
         if problems:
-            raise BadInput("Cannot add the user: " + "; ".join(problems) + ".")
+            raise BadInput(
+                "Cannot add the user: " + "; ".join(problems) + ".",
+                code="user.add_invalid",
+                problems=problems,
+            )
         check_new_password(initial_password)
         with self._vault.reading() as conn:
             if load_user(conn, login) is not None:
                 raise BadInput(
                     f"There is already a user {login!r}; choose another login, or reset "
-                    "that user's password."
+                    "that user's password.",
+                    code="user.exists",
+                    login=login,
                 )
         keyfile = self._vault.keyfile()
         if not slot_has_password(keyfile, self._session.actor):
             raise BadInput(
                 "Set your own sign-in password first: once a second user exists, "
-                "everyone signs in at every unlock (crmdesk user passwd, or the lock "
-                "screen's Set password in the app)."
+                "everyone signs in at every unlock.",
+                code="user.owner_password_first",
             )
         shared_now = keyring_opens(keyfile)
         if shared_now:
             if owner_password is None:
                 raise OwnerPasswordNeeded(
                     "Adding the first colleague locks the vault to passwords: confirm your "
-                    "own password."
+                    "own password.",
+                    code="user.owner_password_needed",
                 )
             if not people_keys.check_own_password(self._vault, owner_password):
-                raise BadInput("That is not your password; the user was not added.")
+                raise BadInput(
+                    "That is not your password; the user was not added.",
+                    code="signin.wrong",
+                    login=self._session.actor,
+                )
         from crmdesk.services.books import ensure_book
 
         if role is Role.SALESPERSON:
@@ -324,7 +337,11 @@ class UserService:
             user = self._existing(conn, login)
             held = key_access.holdings(conn, user.role, user.login)
         if not user.enabled:
-            raise BadInput(f"{user.full_name}'s account is disabled; enable it first.")
+            raise BadInput(
+                f"{user.full_name}'s account is disabled; enable it first.",
+                code="user.disabled",
+                user=user.full_name,
+            )
         public = people_keys.add_person(
             self._vault, user.login, new_password, held, kdf=PASSWORD_KDF
         )
@@ -342,7 +359,9 @@ class UserService:
         with self._vault.reading() as conn:
             user = self._existing(conn, login)
         if user.role is Role.OWNER or role is Role.OWNER:
-            raise BadInput("The owner's role cannot be given or taken away.")
+            raise BadInput(
+                "The owner's role cannot be given or taken away.", code="user.owner_role"
+            )
         if user.role is role:
             return None
         from crmdesk.services.books import ensure_book, rehouse_clients_of
@@ -375,7 +394,7 @@ class UserService:
         with self._vault.reading() as conn:
             user = self._existing(conn, login)
         if user.role is Role.OWNER:
-            raise BadInput("The owner's account cannot be disabled.")
+            raise BadInput("The owner's account cannot be disabled.", code="user.owner_disable")
         if not user.enabled:
             return None
         held = people_keys.remove_person(self._vault, user.login)
@@ -457,8 +476,12 @@ def _role(text: str) -> Role:
     try:
         return role_from_text(text)
     except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(str(exc), code="role.unknown", value=text) from None
 
 
 def _no_such_user(login: str) -> NotFound:
-    return NotFound(f"There is no user {login!r} in this vault; crmdesk user list shows them.")
+    return NotFound(
+        f"There is no user {login!r} in this vault; check the login.",
+        code="user.not_found",
+        login=login,
+    )

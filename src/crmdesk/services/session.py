@@ -16,6 +16,7 @@ from crmdesk.audit import ChainReport
 from crmdesk.errors import (
     AuditChainBroken,
     KeyringUnavailable,
+    Notice,
     SignInFailed,
     SignInRequired,
     WrongPassphrase,
@@ -91,8 +92,8 @@ class Unlocked:
         """The owner's session when the vault has one user and sign-in is off."""
         if self.vault is None:
             raise SignInRequired(
-                "This vault has several users: sign in with your login and password "
-                "(on the command line: --user LOGIN with --password-stdin or CRMDESK_PASSWORD)."
+                "This vault has several users: sign in with your login and password.",
+                code="signin.required",
             )
         return owner_session(self.vault)
 
@@ -108,7 +109,11 @@ class Unlocked:
         if login.strip().casefold() != owner.actor.casefold() or not signin.check_password(
             owner, password
         ):
-            raise SignInFailed("The login or password is wrong. Check Caps Lock and try again.")
+            raise SignInFailed(
+                "The login or password is wrong. Check Caps Lock and try again.",
+                code="signin.wrong",
+                login=login,
+            )
         return owner
 
     def close(self) -> None:
@@ -158,13 +163,19 @@ def sign_in_at(
             vault = Vault.open(folder, passphrase_text=password)
         except WrongPassphrase:
             raise SignInFailed(
-                "The login or password is wrong. Check Caps Lock and try again."
+                "The login or password is wrong. Check Caps Lock and try again.",
+                code="signin.wrong",
+                login=login,
             ) from None
         unlocked = Unlocked(folder, vault)
         session = unlocked.sole_user()
         if session.actor.casefold() != login.strip().casefold():
             session.close()
-            raise SignInFailed("The login or password is wrong. Check Caps Lock and try again.")
+            raise SignInFailed(
+                "The login or password is wrong. Check Caps Lock and try again.",
+                code="signin.wrong",
+                login=login,
+            )
         return session
     unlocked = open_vault(folder, keystore=keystore)
     try:
@@ -262,7 +273,10 @@ def verify_audit(session: Session) -> ChainReport:
         raise AuditChainBroken(
             f"The audit trail does not verify: {report.problem}. The first bad entry is "
             f"number {report.first_bad_seq}. Keep this vault as it is (it is evidence) and "
-            "compare it with your latest backup."
+            "compare it with your latest backup.",
+            code="audit.broken",
+            problem=report.problem,
+            first_bad=report.first_bad_seq,
         )
     return report
 
@@ -274,6 +288,7 @@ class KeyringState:
     usable: bool
     name: str
     problem: str = ""
+    reason: str = ""  # the problem's first sentence: why no keyring can be used
 
 
 def system_keystore() -> KeyStore:
@@ -285,7 +300,7 @@ def keyring_state() -> KeyringState:
     try:
         return KeyringState(True, system_keystore().describe())
     except KeyringUnavailable as exc:
-        return KeyringState(False, "", exc.message)
+        return KeyringState(False, "", exc.message, str(exc.facts.get("reason", "")))
 
 
 def resolve_vault_dir(explicit: str | None) -> Path:
@@ -298,7 +313,7 @@ def vault_exists(folder: Path) -> bool:
     return (folder / METADATA_NAME).exists()
 
 
-def sharing_warning(folder: Path) -> str | None:
+def sharing_warning(folder: Path) -> Notice | None:
     """A warning when the vault sits in a network or cloud-synced folder, else None."""
     return detect_sharing(folder)
 

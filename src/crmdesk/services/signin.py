@@ -75,7 +75,9 @@ def sign_in(
         # Said whatever the password: checking it first would confirm a right guess.
         _failed(folder, login, now(), "account disabled", counts=False)
         raise SignInFailed(
-            f"The account {login!r} is disabled. Ask the vault's owner if this is a mistake."
+            f"The account {login!r} is disabled. Ask the vault's owner if this is a mistake.",
+            code="signin.disabled",
+            login=login,
         )
     try:
         vault = Vault.sign_in(folder, login, password)
@@ -97,14 +99,20 @@ def start_session(vault: Vault, login: str, *, now: Callable[[], dt.datetime] = 
         if user is None or vault.person is None:
             raise VaultDamaged(
                 f"{login!r} has a key slot but is no user of this vault: its files were "
-                "changed by hand. Keep the vault as it is and restore from your latest backup."
+                "changed by hand. Keep the vault as it is and restore from your latest backup.",
+                code="key.tampered",
+                login=login,
             )
         record = key_access.verified_key(vault, conn, user.login, vault.person.serial)
     if record.role is not user.role or record.public != vault.person.public:
-        raise VaultDamaged(key_access.TAMPERED.format(login=login))
+        raise VaultDamaged(
+            key_access.TAMPERED.format(login=login), code="key.tampered", login=login
+        )
     if not user.enabled:
         raise SignInFailed(
-            f"The account {user.login!r} is disabled. Ask the vault's owner if this is a mistake."
+            f"The account {user.login!r} is disabled. Ask the vault's owner if this is a mistake.",
+            code="signin.disabled",
+            login=user.login,
         )
     signin_log.clear(vault.folder, user.login)
     _record_signin(vault, user, now())
@@ -145,7 +153,10 @@ def _check_not_blocked(folder: Path, login: str, moment: dt.datetime) -> None:
         raise SignInThrottled(
             f"Too many wrong passwords for {login!r}: wait {_duration(seconds)} and try "
             "again, or ask the vault's owner to reset the password.",
-            seconds,
+            code="signin.throttled",
+            seconds=seconds,
+            login=login,
+            wait=_duration(seconds),
         )
 
 
@@ -216,7 +227,7 @@ def authenticate_other(
     if user is None or not user.enabled:
         _failed(vault.folder, login, now(), "wrong password or unknown login")
         _flush_failures(session)
-        raise SignInFailed(_WRONG)
+        raise SignInFailed(_WRONG, code="signin.wrong", login=login)
     signin_log.clear(vault.folder, login)
     return user
 
@@ -243,13 +254,16 @@ def change_password(session: Session, old_password: str, new_password: str) -> N
     key pairs (endorsed by their previous key): from then on only they hold their keys.
     """
     if new_password == old_password:
-        raise BadInput("Choose a new password: it must differ from the one you have now.")
+        raise BadInput(
+            "Choose a new password: it must differ from the one you have now.",
+            code="password.unchanged",
+        )
     check_new_password(new_password)
     vault = session.vault
     if has_password(session) and not people_keys.check_own_password(vault, old_password):
         _failed(vault.folder, session.actor, _utcnow(), "wrong password")
         _flush_failures(session)
-        raise SignInFailed(_WRONG)
+        raise SignInFailed(_WRONG, code="signin.wrong", login=session.actor)
     previous = vault.person
     roll_over = session.must_change_password
     public = people_keys.change_own_password(

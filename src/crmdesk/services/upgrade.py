@@ -70,7 +70,8 @@ class OldVault:
     def sole_user(self) -> Session:
         if self._several():
             raise CannotUnlock(
-                "This vault has several users: sign in with your login and password."
+                "This vault has several users: sign in with your login and password.",
+                code="signin.required",
             )
         owner = self._owner_login()
         if self._legacy is not None:
@@ -85,12 +86,14 @@ class OldVault:
         owner = self._owner_login()
         if not self._several():
             if login.strip().casefold() != owner.casefold():
-                raise SignInFailed(_WRONG)
+                raise SignInFailed(_WRONG, code="signin.wrong", login=login)
             return self.sole_user()
         if login.strip().casefold() != owner.casefold():
-            raise CannotUnlock(OWNER_FIRST.format(owner=owner))
+            raise CannotUnlock(
+                OWNER_FIRST.format(owner=owner), code="upgrade.owner_first", owner=owner
+            )
         if self._legacy is not None and not _old_password_matches(self._legacy, owner, password):
-            raise SignInFailed(_WRONG)
+            raise SignInFailed(_WRONG, code="signin.wrong", login=login)
         return self._upgrade(OwnerWay(owner, password=password, several=True))
 
     def close(self) -> None:
@@ -150,7 +153,9 @@ class OldVault:
         self._keystore = store
         key = store.get(read_keyfile(self.folder).vault_id)
         if key is None:
-            raise CannotUnlock("The key of this vault is not in the OS keyring.")
+            raise CannotUnlock(
+                "The key of this vault is not in the OS keyring.", code="key.missing.plain"
+            )
         return key
 
 
@@ -182,7 +187,8 @@ def recover_old_vault(
         if new_password is None:
             legacy.close()
             raise CannotUnlock(
-                "This vault has several users: recovering it needs a new password for the owner."
+                "This vault has several users: recovering it needs a new password for the owner.",
+                code="recover.password_needed",
             )
         way = OwnerWay(old._owner_login(), password=new_password, several=True)
     else:
@@ -250,7 +256,9 @@ def _check_old_trail(legacy: LegacyVault) -> None:
     if not report.ok:
         raise VaultDamaged(
             f"This vault's audit trail does not verify ({report.problem}), so it is not "
-            "upgraded: keep it as it is (it is evidence) and restore from your latest backup."
+            "upgraded: keep it as it is (it is evidence) and restore from your latest backup.",
+            code="audit.broken",
+            problem=report.problem,
         )
 
 

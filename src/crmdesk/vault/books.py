@@ -58,7 +58,11 @@ def new_book_id() -> str:
 
 def check_book_id(book_id: str) -> str:
     if not _BOOK_ID.fullmatch(book_id):
-        raise VaultDamaged(f"A book id in this vault is malformed ({book_id!r}).")
+        raise VaultDamaged(
+            f"A book id in this vault is malformed ({book_id!r}).",
+            code="vault.damaged.book",
+            book=book_id,
+        )
     return book_id
 
 
@@ -97,7 +101,9 @@ class AttachedBooks:
         if len(self.schemas) >= MAX_ATTACHED_BOOKS:
             raise VaultDamaged(
                 f"This vault has more books than one connection can hold "
-                f"({MAX_ATTACHED_BOOKS}); this version of crmdesk cannot open them all."
+                f"({MAX_ATTACHED_BOOKS}); this version of crmdesk cannot open them all.",
+                code="book.too_many",
+                most=MAX_ATTACHED_BOOKS,
             )
         used = set(self.schemas.values())
         schema = next(f"book_{i}" for i in range(MAX_ATTACHED_BOOKS) if f"book_{i}" not in used)
@@ -105,18 +111,26 @@ class AttachedBooks:
         if create:
             path.parent.mkdir(mode=0o700, exist_ok=True)
             if path.exists():
-                raise VaultDamaged(f"A book file {path.name} is already there.")
+                raise VaultDamaged(
+                    f"A book file {path.name} is already there.",
+                    code="vault.damaged.book",
+                    book=book_id,
+                )
         elif not path.exists():
             raise VaultDamaged(
                 f"The vault has lost a book file ({BOOKS_FOLDER}/{path.name}). Restore the "
-                "vault folder from your latest backup."
+                "vault folder from your latest backup.",
+                code="vault.damaged.book",
+                book=book_id,
             )
         try:
             attach_database(conn, path, schema, key, create=create)
         except UnreadableDatabase:
             raise VaultDamaged(
                 f"The book file {BOOKS_FOLDER}/{path.name} is damaged or was replaced. "
-                "Restore the vault folder from your latest backup."
+                "Restore the vault folder from your latest backup.",
+                code="vault.damaged.book",
+                book=book_id,
             ) from None
         if create:
             path.chmod(0o600)
@@ -131,7 +145,9 @@ class AttachedBooks:
             if info.get("vault_id") != vault_id or info.get("book_id") != book_id:
                 raise VaultDamaged(
                     f"The book file {BOOKS_FOLDER}/{path.name} belongs to another vault or "
-                    "book: it was replaced. Restore the vault folder from your latest backup."
+                    "book: it was replaced. Restore the vault folder from your latest backup.",
+                    code="vault.damaged.book",
+                    book=book_id,
                 )
         except BaseException:
             detach_database(conn, schema)
@@ -159,7 +175,8 @@ def _migrate(conn: Connection, schema: str) -> None:
     if current > latest:
         raise NewerVault(
             f"A book of this vault was upgraded by a newer crmdesk (book schema {current}; "
-            f"this version knows up to {latest}). Update crmdesk."
+            f"this version knows up to {latest}). Update crmdesk.",
+            code="vault.newer.schema",
         )
     steps = [m for m in BOOK_MIGRATIONS if m.version > current]
     if not steps:

@@ -54,8 +54,9 @@ def open_legacy(
         elif meta.key_storage == KeyStorage.PASSPHRASE:
             if passphrase_text is None:
                 raise CannotUnlock(
-                    "This vault is protected by a master passphrase. Give it at the prompt "
-                    "or with --passphrase-stdin; if it is lost, use crmdesk recover."
+                    "This vault is protected by a master passphrase. Give it; if it is "
+                    "lost, use your recovery key.",
+                    code="passphrase.needed",
                 )
             for record in (meta.passphrase, meta.pending_passphrase):
                 if record is not None:
@@ -76,7 +77,9 @@ def open_legacy(
             except KeyringUnavailable as exc:
                 raise type(exc)(
                     f"{exc.message} This vault's key is kept in the OS keyring; without it, "
-                    "open the vault with your recovery key: crmdesk recover."
+                    "open the vault with your recovery key.",
+                    code="keyring.unavailable.for_vault",
+                    cause=exc,
                 ) from None
             if not candidates:
                 raise key_missing(store, meta.vault_id)
@@ -99,5 +102,6 @@ def _the_one_that_opens(folder: Path, meta: VaultMetadata, candidates: list[Vaul
             return key
     raise WrongKey(
         "The key found for this vault does not open it (the keyring entry may have been "
-        "overwritten, or the recovery key belongs to another vault or an older key)."
+        "overwritten, or the recovery key belongs to another vault or an older key).",
+        code="key.wrong.keyring",
     )

@@ -350,6 +350,19 @@ _KEYS_AND_BOOKS = Migration(
         # Which book holds a client's value-added information.
         "ALTER TABLE clients ADD COLUMN book_id TEXT NOT NULL DEFAULT 'house'",
         "CREATE INDEX clients_book ON clients (book_id)",
+        # Which clients hold a personal profile, or an interaction with a summary: an
+        # index probe per client instead of reading every contact and interaction (5x
+        # faster at 100,000 clients). The conditions are exactly the ones
+        # services/client_store/coverage.py writes, or SQLite would not use them; its
+        # tests check both.
+        "CREATE INDEX contacts_profiled ON contacts (client_id) WHERE"
+        " (coalesce(birthday, '') <> '' OR coalesce(notes, '') <> ''"
+        " OR coalesce(hobbies, '') <> '' OR coalesce(activities, '') <> ''"
+        " OR coalesce(education, '') <> '' OR coalesce(memberships, '') <> ''"
+        " OR coalesce(family, '') <> '')",
+        # With the date: since when a client has an interaction history, from the index.
+        "CREATE INDEX interactions_told ON interactions (client_id, date) WHERE"
+        " (coalesce(summary, '') <> '' OR coalesce(outcome, '') <> '')",
     ),
 )
 

@@ -43,7 +43,7 @@ def new_slot(login: str, serial: int, secret: PersonSecret) -> Slot:
 
 def _own(vault: UnlockedVault) -> Person:
     if vault.person is None:
-        raise CannotUnlock("The vault is locked. Unlock it again to continue.")
+        raise CannotUnlock("The vault is locked. Unlock it again to continue.", code="vault.locked")
     return vault.person
 
 
@@ -58,7 +58,11 @@ def _grant_held(vault: UnlockedVault, keyfile: KeyFile, slot: Slot, key_ids: Ite
         info = keyfile.keys.get(key_id)
         key = vault.held.current.get(key_id)
         if info is None or key is None:
-            raise BadInput(f"You do not hold the key {key_id!r}, so you cannot grant it.")
+            raise BadInput(
+                f"You do not hold the key {key_id!r}, so you cannot grant it.",
+                code="key.not_held",
+                key=key_id,
+            )
         slot.grant(key_id, info.generation, key.raw)
         pending = vault.held.pending.get(key_id)
         if info.pending and pending is not None:
@@ -136,7 +140,9 @@ def set_grants(
         if slot.public != expected:
             raise VaultDamaged(
                 f"The key slot of {login!r} in keys.json does not match the key the vault "
-                "records for them: the file was tampered with. Restore it from a backup."
+                "records for them: the file was tampered with. Restore it from a backup.",
+                code="key.tampered",
+                login=login,
             )
         had = slot.held_key_ids()
         granted.update(wanted - had)
@@ -166,7 +172,9 @@ def change_own_password(
     def change(keyfile: KeyFile) -> None:
         slot = keyfile.slot(person.login)
         if slot is None:
-            raise CannotUnlock("Your key slot is gone: ask the vault's owner.")
+            raise CannotUnlock(
+                "Your key slot is gone: ask the vault's owner.", code="key.slot_gone"
+            )
         wrap_slot(
             slot, vault.meta.vault_id, person.secret, PASSWORD, password=new_password, kdf=kdf
         )
@@ -204,7 +212,9 @@ def roll_over_keys(
     def change(keyfile: KeyFile) -> None:
         old = keyfile.slot(person.login)
         if old is None:
-            raise CannotUnlock("Your key slot is gone: ask the vault's owner.")
+            raise CannotUnlock(
+                "Your key slot is gone: ask the vault's owner.", code="key.slot_gone"
+            )
         slot = new_slot(person.login, old.serial + 1, secret)
         for name, sealed in old.grants.items():
             key_id, _, generation = name.rpartition("@")
@@ -270,7 +280,9 @@ def keep_in_keyring(vault: UnlockedVault, store: KeyStore) -> str:
     def change(keyfile: KeyFile) -> None:
         slot = keyfile.slot(person.login)
         if slot is None:
-            raise CannotUnlock("Your key slot is gone: use your recovery key.")
+            raise CannotUnlock(
+                "Your key slot is gone: use your recovery key.", code="key.slot_gone"
+            )
         wrap_slot(slot, vault.meta.vault_id, person.secret, KEYRING, key=slot_key)
 
     update_keyfile(vault.folder, change)
@@ -298,7 +310,9 @@ def set_passphrase(vault: UnlockedVault, passphrase: str, *, kdf: KdfParams = DE
     def change(keyfile: KeyFile) -> None:
         slot = keyfile.slot(person.login)
         if slot is None:
-            raise CannotUnlock("Your key slot is gone: use your recovery key.")
+            raise CannotUnlock(
+                "Your key slot is gone: use your recovery key.", code="key.slot_gone"
+            )
         wrap_slot(slot, vault.meta.vault_id, person.secret, PASSWORD, password=passphrase, kdf=kdf)
 
     update_keyfile(vault.folder, change)
@@ -313,7 +327,9 @@ def set_recovery(vault: UnlockedVault, recovery_secret: VaultKey) -> None:
             slot.wraps.pop(RECOVERY, None)  # one recovery key, the owner's
         slot = keyfile.slot(person.login)
         if slot is None:
-            raise CannotUnlock("Your key slot is gone.")
+            raise CannotUnlock(
+                "Your key slot is gone: use your recovery key.", code="key.slot_gone"
+            )
         wrap_slot(slot, vault.meta.vault_id, person.secret, RECOVERY, key=recovery_secret)
 
     update_keyfile(vault.folder, change)
@@ -338,7 +354,9 @@ def new_recovery_key(vault: UnlockedVault) -> VaultKey:
             slot.wraps.pop(RECOVERY, None)
         slot = keyfile.slot(person.login)
         if slot is None:
-            raise CannotUnlock("Your key slot is gone.")
+            raise CannotUnlock(
+                "Your key slot is gone: use your recovery key.", code="key.slot_gone"
+            )
         wrap_slot(slot, vault.meta.vault_id, person.secret, RECOVERY, key=secret)
         keyfile.state[UNSHOWN_RECOVERY] = True
 
@@ -399,7 +417,9 @@ def create_book(vault: UnlockedVault, book_id: str, holders: Iterable[PersonPubl
             if slot.public != public:
                 raise VaultDamaged(
                     f"The key slot of {public.login!r} in keys.json does not match the key "
-                    "the vault records for them: the file was tampered with."
+                    "the vault records for them: the file was tampered with.",
+                    code="key.tampered",
+                    login=public.login,
                 )
             slot.grant(key_id, 1, key.raw)
 

@@ -94,7 +94,7 @@ def rotate(
         if any(file_of(vault.folder, k) for k in ids) and not vault._open_lock.try_exclusive(
             vault.folder
         ):
-            raise VaultInUse(OPEN_ELSEWHERE)
+            raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
         try:
             done: dict[str, int] = {}
             for key_id in ids:
@@ -117,7 +117,9 @@ def _check_holders(keyfile: KeyFile, people: list[PersonPublic]) -> list[Slot]:
         if slot.public != public:
             raise VaultDamaged(
                 f"The key slot of {public.login!r} in keys.json does not match the key the "
-                "vault records for them: the file was tampered with. Restore it from a backup."
+                "vault records for them: the file was tampered with. Restore it from a backup.",
+                code="key.tampered",
+                login=public.login,
             )
         slots.append(slot)
     return slots
@@ -153,15 +155,21 @@ def _rotate_file_key(vault: UnlockedVault, key_id: str, people: list[PersonPubli
     folder = vault.folder
     old_key = vault.held.current.get(key_id)
     if old_key is None:
-        raise KeyRotationFailed(f"You do not hold the key {key_id!r}, so you cannot change it.")
+        raise KeyRotationFailed(
+            f"You do not hold the key {key_id!r}, so you cannot change it.",
+            code="key.not_held",
+            key=key_id,
+        )
     schema = "main" if key_id == MAIN else vault.book_schema(key_id[len(BOOK_PREFIX) :])
     if schema is None:
-        raise KeyRotationFailed(f"The book of key {key_id!r} is not open.")
+        raise KeyRotationFailed(
+            f"The book of key {key_id!r} is not open.", code="key.not_held", key=key_id
+        )
     # No page under the old key may stay in the WAL. With the exclusive lock no other
     # connection reads; where flock is missing (Windows) this still notices one that is
     # reading right now.
     if not checkpoint_truncate(vault.connection, schema):
-        raise VaultInUse(OPEN_ELSEWHERE)
+        raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
     new_key = VaultKey.generate()
     vault_id = vault.meta.vault_id
     new_check = check_value(vault_id, key_id, new_key)
@@ -189,14 +197,15 @@ def _rotate_file_key(vault: UnlockedVault, key_id: str, people: list[PersonPubli
                 _drop(folder, key_id, generation)
             raise KeyRotationFailed(
                 f"A key of the vault could not be changed ({exc}). Nothing was changed: "
-                "the vault opens as before. Try again."
+                "the vault opens as before. Try again.",
+                code="key.rotation_failed.unchanged",
             ) from None
-        raise KeyRotationFailed(_REOPEN) from None
+        raise KeyRotationFailed(_REOPEN, code="key.rotation_failed.reopen") from None
     # The re-encrypted pages sit in the WAL: into the file with them, WAL emptied.
     checkpoint_truncate(vault.connection, schema)
     # Reopen with the new key before trusting it.
     if not opens_with(path, new_key):
-        raise KeyRotationFailed(_REOPEN)
+        raise KeyRotationFailed(_REOPEN, code="key.rotation_failed.reopen")
     # 4. The new generation takes over; every old grant goes.
     _promote(folder, key_id, generation, new_check)
     vault.held.current[key_id] = new_key
@@ -213,7 +222,7 @@ def _reopen_main(vault: UnlockedVault, key: VaultKey) -> None:
     try:
         fresh = open_database(vault.folder / DATABASE_NAME, key)
     except UnreadableDatabase:
-        raise KeyRotationFailed(_REOPEN) from None
+        raise KeyRotationFailed(_REOPEN, code="key.rotation_failed.reopen") from None
     vault.books.schemas.clear()
     vault._conn = fresh
     with contextlib.suppress(DatabaseError):

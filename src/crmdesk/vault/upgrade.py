@@ -91,7 +91,10 @@ def begin(legacy: LegacyVault, way: OwnerWay, *, kdf: KdfParams = DEFAULT_KDF) -
     if (folder / KEYFILE_NAME).exists():
         keyfile = read_keyfile(folder)
         if not keyfile.state.get(UPGRADING):
-            raise VaultDamaged("This old vault already has a key file of the new format.")
+            raise VaultDamaged(
+                "This old vault already has a key file of the new format.",
+                code="vault.damaged.keys",
+            )
     else:
         secret = PersonSecret.generate()
         main_key, house_key = VaultKey.generate(), VaultKey.generate()
@@ -134,7 +137,9 @@ def begin(legacy: LegacyVault, way: OwnerWay, *, kdf: KdfParams = DEFAULT_KDF) -
 def _open_owner(keyfile: KeyFile, way: OwnerWay, vault_id: str) -> tuple[Person, HeldKeys]:
     slot = keyfile.slot(way.login)
     if slot is None:
-        raise VaultDamaged("The upgrade's key file has no slot for the owner.")
+        raise VaultDamaged(
+            "The upgrade's key file has no slot for the owner.", code="vault.damaged.keys"
+        )
     try:
         if way.password is not None and way.several:
             secret = open_slot(slot, vault_id, PASSWORD, password=way.password)
@@ -147,7 +152,8 @@ def _open_owner(keyfile: KeyFile, way: OwnerWay, vault_id: str) -> tuple[Person,
     except WrongSecret:
         raise CannotUnlock(
             "The upgrade of this vault was begun with another password or key; open it the "
-            "way you opened it then."
+            "way you opened it then.",
+            code="upgrade.other_way",
         ) from None
     return Person(slot.login, slot.serial, secret), HeldKeys.open(keyfile, slot, secret)
 
@@ -161,14 +167,17 @@ def enter(folder: Path, way: OwnerWay, legacy: LegacyVault | None, cls: type) ->
     person, held = _open_owner(keyfile, way, vault_id)
     main_key = held.main
     if main_key is None:
-        raise VaultDamaged("The upgrade's key file holds no main key for the owner.")
+        raise VaultDamaged(
+            "The upgrade's key file holds no main key for the owner.", code="vault.damaged.keys"
+        )
     if legacy is not None:
         with legacy._lock:
             conn = legacy.connection
             if not checkpoint_truncate(conn):
                 raise CannotUnlock(
                     "crmdesk has this vault open in another window or command: close it "
-                    "there, then open the vault again to finish its upgrade."
+                    "there, then open the vault again to finish its upgrade.",
+                    code="vault.in_use.elsewhere",
                 )
             rekey(conn, main_key)
             checkpoint_truncate(conn)
@@ -176,7 +185,8 @@ def enter(folder: Path, way: OwnerWay, legacy: LegacyVault | None, cls: type) ->
     if not opens_with(folder / DATABASE_NAME, main_key):
         raise VaultDamaged(
             "The vault's database opens neither with its old key nor with the new one. "
-            "Restore the vault folder from your latest backup."
+            "Restore the vault folder from your latest backup.",
+            code="vault.damaged.database",
         )
     meta = read_metadata(folder / METADATA_NAME, folder)
     lock = OpenLock.acquire(folder)

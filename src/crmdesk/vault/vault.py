@@ -108,13 +108,17 @@ class Vault(UnlockedVault):
         db_path, meta_path = _paths(folder)
         if meta_path.exists():
             raise VaultExists(
-                f"{folder} already holds a crmdesk vault; init never overwrites one. "
-                "Choose another folder with --vault DIR."
+                f"{folder} already holds a crmdesk vault; a new vault never overwrites one. "
+                "Choose another folder.",
+                code="vault.exists",
+                folder=folder,
             )
         if db_path.exists() or (folder / KEYFILE_NAME).exists():
             raise VaultExists(
                 f"{folder} holds a crmdesk database but no {METADATA_NAME} (an interrupted "
-                "init, or a damaged vault). Move it away before creating a new vault there."
+                "init, or a damaged vault). Move it away before creating a new vault there.",
+                code="vault.exists.database_only",
+                folder=folder,
             )
         if passphrase_text is not None:
             passphrase.check_new_passphrase(passphrase_text)
@@ -167,7 +171,11 @@ class Vault(UnlockedVault):
                 conn = open_database(db_path, main_key, create=True)
                 db_path.chmod(0o600)  # the WAL and shared-memory files inherit these rights
             except (UnreadableDatabase, OSError) as exc:
-                raise BadInput(f"Cannot create the database in {folder}: {exc}.") from None
+                raise BadInput(
+                    f"Cannot create the database in {folder}: {exc}.",
+                    code="vault.create_failed",
+                    folder=folder,
+                ) from None
             vault = cls(folder, meta, conn, held, person, lock)
             vault._head_writer.metadata_written = False  # the audit head waits in meta until then
             vault.key_source, vault.keystore = location, store
@@ -243,7 +251,8 @@ class Vault(UnlockedVault):
             kind = protection(keyfile)
             if kind is Protection.PEOPLE:
                 raise SignInRequired(
-                    "This vault has several users: sign in with your login and password."
+                    "This vault has several users: sign in with your login and password.",
+                    code="signin.required",
                 )
             [slot] = keyfile.people.values()
             store: KeyStore | None = None
@@ -252,15 +261,17 @@ class Vault(UnlockedVault):
             else:
                 if passphrase_text is None:
                     raise CannotUnlock(
-                        "This vault is protected by a passphrase. Give it at the prompt or "
-                        "with --passphrase-stdin; if it is lost, use crmdesk recover."
+                        "This vault is protected by a passphrase. Give it; if it is lost, "
+                        "use your recovery key.",
+                        code="passphrase.needed",
                     )
                 try:
                     secret = open_slot(slot, meta.vault_id, PASSWORD, password=passphrase_text)
                 except WrongSecret:
                     raise WrongPassphrase(
                         "That passphrase does not open this vault. Check Caps Lock and try "
-                        "again; if it is lost, use your recovery key: crmdesk recover."
+                        "again; if it is lost, use your recovery key.",
+                        code="passphrase.wrong",
                     ) from None
                 source = "your passphrase"
             vault = cls._enter(folder, meta, keyfile, slot, secret, lock)
@@ -281,11 +292,11 @@ class Vault(UnlockedVault):
             slot = keyfile.slot(login.strip()) if login.strip() else None
             if slot is None or PASSWORD not in slot.wraps:
                 _spend_a_password_check(password)
-                raise SignInFailed(WRONG_SIGN_IN)
+                raise SignInFailed(WRONG_SIGN_IN, code="signin.wrong", login=login)
             try:
                 secret = open_slot(slot, meta.vault_id, PASSWORD, password=password)
             except WrongSecret:
-                raise SignInFailed(WRONG_SIGN_IN) from None
+                raise SignInFailed(WRONG_SIGN_IN, code="signin.wrong", login=login) from None
             vault = cls._enter(folder, meta, keyfile, slot, secret, lock)
         except BaseException:
             lock.release()
@@ -339,7 +350,8 @@ class Vault(UnlockedVault):
             except WrongSecret:
                 raise WrongKey(
                     "This recovery key does not open this vault: it belongs to another vault, "
-                    "or a newer recovery kit replaced it. Check the vault id on the kit."
+                    "or a newer recovery kit replaced it. Check the vault id on the kit.",
+                    code="recovery_key.other_vault",
                 ) from None
             vault = cls._enter(folder, meta, keyfile, owner, secret, lock)
         except BaseException:
@@ -401,7 +413,7 @@ class Vault(UnlockedVault):
 def _current_format(folder: Path) -> VaultMetadata:
     meta = read_metadata(folder / METADATA_NAME, folder)  # "no vault here" first
     if meta.format_version == LEGACY_FORMAT:
-        raise CannotUnlock(OLD_FORMAT)
+        raise CannotUnlock(OLD_FORMAT, code="upgrade.owner_first")
     return meta
 
 
@@ -416,8 +428,9 @@ def _open_by_keyring(
     except KeyringUnavailable as exc:
         raise type(exc)(
             f"{exc.message} This vault opens with a secret kept in the OS keyring; without "
-            "it, open the vault with your recovery key: crmdesk recover (add "
-            "--passphrase-stdin to protect it by a passphrase from then on)."
+            "it, open the vault with your recovery key.",
+            code="keyring.unavailable.for_vault",
+            cause=exc,
         ) from None
     if slot_key is None:
         raise key_missing(store, vault_id)
@@ -426,7 +439,8 @@ def _open_by_keyring(
     except WrongSecret:
         raise WrongKey(
             "The key found for this vault does not open it (the keyring entry may have been "
-            "overwritten). Use your recovery key: crmdesk recover."
+            "overwritten). Use your recovery key.",
+            code="key.wrong.keyring",
         ) from None
     finally:
         slot_key.wipe()
@@ -445,7 +459,8 @@ def _store_again(
     if several:
         if new_password is None:
             raise CannotUnlock(
-                "This vault has several users: recovering it needs a new password for the owner."
+                "This vault has several users: recovering it needs a new password for the owner.",
+                code="recover.password_needed",
             )
         people_keys.set_passphrase(vault, new_password, kdf=kdf)
         return "your password"

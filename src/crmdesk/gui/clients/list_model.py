@@ -22,6 +22,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from crmdesk.gui.widgets.coverage_marks import dots
+from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
 
@@ -84,8 +86,15 @@ COLUMNS: tuple[_Column, ...] = (
         SortKey.NEXT_ORDER,
         "When the client usually orders again, from their purchase history",
     ),
+    _Column(
+        "Coverage",
+        SortKey.COVERAGE,
+        "Which kinds of value-added information are on file (● on file, ○ nothing yet): "
+        "personal profiles, purchases, pricing, preferences, seasonal needs, "
+        "specifications, interaction history. Sorted, the barest clients come first.",
+    ),
 )
-NAME, STATUS, SALESPERSON, LAST_CONTACT, SPEND, NEXT_ORDER = range(len(COLUMNS))
+NAME, STATUS, SALESPERSON, LAST_CONTACT, SPEND, NEXT_ORDER, COVERAGE = range(len(COLUMNS))
 
 
 class ClientListModel(QAbstractTableModel):
@@ -241,7 +250,11 @@ class ClientListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COVERAGE:
+                return coverage_tooltip(row.coverage)
             return "\n".join(part for part in (row.name, row.email, row.phone) if part)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == COVERAGE:
+            return row.coverage.summary()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column == SPEND:
                 return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -268,4 +281,6 @@ def _display(row: ClientRow, column: int) -> str:
         return format_money(row.spend_12m)
     if column == NEXT_ORDER:
         return format_date(row.next_order) if row.full else "—"
+    if column == COVERAGE:
+        return dots(row.coverage)
     return ""

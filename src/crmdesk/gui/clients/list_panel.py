@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.domain.entities import CLIENT_STATUSES
 from crmdesk.gui.clients.list_model import (
+    COVERAGE,
     LAST_CONTACT,
     NAME,
     NEXT_ORDER,
@@ -136,6 +138,17 @@ class ClientListPanel(QWidget):
         self.birthday_spin.setMaximum(366)
         self.birthday_spin.valueChanged.connect(self._schedule)
 
+        self.missing_combo = QComboBox(self)
+        self.missing_combo.setObjectName("missingFilter")
+        self.missing_combo.addItem("Anything", None)
+        for category in COVERAGE_CATEGORIES:
+            self.missing_combo.addItem(category.label, category.key)
+        self.missing_combo.setToolTip(
+            "Clients with nothing on file of this kind: who is still bare (only the "
+            "clients whose value-added information you see)"
+        )
+        self.missing_combo.currentIndexChanged.connect(self._schedule)
+
         self.followups_check = QCheckBox("Follow-ups due", self)
         self.followups_check.setToolTip("Clients with an open task due today or earlier")
         self.followups_check.toggled.connect(self._schedule)
@@ -184,6 +197,7 @@ class ClientListPanel(QWidget):
             (LAST_CONTACT, "Last contact"),
             (SPEND, "12-month spend"),
             (NEXT_ORDER, "Expected next order"),
+            (COVERAGE, "●●●●●●●"),
         ):
             # Header text plus room for the sort arrow; the last column stretches.
             wide = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance("00/00/0000"))
@@ -213,6 +227,7 @@ class ClientListPanel(QWidget):
             ("Buys in", self.month_combo),
             ("No contact for", self.no_contact_spin),
             ("Birthday within", self.birthday_spin),
+            ("Missing", self.missing_combo),
         ):
             # No mnemonics: the editor beside this panel uses the same letters.
             label = QLabel(text, self)
@@ -237,6 +252,7 @@ class ClientListPanel(QWidget):
             self.month_combo,
             self.no_contact_spin,
             self.birthday_spin,
+            self.missing_combo,
             self.followups_check,
             self.clear_button,
             self.table,
@@ -287,8 +303,10 @@ class ClientListPanel(QWidget):
         return [row for row in map(self.model.client_row, rows) if row is not None]
 
     def set_value_added_filters(self, visible: bool) -> None:
-        """Buying months and birthdays are value-added: hidden for someone without them."""
-        for widget in (self.month_combo, self.birthday_spin):
+        """Buying months, birthdays and coverage are value-added: hidden for someone
+        without them (coverage would only ever say "withheld")."""
+        self.table.setColumnHidden(COVERAGE, not visible)
+        for widget in (self.month_combo, self.birthday_spin, self.missing_combo):
             if not visible:
                 widget.blockSignals(True)
                 if isinstance(widget, QComboBox):
@@ -314,10 +332,11 @@ class ClientListPanel(QWidget):
             self.month_combo,
             self.no_contact_spin,
             self.birthday_spin,
+            self.missing_combo,
             self.followups_check,
         )
         for widget in widgets:
-            widget.blockSignals(True)  # one reload, not eight
+            widget.blockSignals(True)  # one reload, not one per filter
         try:
             self.search_edit.clear()
             self.status_combo.setCurrentIndex(0)
@@ -326,6 +345,7 @@ class ClientListPanel(QWidget):
             self.month_combo.setCurrentIndex(0)
             self.no_contact_spin.setValue(0)
             self.birthday_spin.setValue(0)
+            self.missing_combo.setCurrentIndex(0)
             self.followups_check.setChecked(False)
         finally:
             for widget in widgets:
@@ -347,6 +367,7 @@ class ClientListPanel(QWidget):
             no_contact_days=no_contact or None,  # 0 is "off"
             birthday_within_days=birthday or None,
             followups_due=self.followups_check.isChecked(),
+            missing=(key,) if (key := self.missing_combo.currentData()) else (),
         )
 
     def _schedule(self) -> None:

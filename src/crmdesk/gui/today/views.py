@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.gui.clients.list_model import format_count, format_date, format_money
 from crmdesk.gui.errors import show_error
+from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
@@ -256,8 +258,10 @@ class SeasonalOutlookView(_DayView):
         "Last contact",
         "12-month spend",
         "Expected next order",
+        "Missing",
     )
     SPEND = 5
+    MISSING = 7
 
     def __init__(
         self,
@@ -275,7 +279,7 @@ class SeasonalOutlookView(_DayView):
         self.options.addStretch(1)
         self._size_columns(
             ("Green Sparrow Veterinary Clinic", "Prospect", "Salesperson", "+442896496975",
-             "00/00/0000", "000,000.00", "00/00/0000"),
+             "00/00/0000", "000,000.00", "00/00/0000", "pricing, specifications"),
             stretch=0,
         )  # fmt: skip
         if load:  # not for someone who may not see buying seasons (value-added)
@@ -310,7 +314,7 @@ class SeasonalOutlookView(_DayView):
             lead = who.capitalize()
         self.explanation_label.setText(
             f"{lead} whose purchase history shows orders in {name}, biggest spenders first. "
-            "A call now lands before they order elsewhere."
+            "A call now lands before they order elsewhere; “Missing” is what to ask about."
         )
         empty = (
             f"No {who} have a buying pattern in {name} yet. Patterns appear once a client "
@@ -328,8 +332,18 @@ def _seasonal_row(r: ClientRow) -> Row:
         Cell(format_date(r.last_contact) or "Never", _date_key(r.last_contact)),
         Cell(format_money(r.spend_12m), r.spend_12m),
         Cell(format_date(r.next_order), _date_key(r.next_order)),
+        _missing_cell(r),
     )
-    return Row(cells, r.id, "\n".join(p for p in (r.name, r.email, r.phone) if p))
+    tip = "\n".join(p for p in (r.name, r.email, r.phone) if p)
+    return Row(cells, r.id, f"{tip}\n\n{coverage_tooltip(r.coverage)}")
+
+
+def _missing_cell(r: ClientRow) -> Cell:
+    """What is not on file yet (sorted by how much): what the call can fill."""
+    if r.coverage.withheld:
+        return Cell("Withheld", len(COVERAGE_CATEGORIES) + 1)
+    missing = r.coverage.missing()
+    return Cell(", ".join(c.noun for c in missing) or "Nothing", len(missing))
 
 
 def _date_key(day: dt.date | None) -> tuple[int, dt.date]:

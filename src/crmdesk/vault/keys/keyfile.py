@@ -126,7 +126,8 @@ def decode(data: bytes, path: Path) -> KeyFile:
         if raw["format"] > FORMAT:
             raise NewerVault(
                 f"This vault's key file was written by a newer crmdesk (key file format "
-                f"{raw['format']}; this version reads up to {FORMAT}). Update crmdesk."
+                f"{raw['format']}; this version reads up to {FORMAT}). Update crmdesk.",
+                code="vault.newer.format",
             )
         keys = {k: DataKeyInfo(**v) for k, v in raw["keys"].items()}
         people = {k: Slot(**v) for k, v in raw["people"].items()}
@@ -140,7 +141,9 @@ def decode(data: bytes, path: Path) -> KeyFile:
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise VaultDamaged(
             f"The vault's key file {path} is unreadable or incomplete ({type(exc).__name__}). "
-            "Restore the vault folder from your latest backup."
+            "Restore the vault folder from your latest backup.",
+            code="vault.damaged.keys",
+            path=path,
         ) from None
 
 
@@ -151,7 +154,9 @@ def read_keyfile(folder: Path) -> KeyFile:
     except FileNotFoundError:
         raise VaultDamaged(
             f"The vault in {folder} has lost its key file ({KEYFILE_NAME}). Restore the "
-            "vault folder from your latest backup."
+            "vault folder from your latest backup.",
+            code="vault.damaged.keys",
+            path=folder / KEYFILE_NAME,
         ) from None
     return decode(data, path)
 

@@ -85,5 +85,6 @@ def unwrap_with_key(record: dict[str, Any], kek: bytes, aad: bytes) -> bytes:
 def _unreadable() -> VaultDamaged:
     return VaultDamaged(
         "The vault's key file (keys.json) has an unreadable wrapped key. Restore the vault "
-        "folder from a backup."
+        "folder from a backup.",
+        code="vault.damaged.keys",
     )

@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.json_codec import READ_ONLY_KEYS, REDACTED_KEY
 from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, who_may
 from crmdesk.errors import EditConflict, InvalidRecord
-from crmdesk.gui.errors import show_error
+from crmdesk.gui.errors import error_text, show_error
+from crmdesk.gui.widgets.coverage_marks import CoverageMarks
 from crmdesk.services.clients import ClientService
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
 from .contacts import ContactsTab
+from .coverage_bar import CoveragePrompt, coverage_from_json, what_was_logged
 from .field_marks import INVALID_STYLE, PathPart, parse_error_path
 from .overview import OverviewTab
 from .preferences import PreferencesTab
@@ -196,7 +198,10 @@ class ClientEditor(QWidget):
         self._dirty = False
         self._title = ""
         self._loading = False
+        self._call_logged = False
         self.setStyleSheet(INVALID_STYLE)
+        self.coverage_marks = CoverageMarks()  # what is on file, under the name
+        self.prompt = CoveragePrompt()  # after a call or purchase: what to fill next
 
         # header
         self.name_label = QLabel()
@@ -232,6 +237,7 @@ class ClientEditor(QWidget):
         name_row.addStretch(1)
         titles.addLayout(name_row)
         titles.addWidget(self.info_label)
+        titles.addWidget(self.coverage_marks)
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addWidget(self.save_button)
@@ -279,11 +285,15 @@ class ClientEditor(QWidget):
                 self.tabs.addTab(tab, tab.TITLE)
             tab.changed.connect(self._on_changed)
         self.timeline.call_logged.connect(self._on_call_logged)
+        self.prompt.fill_requested.connect(
+            lambda k: self.tabs.setCurrentWidget(self._tab_for([(k, 0)]))
+        )
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
+        content_layout.addWidget(self.prompt)
         content_layout.addWidget(self.error_area)
         content_layout.addWidget(self.tabs, 1)
         self.set_user(user)
@@ -344,6 +354,8 @@ class ClientEditor(QWidget):
         if client_id != self._id:
             for tab in self.tab_list:
                 tab.forget_selection()
+            self.prompt.dismiss()
+        self.coverage_marks.set_coverage(coverage_from_json(data.get("coverage")))
         self._id = client_id
         self._version = data.get("version")
         self._updated_at = data.get("updated_at")
@@ -360,6 +372,8 @@ class ClientEditor(QWidget):
         self._version = None
         self._updated_at = None
         self.purchases.set_patterns(None)
+        self.coverage_marks.set_coverage(None)
+        self.prompt.dismiss()
         # The service assigns a salesperson's new client to them; an assistant's stays
         # unassigned until a manager assigns it.
         user = self._user
@@ -381,6 +395,7 @@ class ClientEditor(QWidget):
         self._updated_at = None
         self._loaded = {}
         self._baseline = {}
+        self.prompt.dismiss()
         self.stack.setCurrentWidget(self.placeholder)
         self._set_dirty(False)
         self._set_title("")
@@ -390,6 +405,7 @@ class ClientEditor(QWidget):
         if self.stack.currentWidget() is self.placeholder:
             return False
         data = self._collect()
+        logged = what_was_logged(self._baseline, data, self._call_logged)
         try:
             if self._id is None:
                 new_id = self._clients.add(data)
@@ -407,6 +423,8 @@ class ClientEditor(QWidget):
             show_error(self, exc, "Save client")
             return False
         self.load(new_id)
+        if logged:  # a quiet suggestion under the header, never a dialog
+            self.prompt.suggest(self.coverage_marks.coverage(), self._display_name(), logged)
         self.saved.emit(new_id)
         return True
 
@@ -517,7 +535,9 @@ class ClientEditor(QWidget):
         self._set_title(name)
 
     def _on_call_logged(self, _interaction: dict[str, Any]) -> None:
+        self._call_logged = True  # save() never raises: it shows what went wrong
         self.save()
+        self._call_logged = False
 
     # -- errors
 
@@ -540,7 +560,7 @@ class ClientEditor(QWidget):
             if tab is not None and tab.mark_error(parts, message) and first_tab is None:
                 first_tab = tab
         if not lines:
-            lines.append(exc.message)
+            lines.append(error_text(exc))
         count = len(lines)
         heading = (
             "Nothing was saved. Fix this field:"
