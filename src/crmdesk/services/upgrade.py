@@ -27,7 +27,7 @@ from crmdesk.errors import CannotUnlock, SignInFailed, VaultDamaged, WrongKey
 from crmdesk.services import key_access
 from crmdesk.services.opening import owner_session
 from crmdesk.services.user_session import Session
-from crmdesk.vault import Vault
+from crmdesk.vault import Vault, people_keys, signin_log
 from crmdesk.vault import upgrade as keys_upgrade
 from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.keys.keystore import KeyStore, system_keystore
@@ -94,7 +94,9 @@ class OldVault:
             )
         if self._legacy is not None and not _old_password_matches(self._legacy, owner, password):
             raise SignInFailed(_WRONG, code="signin.wrong", login=login)
-        return self._upgrade(OwnerWay(owner, password=password, several=True))
+        return self._upgrade(
+            OwnerWay(owner, password=password, several=True, others=self._others(owner))
+        )
 
     def close(self) -> None:
         if self._legacy is not None:
@@ -139,6 +141,13 @@ class OldVault:
         return all(
             KEYRING not in s.wraps and "recovery" not in s.wraps for s in keyfile.people.values()
         )
+
+    def _others(self, owner: str) -> tuple[str, ...]:
+        if self._legacy is None:
+            return ()
+        with self._legacy.reading() as conn:
+            rows = conn.execute("SELECT login FROM users WHERE disabled_at IS NULL").fetchall()
+        return tuple(r[0] for r in rows if r[0].casefold() != owner.casefold())
 
     def _owner_login(self) -> str:
         if self._legacy is not None:
@@ -190,7 +199,8 @@ def recover_old_vault(
                 "This vault has several users: recovering it needs a new password for the owner.",
                 code="recover.password_needed",
             )
-        way = OwnerWay(old._owner_login(), password=new_password, several=True)
+        owner = old._owner_login()
+        way = OwnerWay(owner, password=new_password, several=True, others=old._others(owner))
     else:
         old_key = legacy.held.main
         assert old_key is not None
@@ -214,11 +224,19 @@ def convert(session: Session) -> None:
             key_access.endorse(vault, conn, session.actor, Role.OWNER, person.public)
         # Old password hashes were readable by every colleague: they go. Everyone else
         # gets a key slot when the owner gives them a new password.
-        conn.execute(
-            "UPDATE users SET password_hash = NULL,"
-            " must_change_password = CASE WHEN key_serial IS NULL THEN 1"
-            " ELSE must_change_password END"
-        )
+        conn.execute("UPDATE users SET password_hash = NULL")
+        failures = conn.execute(
+            "SELECT login, failures, last_failure, blocked_until FROM signin_failures"
+        ).fetchall()
+        disabled = [
+            r[0] for r in conn.execute("SELECT login FROM users WHERE disabled_at IS NOT NULL")
+        ]
+    # Throttling lives outside the database now (nobody has a key before signing in).
+    for login, count, last, blocked in failures:
+        signin_log.carry_over(vault.folder, login, int(count), last, blocked)
+    for login in disabled:
+        people_keys.mark_disabled(vault, login, True)
+    with vault.transaction() as conn:
         conn.execute("DELETE FROM signin_failures")
     with vault.reading() as conn:
         sellers = [

@@ -33,6 +33,7 @@ from crmdesk.vault.keys.slots import (
 )
 from crmdesk.vault.keys.vault_key import VaultKey
 from crmdesk.vault.keys.wrapping import WrongSecret
+from crmdesk.vault.protection import AWAITING
 from crmdesk.vault.unlocked import Person, UnlockedVault
 
 
@@ -69,6 +70,14 @@ def _grant_held(vault: UnlockedVault, keyfile: KeyFile, slot: Slot, key_ids: Ite
             slot.grant(key_id, int(info.pending["generation"]), pending.raw)
 
 
+def _not_awaiting(keyfile: KeyFile, login: str) -> None:
+    left = [n for n in keyfile.state.get(AWAITING, []) if n.casefold() != login.casefold()]
+    if left:
+        keyfile.state[AWAITING] = left
+    else:
+        keyfile.state.pop(AWAITING, None)
+
+
 def add_person(
     vault: UnlockedVault,
     login: str,
@@ -91,6 +100,7 @@ def add_person(
         wrap_slot(slot, vault_id, secret, PASSWORD, password=password, kdf=kdf)
         _grant_held(vault, keyfile, slot, wanted)
         keyfile.add_slot(slot)
+        _not_awaiting(keyfile, login)
         made[:] = [slot.public]
 
     update_keyfile(vault.folder, change)
@@ -384,6 +394,8 @@ def mark_disabled(vault: UnlockedVault, login: str, disabled: bool) -> None:
     say so before (and without) checking a password."""
 
     def change(keyfile: KeyFile) -> None:
+        if disabled:
+            _not_awaiting(keyfile, login)
         names = {n for n in keyfile.state.get(DISABLED, []) if n != login.casefold()}
         if disabled:
             names.add(login.casefold())

@@ -16,9 +16,14 @@ class Protection(StrEnum):
     PEOPLE = "people"  # several people; each slot opens only with its person's password
 
 
+AWAITING = "awaiting"  # keys.json state: users waiting for a key slot (a new password)
+
+
 def protection(keyfile: KeyFile) -> Protection:
+    """Several slots, or users still waiting for theirs (an upgraded vault's colleagues,
+    until the owner gives them new passwords): everyone signs in with their own password."""
     slots = list(keyfile.people.values())
-    if len(slots) > 1:
+    if len(slots) > 1 or keyfile.state.get(AWAITING):
         return Protection.PEOPLE
     if slots and KEYRING in slots[0].wraps:
         return Protection.KEYRING

@@ -81,6 +81,7 @@ def count_failure(
         entry = data["counts"].get(key) or {}
         failures = int(entry.get("failures", 0)) + (1 if action == "signin.failed" else 0)
         data["counts"][key] = {
+            "login": entry.get("login", login),
             "failures": failures,
             "last_failure": moment.isoformat(),
             "blocked_until": blocked.isoformat() if blocked else entry.get("blocked_until"),
@@ -137,3 +138,33 @@ def drop_queued(folder: Path, recorded: list[Failure]) -> None:
             q for q in data["queue"] if (q.get("ts"), q.get("login"), q.get("action")) not in done
         ]
         _write(folder, data)
+
+
+def carry_over(
+    folder: Path, login: str, failures: int, last_failure: str, blocked_until: str | None
+) -> None:
+    """A count kept by the old format's database, carried over (the upgrade)."""
+    with metadata_lock(folder):
+        data = _read(folder)
+        data["counts"][login.casefold()] = {
+            "login": login,
+            "failures": failures,
+            "last_failure": last_failure,
+            "blocked_until": blocked_until,
+        }
+        _write(folder, data)
+
+
+def counts(folder: Path) -> dict[str, dict[str, Any]]:
+    """Every login's count as kept: login as typed, failures, last failure, blocked until."""
+    out = {}
+    for key, entry in _read(folder)["counts"].items():
+        if isinstance(entry, dict):
+            login = str(entry.get("login", key))
+            out[login] = {
+                "login": login,
+                "failures": int(entry.get("failures", 0)),
+                "last_failure": entry.get("last_failure"),
+                "blocked_until": entry.get("blocked_until"),
+            }
+    return out

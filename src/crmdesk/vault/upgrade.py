@@ -62,6 +62,7 @@ from crmdesk.vault.locks import OpenLock
 from crmdesk.vault.metadata import FORMAT_VERSION, VaultMetadata, read_metadata, update_metadata
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
 from crmdesk.vault.people_keys import new_slot
+from crmdesk.vault.protection import AWAITING
 from crmdesk.vault.unlocked import Person, UnlockedVault
 
 UPGRADING = "upgrading"
@@ -76,6 +77,7 @@ class OwnerWay:
     passphrase: str | None = None  # one person, passphrase mode
     old_key: VaultKey | None = None  # one person: the old vault key (keyring, recovery)
     several: bool = False
+    others: tuple[str, ...] = ()  # several: the other enabled users, waiting for a slot
 
 
 def is_upgrading(folder: Path) -> bool:
@@ -112,6 +114,8 @@ def begin(legacy: LegacyVault, way: OwnerWay, *, kdf: KdfParams = DEFAULT_KDF) -
             assert way.password is not None
             wrap_slot(slot, vault_id, secret, PASSWORD, password=way.password, kdf=kdf)
             keyfile.state["recovery_unshown"] = True  # no recovery wrap yet: made at open
+            # The others get slots when the owner gives them new passwords.
+            keyfile.state[AWAITING] = list(way.others)
         else:
             assert way.old_key is not None
             # The old recovery key is the old vault key: the printed kit keeps working.
@@ -125,6 +129,16 @@ def begin(legacy: LegacyVault, way: OwnerWay, *, kdf: KdfParams = DEFAULT_KDF) -
         keyfile.state[UPGRADING] = True
         write_keyfile(folder, keyfile)
         legacy.held.current[house] = house_key
+    owner_key = keyfile.slot(way.login)
+    assert owner_key is not None
+    if legacy.meta.owner_sign_public != owner_key.sign_public:
+        # The owner's first key, pinned: every endorsement of the upgrade goes back to it.
+        pin = owner_key.sign_public
+
+        def pinned(meta: VaultMetadata) -> None:
+            meta.owner_sign_public = pin
+
+        legacy.meta = update_metadata(folder / METADATA_NAME, folder, pinned)
     if not book_path(folder, HOUSE).exists():
         held = _open_owner(keyfile, way, vault_id)[1]
         house_key = held.current[book_key_id(HOUSE)]
