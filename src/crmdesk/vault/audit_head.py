@@ -14,7 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from crmdesk.errors import CrmdeskError, VaultDamaged
-from crmdesk.vault.metadata import VaultMetadata, read_metadata, update_metadata
+from crmdesk.vault.metadata import (
+    LEGACY_FORMAT,
+    VaultMetadata,
+    read_metadata,
+    update_metadata,
+)
 from crmdesk.vault.paths import METADATA_NAME
 
 Head = tuple[int, str]
@@ -59,15 +64,22 @@ class AuditHeadWriter:
                 self.unsaved = None
 
 
-def recorded_head(folder: Path) -> Head | None:
-    """The head vault.json records now, for a walk of the trail to compare its end with.
+def read_recorded_head(folder: Path) -> tuple[Head | None, bool]:
+    """The head vault.json records now, and whether it must record one: for a walk of
+    the trail to compare its end with.
 
     Read it before the walk begins (``UnlockedVault.verify_audit`` says why); an
     unreadable record is :class:`VaultDamaged`.
+
+    A vault of the current format always has one: its head is written with vault.json
+    when the vault is made (or upgraded) and after every commit, and it never goes away.
+    So a vault.json of that format without a head was edited by someone, perhaps to hide
+    a removal of the newest entries (an old-format vault may never have had one).
     """
     meta = read_metadata(folder / METADATA_NAME, folder)
+    required = meta.format_version > LEGACY_FORMAT
     try:
-        return meta.recorded_audit_head()
+        return meta.recorded_audit_head(), required
     except ValueError:
         raise VaultDamaged(
             "vault.json's record of the audit trail's newest entry (audit_head) is "
