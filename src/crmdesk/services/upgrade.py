@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from crmdesk.domain.roles import Principal, Role
 from crmdesk.errors import CannotUnlock, SignInFailed, VaultDamaged, WrongKey
-from crmdesk.services import key_access
+from crmdesk.services import audit_keys, audit_sealing, key_access
 from crmdesk.services.opening import owner_session
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault
@@ -206,6 +206,7 @@ def convert(session: Session) -> None:
         ).fetchone()
         if row is not None and row[0] is None:
             key_access.endorse(vault, conn, session.actor, Role.OWNER, person.public)
+        audit_keys.endorse_held(vault, conn)  # the audit key pair the upgrade made
         # Old password hashes were readable by every colleague: they go. Everyone else
         # gets a key slot when the owner gives them a new password.
         conn.execute(
@@ -224,14 +225,13 @@ def convert(session: Session) -> None:
     for login in sellers:
         ensure_book(session, login)
     move_value_added_into_books(vault)
-    from crmdesk.services.audit_sealing import seal_old_details
-
-    seal_old_details(vault)
+    # Before the upgrade's entry: it records (and the owner signs) the digest of the
+    # resealed entries and the last unsigned one.
+    resealed = audit_sealing.seal_old_details(vault)
     with vault.reading() as conn:
         done = conn.execute(
             "SELECT 1 FROM audit_events WHERE action = 'vault.upgraded' LIMIT 1"
         ).fetchone()
-        last = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0]
     if done is None:
         with vault.transaction():
             vault.record_event(
@@ -239,7 +239,7 @@ def convert(session: Session) -> None:
                 "vault.upgraded",
                 object=vault.meta.vault_id,
                 details={
-                    "unsigned_until": int(last),
+                    **resealed.details(),
                     "note": "keys per person, books, signed audit entries from here on",
                 },
             )
