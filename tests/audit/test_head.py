@@ -162,3 +162,18 @@ def test_a_mangled_head_is_reported(vault, vault_dir):
     path.write_text(json.dumps(data))
     with pytest.raises(VaultDamaged, match="audit_head"):
         vault.verify_audit()
+
+
+def test_a_removal_stays_reported_after_later_commits(vault, vault_dir):
+    """Later entries do not move the head past one the trail no longer holds: the removal
+    stays evidence instead of being covered by the next commit."""
+    _record(vault, 4)
+    recorded = _recorded(vault_dir)
+    conn = _attacker(vault_dir, vault)
+    conn.execute("DELETE FROM audit_events WHERE seq > 2")
+    conn.close()
+    _record(vault, 5, start=10)  # entries 3..7 again, different ones
+    assert _recorded(vault_dir) == recorded
+    report = vault.verify_audit()
+    assert not report.ok and report.first_bad_seq == recorded["seq"]
+    assert "is not the one vault.json records" in report.problem

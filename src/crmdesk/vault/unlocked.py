@@ -353,8 +353,22 @@ class UnlockedVault:
     # -- internals --------------------------------------------------------------------
 
     def _save_audit_head(self, head: Head) -> None:
-        """Record a committed audit head in vault.json; it only ever moves forward."""
-        self._head_writer.save(head, self.meta, self._keep_metadata)
+        """Record a committed audit head in vault.json; it only ever moves forward, and
+        never past a recorded head the trail no longer holds (:mod:`.audit_head`)."""
+        self._head_writer.save(head, self.meta, self._keep_metadata, self._trail_holds)
+
+    def _trail_holds(self, head: Head) -> bool:
+        """The trail still has entry ``head[0]``, with hash ``head[1]``."""
+        with self._lock:
+            if self._conn is None:
+                return False
+            try:
+                row = self._conn.execute(
+                    "SELECT hash FROM audit_events WHERE seq = ?", (head[0],)
+                ).fetchone()
+            except DatabaseError:
+                return False
+        return row is not None and row[0] == head[1]
 
     def _keep_metadata(self, meta: VaultMetadata) -> None:
         self.meta = meta
