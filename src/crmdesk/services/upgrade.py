@@ -225,8 +225,14 @@ def convert(session: Session) -> None:
     for login in sellers:
         ensure_book(session, login)
     move_value_added_into_books(vault)
-    # Before the upgrade's entry: it records (and the owner signs) the digest of the
-    # resealed entries and the last unsigned one.
+    record_upgrade(vault, session.actor)
+
+
+def record_upgrade(vault: Vault, actor: str) -> None:
+    """The end of step 3: the entries written before signatures resealed, then the
+    ``vault.upgraded`` entry, signed by the owner, naming the last unsigned entry and the
+    digest of the resealed ones (:func:`crmdesk.services.audit_sealing.seal_old_details`).
+    Both steps check whether they were done."""
     resealed = audit_sealing.seal_old_details(vault)
     with vault.reading() as conn:
         done = conn.execute(
@@ -235,7 +241,7 @@ def convert(session: Session) -> None:
     if done is None:
         with vault.transaction():
             vault.record_event(
-                session.actor,
+                actor,
                 "vault.upgraded",
                 object=vault.meta.vault_id,
                 details={
