@@ -49,6 +49,7 @@ def test_the_office_trail_is_signed_by_who_acted(office):  # noqa: F811
     assert conn.execute("SELECT count(*) FROM audit_events WHERE sig IS NULL").fetchone()[0] == 0
     result = run_cli(office.folder, "audit", "verify", env=OWNER_ENV)
     assert result.returncode == 0 and "Audit trail intact" in result.stdout, result.stderr
+    assert "entries signed by who made them" in result.stdout
 
 
 def _forged(row: list, **change) -> list:
