@@ -8,6 +8,7 @@ import re
 import keyring
 import pytest
 
+from crmdesk.vault import Vault
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
 from tests.integration.cli import run_cli, run_cli_process
 from tests.support import file_hashes
@@ -146,7 +147,9 @@ def test_audit_tampering_is_reported_with_exit_4(tmp_path):
     vault = tmp_path / "v"
     _init(vault)
     run_cli(vault, "recover", stdin="")  # one more failing call adds nothing to the trail
-    key = keyring.get_password("crmdesk", f"vault-{_vault_id(vault)}")
+    # The database key, as the keyring's secret opens it (the owner's slot, its grants).
+    with Vault.open(vault) as opened:
+        key = opened.held.main.raw.hex()
     conn = sqlcipher3.connect(str(vault / DATABASE_NAME), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{key}'\"")
     conn.execute("DROP TRIGGER audit_events_no_update")
