@@ -52,6 +52,10 @@ def rows(conn: Any) -> list[AuditKeyRow]:
     ]
 
 
+# (vault id, generation, public, endorsement) rows this process found true.
+_confirmed: set[tuple[str, int, bytes, bytes]] = set()
+
+
 def endorse_held(vault: Vault, conn: Any) -> list[int]:
     """Record, signed by the person who has the vault open, each audit generation they
     hold that the table lacks or records wrongly; returns the generations written.
@@ -69,8 +73,13 @@ def endorse_held(vault: Vault, conn: Any) -> list[int]:
     for generation, secret in sorted(vault.held.audit.items()):
         public = audit_public(secret)
         row = recorded.get(generation)
-        if row is not None and row.public == public and _signature_holds(vault, conn, row):
-            continue
+        if row is not None and row.public == public:
+            name = (vault.meta.vault_id, generation, public, row.endorsement)
+            if name in _confirmed:
+                continue
+            if _signature_holds(vault, conn, row):
+                _confirmed.add(name)  # every later seal by this process skips the check
+                continue
         conn.execute(
             "INSERT INTO audit_keys (generation, public, created_at, endorsed_by,"
             " endorser_serial, endorsement) VALUES (?, ?, ?, ?, ?, ?)"
