@@ -125,18 +125,19 @@ def test_vault_json_stays_private(vault, vault_dir):
     assert (vault_dir / ".vault.json.lock").stat().st_mode & 0o777 == 0o600
 
 
-def test_an_old_vault_json_opens_and_gains_a_head(vault, vault_dir, keystore):
+def test_a_removed_head_is_not_made_again(vault, vault_dir, keystore):
+    """A vault.json of today's format always has a head: one removed is evidence, kept for
+    verification to report instead of being replaced at the next commit."""
     vault.close()
     path = vault_dir / METADATA_NAME
     data = json.loads(path.read_text())
     del data["audit_head"]
     path.write_text(json.dumps(data))
     with Vault.open(vault_dir, keystore=keystore) as reopened:
-        assert reopened.verify_audit().ok
+        assert not reopened.verify_audit().ok
         _event(reopened, 1)
-    data = _on_disk(vault_dir)
-    assert data["audit_head"]["seq"] == 2
-    assert "pending_key_check" not in data and "pending_passphrase" not in data
+        assert "audit_head" not in _on_disk(vault_dir)
+        assert "audit_head was removed" in reopened.verify_audit().problem
 
 
 def test_recovery_changes_only_its_own_fields(vault_dir, fast_kdf):

@@ -89,4 +89,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         report = sessions.verify_audit(session)
     print(f"Audit trail intact: {report.length} entries, head {report.head}")
+    if report.signed is not None:
+        older = (
+            f"; {report.unsigned:,} written before the vault's upgrade are unsigned"
+            if report.unsigned
+            else ""
+        )
+        print(f"Signatures: {report.signed:,} entries signed by who made them{older}")
     return 0

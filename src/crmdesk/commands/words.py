@@ -125,6 +125,7 @@ WORDS: dict[str, str] = {
 # that differs here), and the codes the command line raises itself, in its own words.
 NEUTRAL: frozenset[str] = frozenset(
     [
+        "audit.no_key",
         "book.too_many",
         "key.missing.plain",
         "key.no_main",

@@ -82,6 +82,7 @@ WORDS: dict[str, str] = {
 # itself (``cli.*``) are not listed: no window shows them.
 NEUTRAL: frozenset[str] = frozenset(
     [
+        "audit.no_key",
         "book.too_many",
         "key.missing.plain",
         "key.no_main",

@@ -36,6 +36,7 @@ from crmdesk.domain.coverage import Coverage, client_coverage
 from crmdesk.domain.need_to_know import merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
+from crmdesk.services import audit_sealing
 from crmdesk.services import client_store as store
 from crmdesk.services.access import deny, require
 from crmdesk.services.client_query import (
@@ -193,7 +194,12 @@ class ClientService:
                     self._session.actor,
                     "client.updated",
                     object=f"client:{client_id}",
-                    details={"fields": fields, **value_added_changes(current, changed, fields)},
+                    # Old and new value-added values: sealed to the Owner and Managers.
+                    details=audit_sealing.seal_details(
+                        self._vault,
+                        conn,
+                        {"fields": fields, **value_added_changes(current, changed, fields)},
+                    ),
                 )
                 result = store.load_client(conn, client_id)
         if refused is not None:  # recorded in its own transaction, after the rollback

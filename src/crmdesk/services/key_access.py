@@ -23,6 +23,7 @@ from typing import Any
 
 from crmdesk.domain.roles import Role, Visibility, role_from_text
 from crmdesk.errors import VaultDamaged, VaultInUse
+from crmdesk.services import audit_keys
 from crmdesk.vault import Vault
 from crmdesk.vault.books import HOUSE
 from crmdesk.vault.keys.person import PersonPublic, unb64
@@ -226,7 +227,10 @@ def rotate_keys(vault: Vault, actor: str, key_ids: Iterable[str], reason: str) -
 
         update_keyfile(vault.folder, remember)
         raise
-    with vault.transaction():
+    with vault.transaction() as conn:
+        if AUDIT in done:
+            # The new audit generation is vouched for before anything is sealed to it.
+            audit_keys.endorse_held(vault, conn)
         vault.record_event(
             actor,
             "key.rotated",

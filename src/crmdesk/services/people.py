@@ -21,7 +21,7 @@ from typing import Any
 from crmdesk.domain.policy_text import default_policy, policy_hash
 from crmdesk.domain.roles import Permission, Principal, Role, role_from_text
 from crmdesk.errors import BadInput, NotFound, VaultInUse
-from crmdesk.services import key_access
+from crmdesk.services import audit_keys, key_access
 from crmdesk.services.access import require
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault, people_keys
@@ -130,6 +130,7 @@ def ensure_people(vault: Vault, *, now: Callable[[], dt.datetime] = _utcnow) -> 
             )
             if person is not None:
                 key_access.endorse(vault, conn, owner.login, Role.OWNER, person.public)
+                audit_keys.endorse_held(vault, conn)  # the audit key made with the vault
             vault.record_event(
                 owner.login,
                 "user.added",

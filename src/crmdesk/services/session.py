@@ -21,7 +21,7 @@ from crmdesk.errors import (
     SignInRequired,
     WrongPassphrase,
 )
-from crmdesk.services import people, signin, upgrade
+from crmdesk.services import audit_check, people, signin, upgrade
 from crmdesk.services.opening import owner_session, settle
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
 from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus, people_keys
@@ -267,13 +267,18 @@ def status(session: Session) -> VaultStatus:
 
 
 def verify_audit(session: Session) -> ChainReport:
-    """The audit chain's check; a broken chain raises :class:`AuditChainBroken`."""
-    report = session.vault.verify_audit()
+    """The audit chain's check, every signature included; a broken chain raises
+    :class:`AuditChainBroken`."""
+    report = audit_check.verify_trail(session.vault)
     if not report.ok:
+        where = (
+            f" The first bad entry is number {report.first_bad_seq}."
+            if report.first_bad_seq is not None
+            else ""
+        )
         raise AuditChainBroken(
-            f"The audit trail does not verify: {report.problem}. The first bad entry is "
-            f"number {report.first_bad_seq}. Keep this vault as it is (it is evidence) and "
-            "compare it with your latest backup.",
+            f"The audit trail does not verify: {report.problem}.{where} Keep this vault as "
+            "it is (it is evidence) and compare it with your latest backup.",
             code="audit.broken",
             problem=report.problem,
             first_bad=report.first_bad_seq,

@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from crmdesk.domain.roles import Principal, Role
 from crmdesk.errors import CannotUnlock, SignInFailed, VaultDamaged, WrongKey
-from crmdesk.services import key_access
+from crmdesk.services import audit_keys, audit_sealing, key_access
 from crmdesk.services.opening import owner_session
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault, people_keys, signin_log
@@ -222,6 +222,7 @@ def convert(session: Session) -> None:
         ).fetchone()
         if row is not None and row[0] is None:
             key_access.endorse(vault, conn, session.actor, Role.OWNER, person.public)
+        audit_keys.endorse_held(vault, conn)  # the audit key pair the upgrade made
         # Old password hashes were readable by every colleague: they go. Everyone else
         # gets a key slot when the owner gives them a new password.
         conn.execute("UPDATE users SET password_hash = NULL")
@@ -248,22 +249,27 @@ def convert(session: Session) -> None:
     for login in sellers:
         ensure_book(session, login)
     move_value_added_into_books(vault)
-    from crmdesk.services.audit_sealing import seal_old_details
+    record_upgrade(vault, session.actor)
 
-    seal_old_details(vault)
+
+def record_upgrade(vault: Vault, actor: str) -> None:
+    """The end of step 3: the entries written before signatures resealed, then the
+    ``vault.upgraded`` entry, signed by the owner, naming the last unsigned entry and the
+    digest of the resealed ones (:func:`crmdesk.services.audit_sealing.seal_old_details`).
+    Both steps check whether they were done."""
+    resealed = audit_sealing.seal_old_details(vault)
     with vault.reading() as conn:
         done = conn.execute(
             "SELECT 1 FROM audit_events WHERE action = 'vault.upgraded' LIMIT 1"
         ).fetchone()
-        last = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0]
     if done is None:
         with vault.transaction():
             vault.record_event(
-                session.actor,
+                actor,
                 "vault.upgraded",
                 object=vault.meta.vault_id,
                 details={
-                    "unsigned_until": int(last),
+                    **resealed.details(),
                     "note": "keys per person, books, signed audit entries from here on",
                 },
             )

@@ -16,6 +16,27 @@ class Migration:
     statements: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Triggers:
+    create: tuple[str, ...]
+    drop: tuple[str, ...]
+
+
+# The audit trail's append-only triggers; dropped and made again only by the upgrade that
+# reseals old entries' details (crmdesk.services.audit_sealing), in one transaction.
+AUDIT_APPEND_ONLY = Triggers(
+    create=(
+        """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    ),
+    drop=(
+        "DROP TRIGGER IF EXISTS audit_events_no_update",
+        "DROP TRIGGER IF EXISTS audit_events_no_delete",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -34,10 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT""",
             # Append-only by default. Someone with the key can drop these triggers; the
             # hash chain is what then shows the edit.
-            """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-            """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+            *AUDIT_APPEND_ONLY.create,
         ),
     ),
     Migration(

@@ -25,7 +25,7 @@ from typing import Any, Self
 from crmdesk import audit
 from crmdesk.errors import CannotUnlock, NewerVault, VaultDamaged
 from crmdesk.vault import migrations
-from crmdesk.vault.audit_head import AuditHeadWriter, Head, recorded_head
+from crmdesk.vault.audit_head import AuditHeadWriter, Head, read_recorded_head
 from crmdesk.vault.books import AttachedBooks
 from crmdesk.vault.connection import (
     CACHE_SIZE,
@@ -273,9 +273,13 @@ class UnlockedVault:
         *,
         object: str = "",  # noqa: A002
         details: Mapping[str, Any] | None = None,
+        signer: Person | None = None,
     ) -> audit.AuditEvent:
         """Append to the audit trail inside the current transaction, signed by the person
-        who opened the vault."""
+        who opened the vault, or by ``signer`` when another person vouches for the entry
+        themselves (their key opened with their password on the spot, e.g. an owner's
+        approval). ``details`` are recorded as given: sealing value-added content is the
+        caller's job (:mod:`crmdesk.services.audit_sealing`)."""
         event = audit.record(
             self.connection,
             self.meta.vault_id,
@@ -283,21 +287,35 @@ class UnlockedVault:
             action=action,
             object=object,
             details=details,
-            signer=self.person,
+            signer=signer if signer is not None else self.person,
         )
         self._tx_head = (event.seq, event.hash)
         return event
 
-    def verify_audit(self) -> audit.ChainReport:
+    def verify_audit(
+        self, *, keys: audit.KeyLookup | None = None, unseal: audit.Unsealer | None = None
+    ) -> audit.ChainReport:
         """Walk the audit chain and compare its end with the head vault.json records.
 
         vault.json is read first: every entry it names committed before it was written,
         so the walk, which starts afterwards, must find it. A head in the file that lags
-        behind the database (another process has not written its head yet) is fine.
+        behind the database (another process has not written its head yet) is fine; a
+        head missing from a vault of the current format is not.
+
+        ``keys`` (the person keys the vault vouches for; the services know which) makes
+        the walk check every entry's signature too; ``unseal`` opens resealed details
+        for the holder of the audit key (:mod:`crmdesk.audit.verify`).
         """
-        recorded = recorded_head(self.folder)
+        recorded, required = read_recorded_head(self.folder)
         with self.reading() as conn:
-            return audit.verify(conn, self.meta.vault_id, recorded_head=recorded)
+            return audit.verify(
+                conn,
+                self.meta.vault_id,
+                recorded_head=recorded,
+                head_required=required,
+                keys=keys,
+                unseal=unseal,
+            )
 
     @property
     def owner(self) -> Owner:
@@ -340,8 +358,22 @@ class UnlockedVault:
     # -- internals --------------------------------------------------------------------
 
     def _save_audit_head(self, head: Head) -> None:
-        """Record a committed audit head in vault.json; it only ever moves forward."""
-        self._head_writer.save(head, self.meta, self._keep_metadata)
+        """Record a committed audit head in vault.json; it only ever moves forward, and
+        never past a recorded head the trail no longer holds (:mod:`.audit_head`)."""
+        self._head_writer.save(head, self.meta, self._keep_metadata, self._trail_holds)
+
+    def _trail_holds(self, head: Head) -> bool:
+        """The trail still has entry ``head[0]``, with hash ``head[1]``."""
+        with self._lock:
+            if self._conn is None:
+                return False
+            try:
+                row = self._conn.execute(
+                    "SELECT hash FROM audit_events WHERE seq = ?", (head[0],)
+                ).fetchone()
+            except DatabaseError:
+                return False
+        return row is not None and row[0] == head[1]
 
     def _keep_metadata(self, meta: VaultMetadata) -> None:
         self.meta = meta
