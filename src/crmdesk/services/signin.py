@@ -15,6 +15,7 @@ the next person who signs in. Neither passwords nor keys are ever logged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -35,8 +36,11 @@ from crmdesk.services.people import (
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault, people_keys, signin_log
 from crmdesk.vault.keys.keyfile import read_keyfile
+from crmdesk.vault.keys.slots import PASSWORD, open_slot
+from crmdesk.vault.keys.wrapping import WrongSecret
 from crmdesk.vault.protection import Protection, protection
 from crmdesk.vault.protection import has_password as slot_has_password
+from crmdesk.vault.unlocked import Person
 
 FREE_FAILURES = 5
 FIRST_WAIT = dt.timedelta(seconds=30)
@@ -204,32 +208,36 @@ def check_password(
 
 def authenticate_other(
     session: Session, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
-) -> User:
+) -> tuple[User, Person]:
     """Check another person's password while the vault is open (an owner approving on the
-    spot): their slot must open with it. Throttled and audited like sign-in."""
+    spot): their own key slot must open with it, and the key in it must be the one the
+    owner vouches for. Returns the user and their opened key, so that what they approve
+    is signed by them. Throttled and audited like sign-in."""
     vault = session.vault
     login = login.strip()
     _check_not_blocked(vault.folder, login, now())
-    keyfile = vault.keyfile()
-    slot = keyfile.slot(login)
-    from crmdesk.vault.keys.slots import PASSWORD, open_slot
-    from crmdesk.vault.keys.wrapping import WrongSecret
-
-    ok = False
+    slot = vault.keyfile().slot(login)
+    person: Person | None = None
     if slot is not None and PASSWORD in slot.wraps:
-        try:
-            open_slot(slot, vault.meta.vault_id, PASSWORD, password=password)
-            ok = True
-        except WrongSecret:
-            ok = False
-    with vault.reading() as conn:
-        user = load_user(conn, login) if ok else None
-    if user is None or not user.enabled:
+        with contextlib.suppress(WrongSecret):
+            secret = open_slot(slot, vault.meta.vault_id, PASSWORD, password=password)
+            person = Person(slot.login, slot.serial, secret)
+    user = None
+    if person is not None:
+        with vault.reading() as conn:
+            user = load_user(conn, login)
+            if user is not None:
+                record = key_access.verified_key(vault, conn, user.login, person.serial)
+                if record.public != person.public:
+                    raise VaultDamaged(
+                        key_access.TAMPERED.format(login=login), code="key.tampered", login=login
+                    )
+    if user is None or person is None or not user.enabled:
         _failed(vault.folder, login, now(), "wrong password or unknown login")
         _flush_failures(session)
         raise SignInFailed(_WRONG, code="signin.wrong", login=login)
     signin_log.clear(vault.folder, login)
-    return user
+    return user, person
 
 
 def _flush_failures(session: Session) -> None:
