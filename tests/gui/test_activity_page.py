@@ -54,7 +54,9 @@ def office(gui_session, vault, fast_passwords):
     run at does not add alerts."""
     owner = gui_session
     signin.set_password(owner, OWNER_PASSWORD)
-    UserService(owner).add("bob", "Bob Stone", "salesperson", BOB_INITIAL)
+    UserService(owner).add(
+        "bob", "Bob Stone", "salesperson", BOB_INITIAL, owner_password=OWNER_PASSWORD
+    )
     change_settings(owner, thresholds=AlertThresholds(**ALWAYS_WORKING))
     clients = ClientService(owner)
     ids = [clients.add(client("Bob Stone", f"Stone Supplies {n}")) for n in range(3)]

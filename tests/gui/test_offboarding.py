@@ -42,7 +42,9 @@ def fast_passwords(monkeypatch):
 def add_bob(owner, vault) -> None:
     """Bob, a salesperson, who signs in, views his client and prints its summary."""
     signin.set_password(owner, OWNER_PASSWORD)
-    UserService(owner).add("bob", "Bob Stone", "salesperson", BOB_INITIAL)
+    UserService(owner).add(
+        "bob", "Bob Stone", "salesperson", BOB_INITIAL, owner_password=OWNER_PASSWORD
+    )
     client_id = ClientService(owner).add(
         {"name": "Stone Supplies", "salesperson": "Bob Stone", "notes": "Buys in March."}
     )

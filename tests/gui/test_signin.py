@@ -354,7 +354,9 @@ def passphrase_office(tmp_path):
         kdf=FAST_KDF,
     )
     set_password(owner, OWNER_PASSWORD)
-    Users(owner).add("bob", "Bob Stone", "salesperson", INITIAL["bob"])
+    Users(owner).add(
+        "bob", "Bob Stone", "salesperson", INITIAL["bob"], owner_password=OWNER_PASSWORD
+    )
     owner.close()
     return folder, recovery_key
 
