@@ -61,6 +61,8 @@ class Snapshot:
 def take_snapshot(vault: UnlockedVault, work: Path) -> Snapshot:
     """Copy the main database and every book the vault's ``books`` table names into
     ``work``, as one consistent snapshot. Needs every book's key (the owner's)."""
+    # Under the vault's lock (reading): its one connection serves one thread, and the read
+    # transaction must not meet another thread's statements.
     with vault.reading() as conn:
         for _ in range(_ATTEMPTS):
             _attach_books_made_since(vault, conn)
