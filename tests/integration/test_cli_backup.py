@@ -73,6 +73,14 @@ def test_backup_then_restore_on_a_fresh_keyring_with_the_recovery_key(tmp_path):
     assert [e["action"] for e in log["events"]] == ["backup.created"]
     assert log["events"][0]["details"]["sha256"] in made.stdout
 
+    # Beside the live vault (one user, its key in this keyring): recorded there too.
+    beside = _ok(run_cli(vault, "restore", str(backup), "--to", str(tmp_path / "beside")))
+    assert "Recorded in the vault at" in beside.stdout and "keyring" in beside.stdout
+    log = json.loads(_ok(run_cli(vault, "audit", "log", "--json", "--action", "vault")).stdout)
+    elsewhere = [e for e in log["events"] if e["action"] == "vault.restored_elsewhere"]
+    assert [e["details"]["to"] for e in elsewhere] == [str(tmp_path / "beside")]
+    assert _names(tmp_path / "beside") == ["Zoë's Bakery"]
+
     keyring.delete_password("crmdesk", f"vault-{_vault_id(vault)}")  # a new laptop
     new = tmp_path / "new"
     no_key = run_cli(None, "restore", str(backup), "--to", str(new))
