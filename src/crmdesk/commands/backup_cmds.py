@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from pathlib import Path
 
 from crmdesk.commands.io import ask_secret
 from crmdesk.commands.unlock import open_session, read_password
 from crmdesk.errors import (
     BadInput,
-    CannotUnlock,
+    CrmdeskError,
     KeyMissing,
     SignInRequired,
+    VaultDamaged,
     WrongKey,
     WrongPassphrase,
 )
@@ -64,10 +66,8 @@ def _live_vault(args: argparse.Namespace, summary: backups.BackupSummary) -> Ses
     refusal recorded); a one-person vault is opened if it opens without a question (the
     OS keyring), to record the restore in it too."""
     folder = args.vault
-    if not sessions.vault_exists(folder) or sessions.vault_id_at(folder) != summary.vault_id:
-        return None
-    if sessions.is_legacy_at(folder):
-        return None  # an old vault, upgraded only by its owner's own open
+    if not _same_vault(folder, summary.vault_id) or sessions.is_legacy_at(folder):
+        return None  # not this backup's vault; or an old one, upgraded by its owner's open
     if sessions.several_people_at(folder):
         if args.user is None:
             raise SignInRequired(
@@ -75,12 +75,28 @@ def _live_vault(args: argparse.Namespace, summary: backups.BackupSummary) -> Ses
                 "owner restores it. Sign in: crmdesk --user LOGIN restore ..., with your "
                 "password (--password-stdin or CRMDESK_PASSWORD)."
             )
-        return open_session(args)
+        try:
+            return open_session(args)
+        except VaultDamaged as exc:
+            raise VaultDamaged(
+                f"{exc.message} (The vault at {folder} is where this restore would be "
+                "recorded. To restore without it, as on a new computer, give --vault "
+                "another folder: the owner's password of the backup's day, or the "
+                "recovery key, opens the backup.)"
+            ) from None
     if sessions.needs_passphrase(folder):
-        return None  # opened after the passphrase is read (_restore)
-    with contextlib.suppress(CannotUnlock):
+        return None  # opened after the passphrase is read (cmd_restore)
+    with contextlib.suppress(CrmdeskError):  # a damaged or locked-out vault records nothing
         return sessions.unlock(folder)
     return None
+
+
+def _same_vault(folder: Path, vault_id: str) -> bool:
+    """True when ``folder`` holds the vault ``vault_id`` (an unreadable vault.json: no)."""
+    try:
+        return sessions.vault_exists(folder) and sessions.vault_id_at(folder) == vault_id
+    except CrmdeskError:
+        return False
 
 
 class _Request:
@@ -217,12 +233,11 @@ def _open_live_by_passphrase(
     for the backup, if it is still the same, to record the restore in it too."""
     folder = args.vault
     if (
-        not sessions.vault_exists(folder)
-        or sessions.vault_id_at(folder) != summary.vault_id
+        not _same_vault(folder, summary.vault_id)
         or sessions.is_legacy_at(folder)
         or not sessions.needs_passphrase(folder)
     ):
         return None
-    with contextlib.suppress(CannotUnlock):
+    with contextlib.suppress(CrmdeskError):  # a passphrase changed since: not recorded there
         return sessions.unlock(folder, passphrase=phrase)
     return None
