@@ -28,10 +28,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
         made = backups.backup(session, args.file, force=args.force)
     print(f"Wrote {made.path} ({made.size:,} bytes), encrypted, signed by you.")
     print(f"SHA-256: {made.sha256}")
-    print(f"Verified: every page, and the audit trail ({made.audit_length} entries).")
     print(
-        "It opens with what opens your key slot today: your password (or passphrase), or "
-        "your recovery key, which stays valid until your own keys are renewed (rekey)."
+        f"Verified: every page of the database and of each book, and the audit trail "
+        f"({made.audit_length} entries)."
+    )
+    print(
+        "It opens with what opens your key slot today (your password or passphrase, or "
+        "this keyring's entry), or with your recovery key, which stays valid until your "
+        "own keys are renewed (crmdesk rekey)."
     )
     return 0
 
