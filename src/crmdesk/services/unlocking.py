@@ -36,4 +36,4 @@ def recover_for_sign_in(
     the keyring, or under ``new_passphrase``). The recovery key opens the vault, not
     anyone's account: the result waits for someone to sign in as usual."""
     recovered = recover(folder, recovery_key, keystore=keystore, new_passphrase=new_passphrase)
-    return Unlocked(recovered.vault)
+    return Unlocked(folder, recovered.vault)
