@@ -494,7 +494,10 @@ def test_passphrase_mode_backup_restores_with_its_passphrase(vault_dir, fast_kdf
     vault.close()
     assert _header(dest)["keys"]["people"]["zoe"]["wraps"]["password"]["kdf"] == "argon2id"
 
-    with pytest.raises(errors.CannotUnlock, match="give that passphrase") as info:
+    with pytest.raises(
+        errors.CannotUnlock,
+        match="passphrase of the day it was made: give it, or use the recovery key",
+    ) as info:
         restore_backup(dest, tmp_path / "r")
     assert info.value.code == "restore.passphrase_needed"
     with pytest.raises(errors.WrongPassphrase):

@@ -120,7 +120,7 @@ def test_a_version_1_keyring_backup_onto_a_new_keyring(tmp_path):
     dest = tmp_path / "old.crmbackup"
     _v1_backup(fixture.folder, key, dest)
     store = MemoryKeyStore()
-    with pytest.raises(errors.KeyMissing, match="--recovery-key-stdin"):
+    with pytest.raises(errors.KeyMissing, match="Restore it with the recovery key"):
         restore_backup(dest, tmp_path / "r", keystore=store)
     restore_backup(dest, tmp_path / "r", keystore=store, recovery_key=secrets["recovery_key"])
     assert store.get(secrets["vault_id"]) == key  # the format's one key, where it was kept
