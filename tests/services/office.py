@@ -73,7 +73,7 @@ class Office:
         """``login`` signed in, first password changed and policy accepted."""
         if login == "zoe":
             return self.owner
-        s = signin.sign_in(self.vault, login, "initial password 1")
+        s = signin.sign_in(self.vault.folder, login, "initial password 1")
         signin.change_password(s, "initial password 1", PASSWORDS[login])
         PolicyService(s).accept()
         return s
@@ -84,7 +84,7 @@ def make_office(vault) -> Office:
     signin.set_password(owner, OWNER_PASSWORD)
     users = people.UserService(owner)
     for login, name, role in STAFF:
-        users.add(login, name, role, "initial password 1")
+        users.add(login, name, role, "initial password 1", owner_password=OWNER_PASSWORD)
     clients = ClientService(owner)
     sams = clients.add(secret_client("Sam Reed", "Reed Supplies"))
     zoes = clients.add(secret_client("zoe", "Harbour Foods"))
