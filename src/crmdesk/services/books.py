@@ -13,7 +13,7 @@ import datetime as dt
 
 from crmdesk.domain.roles import Role
 from crmdesk.services import key_access
-from crmdesk.services.client_store.books import move_clients_to_their_books
+from crmdesk.services.client_store import move_clients_to_their_books
 from crmdesk.services.user_session import Session
 from crmdesk.vault import people_keys
 from crmdesk.vault.books import HOUSE, new_book_id

@@ -1,24 +1,33 @@
-"""The full-text index of client records (FTS5): what goes in, and how it is asked.
+"""The full-text indexes of client records (FTS5): what goes in, and how they are asked.
 
-Each client has one row (rowid = client id) with three columns: the folded name, the
-basic information, and the value-added text. Someone limited to basics searches the
-first two only, so that a hit never reveals a trade secret.
+The main database indexes each client's folded name and basic text (rowid = client
+id); each book indexes the value-added text of its clients. A search runs over the main
+index and the indexes of the books the person holds and may use, nothing else: no
+ranking, count or timing depends on text of a book they cannot open, and someone limited
+to basics searches the main index only.
+
+Every word typed must match, as a prefix, somewhere in the client's text: in the main
+index or in its book's (one word in the name and another in the notes is a hit). The
+rank of a client is the sum of the main index's bm25 and its book's bm25 for the whole
+query, each counted where all the words are found in that index; a client found only by
+combining the two comes after those.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from crmdesk.domain import Client, fold
 from crmdesk.domain.roles import Visibility
 from crmdesk.services.client_query import Scope
 
-from .tables import CLIENT_SEARCH, CLIENTS
+from .tables import BOOK_SEARCH, CLIENT_SEARCH, CLIENTS
 
-INSERT_SQL = f"INSERT INTO {CLIENT_SEARCH} (rowid, name, basic, value_added) VALUES (?, ?, ?, ?)"
-DELETE_SQL = f"DELETE FROM {CLIENT_SEARCH} WHERE rowid = ?"
+INSERT_SQL = f"INSERT INTO main.{CLIENT_SEARCH} (rowid, name, basic) VALUES (?, ?, ?)"
+DELETE_SQL = f"DELETE FROM main.{CLIENT_SEARCH} WHERE rowid = ?"
 
 # Ranking costs about 2 ms per thousand hits; above this many, only name matches are
 # ranked (search-as-you-type stays under 50 ms on 100,000 clients, see benchmarks/).
@@ -26,7 +35,11 @@ RANK_ALL_LIMIT = 10_000
 
 
 def search_document(client: Client) -> tuple[str, str, str]:
-    """The folded text of a client for the search index: name, basic, value-added."""
+    """The folded text of a client for the search indexes: name, basic, value-added.
+
+    The value-added text of a book's index is made from the stored rows
+    (value_added.ValueAdded.text), with the same words.
+    """
     basic: list[str] = [client.industry, client.salesperson, client.website, client.source]
     basic += client.emails + client.phones + client.tags
     for a in client.addresses:
@@ -57,21 +70,17 @@ def search_document(client: Client) -> tuple[str, str, str]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def fts_words(text: str) -> list[str]:
+    """Each word typed as a safe FTS5 query: folded like the index (``Zoë`` -> ``zoe``),
+    quoted (FTS5 syntax in the input, ``OR``, ``NEAR``, ``*``, quotes, column filters, is
+    searched as plain text), and as a prefix."""
+    return [f'"{w}"*' for w in _WORD.findall(fold(text))[:16]]
+
+
 def fts_expression(text: str) -> str | None:
-    """A safe FTS5 query from what a person typed: every word, as a prefix, must match.
-
-    Words are folded like the index (``Zoë`` -> ``zoe``) and quoted, so FTS5 syntax in
-    the input (``OR``, ``NEAR``, ``*``, quotes, column filters) is searched as plain text.
-    """
-    words = _WORD.findall(fold(text))
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words[:16])
-
-
-def basic_expression(expression: str) -> str:
-    """The search limited to the name and basic-information columns."""
-    return f"{{name basic}} : ({expression})"
+    """A safe FTS5 query from what a person typed: every word, as a prefix, must match."""
+    words = fts_words(text)
+    return " ".join(words) if words else None
 
 
 def owned(scope: Scope, alias: str = "c") -> tuple[str, list[str]]:
@@ -84,64 +93,178 @@ def owned(scope: Scope, alias: str = "c") -> tuple[str, list[str]]:
     return f"{alias}.salesperson COLLATE NOCASE IN ({marks})", list(scope.names)
 
 
-def search_condition(expression: str, scope: Scope) -> tuple[str, str, list[Any], bool]:
-    """FROM, a condition and its parameters for search text within a scope.
-
-    The last value says whether the FTS alias ``s`` (and its rank) is available. Someone
-    limited to basics searches only the name and basic columns, so a hit never reveals
-    value-added text; a Salesperson searches everything of their own clients.
-    """
-    joined = f"{CLIENT_SEARCH} s JOIN {CLIENTS} c ON c.id = s.rowid"
-    if scope.visibility is Visibility.ALL:
-        return joined, f"s.{CLIENT_SEARCH} MATCH ?", [expression], True
-    basic = basic_expression(expression)
-    if scope.visibility is Visibility.BASIC or not scope.names:
-        return joined, f"s.{CLIENT_SEARCH} MATCH ?", [basic], True
-    own, names = owned(scope, "o")
-    condition = (
-        f"c.id IN (SELECT rowid FROM {CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
-        f" UNION SELECT rowid FROM {CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ? AND rowid IN"
-        f" (SELECT o.id FROM {CLIENTS} o WHERE {own}))"
-    )
-    return f"{CLIENTS} c", condition, [basic, expression, *names], False
+def usable_books(held: dict[str, str], scope: Scope) -> dict[str, str]:
+    """The held books (id -> schema) whose value-added information this scope may use:
+    every held one, or none for someone limited to basics."""
+    if scope.visibility is Visibility.BASIC or (
+        scope.visibility is Visibility.ASSIGNED and not scope.names
+    ):
+        return {}
+    return dict(held)
 
 
-def fts_only(expression: str | None, scope: Scope) -> str | None:
-    """The FTS5 query that alone answers a text-only search in this scope, if one does."""
-    if not expression or scope.visibility is Visibility.ASSIGNED:
-        return None
-    return expression if scope.visibility is Visibility.ALL else basic_expression(expression)
+@dataclass(slots=True)
+class Sql:
+    """A piece of SQL and its parameters, in the order they appear."""
+
+    text: str
+    params: list[Any] = field(default_factory=list)
 
 
-def ranked_ids(conn: Any, expression: str, limit: int, offset: int) -> list[int]:
-    """The ids of one page of search hits, best first.
+@dataclass(slots=True)
+class TextSearch:
+    """One search over the main index and the usable books' indexes."""
 
-    Few hits: all are ranked (name, then basic details, then value-added text). Many
-    hits (a short prefix): hits in the name come first, ranked; the others follow in
-    the order they were added.
-    """
-    hits = fts_count(conn, expression)
-    match = f"SELECT rowid FROM {CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
-    if hits <= RANK_ALL_LIMIT:
-        sql = f"{match} ORDER BY rank LIMIT ? OFFSET ?"
-        return [r[0] for r in conn.execute(sql, (expression, limit, offset))]
-    in_name = f"{{name}} : ({expression})"
-    name_hits = fts_count(conn, in_name)
-    ids: list[int] = []
-    if offset < name_hits:
-        sql = f"{match} ORDER BY rank LIMIT ? OFFSET ?"
-        ids = [r[0] for r in conn.execute(sql, (in_name, limit, offset))]
-    if len(ids) < limit:
-        ids += [
-            r[0]
-            for r in conn.execute(
-                f"{match} AND rowid NOT IN ({match}) ORDER BY rowid LIMIT ? OFFSET ?",
-                (expression, in_name, limit - len(ids), max(0, offset - name_hits)),
+    words: list[str]
+    books: dict[str, str]  # book id -> schema
+    own: str = "1"  # a condition on the client ``c``: whose value-added text may match
+    own_params: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def make(cls, text: str, held: dict[str, str], scope: Scope) -> TextSearch | None:
+        words = fts_words(text)
+        if not words:
+            return None
+        own, names = owned(scope)
+        return cls(words, usable_books(held, scope), own, names)
+
+    @property
+    def expression(self) -> str:
+        return " ".join(self.words)
+
+    def _own(self) -> Sql:
+        return Sql("" if self.own == "1" else f" AND {self.own}", list(self.own_params))
+
+    def arms(self, expression: str, columns: str = "id, r") -> list[Sql]:
+        """SELECTs of (client id, rank) of the clients matching ``expression`` in the main
+        index, then in each usable book's (its rows of clients now in that book only)."""
+        main_cols = {"id, r": "rowid AS id, rank AS r", "id": "rowid AS id"}[columns]
+        book_cols = {"id, r": "v.rowid AS id, v.rank AS r", "id": "v.rowid AS id"}[columns]
+        found = [
+            Sql(
+                f"SELECT {main_cols} FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?",
+                [expression],
             )
         ]
-    return ids
+        own = self._own()
+        for book_id, schema in sorted(self.books.items()):
+            found.append(
+                Sql(
+                    f"SELECT {book_cols} FROM {schema}.{BOOK_SEARCH} v"
+                    f" JOIN main.{CLIENTS} c ON c.id = v.rowid AND c.book_id = ?"
+                    f" WHERE v.{BOOK_SEARCH} MATCH ?{own.text}",
+                    [book_id, expression, *own.params],
+                )
+            )
+        return found
+
+    def across(self) -> Sql:
+        """A condition on the client ``c``: every word matches in the main index or in
+        the client's book's."""
+        parts, params = [], []
+        own = self._own()
+        for word in self.words:
+            text = f"c.id IN (SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?)"
+            params.append(word)
+            if self.books:
+                inner = " UNION ALL ".join(
+                    f"SELECT ?, rowid FROM {schema}.{BOOK_SEARCH} WHERE {BOOK_SEARCH} MATCH ?"
+                    for _, schema in sorted(self.books.items())
+                )
+                for book_id in sorted(self.books):
+                    params += [book_id, word]
+                text = f"({text} OR ((c.book_id, c.id) IN ({inner}){own.text}))"
+                params += own.params
+            parts.append(text)
+        return Sql(" AND ".join(parts), params)
+
+    def scored(self) -> Sql:
+        """A SELECT of (id, score) of every client found; the lower the score the better."""
+        arms = self.arms(self.expression)
+        if len(self.words) > 1:
+            across = self.across()
+            arms.append(
+                Sql(f"SELECT c.id, 0 FROM main.{CLIENTS} c WHERE {across.text}", across.params)
+            )
+        return Sql(
+            "SELECT id, sum(r) AS score FROM ("
+            + " UNION ALL ".join(a.text for a in arms)
+            + ") GROUP BY id",
+            [p for a in arms for p in a.params],
+        )
+
+    def count(self, conn: Any) -> int:
+        """How many clients are found."""
+        if len(self.words) > 1:
+            across = self.across()
+            sql = f"SELECT count(*) FROM main.{CLIENTS} c WHERE {across.text}"
+            return int(conn.execute(sql, across.params).fetchone()[0])
+        arms = self.arms(self.expression, "id")
+        sql = "SELECT count(*) FROM (" + " UNION ".join(a.text for a in arms) + ")"
+        return int(conn.execute(sql, [p for a in arms for p in a.params]).fetchone()[0])
+
+    def _at_most(self, conn: Any) -> int:
+        """An upper bound of :meth:`count`, cheap for one word: the sum of each index's."""
+        if len(self.words) > 1:
+            return self.count(conn)
+        total = _fts_count(conn, f"main.{CLIENT_SEARCH}", CLIENT_SEARCH, self.expression)
+        for schema in self.books.values():
+            total += _fts_count(conn, f"{schema}.{BOOK_SEARCH}", BOOK_SEARCH, self.expression)
+        return total
+
+    def ranked_ids(self, conn: Any, limit: int, offset: int) -> list[int]:
+        """The ids of one page of hits, best first.
+
+        Few hits: all are ranked. Many hits (a short prefix): hits in the name come first,
+        ranked; the others follow in the order they were added.
+        """
+        if self._at_most(conn) <= RANK_ALL_LIMIT:
+            scored = self.scored()
+            sql = f"SELECT id FROM ({scored.text}) ORDER BY score, id LIMIT ? OFFSET ?"
+            return [r[0] for r in conn.execute(sql, [*scored.params, limit, offset])]
+        in_name = f"{{name}} : ({self.expression})"
+        name_hits = _fts_count(conn, f"main.{CLIENT_SEARCH}", CLIENT_SEARCH, in_name)
+        ids: list[int] = []
+        match = f"SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
+        if offset < name_hits:
+            sql = f"{match} ORDER BY rank LIMIT ? OFFSET ?"
+            ids = [r[0] for r in conn.execute(sql, (in_name, limit, offset))]
+        if len(ids) < limit:
+            rest = self._rest(in_name)
+            ids += [
+                r[0]
+                for r in conn.execute(
+                    rest.text, [*rest.params, limit - len(ids), max(0, offset - name_hits)]
+                )
+            ]
+        return ids
+
+    def _rest(self, in_name: str) -> Sql:
+        """The hits not in the name, by id: a merge of each index's hits in rowid order."""
+        named = f"SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
+        if len(self.words) > 1:
+            across = self.across()
+            return Sql(
+                f"SELECT c.id FROM main.{CLIENTS} c WHERE {across.text}"
+                f" AND c.id NOT IN ({named}) ORDER BY c.id LIMIT ? OFFSET ?",
+                [*across.params, in_name],
+            )
+        arms = [
+            Sql(
+                f"SELECT rowid AS id FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?",
+                [f"({self.expression}) NOT ({in_name})"],
+            )
+        ]
+        for arm in self.arms(self.expression, "id")[1:]:
+            arms.append(Sql(f"{arm.text} AND v.rowid NOT IN named", arm.params))
+        return Sql(
+            f"WITH named AS MATERIALIZED ({named}) "
+            + " UNION ".join(a.text for a in arms)
+            + " ORDER BY 1 LIMIT ? OFFSET ?",
+            [in_name, *(p for a in arms for p in a.params)],
+        )
 
 
-def fts_count(conn: Any, expression: str) -> int:
-    sql = f"SELECT count(*) FROM {CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
+def _fts_count(conn: Any, table: str, name: str, expression: str) -> int:
+    sql = f"SELECT count(*) FROM {table} WHERE {name} MATCH ?"
     return int(conn.execute(sql, (expression,)).fetchone()[0])
