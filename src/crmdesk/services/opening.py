@@ -29,6 +29,11 @@ def settle(session: Session) -> None:
     vault = session.vault
     # Books first: a change a crash left half written, rows of clients that left a book.
     client_store.settle_books(vault)
+    # Clients a role change cut short left in their old book: Owners and Managers hold
+    # every book to move them.
+    if session.user.role.value in ("owner", "manager"):
+        with contextlib.suppress(client_store.NotHeld):
+            client_store.finish_rehousing(vault)
     keyfile = vault.keyfile()
     if session.user.role.value == "owner" and people_keys.needs_new_recovery_key(
         keyfile, session.actor

@@ -36,7 +36,7 @@ from .loading import (
     open_tasks_of,
     reachability,
 )
-from .moving import finish_moves, move_clients_to_their_books
+from .moving import finish_moves, finish_rehousing, move_clients_to_their_books
 from .redo import NotHeld, settle_books
 from .summaries import refresh_spend, spend_is_current
 from .writing import delete_client, insert_clients, update_client
@@ -49,6 +49,7 @@ __all__ = [
     "count_clients",
     "delete_client",
     "finish_moves",
+    "finish_rehousing",
     "insert_clients",
     "list_clients",
     "list_ids",

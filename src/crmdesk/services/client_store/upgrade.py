@@ -87,6 +87,11 @@ def move_value_added_into_books(vault: Any) -> None:
             (VALUE_ADDED_IN_BOOKS, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         )
     crash.point("upgrade:dropped")
+    # The WAL still holds the pages as they were before the drop: copied into the file
+    # (where secure_delete left zeros for what was dropped) and emptied. Another reader
+    # (none, in an upgrade) would keep them there until the next checkpoint.
+    with vault.reading() as conn:
+        conn.execute("PRAGMA main.wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def _grouped(conn: Any, sql: str, ids: Sequence[int]) -> dict[int, list[list[Any]]]:
