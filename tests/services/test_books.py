@@ -15,7 +15,8 @@ import pytest
 
 from crmdesk.errors import BadInput, VaultDamaged
 from crmdesk.services import client_store
-from crmdesk.services.client_query import ClientQuery
+from crmdesk.services.client_query import ClientQuery, SortKey
+from crmdesk.services.client_store import search
 from crmdesk.services.clients import ClientService
 from crmdesk.services.people import UserService
 from crmdesk.services.session import owner_session
@@ -136,11 +137,22 @@ def test_a_search_reads_only_the_books_its_person_holds(vault, fast_passwords): 
     assert len(owner.search("golf", ClientQuery(limit=100))) == 35  # and Harbour Foods
 
 
-def test_words_may_match_in_the_name_and_in_the_book(clients):
+@pytest.mark.parametrize("split_words", [4, 1])
+def test_words_may_match_in_the_name_and_in_the_book(clients, monkeypatch, split_words):
+    # Word by word (more words than SPLIT_WORDS) finds the same.
+    monkeypatch.setattr(search, "SPLIT_WORDS", split_words)
     clients.add(full_client())  # "Zoë's Bakery", notes "Family business since 1952"
-    clients.add({"name": "Family Bakers"})
+    clients.add({"name": "Family Bakers", "notes": "sourdough"})
     assert [r.name for r in clients.search("bakery family")] == ["Zoë's Bakery"]
     assert {r.name for r in clients.search("family")} == {"Zoë's Bakery", "Family Bakers"}
+    # Three words: one in the name, one in the basic details, one in the notes.
+    assert [r.name for r in clients.search("zoe portland 1952")] == ["Zoë's Bakery"]
+    assert [r.name for r in clients.search("bakers sourd")] == ["Family Bakers"]
+    assert clients.search("bakers 1952") == []
+    assert clients.count(ClientQuery(text="zoe portland 1952")) == 1
+    # With a filter, and sorted by name rather than rank.
+    query = ClientQuery(text="family", status="prospect", sort=SortKey.NAME)
+    assert [r.name for r in clients.list(query)] == ["Family Bakers"]
 
 
 def test_someone_without_the_book_edits_the_basics_and_keeps_what_they_cannot_see(

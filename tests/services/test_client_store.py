@@ -268,3 +268,6 @@ def test_every_id_of_a_list_comes_in_its_order_in_one_pass(many, query, monkeypa
     # Beyond the ranking limit, name matches come first, then the others as added.
     monkeypatch.setattr(search, "RANK_ALL_LIMIT", 1)
     assert many.list_ids(query) == _paged(many, query)
+    # And beyond the name ranking limit, name matches too come as added.
+    monkeypatch.setattr(search, "NAME_RANK_LIMIT", 0)
+    assert many.list_ids(query) == _paged(many, query)

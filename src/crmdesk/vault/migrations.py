@@ -348,6 +348,9 @@ _KEYS_AND_BOOKS_STATEMENTS: tuple[str, ...] = (
     # Which book holds a client's value-added information.
     "ALTER TABLE clients ADD COLUMN book_id TEXT NOT NULL DEFAULT 'house'",
     "CREATE INDEX clients_book ON clients (book_id)",
+    # A salesperson's clients not in the book the rule gives them (a role change cut
+    # short) are found by a seek in this index (client_store/moving.py).
+    "CREATE INDEX clients_salesperson_book ON clients (salesperson COLLATE NOCASE, book_id)",
     # The redo log of changes to books (see vault/books.py, RedoSeal): a change of
     # a client's value-added rows, sealed under its book's key, written in the same
     # transaction as the main database's part of the change; and, with no payload, a

@@ -85,7 +85,7 @@ def _query_sql(
             source = Sql(f"({found.text}) s JOIN main.{CLIENTS} c ON c.id = s.id", found.params)
             scored = True
         else:
-            conditions.append(search.across())
+            conditions.append(search.member())
     if query.status:
         conditions.append(Sql("c.status = ?", [query.status]))
     if query.salesperson:

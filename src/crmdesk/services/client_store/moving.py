@@ -89,14 +89,20 @@ def finish_rehousing(vault: Any) -> int:
     """Clients of a user that are not in the book the rule gives them now (a role
     change, a disabled or enabled account, cut short before its clients moved): moved
     there now. For an open by someone who holds every book; returns how many moved."""
+    # Four seeks per user in the index (salesperson, book_id): a book id below or above
+    # the right one, for the login and for the full name.
+    sql = (
+        f"SELECT 1 FROM {CLIENTS} INDEXED BY clients_salesperson_book"
+        " WHERE salesperson = ? COLLATE NOCASE AND book_id {} ? LIMIT 1"
+    )
     with vault.reading() as conn:
         late = []
         for login, full_name in conn.execute("SELECT login, full_name FROM users").fetchall():
             target = book_for(conn, login)
-            if conn.execute(
-                f"SELECT 1 FROM {CLIENTS} WHERE (salesperson = ? COLLATE NOCASE"
-                " OR salesperson = ? COLLATE NOCASE) AND (book_id < ? OR book_id > ?) LIMIT 1",
-                (login, full_name, target, target),
-            ).fetchone():
+            if any(
+                conn.execute(sql.format(op), (name, target)).fetchone()
+                for name in (login, full_name)
+                for op in ("<", ">")
+            ):
                 late.append(login)
     return sum(move_clients_to_their_books(vault, login) for login in late)

@@ -29,9 +29,15 @@ from .tables import BOOK_SEARCH, CLIENT_SEARCH, CLIENTS
 INSERT_SQL = f"INSERT INTO main.{CLIENT_SEARCH} (rowid, name, basic) VALUES (?, ?, ?)"
 DELETE_SQL = f"DELETE FROM main.{CLIENT_SEARCH} WHERE rowid = ?"
 
-# Ranking costs about 2 ms per thousand hits; above this many, only name matches are
-# ranked (search-as-you-type stays under 50 ms on 100,000 clients, see benchmarks/).
-RANK_ALL_LIMIT = 10_000
+# Ranking costs 2 to 6 ms per thousand hits (the main index's most: two columns); above
+# this many hits over the indexes, only name matches are ranked, and those only up to
+# NAME_RANK_LIMIT (search-as-you-type stays under 50 ms on 100,000 clients over ten
+# books, see benchmarks/books.py).
+RANK_ALL_LIMIT = 5_000
+NAME_RANK_LIMIT = 2_000
+# Searches of up to this many words are matched by splitting the words between the main
+# index and the books (2 ** n - 2 ways); longer ones word by word.
+SPLIT_WORDS = 4
 
 
 def search_document(client: Client) -> tuple[str, str, str]:
@@ -113,7 +119,14 @@ class Sql:
 
 @dataclass(slots=True)
 class TextSearch:
-    """One search over the main index and the usable books' indexes."""
+    """One search over the main index and the usable books' indexes.
+
+    A client is found when every word matches in the main index or in its book's: all of
+    them in one index (each index's own AND, which FTS5 answers from its doclists), or
+    some in the main index and the others in the book (for each such split of the words,
+    the main index's hits for its part, kept once, against each book's hits for the
+    rest). Searches of more than :data:`SPLIT_WORDS` words check each word one by one.
+    """
 
     words: list[str]
     books: dict[str, str]  # book id -> schema
@@ -135,32 +148,62 @@ class TextSearch:
     def _own(self) -> Sql:
         return Sql("" if self.own == "1" else f" AND {self.own}", list(self.own_params))
 
-    def arms(self, expression: str, columns: str = "id, r") -> list[Sql]:
-        """SELECTs of (client id, rank) of the clients matching ``expression`` in the main
-        index, then in each usable book's (its rows of clients now in that book only)."""
-        main_cols = {"id, r": "rowid AS id, rank AS r", "id": "rowid AS id"}[columns]
-        book_cols = {"id, r": "v.rowid AS id, v.rank AS r", "id": "v.rowid AS id"}[columns]
+    def _book_arm(self, schema: str, book_id: str, expression: str, columns: str) -> Sql:
+        own = self._own()
+        return Sql(
+            f"SELECT {columns} FROM {schema}.{BOOK_SEARCH} v"
+            f" JOIN main.{CLIENTS} c ON c.id = v.rowid AND c.book_id = ?"
+            f" WHERE v.{BOOK_SEARCH} MATCH ?{own.text}",
+            [book_id, expression, *own.params],
+        )
+
+    def arms(self, expression: str, ranked: bool = True) -> list[Sql]:
+        """SELECTs of (id, r): the clients matching ``expression`` in the main index, then
+        in each usable book's (its rows of clients now in that book only), with rank."""
+        main_cols = "rowid AS id, rank AS r" if ranked else "rowid AS id"
+        book_cols = "v.rowid AS id, v.rank AS r" if ranked else "v.rowid AS id"
         found = [
             Sql(
                 f"SELECT {main_cols} FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?",
                 [expression],
             )
         ]
-        own = self._own()
         for book_id, schema in sorted(self.books.items()):
-            found.append(
+            found.append(self._book_arm(schema, book_id, expression, book_cols))
+        return found
+
+    def found(self, ranked: bool = True) -> tuple[Sql, list[Sql]]:
+        """A WITH clause (maybe empty) and the SELECTs whose union is every client found:
+        (id, r) with rank where all the words are in one index, r = 0 for the others."""
+        arms = self.arms(self.expression, ranked)
+        if len(self.words) == 1 or not self.books:
+            return Sql(""), arms
+        zero = ", 0 AS r" if ranked else ""
+        if len(self.words) > SPLIT_WORDS:
+            across = self.across()
+            arms.append(
                 Sql(
-                    f"SELECT {book_cols} FROM {schema}.{BOOK_SEARCH} v"
-                    f" JOIN main.{CLIENTS} c ON c.id = v.rowid AND c.book_id = ?"
-                    f" WHERE v.{BOOK_SEARCH} MATCH ?{own.text}",
-                    [book_id, expression, *own.params],
+                    f"SELECT c.id AS id{zero} FROM main.{CLIENTS} c WHERE {across.text}",
+                    across.params,
                 )
             )
-        return found
+            return Sql(""), arms
+        ctes, params = [], []
+        for n, (in_main, in_book) in enumerate(_splits(len(self.words))):
+            ctes.append(
+                f"m{n} AS MATERIALIZED (SELECT rowid FROM main.{CLIENT_SEARCH}"
+                f" WHERE {CLIENT_SEARCH} MATCH ?)"
+            )
+            params.append(" ".join(self.words[i] for i in in_main))
+            book_words = " ".join(self.words[i] for i in in_book)
+            for book_id, schema in sorted(self.books.items()):
+                arm = self._book_arm(schema, book_id, book_words, f"v.rowid AS id{zero}")
+                arms.append(Sql(f"{arm.text} AND v.rowid IN m{n}", arm.params))
+        return Sql("WITH " + ", ".join(ctes) + " ", params), arms
 
     def across(self) -> Sql:
         """A condition on the client ``c``: every word matches in the main index or in
-        the client's book's."""
+        the client's book's (checked word by word: for long searches)."""
         parts, params = [], []
         own = self._own()
         for word in self.words:
@@ -178,47 +221,60 @@ class TextSearch:
             parts.append(text)
         return Sql(" AND ".join(parts), params)
 
+    def member(self) -> Sql:
+        """A condition on the client ``c``: found by this search."""
+        with_, arms = self.found(ranked=False)
+        return Sql(
+            f"c.id IN ({with_.text}" + " UNION ALL ".join(a.text for a in arms) + ")",
+            [*with_.params, *(p for a in arms for p in a.params)],
+        )
+
     def scored(self) -> Sql:
         """A SELECT of (id, score) of every client found; the lower the score the better."""
-        arms = self.arms(self.expression)
-        if len(self.words) > 1:
-            across = self.across()
-            arms.append(
-                Sql(f"SELECT c.id, 0 FROM main.{CLIENTS} c WHERE {across.text}", across.params)
-            )
+        with_, arms = self.found()
         return Sql(
-            "SELECT id, sum(r) AS score FROM ("
+            f"{with_.text}SELECT id, sum(r) AS score FROM ("
             + " UNION ALL ".join(a.text for a in arms)
             + ") GROUP BY id",
-            [p for a in arms for p in a.params],
+            [*with_.params, *(p for a in arms for p in a.params)],
         )
 
     def count(self, conn: Any) -> int:
         """How many clients are found."""
-        if len(self.words) > 1:
-            across = self.across()
-            sql = f"SELECT count(*) FROM main.{CLIENTS} c WHERE {across.text}"
-            return int(conn.execute(sql, across.params).fetchone()[0])
-        arms = self.arms(self.expression, "id")
-        sql = "SELECT count(*) FROM (" + " UNION ".join(a.text for a in arms) + ")"
-        return int(conn.execute(sql, [p for a in arms for p in a.params]).fetchone()[0])
+        with_, arms = self.found(ranked=False)
+        sql = f"{with_.text}SELECT count(*) FROM (" + " UNION ".join(a.text for a in arms) + ")"
+        params = [*with_.params, *(p for a in arms for p in a.params)]
+        return int(conn.execute(sql, params).fetchone()[0])
 
-    def _at_most(self, conn: Any) -> int:
-        """An upper bound of :meth:`count`, cheap for one word: the sum of each index's."""
+    def _more_than(self, conn: Any, limit: int) -> bool:
+        """Whether the indexes hold more than ``limit`` hits (a client found in two
+        counts twice): each index counted only as far as needed."""
         if len(self.words) > 1:
-            return self.count(conn)
-        total = _fts_count(conn, f"main.{CLIENT_SEARCH}", CLIENT_SEARCH, self.expression)
-        for schema in self.books.values():
-            total += _fts_count(conn, f"{schema}.{BOOK_SEARCH}", BOOK_SEARCH, self.expression)
-        return total
+            with_, arms = self.found(ranked=False)
+            sql = (
+                f"{with_.text}SELECT count(*) FROM (SELECT 1 FROM ("
+                + " UNION ALL ".join(a.text for a in arms)
+                + ") LIMIT ?)"
+            )
+            params = [*with_.params, *(p for a in arms for p in a.params), limit + 1]
+            return int(conn.execute(sql, params).fetchone()[0]) > limit
+        total = 0
+        tables = [(f"main.{CLIENT_SEARCH}", CLIENT_SEARCH)]
+        tables += [(f"{schema}.{BOOK_SEARCH}", BOOK_SEARCH) for schema in self.books.values()]
+        for table, name in tables:
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {name} MATCH ? LIMIT ?)"
+            total += int(conn.execute(sql, (self.expression, limit - total + 1)).fetchone()[0])
+            if total > limit:
+                return True
+        return False
 
     def ranked_ids(self, conn: Any, limit: int, offset: int) -> list[int]:
         """The ids of one page of hits, best first.
 
-        Few hits: all are ranked. Many hits (a short prefix): hits in the name come first,
-        ranked; the others follow in the order they were added.
+        Few hits: all are ranked. Many hits (a short prefix): hits in the name come first
+        (ranked, unless they too are many), the others follow in the order they were added.
         """
-        if self._at_most(conn) <= RANK_ALL_LIMIT:
+        if not self._more_than(conn, RANK_ALL_LIMIT):
             scored = self.scored()
             sql = f"SELECT id FROM ({scored.text}) ORDER BY score, id LIMIT ? OFFSET ?"
             return [r[0] for r in conn.execute(sql, [*scored.params, limit, offset])]
@@ -227,7 +283,8 @@ class TextSearch:
         ids: list[int] = []
         match = f"SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
         if offset < name_hits:
-            sql = f"{match} ORDER BY rank LIMIT ? OFFSET ?"
+            order = "rank" if name_hits <= NAME_RANK_LIMIT else "rowid"
+            sql = f"{match} ORDER BY {order} LIMIT ? OFFSET ?"
             ids = [r[0] for r in conn.execute(sql, (in_name, limit, offset))]
         if len(ids) < limit:
             rest = self._rest(in_name)
@@ -243,11 +300,11 @@ class TextSearch:
         """The hits not in the name, by id: a merge of each index's hits in rowid order."""
         named = f"SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
         if len(self.words) > 1:
-            across = self.across()
+            with_, arms = self.found(ranked=False)
             return Sql(
-                f"SELECT c.id FROM main.{CLIENTS} c WHERE {across.text}"
-                f" AND c.id NOT IN ({named}) ORDER BY c.id LIMIT ? OFFSET ?",
-                [*across.params, in_name],
+                f"{with_.text}SELECT id FROM (" + " UNION ".join(a.text for a in arms) + ")"
+                f" WHERE id NOT IN ({named}) ORDER BY id LIMIT ? OFFSET ?",
+                [*with_.params, *(p for a in arms for p in a.params), in_name],
             )
         arms = [
             Sql(
@@ -255,7 +312,7 @@ class TextSearch:
                 [f"({self.expression}) NOT ({in_name})"],
             )
         ]
-        for arm in self.arms(self.expression, "id")[1:]:
+        for arm in self.arms(self.expression, ranked=False)[1:]:
             arms.append(Sql(f"{arm.text} AND v.rowid NOT IN named", arm.params))
         return Sql(
             f"WITH named AS MATERIALIZED ({named}) "
@@ -263,6 +320,16 @@ class TextSearch:
             + " ORDER BY 1 LIMIT ? OFFSET ?",
             [in_name, *(p for a in arms for p in a.params)],
         )
+
+
+def _splits(count: int) -> list[tuple[list[int], list[int]]]:
+    """Every way to put some of ``count`` words in the main index and the rest in a book
+    (both parts non-empty)."""
+    found = []
+    for mask in range(1, (1 << count) - 1):
+        in_main = [i for i in range(count) if mask >> i & 1]
+        found.append((in_main, [i for i in range(count) if not mask >> i & 1]))
+    return found
 
 
 def _fts_count(conn: Any, table: str, name: str, expression: str) -> int:
