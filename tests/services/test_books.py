@@ -137,10 +137,10 @@ def test_a_search_reads_only_the_books_its_person_holds(vault, fast_passwords): 
     assert len(owner.search("golf", ClientQuery(limit=100))) == 35  # and Harbour Foods
 
 
-@pytest.mark.parametrize("split_words", [4, 1])
-def test_words_may_match_in_the_name_and_in_the_book(clients, monkeypatch, split_words):
-    # Word by word (more words than SPLIT_WORDS) finds the same.
-    monkeypatch.setattr(search, "SPLIT_WORDS", split_words)
+@pytest.mark.parametrize("rank_all_limit", [5000, 0])
+def test_words_may_match_in_the_name_and_in_the_book(clients, monkeypatch, rank_all_limit):
+    # Past the ranking limit the same clients are found (names first).
+    monkeypatch.setattr(search, "RANK_ALL_LIMIT", rank_all_limit)
     clients.add(full_client())  # "Zoë's Bakery", notes "Family business since 1952"
     clients.add({"name": "Family Bakers", "notes": "sourdough"})
     assert [r.name for r in clients.search("bakery family")] == ["Zoë's Bakery"]

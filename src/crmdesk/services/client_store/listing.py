@@ -81,11 +81,11 @@ def _query_sql(
     scored = False
     if search is not None:
         if query.sort == SortKey.RELEVANCE:
-            found = search.scored()
+            found = search.scored(vault.connection)
             source = Sql(f"({found.text}) s JOIN main.{CLIENTS} c ON c.id = s.id", found.params)
             scored = True
         else:
-            conditions.append(search.member())
+            conditions.append(search.member(vault.connection))
     if query.status:
         conditions.append(Sql("c.status = ?", [query.status]))
     if query.salesperson:

@@ -30,14 +30,12 @@ INSERT_SQL = f"INSERT INTO main.{CLIENT_SEARCH} (rowid, name, basic) VALUES (?, 
 DELETE_SQL = f"DELETE FROM main.{CLIENT_SEARCH} WHERE rowid = ?"
 
 # Ranking costs 2 to 6 ms per thousand hits (the main index's most: two columns); above
-# this many hits over the indexes, only name matches are ranked, and those only up to
+# this many hits over the indexes (of the word with the fewest, for several words: no
+# more clients can be found), only name matches are ranked, and those only up to
 # NAME_RANK_LIMIT (search-as-you-type stays under 50 ms on 100,000 clients over ten
 # books, see benchmarks/books.py).
 RANK_ALL_LIMIT = 5_000
 NAME_RANK_LIMIT = 2_000
-# Searches of up to this many words are matched by splitting the words between the main
-# index and the books (2 ** n - 2 ways); longer ones word by word.
-SPLIT_WORDS = 4
 
 
 def search_document(client: Client) -> tuple[str, str, str]:
@@ -121,17 +119,20 @@ class Sql:
 class TextSearch:
     """One search over the main index and the usable books' indexes.
 
-    A client is found when every word matches in the main index or in its book's: all of
-    them in one index (each index's own AND, which FTS5 answers from its doclists), or
-    some in the main index and the others in the book (for each such split of the words,
-    the main index's hits for its part, kept once, against each book's hits for the
-    rest). Searches of more than :data:`SPLIT_WORDS` words check each word one by one.
+    One word: each index is asked for it, in SQL (a union of one query per index). More
+    words: a client is found when every word matches in the main index or in its
+    book's, so each word's hits are gathered from every index and intersected, longest
+    word first (the most selective prefix, usually); the rank then comes from each
+    index's own AND of all the words.
     """
 
     words: list[str]
     books: dict[str, str]  # book id -> schema
     own: str = "1"  # a condition on the client ``c``: whose value-added text may match
     own_params: list[Any] = field(default_factory=list)
+    counted: list[tuple[int, str]] | None = field(  # _by_hits, once asked
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def make(cls, text: str, held: dict[str, str], scope: Scope) -> TextSearch | None:
@@ -145,18 +146,6 @@ class TextSearch:
     def expression(self) -> str:
         return " ".join(self.words)
 
-    def _own(self) -> Sql:
-        return Sql("" if self.own == "1" else f" AND {self.own}", list(self.own_params))
-
-    def _book_arm(self, schema: str, book_id: str, expression: str, columns: str) -> Sql:
-        own = self._own()
-        return Sql(
-            f"SELECT {columns} FROM {schema}.{BOOK_SEARCH} v"
-            f" JOIN main.{CLIENTS} c ON c.id = v.rowid AND c.book_id = ?"
-            f" WHERE v.{BOOK_SEARCH} MATCH ?{own.text}",
-            [book_id, expression, *own.params],
-        )
-
     def arms(self, expression: str, ranked: bool = True) -> list[Sql]:
         """SELECTs of (id, r): the clients matching ``expression`` in the main index, then
         in each usable book's (its rows of clients now in that book only), with rank."""
@@ -168,105 +157,110 @@ class TextSearch:
                 [expression],
             )
         ]
+        own = Sql("" if self.own == "1" else f" AND {self.own}", list(self.own_params))
         for book_id, schema in sorted(self.books.items()):
-            found.append(self._book_arm(schema, book_id, expression, book_cols))
+            # CROSS JOIN keeps the index's hits as the outer loop: driven from the
+            # clients, SQLite would ask the index for one rowid at a time, and a prefix
+            # query asked that way costs milliseconds a row.
+            found.append(
+                Sql(
+                    f"SELECT {book_cols} FROM {schema}.{BOOK_SEARCH} v"
+                    f" CROSS JOIN main.{CLIENTS} c ON c.id = v.rowid AND c.book_id = ?"
+                    f" WHERE v.{BOOK_SEARCH} MATCH ?{own.text}",
+                    [book_id, expression, *own.params],
+                )
+            )
         return found
 
-    def found(self, ranked: bool = True) -> tuple[Sql, list[Sql]]:
-        """A WITH clause (maybe empty) and the SELECTs whose union is every client found:
-        (id, r) with rank where all the words are in one index, r = 0 for the others."""
-        arms = self.arms(self.expression, ranked)
-        if len(self.words) == 1 or not self.books:
-            return Sql(""), arms
-        zero = ", 0 AS r" if ranked else ""
-        if len(self.words) > SPLIT_WORDS:
-            across = self.across()
-            arms.append(
-                Sql(
-                    f"SELECT c.id AS id{zero} FROM main.{CLIENTS} c WHERE {across.text}",
-                    across.params,
-                )
-            )
-            return Sql(""), arms
-        ctes, params = [], []
-        for n, (in_main, in_book) in enumerate(_splits(len(self.words))):
-            ctes.append(
-                f"m{n} AS MATERIALIZED (SELECT rowid FROM main.{CLIENT_SEARCH}"
-                f" WHERE {CLIENT_SEARCH} MATCH ?)"
-            )
-            params.append(" ".join(self.words[i] for i in in_main))
-            book_words = " ".join(self.words[i] for i in in_book)
-            for book_id, schema in sorted(self.books.items()):
-                arm = self._book_arm(schema, book_id, book_words, f"v.rowid AS id{zero}")
-                arms.append(Sql(f"{arm.text} AND v.rowid IN m{n}", arm.params))
-        return Sql("WITH " + ", ".join(ctes) + " ", params), arms
+    @staticmethod
+    def _union(arms: list[Sql], keyword: str = "UNION ALL") -> Sql:
+        return Sql(f" {keyword} ".join(a.text for a in arms), [p for a in arms for p in a.params])
 
-    def across(self) -> Sql:
-        """A condition on the client ``c``: every word matches in the main index or in
-        the client's book's (checked word by word: for long searches)."""
-        parts, params = [], []
-        own = self._own()
-        for word in self.words:
-            text = f"c.id IN (SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?)"
-            params.append(word)
-            if self.books:
-                inner = " UNION ALL ".join(
-                    f"SELECT ?, rowid FROM {schema}.{BOOK_SEARCH} WHERE {BOOK_SEARCH} MATCH ?"
-                    for _, schema in sorted(self.books.items())
-                )
-                for book_id in sorted(self.books):
-                    params += [book_id, word]
-                text = f"({text} OR ((c.book_id, c.id) IN ({inner}){own.text}))"
-                params += own.params
-            parts.append(text)
-        return Sql(" AND ".join(parts), params)
-
-    def member(self) -> Sql:
-        """A condition on the client ``c``: found by this search."""
-        with_, arms = self.found(ranked=False)
-        return Sql(
-            f"c.id IN ({with_.text}" + " UNION ALL ".join(a.text for a in arms) + ")",
-            [*with_.params, *(p for a in arms for p in a.params)],
-        )
-
-    def scored(self) -> Sql:
-        """A SELECT of (id, score) of every client found; the lower the score the better."""
-        with_, arms = self.found()
-        return Sql(
-            f"{with_.text}SELECT id, sum(r) AS score FROM ("
-            + " UNION ALL ".join(a.text for a in arms)
-            + ") GROUP BY id",
-            [*with_.params, *(p for a in arms for p in a.params)],
-        )
-
-    def count(self, conn: Any) -> int:
-        """How many clients are found."""
-        with_, arms = self.found(ranked=False)
-        sql = f"{with_.text}SELECT count(*) FROM (" + " UNION ".join(a.text for a in arms) + ")"
-        params = [*with_.params, *(p for a in arms for p in a.params)]
-        return int(conn.execute(sql, params).fetchone()[0])
-
-    def _more_than(self, conn: Any, limit: int) -> bool:
-        """Whether the indexes hold more than ``limit`` hits (a client found in two
-        counts twice): each index counted only as far as needed."""
-        if len(self.words) > 1:
-            with_, arms = self.found(ranked=False)
-            sql = (
-                f"{with_.text}SELECT count(*) FROM (SELECT 1 FROM ("
-                + " UNION ALL ".join(a.text for a in arms)
-                + ") LIMIT ?)"
-            )
-            params = [*with_.params, *(p for a in arms for p in a.params), limit + 1]
-            return int(conn.execute(sql, params).fetchone()[0]) > limit
+    def _hits(self, conn: Any, word: str, limit: int) -> int:
+        """How many hits ``word`` has over the indexes (a client found in two counts
+        twice), counted only as far as ``limit`` + 1."""
         total = 0
         tables = [(f"main.{CLIENT_SEARCH}", CLIENT_SEARCH)]
         tables += [(f"{schema}.{BOOK_SEARCH}", BOOK_SEARCH) for schema in self.books.values()]
         for table, name in tables:
             sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {name} MATCH ? LIMIT ?)"
-            total += int(conn.execute(sql, (self.expression, limit - total + 1)).fetchone()[0])
+            total += int(conn.execute(sql, (word, limit - total + 1)).fetchone()[0])
             if total > limit:
-                return True
-        return False
+                break
+        return total
+
+    def _by_hits(self, conn: Any) -> list[tuple[int, str]]:
+        """Each word with its hits (counted up to RANK_ALL_LIMIT + 1), fewest first; among
+        words past the limit, the longest first (the most selective prefix, usually)."""
+        if self.counted is None:
+            counted = [(self._hits(conn, w, RANK_ALL_LIMIT), -len(w), w) for w in self.words]
+            self.counted = [(hits, word) for hits, _, word in sorted(counted)]
+        return self.counted
+
+    def _intersect(self, words: list[str], *, streamed: bool = False) -> Sql:
+        """The ids of the clients found by a search of several words: each word's hits
+        in every index, intersected, all inside SQLite.
+
+        The first of ``words`` (the one with the fewest hits) is gathered first, and each
+        later word's hits are tested against it before anything else is looked up. With
+        ``streamed`` (many hits, a page wanted in id order) the words are intersected as
+        they come instead, merged a row at a time.
+        """
+        if streamed:
+            parts = []
+            for word in words:
+                hits = self._union(self.arms(word, ranked=False))
+                parts.append(Sql(f"SELECT id FROM ({hits.text})", hits.params))
+            return self._union(parts, "INTERSECT")
+        first = self._union(self.arms(words[0], ranked=False))
+        parts = [Sql("SELECT id FROM w0")]
+        for word in words[1:]:
+            arms = [
+                # "+": a test on each hit, never a rowid handed to the index (see arms).
+                Sql(f"{a.text} AND +{'v.' if n else ''}rowid IN w0", a.params)
+                for n, a in enumerate(self.arms(word, ranked=False))
+            ]
+            hits = self._union(arms)
+            parts.append(Sql(f"SELECT id FROM ({hits.text})", hits.params))
+        rest = self._union(parts, "INTERSECT")
+        return Sql(
+            f"WITH w0 AS MATERIALIZED ({first.text}) {rest.text}", [*first.params, *rest.params]
+        )
+
+    def _found(self, conn: Any, *, distinct: bool = False) -> Sql:
+        """A SELECT of the ids of every client found (with repeats unless ``distinct``
+        or several words)."""
+        if len(self.words) > 1:
+            return self._intersect([w for _, w in self._by_hits(conn)])
+        return self._union(
+            self.arms(self.expression, ranked=False), "UNION" if distinct else "UNION ALL"
+        )
+
+    def member(self, conn: Any) -> Sql:
+        """A condition on the client ``c``: found by this search."""
+        found = self._found(conn)
+        return Sql(f"c.id IN ({found.text})", found.params)
+
+    def scored(self, conn: Any) -> Sql:
+        """A SELECT of (id, score) of every client found; the lower the score the better.
+        Several words: the rank of each index where all of them are found."""
+        ranked = self._union(self.arms(self.expression))
+        if len(self.words) == 1:
+            return Sql(
+                f"SELECT id, sum(r) AS score FROM ({ranked.text}) GROUP BY id", ranked.params
+            )
+        # The hits of the AND in one index are all among those found.
+        found = self._found(conn)
+        return Sql(
+            f"SELECT id, sum(r) AS score FROM (SELECT id, 0 AS r FROM ({found.text})"
+            f" UNION ALL {ranked.text}) GROUP BY id",
+            [*found.params, *ranked.params],
+        )
+
+    def count(self, conn: Any) -> int:
+        """How many clients are found."""
+        found = self._found(conn, distinct=True)
+        return int(conn.execute(f"SELECT count(*) FROM ({found.text})", found.params).fetchone()[0])
 
     def ranked_ids(self, conn: Any, limit: int, offset: int) -> list[int]:
         """The ids of one page of hits, best first.
@@ -274,8 +268,11 @@ class TextSearch:
         Few hits: all are ranked. Many hits (a short prefix): hits in the name come first
         (ranked, unless they too are many), the others follow in the order they were added.
         """
-        if not self._more_than(conn, RANK_ALL_LIMIT):
-            scored = self.scored()
+        # Several words: ranked in full when every word has few hits (ranking reads
+        # each word's hits, in every index).
+        by_hits = self._by_hits(conn)
+        if by_hits[-1][0] <= RANK_ALL_LIMIT:
+            scored = self.scored(conn)
             sql = f"SELECT id FROM ({scored.text}) ORDER BY score, id LIMIT ? OFFSET ?"
             return [r[0] for r in conn.execute(sql, [*scored.params, limit, offset])]
         in_name = f"{{name}} : ({self.expression})"
@@ -287,7 +284,7 @@ class TextSearch:
             sql = f"{match} ORDER BY {order} LIMIT ? OFFSET ?"
             ids = [r[0] for r in conn.execute(sql, (in_name, limit, offset))]
         if len(ids) < limit:
-            rest = self._rest(in_name)
+            rest = self._rest(in_name, by_hits)
             ids += [
                 r[0]
                 for r in conn.execute(
@@ -296,15 +293,16 @@ class TextSearch:
             ]
         return ids
 
-    def _rest(self, in_name: str) -> Sql:
+    def _rest(self, in_name: str, by_hits: list[tuple[int, str]]) -> Sql:
         """The hits not in the name, by id: a merge of each index's hits in rowid order."""
         named = f"SELECT rowid FROM main.{CLIENT_SEARCH} WHERE {CLIENT_SEARCH} MATCH ?"
         if len(self.words) > 1:
-            with_, arms = self.found(ranked=False)
+            # Compound SELECTs ordered by id are merged a row at a time: a page of the
+            # first ids costs little however many clients match.
+            found = self._intersect([w for _, w in by_hits], streamed=True)
             return Sql(
-                f"{with_.text}SELECT id FROM (" + " UNION ".join(a.text for a in arms) + ")"
-                f" WHERE id NOT IN ({named}) ORDER BY id LIMIT ? OFFSET ?",
-                [*with_.params, *(p for a in arms for p in a.params), in_name],
+                f"{found.text} EXCEPT {named} ORDER BY 1 LIMIT ? OFFSET ?",
+                [*found.params, in_name],
             )
         arms = [
             Sql(
@@ -313,23 +311,13 @@ class TextSearch:
             )
         ]
         for arm in self.arms(self.expression, ranked=False)[1:]:
-            arms.append(Sql(f"{arm.text} AND v.rowid NOT IN named", arm.params))
+            # "+": a test on each hit, never a rowid handed to the index (see arms).
+            arms.append(Sql(f"{arm.text} AND +v.rowid NOT IN named", arm.params))
+        union = self._union(arms, "UNION")
         return Sql(
-            f"WITH named AS MATERIALIZED ({named}) "
-            + " UNION ".join(a.text for a in arms)
-            + " ORDER BY 1 LIMIT ? OFFSET ?",
-            [in_name, *(p for a in arms for p in a.params)],
+            f"WITH named AS MATERIALIZED ({named}) {union.text} ORDER BY 1 LIMIT ? OFFSET ?",
+            [in_name, *union.params],
         )
-
-
-def _splits(count: int) -> list[tuple[list[int], list[int]]]:
-    """Every way to put some of ``count`` words in the main index and the rest in a book
-    (both parts non-empty)."""
-    found = []
-    for mask in range(1, (1 << count) - 1):
-        in_main = [i for i in range(count) if mask >> i & 1]
-        found.append((in_main, [i for i in range(count) if not mask >> i & 1]))
-    return found
 
 
 def _fts_count(conn: Any, table: str, name: str, expression: str) -> int:
