@@ -121,9 +121,9 @@ class TextSearch:
 
     One word: each index is asked for it, in SQL (a union of one query per index). More
     words: a client is found when every word matches in the main index or in its
-    book's, so each word's hits are gathered from every index and intersected, longest
-    word first (the most selective prefix, usually); the rank then comes from each
-    index's own AND of all the words.
+    book's, so each word's hits are gathered from every index and intersected, the word
+    with the fewest hits first; the rank then comes from each index's own AND of all
+    the words.
     """
 
     words: list[str]
