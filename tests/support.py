@@ -94,6 +94,8 @@ def main_key_hex(
         return vault.held.main.hex()
     finally:
         vault.close()
+
+
 def decrypt_sqlcipher4_wal(wal: Path, database: Path, key: bytes) -> bytes:
     """Decrypt the page images in a WAL file of a SQLCipher 4 database (same settings as
     :func:`decrypt_sqlcipher4`), independently of SQLCipher.

@@ -39,7 +39,10 @@ def ensure_book(session: Session, login: str) -> str:
                 f"This vault already has {count} client books (the house book and one per "
                 f"salesperson), the most this version of crmdesk can open at once. Give "
                 f"{login!r} another role, or let a former salesperson's clients go to the "
-                "house book first."
+                "house book first.",
+                code="books.too_many",
+                count=count,
+                login=login,
             )
         managers = [
             r[0]

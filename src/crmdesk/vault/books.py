@@ -339,7 +339,9 @@ class RedoSeal:
             raise VaultDamaged(
                 "A change waiting to be written into a book does not open with that book's "
                 "key: the vault's files were changed by hand. Keep the vault as it is and "
-                "restore the vault folder from your latest backup."
+                "restore the vault folder from your latest backup.",
+                code="vault.damaged.redo_row",
+                client_id=client_id,
             ) from None
 
 

@@ -167,9 +167,7 @@ def _first_dated(category: CoverageCategory, schema: str) -> str:
     table = _TABLES[category.list_field]
     name = category.record_date
     if table.value_added or name in table.split.book_names:
-        return (
-            f"(SELECT min({name}) {_source(category, schema, 'c.id')} AND {name} IS NOT NULL)"
-        )
+        return f"(SELECT min({name}) {_source(category, schema, 'c.id')} AND {name} IS NOT NULL)"
     # The date is basic (an interaction's, in main); what was said is in the book.
     book_table, _ = _book_table(category)
     return (

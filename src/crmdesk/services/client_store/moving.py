@@ -31,9 +31,9 @@ def move_client(vault: Any, client_id: int, target: str) -> bool:
     source = row[0]
     source_schema, target_schema = vault.book_schema(source), vault.book_schema(target)
     if source_schema is None:
-        raise redo.NotHeld(source)
+        raise redo.not_held(source)
     if target_schema is None:
-        raise redo.NotHeld(target)
+        raise redo.not_held(target)
     rows = value_added.read(conn, source_schema, client_id)
     conn.execute(f"UPDATE {CLIENTS} SET book_id = ? WHERE id = ?", (target, client_id))
     if rows is not None:

@@ -83,7 +83,7 @@ def write_into_book(
     seal = vault.redo_seal(book_id)
     schema = vault.book_schema(book_id)
     if seal is None or schema is None:
-        raise NotHeld(book_id)
+        raise not_held(book_id)
     first = _next_version(vault)
     versioned = [(client_id, first + n, va) for n, (client_id, va) in enumerate(entries)]
     conn.executemany(
@@ -106,13 +106,15 @@ def leave_note(vault: Any, book_id: str, client_ids: Sequence[int]) -> None:
 class NotHeld(CannotUnlock):
     """The change needs a book this person (or this window) does not hold."""
 
-    def __init__(self, book_id: str) -> None:
-        super().__init__(
-            "This change needs the key of a client book that this window does not hold "
-            f"({book_id}). If it was given to you since you opened the vault, close the "
-            "vault and open it again; otherwise ask the vault's owner."
-        )
-        self.book_id = book_id
+
+def not_held(book_id: str) -> NotHeld:
+    return NotHeld(
+        "This change needs the key of a client book that this window does not hold "
+        f"({book_id}). If it was given to you since you opened the vault, close the "
+        "vault and open it again; otherwise ask the vault's owner.",
+        code="book.not_held",
+        book=book_id,
+    )
 
 
 def pending(conn: Any, books: dict[str, str]) -> bool:

@@ -23,7 +23,7 @@ from crmdesk.vault.migrations import VALUE_ADDED_IN_BOOKS, VALUE_ADDED_OUT
 
 from . import crash, search, value_added
 from .books import BookRule
-from .redo import NotHeld
+from .redo import not_held
 from .tables import (
     BOOK_LISTS,
     CLIENT_FIELDS,
@@ -73,7 +73,7 @@ def move_value_added_into_books(vault: Any) -> None:
             for book_id, entries in by_book.items():
                 schema = vault.book_schema(book_id)
                 if schema is None:
-                    raise NotHeld(book_id)
+                    raise not_held(book_id)
                 value_added.write(conn, schema, entries)
         crash.point("upgrade:copied")
     with vault.transaction() as conn:

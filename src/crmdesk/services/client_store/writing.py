@@ -87,7 +87,7 @@ def insert_clients(
         if book_id in held:
             by_book.setdefault(book_id, []).append((client_id, va))
         elif not value_added.is_empty(va):
-            raise redo.NotHeld(book_id)
+            raise redo.not_held(book_id)
     if client_rows:
         columns = list(client_rows[0])
         conn.executemany(
@@ -119,13 +119,13 @@ def update_client(vault: Any, client: Client, now: dt.datetime, today: dt.date) 
     if source != target:
         for book_id in (source, target):
             if book_id not in held:
-                raise redo.NotHeld(book_id)
+                raise redo.not_held(book_id)
     contact_ids = _kept_ids(conn, CONTACTS, client.id, client.contacts)
     interaction_ids = _kept_ids(conn, INTERACTIONS, client.id, client.interactions)
     totals = [p.total for p in client.purchases]
     va = value_added.from_client(client, contact_ids, interaction_ids, today, totals)
     if target not in held and not value_added.is_empty(va):
-        raise redo.NotHeld(target)
+        raise redo.not_held(target)
     values = _client_values(client) | {
         "updated_at": now.isoformat(),
         "book_id": target,
