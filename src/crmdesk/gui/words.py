@@ -174,6 +174,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "passphrase.missing",
         "passphrase.needed.rotation",
         "passphrase.too_short",
+        "password.differ",
         "password.too_short",
         "password.unchanged",
         "policy.changed",
