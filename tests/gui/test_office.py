@@ -521,3 +521,44 @@ def test_colleagues_waiting_for_a_new_password_are_shown_with_the_action_they_ne
     assert "田中 さくら" not in dialog.awaiting_note.text()
     with sessions.sign_in_at(folder, "sakura", "sakura new pass 1") as sakura:
         assert sakura.must_change_password
+
+
+def test_the_status_bar_says_everyone_has_their_own_key_and_when_keys_wait(
+    qtbot, owner_window, office
+):
+    window = owner_window
+    assert window.security_label.text() == (
+        "Encrypted · your own key (4 people) · signed in as Zoë Łukasiewicz (Owner)"
+    )
+    tip = window.security_label.toolTip()
+    assert "4 people, each with their own key" in tip
+    assert "nothing in this computer's keyring opens the vault" in tip
+
+    # Another window has the vault open: the keys dave held cannot change yet.
+    other = office.owner()
+    warning = UserService(window.session).disable("dave", reason="left")
+    assert warning is not None and "could not be changed yet" in warning
+    window.update_security_state()
+    assert window.security_label.text() == (
+        "⚠ Key change waiting · Encrypted · your own key (3 people) · signed in as "
+        "Zoë Łukasiewicz (Owner)"
+    )
+    assert "Close it there" in window.security_label.toolTip()
+    other.close()
+
+
+def test_the_status_bar_says_who_waits_for_a_new_password(qtbot, upgraded_office):
+    owner, folder = upgraded_office
+    window = MainWindow(owner, folder, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    assert window.security_label.text() == (
+        "⚠ 3 need a new password · Encrypted · your own key (4 people) · signed in as "
+        "Zoë Łukasiewicz (Owner)"
+    )
+    tip = window.security_label.toolTip()
+    assert "Waiting for a new password: " in tip and "sakura" in tip
+    assert "Office › Users…" in tip
+    UserService(owner).reset_password("sakura", "sakura new pass 1")
+    window.update_security_state()
+    assert window.security_label.text().startswith("⚠ 2 need a new password · ")
+    owner.close()  # closing the window would make the owner's automatic backup

@@ -590,3 +590,19 @@ def test_set_password_dialog(qtbot):
     click(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert dialog.password() == "four unrelated words here"
+
+
+def test_the_status_bar_of_a_passphrase_vault(qtbot, tmp_path, sessions):
+    from crmdesk.gui.main_window import MainWindow
+
+    folder = tmp_path / "vault"
+    make_vault(folder, passphrase=LONG_PASSPHRASE)
+    session = session_service.unlock(folder, passphrase=LONG_PASSPHRASE)
+    sessions.append(session)
+    window = MainWindow(session, folder, keystore=MemoryKeyStore(), keyring_usable=False)
+    qtbot.addWidget(window)
+    assert window.security_label.text() == (
+        "Encrypted · key protected by your passphrase · signed in as Zoë Łukasiewicz (Owner)"
+    )
+    assert "your key opens only with your passphrase" in window.security_label.toolTip()
+    session.close()  # closing the window would make the owner's automatic backup

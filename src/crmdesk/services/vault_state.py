@@ -25,7 +25,7 @@ class SecurityState:
     key_source: str  # e.g. "Secret Service"
     key_location: str  # where the key is held, in a sentence
     protection: Protection = Protection.KEYRING
-    people: int = 1  # people with a key slot (who can sign in)
+    people: int = 1  # people who sign in: with a key slot, or waiting for one
     # A key rotation waits for the vault to be open nowhere else (another window).
     rotation_waiting: bool = False
     # Users of an upgraded vault still waiting for a new password from the owner (they
@@ -37,6 +37,7 @@ def security_state(session: Session) -> SecurityState:
     vault = session.vault
     keyfile = vault.keyfile()
     kind = protection(keyfile)
+    awaiting = tuple(keyfile.state.get(AWAITING, []))
     return SecurityState(
         folder=vault.folder,
         vault_id=vault.meta.vault_id,
@@ -44,9 +45,9 @@ def security_state(session: Session) -> SecurityState:
         key_source=vault.key_source,
         key_location=vault.key_location(),
         protection=kind,
-        people=len(keyfile.people),
+        people=len(keyfile.people) + len(awaiting),
         rotation_waiting=bool(key_access.waiting_rotations(vault)),
-        awaiting=tuple(keyfile.state.get(AWAITING, [])),
+        awaiting=awaiting,
     )
 
 
