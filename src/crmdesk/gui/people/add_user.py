@@ -168,10 +168,16 @@ class AddUserDialog(AppDialog):
         self.owner_message = InlineMessage()
         body.addWidget(self.owner_message)
         body.addStretch(1)
-        buttons, self.back_button, self.confirm_button = button_row("< Back", "Add user")
+        row = QHBoxLayout()
+        self.back_button = QPushButton("< Back")
+        self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self._back_to_form)
+        self.confirm_button = primary_button("Add user")
         self.confirm_button.clicked.connect(self.confirm_owner_password)
-        body.addWidget(buttons)
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        row.addWidget(self.confirm_button)
+        body.addLayout(row)
         return page
 
     def _ask_owner_password(self) -> None:
@@ -244,6 +250,8 @@ class AddUserDialog(AppDialog):
             self.waiting_note.show()
         self.key_panel.show_key(key)
         self.stack.setCurrentWidget(self.key_page)
+        # Room for the key and its advice (wrapped rich text does not ask for its height).
+        self.setMinimumSize(660, 560)
         self.adjustSize()
         self.key_panel.print_kit_button.setFocus()
 

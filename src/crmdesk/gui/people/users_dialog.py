@@ -50,7 +50,7 @@ def user_status(user: User, *, own_password: bool = True) -> str:
     if not user.enabled:
         return f"Disabled since {local_date(user.disabled_at)}"
     if needs_new_password(user):
-        return f"{NEEDS_PASSWORD} (Reset password…)"
+        return NEEDS_PASSWORD
     if user.must_change_password:
         return "Active · must choose a password"
     if user.role is Role.OWNER and not own_password:
@@ -308,8 +308,8 @@ class UsersDialog(AppDialog):
             self.awaiting_note.setText(
                 f"Waiting for a new password: {who}. They cannot sign in until you give "
                 "them one: since the upgrade to personal keys only a person's own password "
-                "opens their key, and the old passwords were dropped. Select each one and "
-                "choose Reset password…."
+                "opens their key, and the old passwords were dropped. Select each one, "
+                "then choose Reset password…"
             )
         row = self.model.row_of(keep) if keep else None
         if row is not None:
