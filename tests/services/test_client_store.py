@@ -37,6 +37,7 @@ def test_the_client_row_is_the_fields_plus_what_lists_need(vault):
     assert _schema(vault, tables.CLIENTS) == {
         "id",
         "sort_key",
+        "book_id",  # which book holds the client's value-added rows (issue 13)
         *tables.CLIENT_ROW.names,
         *summaries,
     }

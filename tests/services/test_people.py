@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from crmdesk import errors
 from crmdesk.domain import READ_ONLY_KEYS
 from crmdesk.domain.policy_text import default_policy
-from crmdesk.services import signin
+from crmdesk.services import audit_sealing, signin
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.people import UserService
@@ -222,10 +223,18 @@ def test_views_of_value_added_information_are_recorded_with_old_and_new_values(
     sam.get(office.zoes_client)  # basics only: not a value-added view
     assert actions(vault, before) == ["client.viewed"]
     sam.update(office.sams_client, {"notes": "Now decides in March"})
-    details = vault.connection.execute(
+    stored = vault.connection.execute(
         "SELECT details FROM audit_events ORDER BY seq DESC LIMIT 1"
     ).fetchone()[0]
-    assert "Decides every January" in details and "Now decides in March" in details
+    # Sealed to the Owner and Managers: the owner reads them, the stored text does not.
+    assert "Decides every January" not in stored and "Now decides in March" not in stored
+    opened = audit_sealing.open_details(
+        audit_sealing.opener(office.owner.vault), json.loads(stored)
+    )
+    assert opened["value_added_changes"]["notes"] == {
+        "old": "Decides every January; golfing buddy of the CFO.",
+        "new": "Now decides in March",
+    }
 
 
 def test_a_salesperson_cannot_take_over_someone_elses_client(vault, fast_passwords):  # noqa: F811

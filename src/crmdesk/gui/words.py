@@ -85,6 +85,19 @@ WORDS: dict[str, str] = {
 # itself (``cli.*``) are not listed: no window shows them.
 NEUTRAL: frozenset[str] = frozenset(
     [
+        "backup.books_changing",
+        "backup.books_differ",
+        "backup.books_not_held",
+        "backup.keys_renewed",
+        "backup.owner_only",
+        "backup.rotation_under_way",
+        "recover.not_owner",
+        "recover.owner_login_needed",
+        "restore.new_password_needed",
+        "restore.other_vault",
+        "restore.owner_only",
+        "restore.password_wrong",
+        "restore.not_owner",
         "audit.no_key",
         "book.too_many",
         "key.missing.plain",
@@ -195,7 +208,6 @@ NEUTRAL: frozenset[str] = frozenset(
         "report_id.typo",
         "restore.cannot_place",
         "restore.key_missing",
-        "restore.keyring_entry_damaged",
         "restore.keyring_holds_other_key",
         "restore.keyring_key_other",
         "restore.no_keyring",

@@ -32,7 +32,7 @@ from crmdesk.domain.changes import (
     value_added_sections,
 )
 from crmdesk.domain.classification import redact_value_added
-from crmdesk.domain.coverage import Coverage, client_coverage
+from crmdesk.domain.coverage import Coverage, categories_added, client_coverage
 from crmdesk.domain.need_to_know import merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
@@ -190,16 +190,18 @@ class ClientService:
                 if not fields:
                     return self._as_seen(user, current)
                 store.update_client(conn, changed, self._now(), self._today())
+                changes = value_added_changes(current, changed, fields)
+                details: dict[str, Any] = {"fields": fields, **changes}
+                if added := categories_added(changes.get("value_added_changes")):
+                    # Which kinds a change added, never what they say: coverage's
+                    # "since when" reads it without the audit key.
+                    details["coverage_added"] = added
                 self._vault.record_event(
                     self._session.actor,
                     "client.updated",
                     object=f"client:{client_id}",
                     # Old and new value-added values: sealed to the Owner and Managers.
-                    details=audit_sealing.seal_details(
-                        self._vault,
-                        conn,
-                        {"fields": fields, **value_added_changes(current, changed, fields)},
-                    ),
+                    details=audit_sealing.seal_details(self._vault, conn, details),
                 )
                 result = store.load_client(conn, client_id)
         if refused is not None:  # recorded in its own transaction, after the rollback

@@ -13,15 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
+from crmdesk.domain.roles import Permission
 from crmdesk.errors import (
     AuditChainBroken,
     KeyringUnavailable,
+    NotAllowed,
     Notice,
     SignInFailed,
     SignInRequired,
     WrongPassphrase,
 )
 from crmdesk.services import audit_check, people, signin, upgrade
+from crmdesk.services.access import require_role
 from crmdesk.services.opening import owner_session, settle
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
 from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus, people_keys
@@ -29,6 +32,7 @@ from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.keys.keystore import KeyStore
 from crmdesk.vault.keys.keystore import system_keystore as _system_keystore
 from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
+from crmdesk.vault.keys.slots import RECOVERY
 from crmdesk.vault.legacy import is_legacy
 from crmdesk.vault.location import sharing_warning as detect_sharing
 from crmdesk.vault.metadata import read_metadata
@@ -45,20 +49,25 @@ __all__ = [
     "Session",
     "Unlocked",
     "VaultKey",
+    "check_may_recover",
     "create_vault",
+    "is_legacy_at",
     "keyring_state",
     "lock",
     "needs_passphrase",
     "open_vault",
     "owner_session",
     "recover",
+    "recovery_login",
     "resolve_vault_dir",
+    "several_people_at",
     "sharing_warning",
     "sign_in_at",
     "status",
     "system_keystore",
     "unlock",
     "vault_exists",
+    "vault_id_at",
     "verify_audit",
 ]
 
@@ -223,15 +232,17 @@ def recover(
     folder: Path,
     recovery_key: str,
     *,
+    login: str | None = None,
     keystore: KeyStore | None = None,
     new_passphrase: str | None = None,
     new_password: str | None = None,
-    kdf: KdfParams = DEFAULT_KDF,
+    kdf: KdfParams | None = None,
 ) -> Session:
     """The owner's way back in: the recovery key opens their slot, which then opens again
-    the usual way (see :meth:`Vault.recover`). In a vault of several people the command
-    line and the app let only the owner get here (they sign in first, or give their login
-    with the recovery key)."""
+    the usual way (see :meth:`Vault.recover`). In a vault of several people only the owner
+    recovers: ``login`` must be theirs, and ``new_password`` becomes their password; the
+    recovery is recorded (``key.recovered``) under and signed by the owner. (Anyone else
+    who tries signs in first and is refused: :func:`check_may_recover`.)"""
     if is_legacy(folder):
         return upgrade.recover_old_vault(
             folder,
@@ -240,18 +251,36 @@ def recover(
             new_passphrase=new_passphrase,
             new_password=new_password,
         )
+    if signin.sign_in_required_at(folder):
+        owner = recovery_login(folder)
+        if login is None:
+            raise SignInRequired(
+                "This vault has several users: only its owner recovers it, with their login "
+                "and the recovery key.",
+                code="recover.owner_login_needed",
+            )
+        if owner is None or login.strip().casefold() != owner.casefold():
+            raise NotAllowed(
+                f"Only the vault's owner recovers it with the recovery key; {login!r} is not "
+                "the owner. Nothing was changed.",
+                code="recover.not_owner",
+                login=login,
+            )
+    if new_password is not None:
+        people.check_new_password(new_password)
     vault = Vault.recover(
         folder,
         recovery_key,
         keystore=keystore,
         new_passphrase=new_passphrase,
         new_password=new_password,
-        kdf=kdf,
+        kdf=kdf if kdf is not None else (people.PASSWORD_KDF if new_password else DEFAULT_KDF),
     )
     try:
+        assert vault.person is not None
         with vault.transaction():
             vault.record_event(
-                vault.owner.login,
+                vault.person.login,
                 "key.recovered",
                 object=vault.meta.vault_id,
                 details={"key_location": vault.key_location()},
@@ -260,6 +289,18 @@ def recover(
         vault.close()
         raise
     return owner_session(vault)
+
+
+def recovery_login(folder: Path) -> str | None:
+    """The login whose key slot the recovery key opens (the owner's), if any."""
+    slots = read_keyfile(folder).people.values()
+    return next((s.login for s in slots if RECOVERY in s.wraps), None)
+
+
+def check_may_recover(session: Session) -> None:
+    """Only the owner recovers a vault: anyone else signed in is refused, and the attempt
+    recorded (``access.denied``, under and signed by them)."""
+    require_role(session, Permission.RECOVER, what="recover")
 
 
 def status(session: Session) -> VaultStatus:
@@ -316,6 +357,21 @@ def resolve_vault_dir(explicit: str | None) -> Path:
 
 def vault_exists(folder: Path) -> bool:
     return (folder / METADATA_NAME).exists()
+
+
+def is_legacy_at(folder: Path) -> bool:
+    """True for a vault of the format before key slots (its owner's open upgrades it)."""
+    return is_legacy(folder)
+
+
+def several_people_at(folder: Path) -> bool:
+    """True when the vault in ``folder`` has several people (each signs in)."""
+    return not is_legacy(folder) and signin.sign_in_required_at(folder)
+
+
+def vault_id_at(folder: Path) -> str:
+    """The id of the vault in ``folder`` (from vault.json; no key needed)."""
+    return read_metadata(folder / METADATA_NAME, folder).vault_id
 
 
 def sharing_warning(folder: Path) -> Notice | None:

@@ -252,20 +252,6 @@ class UnlockedVault:
             except DatabaseError as exc:
                 raise _translate(exc) from None
 
-    def copy_into(self, target: Connection, schema: str = "main") -> None:
-        """Copy one file of the vault (``main`` or an attached book) into ``target``
-        (keyed with that file's key): one snapshot.
-
-        SQLite's online backup API in one step reads under a single read transaction, so
-        other processes keep writing (WAL) and the copy holds exactly the commits made
-        before it began. Under this vault's lock: its one connection serves one thread.
-        """
-        with self._lock:
-            try:
-                self.connection.backup(target, pages=-1, name=schema)
-            except DatabaseError as exc:
-                raise _translate(exc) from None
-
     def record_event(
         self,
         actor: str,
