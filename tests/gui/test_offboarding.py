@@ -88,10 +88,15 @@ def typed(shown: str) -> str:
 def opens_the_vault(folder: Path, recovery_key: str) -> bool:
     """The recovery key opens the owner's account: in a vault of several people with a
     new password for the owner, in a vault of one person into a fresh keyring."""
-    several = unlocking.recovery_owner(folder) is not None
+    owner = unlocking.recovery_owner(folder)  # the login the app names on screen
+    several = owner is not None
     fresh = MemoryKeyStore()
     recovered = unlocking.recover_for_sign_in(
-        folder, recovery_key, keystore=fresh, new_password="after recovery 1" if several else None
+        folder,
+        recovery_key,
+        login=owner,
+        keystore=fresh,
+        new_password="after recovery 1" if several else None,
     )
     try:
         owner = recovered.sole_user()

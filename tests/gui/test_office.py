@@ -171,7 +171,9 @@ def test_users_dialog_adds_a_user_and_disables_one(qtbot, gui_session, vault_dir
 
     # The recovery key shown opens the vault (the owner's account, with a new password).
     gui_session.close()
-    recovered = unlocking.recover_for_sign_in(vault_dir, key, new_password="owner again 123")
+    recovered = unlocking.recover_for_sign_in(
+        vault_dir, key, login="zoe", new_password="owner again 123"
+    )
     assert recovered.sole_user().actor == "zoe"
     recovered.close()
 

@@ -8,12 +8,9 @@ opened by its recovery key.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from crmdesk.services import people, signin
-from crmdesk.services.session import KeyStore, Session, Unlocked, recover
-from crmdesk.vault.keys.keyfile import read_keyfile
-from crmdesk.vault.keys.slots import RECOVERY
+from crmdesk.services import signin
+from crmdesk.services.session import KeyStore, Session, Unlocked, recover, recovery_login
 from crmdesk.vault.legacy import is_legacy
 
 
@@ -38,14 +35,14 @@ def recovery_owner(folder: Path) -> str | None:
     (``recover.password_needed``)."""
     if is_legacy(folder) or not signin.sign_in_required_at(folder):
         return None
-    slots = read_keyfile(folder).people.values()
-    return next((slot.login for slot in slots if RECOVERY in slot.wraps), None)
+    return recovery_login(folder)
 
 
 def recover_for_sign_in(
     folder: Path,
     recovery_key: str,
     *,
+    login: str | None = None,
     keystore: KeyStore | None = None,
     new_passphrase: str | None = None,
     new_password: str | None = None,
@@ -53,18 +50,16 @@ def recover_for_sign_in(
     """Open the vault with its recovery key, which opens the owner's key slot, and make
     that slot open the usual way again: in the keyring or under ``new_passphrase`` (one
     person), or with ``new_password``, the owner's new password (several people; see
-    :func:`recovery_owner`). The result holds the owner's open vault: the sign-in that
-    follows is the owner's, and everyone else's password is unchanged."""
-    extra: dict[str, Any] = {}
-    if new_password is not None:
-        people.check_new_password(new_password)
-        extra["kdf"] = people.PASSWORD_KDF  # a sign-in password's wrapping, as at sign-in
+    :func:`recovery_owner`). Only the owner recovers a vault of several people: ``login``
+    is the owner's login the app names on screen, checked against the slot the key opens.
+    The result holds the owner's open vault: the sign-in that follows is the owner's, and
+    everyone else's password is unchanged."""
     recovered = recover(
         folder,
         recovery_key,
+        login=login,
         keystore=keystore,
         new_passphrase=new_passphrase,
         new_password=new_password,
-        **extra,
     )
     return Unlocked(folder, recovered.vault)

@@ -52,7 +52,7 @@ class OwnerRecoveryDialog(AppDialog):
         super().__init__(parent)
         self.folder = Path(folder)
         self._unlocked: Unlocked | None = None
-        owner = recovery_owner(self.folder)
+        owner = self._owner = recovery_owner(self.folder)
         layout = dialog_frame(self, "Use the recovery key", 560)
         layout.addWidget(title_label("Sign in with the recovery key"))
         self.owner_note = note_label(owner_recovery_note(owner or "the owner"))
@@ -102,7 +102,9 @@ class OwnerRecoveryDialog(AppDialog):
             return
         try:
             with busy():
-                opened = unlocking.recover_for_sign_in(self.folder, key, new_password=password)
+                opened = unlocking.recover_for_sign_in(
+                    self.folder, key, login=self._owner, new_password=password
+                )
         except CrmdeskError as exc:
             self.message.show_error(error_text(exc))
             self.recovery_key_edit.setFocus()

@@ -245,6 +245,7 @@ class UnlockDialog(AppDialog):
                 opened = unlocking.recover_for_sign_in(
                     self.folder,
                     key,
+                    login=self._owner,
                     keystore=self._keystore,
                     new_passphrase=new_passphrase,
                     new_password=new_password,

@@ -244,6 +244,7 @@ class OpenVaultFlow(AppDialog):
                 opened = unlocking.recover_for_sign_in(
                     folder,
                     key,
+                    login=self._restore_owner,
                     keystore=self._keystore,
                     new_passphrase=new_passphrase,
                     new_password=new_password,
