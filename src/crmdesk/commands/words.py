@@ -254,6 +254,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "keyring.locked",
         "offboard.self",
         "passphrase.too_short",
+        "passphrase.wrong.rotation",
         "password.too_short",
         "password.unchanged",
         "policy.changed",

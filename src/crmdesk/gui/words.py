@@ -75,6 +75,9 @@ WORDS: dict[str, str] = {
     "owner allows without approval. Ask the owner to approve it: they type their login and "
     "password when crmdesk asks.",
     "egress.approval_refused": "The approval was not given: {cause}",
+    "offboard.keys_waiting": "{user}'s account is disabled, but the keys they held are not "
+    "changed yet: crmdesk has this vault open in another window or command. Close it there, "
+    "then choose Offboard again: it continues where it stopped.",
 }
 
 # Codes whose neutral message is already right in the app (restoring a backup file,
@@ -102,7 +105,6 @@ NEUTRAL: frozenset[str] = frozenset(
         "key.not_held",
         "key.slot_gone",
         "key.tampered",
-        "offboard.keys_waiting",
         "recover.password_needed",
         "upgrade.other_way",
         "upgrade.owner_first",
@@ -189,7 +191,9 @@ NEUTRAL: frozenset[str] = frozenset(
         "passphrase.differ",
         "passphrase.missing",
         "passphrase.needed.rotation",
+        "passphrase.wrong.rotation",
         "passphrase.too_short",
+        "password.differ",
         "password.too_short",
         "password.unchanged",
         "policy.changed",
