@@ -18,6 +18,7 @@ from .listing import (
     list_clients,
     list_ids,
     open_tasks,
+    position_of,
     preferences_for,
 )
 from .loading import (
@@ -44,6 +45,7 @@ __all__ = [
     "load_client",
     "open_tasks",
     "open_tasks_of",
+    "position_of",
     "preferences_for",
     "reachability",
     "refresh_spend",

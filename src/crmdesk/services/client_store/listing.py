@@ -133,6 +133,15 @@ def _select(
         ).fetchall()
         by_id = {r[0]: r for r in rows}
         return [by_id[i] for i in ids if i in by_id]
+    source, where, params, order, order_params = _ordered(query, today, scope)
+    sql = f"SELECT {columns} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?"
+    return list(conn.execute(sql, [*params, *order_params, limit, offset]))
+
+
+def _ordered(
+    query: ClientQuery, today: dt.date, scope: Scope
+) -> tuple[str, str, list[Any], str, list[Any]]:
+    """FROM, WHERE and their parameters, and ORDER BY and its parameters, of the list."""
     source, where, params, ranked = _where(query, today, scope)
     direction = "DESC" if query.descending else "ASC"
     order_params: list[Any] = []
@@ -148,8 +157,26 @@ def _select(
             key = f"(CASE WHEN {own} THEN {key} END)"
         # Empty values (never contacted, no expected order) go last either way.
         order = f"{key} {direction} NULLS LAST, c.sort_key, c.id"
-    sql = f"SELECT {columns} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-    return list(conn.execute(sql, [*params, *order_params, limit, offset]))
+    return source, where, params, order, order_params
+
+
+def position_of(
+    conn: Any, query: ClientQuery, today: dt.date, scope: Scope, client_id: int
+) -> int | None:
+    """The row (0 first) a client has in the list, or None when it is not in it: the
+    same order as :func:`list_clients` (``query``'s page is ignored)."""
+    only = fts_only(fts_expression(query.text), scope)
+    if only and query.sort == SortKey.RELEVANCE and _text_only(query):
+        ids = ranked_ids(conn, only, _EVERY_ROW, 0)
+        return ids.index(client_id) if client_id in ids else None
+    source, where, params, order, order_params = _ordered(query, today, scope)
+    row = conn.execute(
+        f"SELECT n FROM (SELECT c.id AS id, row_number() OVER (ORDER BY {order}) - 1 AS n"
+        f" FROM {source}{where}) WHERE id = ?",
+        # The ORDER BY comes first in this text, so its parameters do too.
+        [*order_params, *params, client_id],
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def list_clients(
