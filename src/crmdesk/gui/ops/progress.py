@@ -1,9 +1,9 @@
-"""Long work off the GUI thread, with progress and cancel: the app's one operations layer.
+"""Long work with a progress dialog and Cancel (demo data, imports, reports, the audit trail).
 
-``run_with_progress`` runs a function on a worker thread while a progress dialog shows
-how far it got; Cancel asks the function to stop at its next check. The result or the
-error comes back on the GUI thread. Short reads (a page of the client list, one client)
-run directly: they take milliseconds.
+``run_with_progress`` runs a function on a thread of its own while a progress dialog
+shows how far it got; Cancel asks the function to stop at its next check. The result or
+the error comes back on the GUI thread. Everyday reads and writes, which take
+milliseconds to a second, go through :mod:`crmdesk.gui.ops.background` instead.
 """
 
 from __future__ import annotations
