@@ -42,7 +42,8 @@ def test_ctrl_f_focuses_search_and_typing_filters_the_list(qtbot, window):
 
 def test_lock_hides_everything_closes_the_vault_and_unlock_reopens(qtbot, window):
     first = window.service.list(ClientQuery(limit=1))[0]
-    window.show_client(first.id)
+    with qtbot.waitSignal(window.editor.loaded):
+        window.show_client(first.id)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.central.currentWidget() is window.lock_screen
     assert not window.session.is_open  # database closed, key bytes dropped
@@ -87,9 +88,14 @@ def test_day_views_open_the_client(qtbot, window):
     assert due, "the demo data has overdue follow-ups"
     window.nav.setCurrentRow(1)
     assert window.pages.currentWidget() is window.followups
-    window.followups.client_activated.emit(due[0].client_id)
+    with qtbot.waitSignal(window.editor.loaded):
+        window.followups.client_activated.emit(due[0].client_id)
     assert window.pages.currentIndex() == 0
     assert window.editor.client_id() == due[0].client_id
+    # The open client is the selected client: the list shows it, and Copy takes it.
+    qtbot.waitUntil(lambda: window.list_panel.current_client_id() == due[0].client_id)
+    qtbot.waitUntil(lambda: bool(window.list_panel.selected_rows()))
+    assert [r.id for r in window.list_panel.selected_rows()] == [due[0].client_id]
 
 
 def test_layout_is_remembered(qtbot, window, vault_dir, keystore):

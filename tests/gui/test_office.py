@@ -21,7 +21,7 @@ from crmdesk.services import signin
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.settings import settings
-from tests.gui.conftest import GUI_TODAY
+from tests.gui.conftest import GUI_TODAY, open_client
 from tests.gui.people_support import OWN, Answers, audit_actions, make_office
 
 
@@ -240,7 +240,7 @@ def test_screen_watermark_marks_the_editor_and_list_and_is_toggled_live(
     qtbot, owner_window, office
 ):
     window = owner_window
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     editor = window.editor
     overlay = next(o for o in window.watermarks.overlays if o.parentWidget() is editor)
     assert isinstance(overlay, WatermarkOverlay)
@@ -281,7 +281,7 @@ def test_screen_watermark_marks_the_editor_and_list_and_is_toggled_live(
 
 def test_clicks_and_typing_pass_through_the_watermark(qtbot, owner_window, office):
     window = owner_window
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     editor = window.editor
     editor.tabs.setCurrentWidget(editor.overview)
     industry = editor.overview.lines["industry"]

@@ -15,7 +15,7 @@ from crmdesk.gui.people.approval_dialog import OwnerApprovalDialog
 from crmdesk.services.clients import ClientService
 from crmdesk.services.egress import OwnerApproval
 from crmdesk.services.settings import change_settings, settings
-from tests.gui.conftest import GUI_TODAY
+from tests.gui.conftest import GUI_TODAY, open_client, wait_for_list
 from tests.gui.people_support import (
     OWNER_PASSWORD,
     Answers,
@@ -52,6 +52,7 @@ def window_for(qtbot, office):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        wait_for_list(qtbot, window)
         windows.append(window)
         return window
 
@@ -87,7 +88,7 @@ def test_salesperson_sees_their_own_client_in_full_and_others_withheld(qtbot, wi
     editor = window.editor
     assert "signed in as Bob Stone (Salesperson)" in window.security_label.text()
 
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     assert editor.is_withheld()
     for tab in (editor.purchases, editor.pricing, editor.preferences, editor.specifications):
         assert tab.withheld_banner.isVisibleTo(tab)
@@ -112,7 +113,7 @@ def test_salesperson_sees_their_own_client_in_full_and_others_withheld(qtbot, wi
     model = window.list_panel.model
     assert model.index(row, 4).data() == "—" and model.index(row, 5).data() == "—"
 
-    window.show_client(office.bobs_client)
+    open_client(qtbot, window, office.bobs_client)
     assert not editor.is_withheld()
     assert editor.pricing.confidential_banner.isVisibleTo(editor.pricing)
     assert not editor.pricing.withheld_banner.isVisibleTo(editor.pricing)
@@ -125,7 +126,7 @@ def test_salesperson_saves_basic_edits_of_someone_elses_client_keeping_its_secre
     qtbot, window_for, office
 ):
     window = window_for("bob")
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     editor = window.editor
     editor.overview.lines["industry"].setText("Fish & seafood")
     editor.contacts.edits["title"].setText("Head buyer")
@@ -150,7 +151,7 @@ def test_salesperson_logs_a_call_on_someone_elses_client(qtbot, window_for, offi
     from crmdesk.gui.clients.detail import timeline
 
     window = window_for("bob")
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     call = {
         "date": "2026-11-28",
         "kind": "call",
@@ -199,7 +200,7 @@ def test_assistant_has_no_birthdays_seasonal_or_copy(qtbot, window_for, office):
     assert "may not export or copy" in window.statusBar().currentMessage()
     assert "clients.copied" not in audit_actions(window.session)
 
-    window.show_client(office.bobs_client)  # even "their" clients: basics only
+    open_client(qtbot, window, office.bobs_client)  # even "their" clients: basics only
     assert window.editor.is_withheld()
 
 

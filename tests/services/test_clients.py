@@ -174,8 +174,8 @@ def test_a_search_is_recorded_once_when_the_caller_says_so(clients, vault):
 def test_position_is_the_row_a_client_has_in_the_list(clients):
     from crmdesk.services.client_query import SortKey
 
-    ids = [clients.add({"name": name, "status": status}) for name, status in (
-        ("Delta", "active"), ("Alpha", "former"), ("Charlie", "active"), ("Bravo", "active"))]  # fmt: skip
+    made = (("Delta", "active"), ("Alpha", "former"), ("Charlie", "active"), ("Bravo", "active"))
+    ids = [clients.add({"name": name, "status": status}) for name, status in made]
     by_name = _query()
     assert [clients.position(by_name, i) for i in ids] == [3, 0, 2, 1]
     backwards = _query(sort=SortKey.NAME, descending=True)

@@ -1,5 +1,7 @@
 """The main window: clients, the day's work, and the lock. It composes widgets; every
-read and write goes through the services held by the session."""
+read and write goes through the services held by the session, on the database worker
+(:mod:`crmdesk.gui.ops`). The list, the editor and the day views do not call each
+other about changes: each listens to the window's change notices."""
 
 from __future__ import annotations
 
@@ -30,7 +32,17 @@ from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
 from crmdesk.gui.office_menu import OfficeHost, OfficeMenu
-from crmdesk.gui.ops import Job, Operation, run_with_progress
+from crmdesk.gui.ops import (
+    ChangeNotices,
+    ClientChanges,
+    Job,
+    Operation,
+    QueryOp,
+    hold_work,
+    release_work,
+    run_with_progress,
+    settle,
+)
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
@@ -68,22 +80,25 @@ class MainWindow(EgressMixin, OfficeHost):
         self.session, self.folder, self.today = session, folder, today
         self._keystore, self._keyring_usable = keystore, keyring_usable
         self.service = ClientService(session, today=today)
+        self.notices = ChangeNotices(self)
         self._demo_op: Operation | None = None
         self._report_op: Operation | None = None
         self.reports = ReportService(session, today=today)
         self.setWindowTitle(f"crmdesk — {folder.name}")
         self.setWindowIcon(icon("crmdesk"))
 
-        self.list_panel = ClientListPanel(self.service)
-        self.editor = ClientEditor(self.service, user=session.user)
+        self.list_panel = ClientListPanel(self.service, notices=self.notices)
+        self.editor = ClientEditor(
+            self.service, user=session.user, today=today, notices=self.notices
+        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list_panel)
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(1, 2)
-        self.followups = FollowUpsView(self.service, today=today)
-        value_added = allowed(session.role, Permission.VIEW_VALUE_ADDED)
-        self.seasonal = SeasonalOutlookView(self.service, today=today, load=value_added)
-        self.birthdays = BirthdaysView(self.service, today=today, load=value_added)
+        # The day's views read their lists the first time they are shown, not now.
+        self.followups = FollowUpsView(self.service, today=today, notices=self.notices)
+        self.seasonal = SeasonalOutlookView(self.service, today=today, notices=self.notices)
+        self.birthdays = BirthdaysView(self.service, today=today, notices=self.notices)
 
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
@@ -122,6 +137,15 @@ class MainWindow(EgressMixin, OfficeHost):
         self.idle.idle.connect(self.lock_idle)
         self.nav.setCurrentRow(0)
         self._restore_layout()
+        self._keep_spend_current()
+
+    def _keep_spend_current(self) -> None:
+        """12-month spends drift as days pass: worked out for today in the background,
+        once a day, so that sorting by spend never waits for it."""
+        service = self.service
+        QueryOp(parent=self, op=service.keep_spend_current, success=lambda _none: None).failure(
+            lambda _exc: None
+        ).run_in_background()  # the next sort tries again
 
     # -- building ---------------------------------------------------------------------
 
@@ -189,7 +213,6 @@ class MainWindow(EgressMixin, OfficeHost):
     def _connect(self) -> None:
         self.list_panel.current_client_changed.connect(self._open_client)
         self.editor.saved.connect(self._after_save)
-        self.editor.deleted.connect(lambda _id: self.list_panel.refresh())
         self.editor.dirty_changed.connect(self.act_save.setEnabled)
         self.editor.dirty_changed.connect(self.act_revert.setEnabled)
         for view in (self.followups, self.seasonal, self.birthdays):
@@ -243,10 +266,7 @@ class MainWindow(EgressMixin, OfficeHost):
         if row > 0 and not self.editor.maybe_save(self):
             self.nav.setCurrentRow(0)
             return
-        self.pages.setCurrentIndex(row)
-        view = self.pages.currentWidget()
-        if hasattr(view, "refresh"):
-            view.refresh()
+        self.pages.setCurrentIndex(row)  # a day view reads its list when shown
 
     def _open_client(self, client_id: object) -> None:
         if client_id is None or client_id == self.editor.client_id():
@@ -257,14 +277,17 @@ class MainWindow(EgressMixin, OfficeHost):
         self.editor.load(int(client_id))  # type: ignore[arg-type]
 
     def show_client(self, client_id: int) -> None:
-        """Open a client from the day's views."""
+        """Open a client from the day's views: the list selects it too (found in the
+        list however far down, the filters cleared if they hide it)."""
         self.nav.setCurrentRow(0)
+        if self.pages.currentWidget() is not self.splitter:
+            return  # unsaved changes kept the person where they were
         if self.editor.maybe_save(self):
             self.editor.load(client_id)
             self.list_panel.select_client(client_id)
 
     def _after_save(self, client_id: int) -> None:
-        self.list_panel.refresh()
+        # The list reloads itself on the change notice; a new client is selected there.
         self.list_panel.select_client(client_id)
         self.statusBar().showMessage("Saved.", 3000)
 
@@ -291,7 +314,7 @@ class MainWindow(EgressMixin, OfficeHost):
             )
 
         def done(made: int) -> None:
-            self.list_panel.refresh()
+            self.notices.announce(ClientChanges.all_clients())
             self.statusBar().showMessage(f"Added {made:,} demo clients.", 5000)
 
         self._demo_op = run_with_progress(
@@ -333,6 +356,9 @@ class MainWindow(EgressMixin, OfficeHost):
         if ask and not self.editor.maybe_save(self):
             return
         # Unsaved edits stay in the editor (in memory) and can be saved after unlocking.
+        self.list_panel.record_search()  # a search typed just before counts too
+        # Nothing may read the vault while it closes; work asked for meanwhile waits.
+        hold_work()
         try:
             several = unlocking.sign_in_required(self.session)
             password_set = several or signin.has_password(self.session)
@@ -373,6 +399,7 @@ class MainWindow(EgressMixin, OfficeHost):
             )
             return
         unlocking.record_unlock(self.session)
+        release_work(run=True)  # what was asked for while locked, now the vault is open
         self.lock_screen.show_error_text("")
         self.lock_screen.clear_error()
         self.apply_role()
@@ -500,6 +527,10 @@ class MainWindow(EgressMixin, OfficeHost):
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
         store.setValue("window/splitter", self.splitter.saveState())
+        if self.session.is_open:
+            self.list_panel.record_search()
+        settle()  # the database work under way ends before the vault closes
+        release_work(run=False)
         if self.session.is_open:
             backup_on_close(self, self.session)
             self.session.close()

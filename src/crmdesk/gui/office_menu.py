@@ -30,6 +30,7 @@ from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.offboarding.rotate import rotate_key_flow
 from crmdesk.gui.offboarding.wizard import OffboardingWizard
+from crmdesk.gui.ops import ChangeNotices, ClientChanges
 from crmdesk.gui.people.policy_editor import PolicyEditor
 from crmdesk.gui.people.users_dialog import UsersDialog
 from crmdesk.gui.watermark import Watermarks
@@ -47,6 +48,7 @@ class OfficeHost(QMainWindow):
     nav: QListWidget
     pages: QStackedWidget
     list_panel: ClientListPanel
+    notices: ChangeNotices
     watermarks: Watermarks
 
     @property
@@ -154,7 +156,7 @@ class OfficeMenu:
             ImportWizard(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Import clients")
-        self.window.list_panel.refresh()
+        self.window.notices.announce(ClientChanges.all_clients())
 
     def export_clients(self) -> None:
         try:
@@ -197,7 +199,7 @@ class OfficeMenu:
             wizard.exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Offboard a user")
-        self.window.list_panel.refresh()
+        self.window.notices.announce(ClientChanges.all_clients())
 
     def rotate_key(self) -> None:
         try:

@@ -6,7 +6,14 @@
 - :mod:`.progress`: long work with a progress dialog and Cancel.
 """
 
-from crmdesk.gui.ops.background import ChangeOp, Pending, QueryOp, settle, stop_waiting_work
+from crmdesk.gui.ops.background import (
+    ChangeOp,
+    Pending,
+    QueryOp,
+    hold_work,
+    release_work,
+    settle,
+)
 from crmdesk.gui.ops.changes import ChangeNotices, ClientChanges
 from crmdesk.gui.ops.progress import Job, Operation, run_with_progress
 
@@ -19,6 +26,7 @@ __all__ = [
     "Pending",
     "QueryOp",
     "run_with_progress",
+    "hold_work",
+    "release_work",
     "settle",
-    "stop_waiting_work",
 ]

@@ -103,6 +103,7 @@ class _Worker:
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[_Task] = queue.SimpleQueue()
         self._waiting: dict[int, _Task] = {}
+        self._parked: list[_Task] | None = None  # while held: work kept for later
         self._busy = 0
         self._done = threading.Condition()
         self._delivery = _Delivery()
@@ -112,9 +113,28 @@ class _Worker:
 
     def submit(self, task: _Task) -> None:
         with self._done:
+            if self._parked is not None:
+                self._parked.append(task)
+                return
             self._busy += 1
             self._waiting[task.number] = task
         self._queue.put(task)
+
+    def hold(self) -> None:
+        """From now on keep new work for :meth:`release` (the vault is being locked)."""
+        with self._done:
+            if self._parked is None:
+                self._parked = []
+
+    def release(self, *, run: bool) -> None:
+        """Run the work kept while held (the vault is open again), or drop it."""
+        with self._done:
+            parked, self._parked = self._parked or [], None
+        for task in parked:
+            if run:
+                self.submit(task)
+            else:
+                task.cancelled = True
 
     def _loop(self) -> None:
         while True:
@@ -169,22 +189,34 @@ def busy() -> bool:
 
 
 def settle(timeout: float = 30.0) -> bool:
-    """Wait for the database work under way and hand its results to their callbacks
-    (before the vault closes: a lock, quitting; and in tests)."""
+    """Wait for the database work under way and hand its results to their callbacks,
+    and for the work those callbacks start in turn (before quitting; in tests)."""
     if _worker is None:
         return True
-    idle = _worker.wait_idle(timeout)
-    QCoreApplication.sendPostedEvents()
-    QCoreApplication.processEvents()
-    return idle
+    for _round in range(50):
+        if not _worker.wait_idle(timeout):
+            return False
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
+        if not _worker.busy():
+            return True
+    return not _worker.busy()
 
 
-def stop_waiting_work(timeout: float = 30.0) -> bool:
-    """Drop the work not started yet and wait for what runs (before locking the vault)."""
+def hold_work(timeout: float = 30.0) -> bool:
+    """Before the vault is locked: drop the work not started yet, wait for what runs,
+    and keep any new work until :func:`release_work`."""
     if _worker is None:
         return True
+    _worker.hold()
     _worker.cancel_waiting()
-    return settle(timeout)
+    return _worker.wait_idle(timeout)
+
+
+def release_work(*, run: bool = True) -> None:
+    """After an unlock (``run``), or before closing for good: the work kept meanwhile."""
+    if _worker is not None:
+        _worker.release(run=run)
 
 
 class Pending:
@@ -273,7 +305,8 @@ __all__ = [
     "Pending",
     "QueryOp",
     "busy",
+    "hold_work",
+    "release_work",
     "settle",
-    "stop_waiting_work",
     "worker",
 ]
