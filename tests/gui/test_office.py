@@ -16,6 +16,7 @@ from crmdesk.gui.people.policy_editor import PolicyEditor
 from crmdesk.gui.people.signin_dialog import SignInDialog
 from crmdesk.gui.people.users_dialog import AddUserDialog, DisableUserDialog, UsersDialog
 from crmdesk.gui.watermark import WatermarkOverlay
+from crmdesk.gui.widgets.formats import format_date
 from crmdesk.services import session as sessions
 from crmdesk.services import signin
 from crmdesk.services.people import UserService
@@ -246,7 +247,8 @@ def test_screen_watermark_marks_the_editor_and_list_and_is_toggled_live(
     assert isinstance(overlay, WatermarkOverlay)
     assert overlay.isVisible()
     assert overlay.geometry() == editor.rect()
-    assert overlay.text() == "Zoë Łukasiewicz · 2026-11-29"
+    assert overlay.text() == f"Zoë Łukasiewicz · {format_date(GUI_TODAY)}"
+    assert settings(window.session).screen_watermark is None  # on: the office has users
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
     assert {o.parentWidget() for o in window.watermarks.overlays} >= {
@@ -301,6 +303,17 @@ def test_clicks_and_typing_pass_through_the_watermark(qtbot, owner_window, offic
     editor.revert()  # closing the window would ask to save
 
 
+def test_watermark_is_off_by_default_in_a_vault_of_one(qtbot, gui_session, vault_dir):
+    window = MainWindow(gui_session, vault_dir, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.watermarks.is_on()  # nobody else to deter: it would only hurt reading
+    assert not window.office.act_watermark.isChecked()
+    window.office.act_watermark.trigger()  # the owner can still turn it on
+    assert window.watermarks.is_on()
+    assert settings(gui_session).screen_watermark is True
+
+
 def test_watermark_is_off_for_everyone_when_the_owner_turns_it_off(qtbot, office, gui_session):
     from crmdesk.services.settings import change_settings
 
@@ -321,7 +334,8 @@ def test_watermark_names_the_signed_in_person(qtbot, office):
         office.ready("bob"), office.folder, keystore=office.keystore, today=lambda: GUI_TODAY
     )
     qtbot.addWidget(window)
-    assert all(o.text() == "Bob Stone · 2026-11-29" for o in window.watermarks.overlays)
+    marked = f"Bob Stone · {format_date(GUI_TODAY)}"  # the date as everywhere in the app
+    assert all(o.text() == marked for o in window.watermarks.overlays)
     window.close()
 
 

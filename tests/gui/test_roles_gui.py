@@ -90,12 +90,15 @@ def test_salesperson_sees_their_own_client_in_full_and_others_withheld(qtbot, wi
 
     open_client(qtbot, window, office.others_client)
     assert editor.is_withheld()
-    for tab in (editor.purchases, editor.pricing, editor.preferences, editor.specifications):
+    for tab in (editor.purchases, editor.pricing):  # each at the top of its editor tab
         assert tab.withheld_banner.isVisibleTo(tab)
         assert "Withheld: only the assigned salesperson, a manager or the owner sees this" in (
             tab.withheld_banner.text()
         )
         assert not tab.confidential_banner.isVisibleTo(tab)
+    for tab in (editor.preferences, editor.specifications):  # below pricing, in its tab
+        assert editor.page_of(tab) is editor.page_of(editor.pricing)
+        assert tab.is_withheld() and not tab.withheld_banner.isVisibleTo(tab)
     assert editor.pricing.table.is_read_only()
     assert not editor.pricing.table.add_button.isVisibleTo(editor.pricing)
     assert editor.pricing.table.row_count() == 0

@@ -9,13 +9,12 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QSplitter,
     QStackedWidget,
@@ -31,6 +30,7 @@ from crmdesk.gui.egress import EgressMixin
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
+from crmdesk.gui.navigation import Navigation
 from crmdesk.gui.office_menu import OfficeHost, OfficeMenu
 from crmdesk.gui.ops import (
     ChangeNotices,
@@ -100,8 +100,7 @@ class MainWindow(EgressMixin, OfficeHost):
         self.seasonal = SeasonalOutlookView(self.service, today=today, notices=self.notices)
         self.birthdays = BirthdaysView(self.service, today=today, notices=self.notices)
 
-        self.nav = QListWidget()
-        self.nav.setFixedWidth(170)
+        self.nav = Navigation()
         self.pages = QStackedWidget()
         for (name, label), page in zip(
             PAGES, (self.splitter, self.followups, self.seasonal, self.birthdays), strict=True
@@ -509,15 +508,35 @@ class MainWindow(EgressMixin, OfficeHost):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(self._first_size())
         state = store.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        self.nav.fit_window(self.width())
         split = store.value("window/splitter")
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([480, 800])
+            self.splitter.setSizes(self._first_split(self.width()))
+
+    def _first_size(self) -> QSize:
+        """1440 x 900 where it fits; a smaller screen's whole working area otherwise."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
+            return QSize(1280, 800)
+        frame = 40  # the title bar and borders the window manager adds
+        return QSize(min(1440, screen.width()), min(900, screen.height() - frame))
+
+    def _first_split(self, width: int) -> list[int]:
+        """The client list as wide as its columns need, the editor the rest."""
+        room = width - self.nav.width() - 24
+        wanted = self.list_panel.preferred_width()
+        shown = max(min(wanted, room - 520), room // 2)
+        return [shown, room - shown]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.nav.fit_window(event.size().width())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self.session.is_open and not self.editor.maybe_save(self):

@@ -35,8 +35,7 @@ from crmdesk.gui.people.policy_editor import PolicyEditor
 from crmdesk.gui.people.users_dialog import UsersDialog
 from crmdesk.gui.watermark import Watermarks
 from crmdesk.services.session import KeyStore, Session
-from crmdesk.services.settings import change_settings
-from crmdesk.services.settings import settings as vault_settings
+from crmdesk.services.settings import change_settings, watermark_on
 
 
 class OfficeHost(QMainWindow):
@@ -74,7 +73,8 @@ class OfficeMenu:
         self.act_watermark.setCheckable(True)
         self.act_watermark.setToolTip(
             "Tile the signed-in person's name and the date faintly over client screens, "
-            "for everyone who opens this vault"
+            "for everyone who opens this vault (on by itself once the vault has a second "
+            "user, until you choose)"
         )
         self.act_measures = self._action(
             "&Reasonable-measures report…", window.build_measures_report
@@ -172,8 +172,9 @@ class OfficeMenu:
             show_error(self.window, exc, "Backup settings")
 
     def refresh_watermark(self) -> None:
-        """Show the watermark as the vault's setting says (after start and every unlock)."""
-        on = vault_settings(self.window.session).screen_watermark
+        """Show the watermark as the vault's setting says (after start and every unlock):
+        the owner's choice, else on when the vault has more than one user."""
+        on = watermark_on(self.window.session)
         self.window.watermarks.set_on(on)
         self.act_watermark.setChecked(on)
 
@@ -185,8 +186,9 @@ class OfficeMenu:
             self.act_watermark.setChecked(not wanted)
             show_error(self.window, exc, "Screen watermark")
             return
-        self.window.watermarks.set_on(changed.screen_watermark)
-        state = "on" if changed.screen_watermark else "off"
+        on = bool(changed.screen_watermark)
+        self.window.watermarks.set_on(on)
+        state = "on" if on else "off"
         self.window.statusBar().showMessage(
             f"Screen watermark {state} for everyone who opens this vault.", 5000
         )

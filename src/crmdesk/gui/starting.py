@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 
 class StartingWindow(QWidget):
-    """"Opening <vault>…" with a busy bar; no buttons: it only says what happens."""
+    """ "Opening <vault>…" with a busy bar; no buttons: it only says what happens."""
 
     def __init__(self, folder: Path, icon: QIcon | None = None) -> None:
         super().__init__(None, Qt.WindowType.Window)

@@ -17,6 +17,7 @@ from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
 from crmdesk.services.backup_folder import checked_backup_folder
+from crmdesk.services.people import enabled_user_count
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault
 
@@ -28,7 +29,9 @@ MAX_BACKUPS_KEPT = 100
 class VaultSettings:
     thresholds: AlertThresholds = AlertThresholds()
     # The signed-in person's name tiled faintly over record views (deters photographs).
-    screen_watermark: bool = True
+    # None until the owner chooses: on when the vault has more than one user (alone,
+    # there is nobody to deter, and it only hurts reading); see watermark_on().
+    screen_watermark: bool | None = None
     # Automatic backup when the app closes (services/backup.py): off while empty.
     backup_folder: str = ""
     backups_kept: int = 10
@@ -53,13 +56,17 @@ class VaultSettings:
     def from_json(cls, data: dict[str, Any]) -> VaultSettings:
         return cls(
             thresholds=AlertThresholds.from_json(data.get("thresholds") or {}),
-            screen_watermark=bool(data.get("screen_watermark", True)),
+            screen_watermark=_optional_bool(data.get("screen_watermark")),
             backup_folder=str(data.get("backup_folder") or ""),
             backups_kept=min(max(int(data.get("backups_kept") or 10), 1), MAX_BACKUPS_KEPT),
             decoys_enabled=bool(data.get("decoys_enabled", False)),
             decoy_domain=str(data.get("decoy_domain") or ""),
             decoys_per_export=min(max(int(data.get("decoys_per_export") or 1), 1), MAX_PER_EXPORT),
         )
+
+
+def _optional_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def load_settings(vault: Vault) -> VaultSettings:
@@ -78,6 +85,16 @@ def load_settings(vault: Vault) -> VaultSettings:
 
 def settings(session: Session) -> VaultSettings:
     return load_settings(session.vault)
+
+
+def watermark_on(session: Session) -> bool:
+    """Whether the screen watermark shows: the owner's choice, else on when the vault
+    has more than one enabled user."""
+    chosen = load_settings(session.vault).screen_watermark
+    if chosen is not None:
+        return chosen
+    with session.vault.reading() as conn:
+        return enabled_user_count(conn) > 1
 
 
 def change_settings(

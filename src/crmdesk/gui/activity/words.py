@@ -310,10 +310,14 @@ def settings_changes(details: Mapping[str, Any]) -> list[str]:
     if old.get("screen_watermark") != new.get("screen_watermark"):
         out.append(
             "Screen watermark: "
-            f"{value_words(old.get('screen_watermark'))} → "
-            f"{value_words(new.get('screen_watermark'))}"
+            f"{_watermark_words(old.get('screen_watermark'))} → "
+            f"{_watermark_words(new.get('screen_watermark'))}"
         )
     return out
+
+
+def _watermark_words(value: Any) -> str:
+    return "automatic (on with several users)" if value is None else value_words(value)
 
 
 def _summary_parts(event: ActivityEvent) -> list[str]:  # noqa: C901 - one case per action

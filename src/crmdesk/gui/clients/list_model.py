@@ -34,6 +34,7 @@ from crmdesk.services.clients import ClientService
 
 PAGE_SIZE = 200
 MAX_PAGES = 8  # pages held at most: the rows on screen and a little around them
+MAX_ASKED = 3  # pages on their way at most: the newest asked for
 
 Index = QModelIndex | QPersistentModelIndex
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -303,6 +304,11 @@ class ClientListModel(QAbstractTableModel):
             return
         if self.is_loading():
             return  # the rows on show are about to be replaced: ask the new list instead
+        while len(self._asked) >= MAX_ASKED:
+            # Scrolled past before they came: a fast drag through the list must not
+            # queue a read for every page it crossed.
+            oldest = next(iter(self._asked))
+            self._asked.pop(oldest).cancel()
         generation, service = self._shown, self._service
         page = replace(self.query(), limit=PAGE_SIZE, offset=number * PAGE_SIZE)
         self._asked[number] = (

@@ -217,6 +217,19 @@ class ClientListPanel(QWidget):
         self._find(client_id, clear_filters_if_hidden=True)
         return False
 
+    def preferred_width(self) -> int:
+        """Wide enough to show every column without scrolling sideways."""
+        header = self.table.horizontalHeader()
+        columns = sum(
+            header.sectionSize(i)
+            for i in range(header.count())
+            if i != NAME and not header.isSectionHidden(i)  # the name takes what is left
+        )
+        name = self.fontMetrics().horizontalAdvance("Evergreen Lantern Cater")
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        return columns + name + scroll + margins.left() + margins.right() + 4
+
     def reveal_pending(self) -> bool:
         """True while a client to select is being looked for."""
         return self._revealing is not None

@@ -64,6 +64,7 @@ from .questions import (
 )
 from .specifications import SpecificationsTab
 from .tab_base import DetailTab
+from .tab_pages import TabPage
 from .tasks import TasksTab
 from .timeline import TimelineTab
 
@@ -192,15 +193,26 @@ class ClientEditor(QWidget):
             self.timeline,
             self.tasks,
         ]
+        # Five tabs, which fit a laptop: parts read together share one (tab_pages.py).
+        self.pages: list[DetailTab | TabPage] = [
+            self.overview,
+            self.contacts,
+            self.purchases,
+            TabPage("Pricing & needs", [self.pricing, self.preferences, self.specifications]),
+            TabPage("Timeline", [self.timeline, self.tasks]),  # calls and meetings, tasks
+        ]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         lock = lock_icon()
-        for tab in self.tab_list:
-            if tab.confidential():
-                index = self.tabs.addTab(tab, lock, tab.TITLE)
-                self.tabs.setTabToolTip(index, f"{tab.TITLE}: {BANNER_TEXT}")
+        for page in self.pages:
+            text = page.TITLE.replace("&", "&&")  # a "&" shown, not a shortcut letter
+            if page.confidential():
+                index = self.tabs.addTab(page, lock, text)
+                self.tabs.setTabToolTip(index, f"{page.TITLE}: {BANNER_TEXT}")
             else:
-                self.tabs.addTab(tab, tab.TITLE)
+                self.tabs.addTab(page, text)
+        for tab in self.tab_list:
             tab.changed.connect(self._on_changed)
         self.timeline.call_logged.connect(self._on_call_logged)
 
@@ -251,12 +263,20 @@ class ClientEditor(QWidget):
         for tab in self.tab_list:
             tab.set_withheld(withheld)
         lock = lock_icon(QColor("#5b6b80")) if withheld else lock_icon()
-        for tab in self.tab_list:
-            if tab.confidential():
-                index = self.tabs.indexOf(tab)
+        for page in self.pages:
+            if page.confidential():
+                index = self.tabs.indexOf(page)
                 self.tabs.setTabIcon(index, lock)
                 what = WITHHELD_TEXT if withheld else BANNER_TEXT
-                self.tabs.setTabToolTip(index, f"{tab.TITLE}: {what}")
+                self.tabs.setTabToolTip(index, f"{page.TITLE}: {what}")
+
+    def show_tab(self, part: DetailTab) -> None:
+        """Bring the editor tab showing ``part`` of the record to the front."""
+        self.tabs.setCurrentWidget(self.page_of(part))
+
+    def page_of(self, part: DetailTab) -> QWidget:
+        """The editor tab that shows ``part``."""
+        return next(p for p in self.pages if p is part or part in getattr(p, "parts", ()))
 
     def load(self, client_id: int) -> Pending:
         """Open a saved client: read on the worker, shown when it arrives (``loaded``);
@@ -531,7 +551,7 @@ class ClientEditor(QWidget):
         self.error_label.setText(heading + "\n" + "\n".join(f"•  {line}" for line in lines))
         self.error_area.show()
         if first_tab is not None:
-            self.tabs.setCurrentWidget(first_tab)
+            self.show_tab(first_tab)
 
     def _tab_for(self, parts: list[PathPart]) -> DetailTab | None:
         if not parts:

@@ -16,7 +16,7 @@ INVALID_STYLE = (
     " QFrame#withheldBanner { background: rgba(96, 110, 130, 0.14);"
     " border: 1px solid rgba(96, 110, 130, 0.55); border-radius: 4px; }"
     " QLabel#statusChip { border: 1px solid palette(mid); border-radius: 9px;"
-    " padding: 1px 8px; }"
+    " padding: 1px 8px; background: palette(alternate-base); color: palette(text); }"
 )
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QEvent, QMargins, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFormLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from crmdesk.domain import Section
+from crmdesk.gui.widgets.formats import format_date, format_money
 
 from .cell_text import MONTHS
 from .child_table import ChildTable, Column
@@ -47,9 +48,10 @@ def order_total(order: dict[str, Any]) -> Decimal | None:
 
 
 def money(value: object) -> str:
-    """``"1234.5"`` -> ``"1,234.50"``; empty or unreadable -> an em dash."""
+    """``"1234.5"`` -> ``"$1,234.50"`` (the vault's currency, the locale's separators);
+    empty or unreadable -> an em dash."""
     number = _dec(value) if not isinstance(value, Decimal) else value
-    return "—" if number is None else f"{number:,.2f}"
+    return "—" if number is None else format_money(number)
 
 
 def _items_summary(order: dict[str, Any]) -> str:
@@ -67,15 +69,17 @@ def _order_total_text(order: dict[str, Any]) -> str:
 ORDER_COLUMNS = (
     Column("date", "Date", "date", width=100),
     Column("items", "Items", "computed", display=_items_summary, width=230),
-    Column("total", "Total", "computed", display=_order_total_text, width=100),
+    Column("total", "Total", "computed", display=_order_total_text, width=110, right=True),
     Column("notes", "Notes", stretch=True),
 )
 ITEM_COLUMNS = (
     Column("product", "Product", stretch=True),
     Column("quantity", "Quantity", "int", width=90, tooltip='A quantity, e.g. "2" or "2.5"'),
     Column("unit_price", "Unit price", "money", width=100),
-    Column("discount_percent", "Discount %", "money", width=90, tooltip='A percentage, e.g. "5"'),
-    Column("line_total", "Line total", "computed", display=lambda i: money(line_total(i))),
+    Column("discount_percent", "Discount", "percent", width=80),
+    Column(
+        "line_total", "Line total", "computed", display=lambda i: money(line_total(i)), right=True
+    ),
 )
 _FIGURES = (
     ("lifetime_spend", "Lifetime spend"),
@@ -100,9 +104,9 @@ class SpendChart(QChartView):
         self.chart_.addSeries(self.series)
         self.month_axis = QBarCategoryAxis()
         self.month_axis.append(list(MONTHS))
-        small = self.month_axis.labelsFont()
-        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.75))
-        self.month_axis.setLabelsFont(small)
+        # Month names at a readable size; turned upright when the chart is too narrow
+        # for them side by side (a laptop), instead of being cut to "J…".
+        self.month_axis.setLabelsFont(self.font())
         self.value_axis = QValueAxis()
         self.value_axis.setLabelFormat("%.0f")
         self.chart_.addAxis(self.month_axis, Qt.AlignmentFlag.AlignBottom)
@@ -140,6 +144,15 @@ class SpendChart(QChartView):
             axis.setGridLineColor(grid)
         self.bar_set.setColor(pal.color(QPalette.ColorRole.Highlight))
         self.bar_set.setBorderColor(pal.color(QPalette.ColorRole.Highlight))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        room = self.chart_.plotArea().width() or event.size().width() * 0.8
+        needed = QFontMetrics(self.month_axis.labelsFont()).horizontalAdvance("May") + 8
+        self.month_axis.setLabelsAngle(0 if room / 12 >= needed else -90)
+
+    def months_upright(self) -> bool:
+        return self.month_axis.labelsAngle() != 0
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
@@ -258,7 +271,7 @@ class PurchasesTab(DetailTab):
         f["average_order_value"].setText(money(p.get("average_order_value")))
         interval = p.get("average_interval_days")
         f["average_interval_days"].setText(f"{interval} days" if interval else "—")
-        f["expected_next_order"].setText(p.get("expected_next_order") or "—")
+        f["expected_next_order"].setText(format_date(p.get("expected_next_order")) or "—")
         top = p.get("top_products") or []
         f["top_products"].setText(
             "\n".join(f"{t['product']} — {money(t['spend'])}" for t in top[:3]) or "—"
@@ -275,10 +288,9 @@ class PurchasesTab(DetailTab):
         has = index >= 0
         self.items.setEnabled(has)
         self.items.set_rows(self.orders.row_data(index).get("items") or [] if has else [])
+        day = format_date(self.orders.row_data(index).get("date")) if has else ""
         self.items_title.setText(
-            f"Line items of the order of {self.orders.row_data(index).get('date') or '?'}"
-            if has
-            else "Line items (select an order)"
+            f"Line items of the order of {day or '?'}" if has else "Line items (select an order)"
         )
         for parts, message in self._item_errors.get(index, []) if has else []:
             mark_table_error(self.items, parts, message)
