@@ -303,6 +303,26 @@ def test_clicks_and_typing_pass_through_the_watermark(qtbot, owner_window, offic
     editor.revert()  # closing the window would ask to save
 
 
+def test_the_owner_sets_the_vaults_currency(qtbot, gui_session, vault_dir, monkeypatch):
+    from decimal import Decimal
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from crmdesk.gui.widgets import formats
+
+    window = MainWindow(gui_session, vault_dir, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("EUR", True))
+    window.office.act_currency.trigger()
+    assert settings(gui_session).currency == "EUR"
+    assert formats.format_money(Decimal("1250.5")).startswith("€")
+    assert audit_actions(gui_session)[-1] == "settings.changed"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("(this computer's own)", True))
+    window.office.act_currency.trigger()
+    assert settings(gui_session).currency == ""
+    formats.set_currency("")
+
+
 def test_watermark_is_off_by_default_in_a_vault_of_one(qtbot, gui_session, vault_dir):
     window = MainWindow(gui_session, vault_dir, today=lambda: GUI_TODAY)
     qtbot.addWidget(window)

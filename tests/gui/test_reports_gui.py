@@ -35,6 +35,16 @@ def test_print_summary_previews_prints_and_traces(qtbot, window, tmp_path):
     record = preview.report.record
     assert record.client_ids == [client.id]
     assert preview.page_count() == record.page_count >= 1
+    # It fits the screen, and has zoom and page controls.
+    screen = preview.screen().availableGeometry()
+    assert preview.height() <= screen.height() and preview.width() <= screen.width()
+    assert preview.zoom_label.text() == "page width"
+    preview.zoom_by(1.25)
+    assert preview.zoom_label.text().endswith("%")
+    preview.fit_page()
+    assert preview.zoom_label.text() == "whole page"
+    assert preview.page_label.text() == f"Page 1 of {record.page_count}"
+    assert not preview.previous_button.isEnabled()
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

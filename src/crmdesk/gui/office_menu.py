@@ -19,7 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMainWindow, QMenu, QStackedWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+)
 
 from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import CrmdeskError
@@ -34,8 +41,10 @@ from crmdesk.gui.ops import ChangeNotices, ClientChanges
 from crmdesk.gui.people.policy_editor import PolicyEditor
 from crmdesk.gui.people.users_dialog import UsersDialog
 from crmdesk.gui.watermark import Watermarks
+from crmdesk.gui.widgets import formats
 from crmdesk.services.session import KeyStore, Session
 from crmdesk.services.settings import change_settings, watermark_on
+from crmdesk.services.settings import settings as vault_settings
 
 
 class OfficeHost(QMainWindow):
@@ -71,6 +80,8 @@ class OfficeMenu:
         self.act_policy = self._action("Confidentiality &policy…", self.edit_policy)
         self.act_watermark = self._action("Screen &watermark", self.toggle_watermark)
         self.act_watermark.setCheckable(True)
+        self.act_currency = self._action("&Currency…", self.choose_currency)
+        self.act_currency.setToolTip("The currency amounts are shown in, for everyone")
         self.act_watermark.setToolTip(
             "Tile the signed-in person's name and the date faintly over client screens, "
             "for everyone who opens this vault (on by itself once the vault has a second "
@@ -86,7 +97,7 @@ class OfficeMenu:
         self.act_export = self._action("&Export clients…", self.export_clients)
         self.act_export.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.act_backup = self._action("&Backup settings…", self.backup_settings)
-        for act in (self.act_users, self.act_policy, self.act_watermark):
+        for act in (self.act_users, self.act_policy, self.act_watermark, self.act_currency):
             menu.addAction(act)
         menu.addSeparator()
         for act in (self.act_import, self.act_export, self.act_backup):
@@ -100,6 +111,7 @@ class OfficeMenu:
             self.act_users: Permission.MANAGE_USERS,
             self.act_policy: Permission.EDIT_POLICY,
             self.act_watermark: Permission.CHANGE_SETTINGS,
+            self.act_currency: Permission.CHANGE_SETTINGS,
             self.act_measures: Permission.MEASURES_REPORT,
             self.act_offboard: Permission.OFFBOARD,
             self.act_rotate: Permission.ROTATE_KEY,
@@ -175,8 +187,35 @@ class OfficeMenu:
         """Show the watermark as the vault's setting says (after start and every unlock):
         the owner's choice, else on when the vault has more than one user."""
         on = watermark_on(self.window.session)
+        formats.set_currency(vault_settings(self.window.session).currency)
         self.window.watermarks.set_on(on)
         self.act_watermark.setChecked(on)
+
+    def choose_currency(self) -> None:
+        """The owner picks the vault's currency (amounts everywhere show it)."""
+        current = vault_settings(self.window.session).currency
+        choices = ["(this computer's own)", *sorted(formats.SYMBOLS)]
+        chosen, ok = QInputDialog.getItem(
+            self.window,
+            "Currency",
+            "Amounts are shown in (a three-letter code, e.g. EUR):",
+            choices,
+            choices.index(current) if current in choices else 0,
+            True,
+        )
+        if not ok:
+            return
+        code = "" if chosen == choices[0] else chosen.strip()
+        try:
+            changed = change_settings(self.window.session, currency=code)
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Currency")
+            return
+        formats.set_currency(changed.currency)
+        self.window.notices.announce(ClientChanges.all_clients())  # amounts shown again
+        self.window.statusBar().showMessage(
+            f"Amounts are shown in {formats.currency_code()} for everyone.", 5000
+        )
 
     def toggle_watermark(self) -> None:
         wanted = self.act_watermark.isChecked()

@@ -40,9 +40,13 @@ class VaultSettings:
     decoys_enabled: bool = False
     decoy_domain: str = ""
     decoys_per_export: int = 1
+    # The currency amounts are kept in (ISO 4217, e.g. "EUR"); "" for the computer's own.
+    currency: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        # The currency only once chosen: settings written before it existed read the same.
+        chosen = {"currency": self.currency} if self.currency else {}
+        return chosen | {
             "thresholds": self.thresholds.to_json(),
             "screen_watermark": self.screen_watermark,
             "backup_folder": self.backup_folder,
@@ -62,6 +66,7 @@ class VaultSettings:
             decoys_enabled=bool(data.get("decoys_enabled", False)),
             decoy_domain=str(data.get("decoy_domain") or ""),
             decoys_per_export=min(max(int(data.get("decoys_per_export") or 1), 1), MAX_PER_EXPORT),
+            currency=str(data.get("currency") or ""),
         )
 
 
@@ -104,9 +109,11 @@ def change_settings(
     screen_watermark: bool | None = None,
     backup_folder: str | None = None,
     backups_kept: int | None = None,
+    currency: str | None = None,
 ) -> VaultSettings:
-    """The owner changes thresholds, the screen watermark or the automatic backup (its
-    folder, "" for none, and how many to keep); audited with old and new."""
+    """The owner changes thresholds, the screen watermark, the automatic backup (its
+    folder, "" for none, and how many to keep) or the currency (an ISO 4217 code such as
+    "EUR", "" for the computer's own); audited with old and new."""
     require(session, Permission.CHANGE_SETTINGS, what="settings")
     old = load_settings(session.vault)
     new = old
@@ -123,6 +130,13 @@ def change_settings(
         if not 1 <= backups_kept <= MAX_BACKUPS_KEPT:
             raise BadInput(f"Keep 1 to {MAX_BACKUPS_KEPT} automatic backups.")
         new = replace(new, backups_kept=backups_kept)
+    if currency is not None:
+        code = currency.strip().upper()
+        if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
+            raise BadInput(
+                f"{currency!r} is not a currency code: give three letters such as USD, EUR or GBP."
+            )
+        new = replace(new, currency=code)
     return _save(session, old, new)
 
 

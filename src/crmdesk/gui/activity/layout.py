@@ -33,6 +33,7 @@ from crmdesk.gui.activity import words
 from crmdesk.gui.activity.alert_icons import alert_icons
 from crmdesk.gui.activity.entries import EntriesModel
 from crmdesk.gui.activity.models import AlertsModel
+from crmdesk.gui.widgets.formats import full_year_date_format
 from crmdesk.gui.widgets.rows import RowsModel, rows_table
 
 DEFAULT_DAYS = 30
@@ -111,7 +112,7 @@ class ActivityLayout(QWidget):
     def _date_edit(self, day: dt.date) -> QDateEdit:
         edit = QDateEdit(QDate(day.year, day.month, day.day), self)
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat("d MMM yyyy")
+        edit.setDisplayFormat(full_year_date_format())
         edit.setMaximumDate(QDate(2999, 12, 31))
         return edit
 

@@ -119,6 +119,12 @@ def format_date(day: dt.date | str | None) -> str:
     return QLocale().toString(QDate(day.year, day.month, day.day), QLocale.FormatType.ShortFormat)
 
 
+def full_year_date_format() -> str:
+    """The locale's short date pattern with the year in full (for date pickers)."""
+    pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
+
+
 def format_long_date(day: dt.date) -> str:
     """A date with its month's name: for headings and sentences."""
     return QLocale().toString(QDate(day.year, day.month, day.day), QLocale.FormatType.LongFormat)
@@ -179,6 +185,7 @@ __all__ = [
     "format_date",
     "format_datetime",
     "format_long_date",
+    "full_year_date_format",
     "format_money",
     "format_number",
     "format_phone",

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crmdesk.gui.widgets.formats import format_date, format_money, parse_money, value_words
+from crmdesk.gui.widgets.formats import (
+    format_date,
+    format_money,
+    full_year_date_format,
+    parse_money,
+    value_words,
+)
 
 
 def parse_date(text: str) -> str | None:
@@ -112,8 +118,7 @@ class DateDelegate(QStyledItemDelegate):
     ) -> QWidget:
         edit = QDateEdit(parent)
         edit.setCalendarPopup(True)
-        pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
-        edit.setDisplayFormat(pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy"))
+        edit.setDisplayFormat(full_year_date_format())
         return edit
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802

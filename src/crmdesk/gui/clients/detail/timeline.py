@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from crmdesk.domain import Section
 from crmdesk.domain.entities import INTERACTION_KINDS
 from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.formats import full_year_date_format
 
 from .child_table import ChildTable, Column
 from .tab_base import DetailTab, TableTab
@@ -44,7 +45,7 @@ class LogCallDialog(AppDialog):
         self.setWindowTitle("Log a call")
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDisplayFormat(full_year_date_format())
         self.contact = QComboBox()
         self.contact.setEditable(True)
         self.contact.addItems(contacts)

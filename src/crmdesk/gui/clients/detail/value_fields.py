@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.gui.widgets.formats import full_year_date_format
+
 from .cell_text import split_list
 
 _NO_DATE = QDate(1800, 1, 1)  # the empty state of a date field, shown blank
@@ -193,11 +195,8 @@ class DateField(QDateEdit):
 
     @staticmethod
     def _format() -> str:
-        from PySide6.QtCore import QLocale
-
-        pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
         # Years in full: "yy" cannot tell 1925 from 2025 for a birthday.
-        return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
+        return full_year_date_format()
 
     def _blank(self) -> None:
         self.setDate(_NO_DATE)
