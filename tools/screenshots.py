@@ -155,6 +155,10 @@ def one(size: str, theme: str) -> int:
     wait_for(app, lambda: not window.list_panel.model.is_loading())
     shooter.shot(window, "search")
     window.list_panel.clear_filters()
+    activity = window.office.activity_page
+    if activity is not None:  # the trail is stamped with the real time, not TODAY's
+        real = dt.date.today()
+        activity.set_period(real - dt.timedelta(days=29), real)
     for row, base in (
         (1, "follow-ups"),
         (2, "seasonal-outlook"),
@@ -163,6 +167,8 @@ def one(size: str, theme: str) -> int:
     ):
         window.nav.setCurrentRow(row)
         view = window.pages.currentWidget()
+        if view is activity:
+            activity.refresh()
         wait_for(app, lambda v=view: not getattr(v, "is_reading", lambda: False)())
         wait_for(app, lambda v=view: not getattr(v, "is_busy", lambda: False)())
         shooter.shot(window, base)
@@ -247,6 +253,13 @@ def people_shots(app, shooter: Shooter, folder: Path) -> None:  # type: ignore[n
     shooter.shot(policy, "policy")
     policy.close()
     PolicyService(sam).accept()
+
+    from crmdesk.gui.people.policy_editor import PolicyEditor
+
+    policy_editor = PolicyEditor(owner)
+    policy_editor.show()
+    shooter.shot(policy_editor, "policy-editor")
+    policy_editor.close()
 
     users = UsersDialog(owner)
     users.show()

@@ -74,7 +74,7 @@ def test_load_shows_every_part_of_the_client(editor, full_id):
     orders = editor.purchases.orders
     assert orders.row_count() == 2
     assert orders.table.item(0, 0).text() == format_date(dt.date(2026, 6, 15))  # newest first
-    assert orders.table.item(0, 2).text() == format_money(Decimal("123.00"))
+    assert orders.table.item(0, 1).text() == format_money(Decimal("123.00"))
     assert editor.purchases.figures["order_count"].text() == "2"
     assert editor.pricing.table.rows()[0]["price"] == "18.75"
     assert editor.preferences.seasonal_needs.table.item(0, 0).text() == "Nov, Dec"
@@ -179,7 +179,7 @@ def test_new_client_with_contact_and_purchase(qtbot, editor, gui_clients):
     items.set_cell_text(0, "product", "Olive oil 5 L")
     items.set_cell_text(0, "quantity", "3")
     items.set_cell_text(0, "unit_price", "24.60")
-    assert editor.purchases.orders.table.item(0, 2).text() == format_money(Decimal("73.80"))
+    assert editor.purchases.orders.table.item(0, 1).text() == format_money(Decimal("73.80"))
     assert editor.purchases.orders.table.item(0, 0).text() == format_date(dt.date(2026, 11, 2))
 
     with qtbot.waitSignal(editor.saved) as saved:
@@ -395,3 +395,37 @@ def test_ticking_an_overdue_task_done_clears_its_highlight(editor, full_id, gui_
     assert table.table.item(0, 1).background().style() == Qt.BrushStyle.NoBrush
     assert editor.save()
     assert gui_clients.get_json(full_id)["tasks"][0]["done"] is True
+
+
+def test_the_editor_fits_beside_the_list_on_a_laptop(qtbot, editor, full_id):
+    """At the width a 1366-pixel screen leaves it: every tab readable, no scroll arrows,
+    and no order total or price cut off (the patterns go below the orders)."""
+    editor.resize(540, 520)
+    editor.load(full_id).wait()
+    editor.show_tab(editor.purchases)
+    qtbot.waitUntil(lambda: editor.purchases.splitter.orientation() == Qt.Orientation.Vertical)
+    bar = editor.tabs.tabBar()
+    assert all(bar.tabRect(i).right() <= bar.width() for i in range(bar.count()))
+    for table, column in ((editor.purchases.orders, 1), (editor.purchases.items, 4)):
+        view = table.table
+        rect = view.visualRect(view.model().index(0, column))
+        assert rect.isValid() and rect.right() <= view.viewport().width(), table
+    editor.resize(1100, 700)
+    qtbot.waitUntil(lambda: editor.purchases.splitter.orientation() == Qt.Orientation.Horizontal)
+
+
+def test_one_save_is_one_change_and_no_view(qtbot, editor, full_id, gui_session):
+    """The editor shows what the save returned: nothing is read again, so no
+    "client.viewed" entry follows the "client.updated" one."""
+    from crmdesk.services.activity import ActivityFilter, ActivityService
+
+    editor.load(full_id).wait()
+    trail = ActivityService(gui_session)
+    before = trail.count(ActivityFilter())
+    type_into(qtbot, editor.overview.lines["industry"], "Patisserie")
+    assert editor.save()
+    after = trail.page(ActivityFilter(), limit=5)
+    assert trail.count(ActivityFilter()) == before + 1
+    assert after[0].action == "client.updated"
+    assert editor.overview.lines["industry"].text() == "Patisserie"
+    assert "Version 2" in editor.info_label.text()

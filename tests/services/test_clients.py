@@ -190,3 +190,22 @@ def _query(**kwargs):
     from crmdesk.services.client_query import ClientQuery
 
     return ClientQuery(**kwargs)
+
+
+def test_spend_is_kept_current_in_the_background_not_by_a_sort(session):
+    """12-month spend drifts as days pass; keep_spend_current works it out for the new
+    day, so that a sort by spend finds it done."""
+    import datetime as dt
+
+    from crmdesk.services.client_query import ClientQuery, SortKey
+
+    bought = (TODAY - dt.timedelta(days=360)).isoformat()
+    data = {"name": "Old Order Ltd", "purchases": [
+        {"date": bought, "items": [{"product": "Rye", "unit_price": "50.00"}]}]}  # fmt: skip
+    today = ClientService(session, today=lambda: TODAY)
+    client_id = today.add(data)
+    assert today.list(ClientQuery(sort=SortKey.SPEND_12M))[0].spend_12m == 50
+    later = ClientService(session, today=lambda: TODAY + dt.timedelta(days=10))
+    later.keep_spend_current()
+    (row,) = [r for r in later.list(ClientQuery()) if r.id == client_id]
+    assert row.spend_12m == 0  # the order is more than 12 months old now

@@ -524,8 +524,8 @@ class MainWindow(EgressMixin, OfficeHost):
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is None:
             return QSize(1280, 800)
-        frame = 40  # the title bar and borders the window manager adds
-        return QSize(min(1440, screen.width()), min(900, screen.height() - frame))
+        # Less the title bar and borders the window manager adds.
+        return QSize(min(1440, screen.width() - 16), min(900, screen.height() - 40))
 
     def _first_split(self, width: int) -> list[int]:
         """The client list as wide as its columns need, the editor the rest."""

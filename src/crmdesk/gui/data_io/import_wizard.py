@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.widgets.dialog import AppDialog
-from crmdesk.gui.widgets.style import title_label
+from crmdesk.gui.widgets.style import STYLE, title_label
 from crmdesk.services.import_fields import DUPLICATE_KINDS, target_fields
 from crmdesk.services.imports import (
     Choice,
@@ -116,6 +116,7 @@ class ImportWizard(AppDialog):
         self.mapping_boxes: dict[str, QComboBox] = {}
         self._by_kind: dict[str, list[int]] = {}  # problem -> the rows that have it
 
+        self.setStyleSheet(STYLE)
         layout = QVBoxLayout(self)
         self.step_label = title_label(STEP_TITLES[PAGE_FILE])
         layout.addWidget(self.step_label)
@@ -393,7 +394,8 @@ class ImportWizard(AppDialog):
         self.kind_combo.blockSignals(True)
         self.kind_combo.clear()
         for kind, rows in self._by_kind.items():
-            self.kind_combo.addItem(f"{kind} ({len(rows):,} rows)", kind)
+            noun = "row" if len(rows) == 1 else "rows"
+            self.kind_combo.addItem(f"{kind} ({len(rows):,} {noun})", kind)
         self.kind_combo.blockSignals(False)
         self._fill_all_choices()
         for widget in (self.kind_combo, self.all_choice_combo, self.apply_all_button):

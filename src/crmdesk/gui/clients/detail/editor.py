@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -135,6 +136,11 @@ class ClientEditor(QWidget):
         self.info_label = QLabel()
         self.info_label.setForegroundRole(self.info_label.foregroundRole())
         self.info_label.setEnabled(False)  # dimmed, still readable
+        # A long name or note never widens the editor (and narrows the list beside it):
+        # the name is cut at the edge (its tooltip has it whole), the note wraps.
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.name_label.setMinimumWidth(120)
+        self.info_label.setWordWrap(True)
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save changes")
         self.save_button.setDefault(True)
@@ -500,7 +506,7 @@ class ClientEditor(QWidget):
     def _update_header(self) -> None:
         name = self._display_name()
         self.name_label.setText(name + ("  •" if self._dirty else ""))
-        self.name_label.setToolTip("Unsaved changes" if self._dirty else "")
+        self.name_label.setToolTip(name + (" — unsaved changes" if self._dirty else ""))
         self.status_label.setText(self.overview.status.currentText())
         if self._id is None:
             info = "New client — not saved yet"
