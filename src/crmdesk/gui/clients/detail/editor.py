@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -42,6 +41,7 @@ from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, who
 from crmdesk.errors import EditConflict, InvalidRecord
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import ChangeNotices, ChangeOp, ClientChanges, Pending, QueryOp
+from crmdesk.gui.widgets.elided_label import ElidedLabel
 from crmdesk.gui.widgets.formats import format_datetime
 from crmdesk.services.clients import ClientService
 
@@ -125,21 +125,18 @@ class ClientEditor(QWidget):
         self.setStyleSheet(INVALID_STYLE)
 
         # header
-        self.name_label = QLabel()
+        self.name_label = ElidedLabel()
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.name_label.setFont(font)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel()
         self.status_label.setObjectName("statusChip")
         self.info_label = QLabel()
         self.info_label.setForegroundRole(self.info_label.foregroundRole())
         self.info_label.setEnabled(False)  # dimmed, still readable
         # A long name or note never widens the editor (and narrows the list beside it):
-        # the name is cut at the edge (its tooltip has it whole), the note wraps.
-        self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.name_label.setMinimumWidth(120)
+        # the name is shortened with "…" (its tooltip has it whole), the note wraps.
         self.info_label.setWordWrap(True)
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save changes")
