@@ -131,3 +131,17 @@ def test_idle_lock_waits_for_background_work(qtbot, window, monkeypatch):
     assert window.service.count() == 700
     window.idle.idle.emit()
     assert not window.session.is_open
+
+
+def test_a_search_typed_just_before_locking_is_recorded(qtbot, window):
+    from crmdesk.services.activity import ActivityFilter, ActivityService
+
+    panel = window.list_panel
+    panel.search_edit.setText("bakery")
+    panel._apply_filters()
+    qtbot.waitUntil(lambda: not panel.model.is_loading())
+    window.lock(ask=False)  # before typing had stopped long enough to record it
+    window.lock_screen.unlock_requested.emit()
+    assert window.session.is_open
+    searches = ActivityService(window.session).log(ActivityFilter(action="clients.searched"))
+    assert [e.details["text"] for e in searches] == ["bakery"]

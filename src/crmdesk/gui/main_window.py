@@ -356,6 +356,7 @@ class MainWindow(EgressMixin, OfficeHost):
             return
         # Unsaved edits stay in the editor (in memory) and can be saved after unlocking.
         self.list_panel.record_search()  # a search typed just before counts too
+        settle()  # ...and is written before the vault closes
         # Nothing may read the vault while it closes; work asked for meanwhile waits.
         hold_work()
         try:

@@ -29,11 +29,11 @@ from .child_table import ChildTable, Column
 from .tab_base import DetailTab, TableTab
 
 INTERACTION_COLUMNS = (
-    Column("date", "Date", "date", width=90),
-    Column("kind", "Kind", "choice", choices=INTERACTION_KINDS, width=80),
-    Column("contact", "Contact", width=120),
+    Column("date", "Date", "date", width=76),
+    Column("kind", "Kind", "choice", choices=INTERACTION_KINDS, width=66),
+    Column("contact", "Contact", width=100),
     Column("summary", "Summary", stretch=True),  # what matters most takes the room
-    Column("outcome", "Outcome", width=150),
+    Column("outcome", "Outcome", width=110),
 )
 
 
