@@ -20,24 +20,22 @@ from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import Job, Operation, QueryOp, run_with_progress
 from crmdesk.gui.people.approval_dialog import ask_owner_approval
-from crmdesk.gui.reports.preview import ReportPreview
-from crmdesk.gui.reports.trace import TraceDialog
 from crmdesk.services.clipboard import copy_clients
 from crmdesk.services.egress import ApprovalRequired, OwnerApproval
-from crmdesk.services.reports import PrintedReport, ReportCancelled
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from crmdesk.gui.clients.detail.editor import ClientEditor
     from crmdesk.gui.clients.list_panel import ClientListPanel
+    from crmdesk.gui.reports.preview import ReportPreview
     from crmdesk.services.client_query import ClientRow
     from crmdesk.services.clients import ClientService
-    from crmdesk.services.reports import ReportService
+    from crmdesk.services.reports import PrintedReport, ReportService
     from crmdesk.services.session import Session
 
 # Builds a report on the worker thread; the owner's approval when one was given.
-ReportMaker = Callable[[Job, OwnerApproval | None], PrintedReport]
+ReportMaker = Callable[[Job, OwnerApproval | None], "PrintedReport"]
 
 
 class EgressMixin(QMainWindow):
@@ -53,6 +51,9 @@ class EgressMixin(QMainWindow):
     _last_preview: ReportPreview
 
     def _preview(self, report: PrintedReport) -> None:
+        # Reports and their preview (reportlab, QtPdf) load when first used, not at start.
+        from crmdesk.gui.reports.preview import ReportPreview
+
         self._last_preview = ReportPreview(self.reports, report, self)
         self._last_preview.show()
 
@@ -71,6 +72,8 @@ class EgressMixin(QMainWindow):
         """
 
         def failed(exc: BaseException) -> None:
+            from crmdesk.services.reports import ReportCancelled
+
             if isinstance(exc, ReportCancelled):
                 return
             if isinstance(exc, ApprovalRequired) and approval is None:
@@ -177,4 +180,6 @@ class EgressMixin(QMainWindow):
         ).failure(failed).run_in_background().wait()
 
     def trace_document(self) -> None:
+        from crmdesk.gui.reports.trace import TraceDialog
+
         TraceDialog(self.reports, self).exec()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
@@ -50,13 +51,16 @@ from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutloo
 from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
 from crmdesk.gui.watermark import Watermarks
+from crmdesk.gui.widgets.formats import warm_up
 from crmdesk.services import session as sessions
 from crmdesk.services import signin, unlocking
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
-from crmdesk.services.reports import ReportService
 from crmdesk.services.session import KeyStore, Session, Unlocked
 from crmdesk.services.vault_state import security_state
+
+if TYPE_CHECKING:
+    from crmdesk.services.reports import ReportService
 
 PAGES = (
     ("clients", "Clients"),
@@ -83,7 +87,7 @@ class MainWindow(EgressMixin, OfficeHost):
         self.notices = ChangeNotices(self)
         self._demo_op: Operation | None = None
         self._report_op: Operation | None = None
-        self.reports = ReportService(session, today=today)
+        self._reports: ReportService | None = None  # made when first printing
         self.setWindowTitle(f"crmdesk — {folder.name}")
         self.setWindowIcon(icon("crmdesk"))
 
@@ -142,9 +146,14 @@ class MainWindow(EgressMixin, OfficeHost):
         """12-month spends drift as days pass: worked out for today in the background,
         once a day, so that sorting by spend never waits for it."""
         service = self.service
-        QueryOp(parent=self, op=service.keep_spend_current, success=lambda _none: None).failure(
-            lambda _exc: None
-        ).run_in_background()  # the next sort tries again
+
+        def background() -> None:
+            service.keep_spend_current()
+            warm_up()  # the phone tables the first client shown needs, loaded here
+
+        QueryOp(parent=self, op=background, success=lambda _none: None).failure(
+            lambda _exc: None  # the next sort by spend tries again
+        ).run_in_background()
 
     # -- building ---------------------------------------------------------------------
 
@@ -253,6 +262,15 @@ class MainWindow(EgressMixin, OfficeHost):
 
     def _update_copy(self, *_args: object) -> None:
         self.act_copy.setEnabled(bool(self.list_panel.table.selectionModel().hasSelection()))
+
+    @property
+    def reports(self) -> ReportService:
+        """The report service, loaded when first used: reportlab is not needed at start."""
+        if self._reports is None:
+            from crmdesk.services.reports import ReportService
+
+            self._reports = ReportService(self.session, today=self.today)
+        return self._reports
 
     @property
     def keystore(self) -> KeyStore | None:

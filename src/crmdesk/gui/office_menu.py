@@ -32,14 +32,9 @@ from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity.page import ActivityPage
 from crmdesk.gui.clients.list_panel import ClientListPanel
-from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
-from crmdesk.gui.offboarding.rotate import rotate_key_flow
-from crmdesk.gui.offboarding.wizard import OffboardingWizard
 from crmdesk.gui.ops import ChangeNotices, ClientChanges
-from crmdesk.gui.people.policy_editor import PolicyEditor
-from crmdesk.gui.people.users_dialog import UsersDialog
 from crmdesk.gui.watermark import Watermarks
 from crmdesk.gui.widgets import formats
 from crmdesk.services.session import KeyStore, Session
@@ -152,18 +147,24 @@ class OfficeMenu:
     # -- actions ------------------------------------------------------------------------
 
     def manage_users(self) -> None:
+        from crmdesk.gui.people.users_dialog import UsersDialog  # loaded when first used
+
         try:
             UsersDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Users")
 
     def edit_policy(self) -> None:
+        from crmdesk.gui.people.policy_editor import PolicyEditor  # loaded when first used
+
         try:
             PolicyEditor(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Confidentiality policy")
 
     def import_clients(self) -> None:
+        from crmdesk.gui.data_io import ImportWizard  # loaded when first used
+
         try:
             ImportWizard(self.window.session, self.window).exec()
         except CrmdeskError as exc:
@@ -171,6 +172,8 @@ class OfficeMenu:
         self.window.notices.announce(ClientChanges.all_clients())
 
     def export_clients(self) -> None:
+        from crmdesk.gui.data_io import ExportDialog  # loaded when first used
+
         try:
             query = self.window.list_panel.query()
             ExportDialog(self.window.session, query, self.window).exec()
@@ -178,6 +181,8 @@ class OfficeMenu:
             show_error(self.window, exc, "Export clients")
 
     def backup_settings(self) -> None:
+        from crmdesk.gui.data_io import BackupSettingsDialog  # loaded when first used
+
         try:
             BackupSettingsDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
@@ -233,6 +238,8 @@ class OfficeMenu:
         )
 
     def offboard(self) -> None:
+        from crmdesk.gui.offboarding.wizard import OffboardingWizard  # loaded when first used
+
         try:
             wizard = OffboardingWizard(
                 self.window.session, self.window, keystore=self.window.keystore
@@ -243,6 +250,8 @@ class OfficeMenu:
         self.window.notices.announce(ClientChanges.all_clients())
 
     def rotate_key(self) -> None:
+        from crmdesk.gui.offboarding.rotate import rotate_key_flow  # loaded when first used
+
         try:
             rotate_key_flow(self.window, self.window.session, keystore=self.window.keystore)
         except CrmdeskError as exc:

@@ -1,5 +1,9 @@
 """The client list as a Qt table model: every matching client has a row, a few pages are held.
 
+Its columns are declared once, in :data:`COLUMNS` (title, how a row reads, how it
+sorts, its tooltip): a new column is one more entry there; the header, the column
+chooser and the first widths follow.
+
 A vault may hold 100,000 clients. ``rowCount()`` is how many match, so the scroll bar
 spans the whole list; the rows themselves come a page of 200 at a time, read on the
 database worker (:mod:`crmdesk.gui.ops`) when the view first paints them, and only the
@@ -67,6 +71,10 @@ class Column:
     first_order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
     right: bool = False
     hidden: bool = False  # hidden until the person shows it (header's context menu)
+    # A cell's own tooltip and words for screen readers (default: the client's name,
+    # email and phone; the cell's text).
+    tooltip: Callable[[ClientRow], str] | None = None
+    accessible: Callable[[ClientRow], str] | None = None
 
 
 def _next_order(row: ClientRow) -> str:
@@ -388,7 +396,11 @@ class ClientListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column.tooltip is not None:
+                return column.tooltip(row)
             return "\n".join(part for part in (row.name, row.email, row.phone) if part)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column.accessible is not None:
+            return column.accessible(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if column.right else _LEFT
         return None

@@ -162,6 +162,13 @@ def value_words(value: str | None) -> str:
     return (value or "").replace("_", " ").strip().capitalize()
 
 
+def warm_up(numbers: list[str] | tuple[str, ...] = ("+12025550173", "+442079460958")) -> None:
+    """Load the phone number tables (and the countries of ``numbers``) ahead of time, on
+    the database worker: the first client shown then does not wait for them."""
+    for number in numbers:
+        format_phone(number)
+
+
 def format_phone(number: str | None) -> str:
     """A stored phone number (E.164) grouped for reading: "+1 202-555-0173". Anything
     that is not a number phonenumbers knows is shown as stored."""
@@ -186,6 +193,7 @@ __all__ = [
     "format_datetime",
     "format_long_date",
     "full_year_date_format",
+    "warm_up",
     "format_money",
     "format_number",
     "format_phone",

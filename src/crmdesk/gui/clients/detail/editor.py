@@ -42,7 +42,7 @@ from crmdesk.errors import EditConflict, InvalidRecord
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import ChangeNotices, ChangeOp, ClientChanges, Pending, QueryOp
 from crmdesk.gui.widgets.elided_label import ElidedLabel
-from crmdesk.gui.widgets.formats import format_datetime
+from crmdesk.gui.widgets.formats import format_datetime, warm_up
 from crmdesk.services.clients import ClientService
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
@@ -296,10 +296,15 @@ class ClientEditor(QWidget):
             self._loading_op = None
             self._show_client(client_id, data)
 
+        def read() -> dict[str, Any]:
+            data = clients.get_json(client_id)
+            # The countries of its phone numbers, loaded here rather than while showing.
+            contacts = data.get("contacts") or []
+            warm_up([*data.get("phones", []), *(p for c in contacts for p in c.get("phones", []))])
+            return data
+
         self._loading_op = (
-            QueryOp(parent=self, op=lambda: clients.get_json(client_id), success=arrived)
-            .failure(failed)
-            .run_in_background()
+            QueryOp(parent=self, op=read, success=arrived).failure(failed).run_in_background()
         )
         return self._loading_op
 
