@@ -176,6 +176,8 @@ class ActivityPage(ActivityLayout):
             lambda job: load(session, query, tz, job),
             self._on_loaded,
             self._on_failed,
+            # The page says it is reading; a dialog only when it takes a while.
+            show_after_ms=2000,
         )
 
     def _done(self) -> None:
