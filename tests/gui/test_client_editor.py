@@ -410,6 +410,10 @@ def test_the_editor_fits_beside_the_list_on_a_laptop(qtbot, editor, full_id):
         view = table.table
         rect = view.visualRect(view.model().index(0, column))
         assert rect.isValid() and rect.right() <= view.viewport().width(), table
+    # Month names whole, upright when twelve side by side would not fit (not "J…").
+    chart = editor.purchases.chart
+    assert not chart.month_axis.truncateLabels()
+    qtbot.waitUntil(chart.months_upright)
     editor.resize(1100, 700)
     qtbot.waitUntil(lambda: editor.purchases.splitter.orientation() == Qt.Orientation.Horizontal)
 
@@ -429,3 +433,36 @@ def test_one_save_is_one_change_and_no_view(qtbot, editor, full_id, gui_session)
     assert after[0].action == "client.updated"
     assert editor.overview.lines["industry"].text() == "Patisserie"
     assert "Version 2" in editor.info_label.text()
+
+
+def test_a_birthday_is_picked_from_a_calendar_and_emails_are_a_list(
+    qtbot, editor, full_id, gui_clients
+):
+    """Dates in the locale's format with a calendar; several emails one per line, added
+    and removed with buttons, not typed into one comma-separated line."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDateEdit, QToolButton
+
+    editor.load(full_id).wait()
+    birthday = editor.contacts.edits["birthday"]
+    assert isinstance(birthday, QDateEdit) and birthday.calendarPopup()
+    shown = birthday.lineEdit().text()
+    assert shown == QDate(1975, 12, 2).toString(birthday.displayFormat())
+    assert "1975" in shown  # the year in full: a birthday in 1925 is not one in 2025
+    birthday.setDate(QDate(1976, 3, 4))
+
+    emails = editor.overview.lines["emails"]
+    assert [e.text() for e in emails.line_edits()] == [
+        "orders@zoes-bakery.example",
+        "zoe@zoes-bakery.example",
+    ]
+    qtbot.mouseClick(emails.add_button, Qt.MouseButton.LeftButton)
+    assert len(emails.line_edits()) == 3
+    type_into(qtbot, emails.line_edits()[2], "accounts@zoes-bakery.example")
+    removes = emails.findChildren(QToolButton)
+    assert len(removes) == 3
+    qtbot.mouseClick(removes[0], Qt.MouseButton.LeftButton)  # the first one goes
+    assert editor.save()
+    stored = gui_clients.get_json(full_id)
+    assert stored["emails"] == ["zoe@zoes-bakery.example", "accounts@zoes-bakery.example"]
+    assert stored["contacts"][0]["birthday"] == "1976-03-04"

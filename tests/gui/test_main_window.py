@@ -96,6 +96,12 @@ def test_day_views_open_the_client(qtbot, window):
     qtbot.waitUntil(lambda: window.list_panel.current_client_id() == due[0].client_id)
     qtbot.waitUntil(lambda: bool(window.list_panel.selected_rows()))
     assert [r.id for r in window.list_panel.selected_rows()] == [due[0].client_id]
+    window.list_panel.table.setFocus()
+    qtbot.keyClick(window.list_panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QApplication.clipboard().text().splitlines()
+    assert (
+        len(copied) == 2 and copied[1].split("\t")[0] == window.editor.overview.lines["name"].text()
+    )
 
 
 def test_layout_is_remembered(qtbot, window, vault_dir, keystore):
@@ -145,3 +151,31 @@ def test_a_search_typed_just_before_locking_is_recorded(qtbot, window):
     assert window.session.is_open
     searches = ActivityService(window.session).log(ActivityFilter(action="clients.searched"))
     assert [e.details["text"] for e in searches] == ["bakery"]
+
+
+def test_a_save_is_announced_once_and_every_view_shows_it(qtbot, window):
+    """The list and the day views refresh from the window's change notice, not from the
+    editor: the new name shows in the list at once and in Follow-ups when it is next shown."""
+    due = window.service.followups()
+    client_id = due[0].client_id
+    window.nav.setCurrentRow(1)  # Follow-ups, read when first shown
+    qtbot.waitUntil(lambda: window.followups.row_count() > 0, timeout=10_000)
+    window.nav.setCurrentRow(0)
+    with qtbot.waitSignal(window.editor.loaded, timeout=10_000):
+        window.show_client(client_id)
+    announced: list[object] = []
+    window.notices.clients_changed.connect(announced.append)
+    name = window.editor.overview.lines["name"]
+    name.setText("Renamed Riverside Bakery")
+    assert window.editor.save()
+    assert len(announced) == 1 and announced[0].touches(client_id)
+
+    def list_shows_it() -> bool:
+        row = window.list_panel.model.row_of(client_id)
+        return row is not None and window.list_panel.model.client_row(row).name == name.text()
+
+    qtbot.waitUntil(list_shows_it, timeout=10_000)
+    with qtbot.waitSignal(window.followups.refreshed, timeout=10_000):
+        window.nav.setCurrentRow(1)
+    clients = {window.followups.text_at(r, 2) for r in range(window.followups.row_count())}
+    assert "Renamed Riverside Bakery" in clients
