@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from crmdesk.demo import generate_clients
 
+from crmdesk.demo import generate_clients
 from crmdesk.domain import Client, Contact, PersonalProfile, client_from_json
 from crmdesk.services import client_store
 from crmdesk.services.client_query import ClientQuery, SortKey
