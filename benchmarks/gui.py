@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(settings_dir))
-    from crmdesk.gui.app import application
+    from crmdesk.gui.app import application, freeze_start_up_objects
 
     app = application()
     from crmdesk.gui.main_window import MainWindow
@@ -391,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     bench = Bench(window)
     bench.wait(lambda: not window.list_panel.model.is_loading())
+    freeze_start_up_objects()  # as crmdesk does once its window is up (gui/app.py)
     bench.settle(0.5)
     results, resident = run_actions(bench, runs)
     load_after = os.getloadavg()

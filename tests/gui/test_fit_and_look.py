@@ -168,3 +168,19 @@ def test_a_window_is_on_screen_while_the_vault_opens_on_the_worker(qtbot, vault_
         assert starting.isVisible()  # still there until the main window replaces it
     finally:
         session.close()
+
+
+def test_start_up_objects_are_kept_out_of_the_collectors_walks():
+    """Once the window is up, a full garbage collection no longer walks what start-up
+    made (a pause on the GUI thread while the list scrolls, otherwise)."""
+    import gc
+
+    from crmdesk.gui.app import freeze_start_up_objects
+
+    tracked = len(gc.get_objects())
+    try:
+        freeze_start_up_objects()
+        assert gc.get_freeze_count() >= tracked // 2
+        assert len(gc.get_objects()) < tracked // 10
+    finally:
+        gc.unfreeze()  # the rest of the tests create and drop many windows
