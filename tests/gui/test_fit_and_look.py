@@ -184,3 +184,21 @@ def test_start_up_objects_are_kept_out_of_the_collectors_walks():
         assert len(gc.get_objects()) < tracked // 10
     finally:
         gc.unfreeze()  # the rest of the tests create and drop many windows
+
+
+def test_the_status_chip_keeps_its_background_in_a_dark_palette(qtbot, gui_clients, dark):
+    from crmdesk.gui.clients.detail.editor import ClientEditor
+    from tests.services.conftest import full_client
+
+    editor = ClientEditor(gui_clients, today=lambda: GUI_TODAY)
+    qtbot.addWidget(editor)
+    editor.resize(1000, 700)
+    editor.show()
+    editor.load(gui_clients.add(full_client())).wait()
+    chip = editor.findChild(QLabel, "statusChip")
+    assert chip is not None and chip.isVisible() and chip.text() == "Active"
+    image = chip.grab().toImage()
+    inside = image.pixelColor(6, image.height() // 2)  # left of the word, inside the border
+    assert inside.name() == chip.palette().color(QPalette.ColorRole.AlternateBase).name()
+    assert inside.lightness() < 100  # a dark chip...
+    assert max(lightness(image)) > 170  # ...with light words on it
