@@ -27,6 +27,7 @@ from crmdesk.commands import (
     vault_args,
 )
 from crmdesk.commands.io import StdinLines
+from crmdesk.commands.words import words
 from crmdesk.errors import CrmdeskError, ExitCode
 
 
@@ -94,7 +95,8 @@ def _run_gui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CrmdeskError(
             f"The desktop app cannot start ({exc}). Reinstall crmdesk with its Qt "
-            "dependencies, or use the commands listed by 'crmdesk --help'."
+            "dependencies, or use the commands listed by 'crmdesk --help'.",
+            code="cli.gui_unavailable",
         ) from None
     return run_gui(args.vault)
 
@@ -117,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_gui(args)
         return int(args.handler(args))
     except CrmdeskError as exc:
-        print(f"crmdesk: {exc.message}", file=sys.stderr)
+        print(f"crmdesk: {words(exc)}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("crmdesk: interrupted; nothing was half-saved.", file=sys.stderr)

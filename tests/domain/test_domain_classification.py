@@ -23,6 +23,7 @@ from crmdesk.domain.classification import (
     section_of,
     value_added_paths,
 )
+from crmdesk.domain.coverage import client_coverage
 from crmdesk.domain.entities import (
     ENTITY_TYPES,
     Address,
@@ -79,8 +80,10 @@ def marked_client() -> Client:
 def marked_json() -> dict[str, Any]:
     client = marked_client()
     out = client_to_json(client)
-    # The service adds computed patterns to its output; they derive from purchases.
+    # The service adds computed patterns and coverage to its output; they derive from
+    # the value-added lists.
     out["patterns"] = patterns_to_json(compute_patterns(client.purchases, date(2024, 6, 1)))
+    out["coverage"] = client_coverage(client).to_json()
     return out
 
 
@@ -192,9 +195,9 @@ def test_redaction_removes_every_value_added_value_and_keeps_every_basic_one() -
             assert rvalue == ([] if isinstance(value, list) else None), path
         elif path not in NESTED_PREFIXES:
             assert rvalue == value, path
-    # client notes and patterns; contact birthday, personal, notes; five value-added lists;
-    # interaction summary and outcome.
-    assert seen_va == 2 + 3 + 5 + 2
+    # client notes, patterns and coverage; contact birthday, personal, notes; five
+    # value-added lists; interaction summary and outcome.
+    assert seen_va == 3 + 3 + 5 + 2
 
 
 def test_redaction_shapes() -> None:

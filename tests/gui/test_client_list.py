@@ -430,7 +430,7 @@ def test_tab_goes_from_search_through_filters_to_the_table(qtbot, panel):
     panel.focus_search()
     qtbot.waitUntil(panel.search_edit.hasFocus)
     seen = []
-    for _ in range(9):
+    for _ in range(10):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         seen.append(QApplication.focusWidget())
     expected = [
@@ -440,11 +440,12 @@ def test_tab_goes_from_search_through_filters_to_the_table(qtbot, panel):
         panel.month_combo,
         panel.no_contact_spin,
         panel.birthday_spin,
+        panel.missing_combo,
         panel.followups_check,
         panel.table,
     ]
     # The clear button is skipped while there is nothing to clear.
-    assert seen[:8] == expected
+    assert seen[:9] == expected
 
 
 def test_service_errors_are_shown_to_the_user(qtbot, panel, monkeypatch):

@@ -394,9 +394,9 @@ def test_the_owner_has_the_activity_page_and_others_do_not(qtbot, owner_window, 
 
     window = owner_window
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels[-1] == "Activity"
+    assert labels[-2:] == ["Activity", "Coverage"]  # the owner's pages
     assert isinstance(window.office.activity_page, ActivityPage)
-    assert window.pages.indexOf(window.office.activity_page) == len(labels) - 1
+    assert window.pages.indexOf(window.office.activity_page) == len(labels) - 2
 
     bobs = MainWindow(
         office.ready("bob"), office.folder, keystore=office.keystore, today=lambda: GUI_TODAY

@@ -229,7 +229,11 @@ def test_undecidable_dates_are_an_assumption_that_can_be_overridden():
     evidence.feed("03/04/1975", 2)
     reading = evidence.decide()
     assert reading.order is DateOrder.MDY
-    assert "--date-order dmy" in reading.assumptions[0]
+    note = reading.assumptions[0]
+    # The note says how to override in neutral words; each edge names its own way
+    # (the command line's --date-order: tests/test_error_words.py).
+    assert note.code == "import.dates.ambiguous" and note.facts["other"] == "dmy"
+    assert "if they are day/month/year" in note
     dots = DateEvidence()
     dots.feed("03.04.1975", 2)
     assert dots.decide().order is DateOrder.DMY  # dots are European

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 
 import pytest
 from pypdf import PdfReader
@@ -231,13 +230,10 @@ def _many(count: int) -> list[ActivityEvent]:
 def test_ten_thousand_events_paginate_and_every_page_is_marked():
     ctx = _ctx()
     seen: list[int] = []
-    started = time.perf_counter()
+    # Its speed is measured in benchmarks/reports.py, not here.
     pdf = render_access_report(ctx, _data(events=_many(10_000)), progress=seen.append)
-    elapsed = time.perf_counter() - started
     pages = _assert_every_page_marked(pdf, ctx)
-    print(f"\n10,000-event access report: {elapsed:.2f} s, {len(pages)} pages")
     assert len(pages) > 1
-    assert elapsed < 60  # generous for slow CI; about 3 s on the 2-core build machine
     text = "\n".join(pages)
     assert "Every recorded action (10,000)" in text
     flat = _flat(text)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -111,9 +110,7 @@ def _many_purchases(count: int) -> dict:
 def test_summary_with_500_purchases_repeats_the_table_header():
     ctx = _ctx()
     client = _client_json(_many_purchases(500))
-    started = time.perf_counter()
     pdf = render_client_summary(client, ctx)
-    print(f"\n500-purchase summary: {time.perf_counter() - started:.2f} s")
     pages = _assert_every_page_marked(pdf, ctx)
     history = [i for i, text in enumerate(pages) if "lot 499" in text or "lot 250" in text]
     assert len(pages) >= 5 and history
@@ -192,14 +189,14 @@ def test_empty_client_list_still_prints_marked_page():
     _assert_every_page_marked(pdf, ctx)
 
 
-def test_ten_thousand_row_list_is_quick():
-    started = time.perf_counter()
-    pdf = render_client_list(_rows(10_000), "All clients", _ctx("client-list", "Client list"))
-    elapsed = time.perf_counter() - started
-    print(
-        f"\n10,000-row client list: {elapsed:.2f} s, {len(PdfReader(io.BytesIO(pdf)).pages)} pages"
-    )
-    assert elapsed < 30  # generous for slow CI; the target is well under 10 s
+def test_ten_thousand_row_list_prints_every_row():
+    # Its speed is measured in benchmarks/reports.py, not here.
+    ctx = _ctx("client-list", "Client list")
+    pdf = render_client_list(_rows(10_000), "All clients", ctx)
+    pages = _assert_every_page_marked(pdf, ctx)
+    text = "\n".join(pages)
+    assert "Client 00000" in text and "Client 09999" in text
+    assert len(pages) > 100
 
 
 def test_call_list_has_followups_and_the_month():

@@ -117,7 +117,7 @@ def test_backup_refuses_an_existing_file_without_force(created, tmp_path):
     session = owner_session(vault)
     dest = tmp_path / "b.crmbackup"
     first = backups.backup(session, dest)
-    with pytest.raises(errors.BadInput, match="--force"):
+    with pytest.raises(errors.BadInput, match="never overwrites a file"):
         backups.backup(session, dest)
     assert dest.read_bytes()[:64] == first.path.read_bytes()[:64]
     assert len(_events(vault, "backup.created")) == 1

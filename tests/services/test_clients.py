@@ -13,7 +13,7 @@ from crmdesk.services.session import owner_session
 from crmdesk.vault import Vault
 from tests.services.conftest import TODAY, full_client
 
-READ_ONLY = ("id", "version", "created_at", "updated_at", "patterns")
+READ_ONLY = ("id", "version", "created_at", "updated_at", "patterns", "coverage")
 
 
 def _body(data: dict) -> dict:

@@ -32,7 +32,7 @@ def test_a_single_user_vault_needs_no_sign_in_until_a_second_user_exists(vault, 
     signin.set_password(owner, "owner password 1")
     UserService(owner).add("mia", "Mia Ortega", "manager", "initial password 1")
     assert signin.sign_in_required(vault)
-    with pytest.raises(errors.SignInRequired, match="--user LOGIN"):
+    with pytest.raises(errors.SignInRequired, match="sign in with your login and password"):
         Unlocked(vault).sole_user()
     UserService(owner).disable("mia")
     assert not signin.sign_in_required(vault)

@@ -109,8 +109,9 @@ def test_backup_never_overwrites_unless_forced(filled, tmp_path):
     vault, _ = filled
     dest = tmp_path / "b.crmbackup"
     dest.write_bytes(b"precious")
-    with pytest.raises(errors.BadInput, match="--force"):
+    with pytest.raises(errors.BadInput, match="never overwrites a file") as info:
         write_backup(vault, dest)
+    assert info.value.code == "backup.exists"  # the command line adds its --force
     assert dest.read_bytes() == b"precious"
     write_backup(vault, dest, force=True)
     assert dest.read_bytes().startswith(MAGIC_LINE)
@@ -275,8 +276,9 @@ def test_keyring_without_the_key_asks_for_the_recovery_key(filled, tmp_path):
     vault, _ = filled
     dest = tmp_path / "b.crmbackup"
     write_backup(vault, dest)
-    with pytest.raises(errors.KeyMissing, match="--recovery-key-stdin"):
+    with pytest.raises(errors.KeyMissing, match="Restore it with the recovery key") as info:
         restore_backup(dest, tmp_path / "r", keystore=MemoryKeyStore())
+    assert info.value.code == "restore.key_missing"
     assert not (tmp_path / "r").exists()
 
 
@@ -326,8 +328,9 @@ def test_passphrase_mode_backup_restores_with_its_passphrase(vault_dir, fast_kdf
     vault.close()
     assert _header(dest)["vault"]["passphrase"]["kdf"] == "argon2id"
 
-    with pytest.raises(errors.CannotUnlock, match="--passphrase-stdin"):
+    with pytest.raises(errors.CannotUnlock, match="give that passphrase") as info:
         restore_backup(dest, tmp_path / "r")
+    assert info.value.code == "restore.passphrase_needed"
     with pytest.raises(errors.WrongPassphrase):
         restore_backup(dest, tmp_path / "r", passphrase_text="not the passphrase at all")
     assert not (tmp_path / "r").exists()

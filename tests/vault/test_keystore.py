@@ -41,7 +41,8 @@ def test_untrusted_backends_are_refused(monkeypatch, backend, message):
     monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     with pytest.raises(errors.KeyringUnavailable, match=message) as info:
         ks.system_keystore()
-    assert "--passphrase-stdin" in info.value.message
+    assert "use a master passphrase instead" in info.value.message
+    assert info.value.code == "keyring.unavailable" and info.value.facts["reason"]
     assert info.value.exit_code == errors.ExitCode.CANNOT_UNLOCK
 
 

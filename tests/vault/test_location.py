@@ -160,7 +160,8 @@ def test_the_warning_says_what_to_do():
     assert "/home/ann/Dropbox" in text
     assert "must not be used from network or cloud-synced folders" in text
     assert "locking does not work" in text and "corrupted" in text
-    assert "own disk" in text and "one office computer" in text and "crmdesk backup" in text
+    assert "own disk" in text and "one office computer" in text and "make backups" in text
+    assert text.code == "vault.shared_folder"  # each edge says how to move it and back up
 
 
 def test_a_local_folder_gives_no_warning(tmp_path):

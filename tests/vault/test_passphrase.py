@@ -38,8 +38,9 @@ def test_wrong_passphrase(vault_dir, fast_kdf):
 
 def test_missing_passphrase_says_how_to_give_it(vault_dir, fast_kdf):
     Vault.create(vault_dir, OWNER, passphrase_text=PHRASE, kdf=fast_kdf)[0].close()
-    with pytest.raises(errors.CannotUnlock, match="--passphrase-stdin"):
+    with pytest.raises(errors.CannotUnlock, match="protected by a master passphrase") as info:
         Vault.open(vault_dir)
+    assert info.value.code == "passphrase.needed"  # the command line adds --passphrase-stdin
 
 
 def test_short_passphrase_is_refused(vault_dir):

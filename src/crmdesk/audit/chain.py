@@ -41,9 +41,6 @@ class AuditEvent:
     prev_hash: str
     hash: str
 
-    def details_dict(self) -> dict[str, Any]:
-        return json.loads(self.details)
-
 
 @dataclass(frozen=True, slots=True)
 class ChainReport:
@@ -112,16 +109,6 @@ def record(
         (seq, ts, actor, action, object, text, prev, digest),
     )
     return AuditEvent(seq, ts, actor, action, object, text, prev, digest)
-
-
-def events(conn: Connection, *, after_seq: int = 0, limit: int | None = None) -> list[AuditEvent]:
-    """Entries in chain order."""
-    sql = f"SELECT {_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq"
-    params: tuple[int, ...] = (after_seq,)
-    if limit is not None:
-        sql += " LIMIT ?"
-        params += (limit,)
-    return [AuditEvent(*row) for row in conn.execute(sql, params)]
 
 
 def verify(

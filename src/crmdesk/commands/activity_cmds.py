@@ -22,7 +22,8 @@ def parse_local(text: str | None, what: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise BadInput(
-            f"Cannot read the {what} date {text!r}; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM."
+            f"Cannot read the {what} date {text!r}; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM.",
+            code="cli.date_unreadable",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
 
@@ -51,7 +52,7 @@ def _json(event: ActivityEvent) -> dict[str, Any]:
 
 def cmd_audit_log(args: argparse.Namespace) -> int:
     if not 1 <= args.limit <= 100_000:
-        raise BadInput("--limit must be 1 to 100000.")
+        raise BadInput("--limit must be 1 to 100000.", code="cli.limit_out_of_range")
     query = ActivityFilter(
         login=args.log_user,
         action=args.action,

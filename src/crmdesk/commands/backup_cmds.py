@@ -7,6 +7,7 @@ import sys
 
 from crmdesk.commands.io import ask_secret
 from crmdesk.commands.unlock import open_session
+from crmdesk.commands.words import words
 from crmdesk.errors import BadInput, KeyMissing, WrongKey
 from crmdesk.services import backup as backups
 
@@ -42,7 +43,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise BadInput(
             "This backup's key is kept in the keyring, so there is no passphrase to give. "
             "To protect the restored vault with a new master passphrase, give the recovery "
-            "key too: --recovery-key-stdin (first line) with --passphrase-stdin (second)."
+            "key too: --recovery-key-stdin (first line) with --passphrase-stdin (second).",
+            code="cli.restore.keyring_backup_passphrase",
         )
 
     def restore(recovery: str | None) -> backups.RestoreInfo:
@@ -60,7 +62,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         # The keyring has no key that fits: at a terminal, ask for the recovery key.
         if recovery_key is not None or passphrase is not None or not sys.stdin.isatty():
             raise
-        print(f"crmdesk: {exc.message}", file=sys.stderr)
+        print(f"crmdesk: {words(exc)}", file=sys.stderr)
         info = restore(ask_secret("Recovery key: ", what="recovery key"))
     print(f"Restored vault {info.vault_id} into {info.folder}")
     print(f"From: {summary.path} (made {info.backup_made_at}), SHA-256 {info.sha256}")

@@ -1,4 +1,5 @@
-"""The options of ``client``, ``search`` and ``demo`` (handlers: client_cmds)."""
+"""The options of ``client``, ``search``, ``coverage`` and ``demo`` (handlers: client_cmds,
+coverage_cmds)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_filters(p, default_sort="relevance")
     add_approve_as(p)
     p.set_defaults(handler=_run("cmd_search"))
+
+    p = sub.add_parser(
+        "coverage",
+        help="how much of the client list is value-added information, and since when",
+        description="The share of clients holding each kind of value-added information "
+        "(personal profiles, purchases, pricing, preferences, seasonal needs, specifications, "
+        "interaction history), by salesperson and month by month, and the clients with the "
+        "most business and the least on file. A Salesperson gets their own clients.",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=handlers_in("coverage_cmds")("cmd_coverage"))
 
     p = sub.add_parser("demo", help="fill the vault with realistic demo clients")
     p.add_argument("--clients", type=int, default=200, metavar="N", help="how many (default 200)")

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from crmdesk.commands.common_args import COVERAGE_KEYS
 from crmdesk.commands.io import print_json
 from crmdesk.commands.unlock import approval, open_session
 from crmdesk.errors import BadInput
@@ -26,6 +27,7 @@ def query_from_args(args: argparse.Namespace, text: str = "") -> ClientQuery:
         no_contact_days=args.no_contact_days,
         birthday_within_days=args.birthday_within,
         followups_due=args.followups_due,
+        missing=tuple(dict.fromkeys(args.missing or ())),
         sort=SortKey(args.sort),
         descending=args.desc,
         limit=args.limit,
@@ -43,10 +45,14 @@ def read_json_object(args: argparse.Namespace, what: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise BadInput(
             f"Standard input is not valid JSON ({exc.msg} at line {exc.lineno}, column "
-            f"{exc.colno}). Send {what} as one JSON object."
+            f"{exc.colno}). Send {what} as one JSON object.",
+            code="cli.json_invalid",
         ) from None
     if not isinstance(data, dict):
-        raise BadInput(f"Send {what} as one JSON object ({{...}}), not a {type(data).__name__}.")
+        raise BadInput(
+            f"Send {what} as one JSON object ({{...}}), not a {type(data).__name__}.",
+            code="cli.json_not_object",
+        )
     return data
 
 
@@ -74,7 +80,10 @@ def cmd_update(args: argparse.Namespace) -> int:
     if "version" in patch:
         version = patch.pop("version")
         if not isinstance(version, int) or isinstance(version, bool):
-            raise BadInput('"version" must be a whole number: the version you read.')
+            raise BadInput(
+                '"version" must be a whole number: the version you read.',
+                code="cli.version_not_whole",
+            )
         expected = version if expected is None else expected
     with open_session(args) as session:
         client = ClientService(session).update(args.id, patch, expected_version=expected)
@@ -101,7 +110,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.text.strip():
-        raise BadInput("Give some words to search for.")
+        raise BadInput("Give some words to search for.", code="cli.search_empty")
     with open_session(args) as session:
         service = ClientService(session)
         query = query_from_args(args, args.text)
@@ -116,7 +125,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from crmdesk.services.demo import create_demo_clients
 
     if not 1 <= args.clients <= 1_000_000:
-        raise BadInput("--clients must be between 1 and 1,000,000.")
+        raise BadInput(
+            "--clients must be between 1 and 1,000,000.", code="cli.demo_count_out_of_range"
+        )
     with open_session(args) as session, Progress("Creating demo clients", args.clients) as bar:
         made = create_demo_clients(session, args.clients, seed=args.seed, progress=bar.update)
     print(f"Created {made:,} demo clients.")
@@ -128,7 +139,14 @@ def _row_json(row: ClientRow) -> dict[str, Any]:
     data["spend_12m"] = None if row.spend_12m is None else str(row.spend_12m)
     for key in ("last_contact", "next_order"):
         data[key] = data[key].isoformat() if data[key] else None
+    data["coverage"] = row.coverage.to_json()
     return data
+
+
+def _coverage(row: ClientRow) -> str:
+    """``5/7`` on file, or ``withheld``: never a count for a client the person may not see."""
+    held = row.coverage.count
+    return "withheld" if held is None else f"{held}/{len(COVERAGE_KEYS)}"
 
 
 def _money(amount: Decimal | None) -> str:
@@ -142,13 +160,13 @@ def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
     if not rows:
         print("No clients match.")
         return
-    header = ("ID", "NAME", "STATUS", "SALES", "LAST CONTACT", "12M SPEND")
-    print("{:>7}  {:<32} {:<9} {:<10} {:<12} {:>12}".format(*header))
+    header = ("ID", "NAME", "STATUS", "SALES", "LAST CONTACT", "12M SPEND", "ON FILE")
+    print("{:>7}  {:<32} {:<9} {:<10} {:<12} {:>12}  {}".format(*header))
     for r in rows:
         last = r.last_contact.isoformat() if r.last_contact else "-"
         print(
             f"{r.id:>7}  {r.name[:32]:<32} {r.status:<9} {r.salesperson[:10]:<10} "
-            f"{last:<12} {_money(r.spend_12m):>12}"
+            f"{last:<12} {_money(r.spend_12m):>12}  {_coverage(r)}"
         )
     if total > len(rows):
         print(f"({len(rows)} of {total:,} shown; use --limit and --offset for more)")
@@ -181,4 +199,12 @@ def _print_client(data: dict[str, Any]) -> None:
         f"{len(data['seasonal_needs'])} seasonal needs, {len(data['specifications'])} "
         f"specifications, {len(data['interactions'])} interactions, {len(data['tasks'])} tasks"
     )
+    coverage = data.get("coverage") or {}
+    states = coverage.get("categories") or {}
+    if coverage.get("withheld"):
+        print(f"  On file: withheld ({coverage['withheld']})")
+    elif states:
+        missing = [k.replace("_", " ") for k, state in states.items() if state == "missing"]
+        line = f"  On file: {coverage.get('held')} of {coverage.get('of')} kinds"
+        print(line + (f"; missing {', '.join(missing)}" if missing else ""))
     print("  (crmdesk client show ID --json prints everything)")

@@ -10,6 +10,7 @@ from pathlib import Path
 from crmdesk.commands.io import print_json
 from crmdesk.commands.progress import Progress
 from crmdesk.commands.unlock import open_session
+from crmdesk.commands.words import words
 from crmdesk.errors import BadInput
 from crmdesk.services.import_mappings import IGNORE, DateOrder, load_mapping, save_mapping
 from crmdesk.services.imports import (
@@ -29,7 +30,10 @@ _SHOWN_IGNORED = 12
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
-        raise BadInput(f"There is no file {path}. Give the CSV or vCard file to import.")
+        raise BadInput(
+            f"There is no file {path}. Give the CSV or vCard file to import.",
+            code="cli.import.no_file",
+        )
     mapping = load_mapping(Path(args.mapping)) if args.mapping else None
     size = path.stat().st_size
     with open_session(args) as session:
@@ -52,7 +56,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise BadInput(
                 f"{_n(plan.counts.invalid, 'row')} with invalid values{where}; nothing was "
                 "imported (--on-invalid abort). Fix them, or import with --on-invalid skip "
-                "to leave them out."
+                "to leave them out.",
+                code="cli.import.invalid_rows",
             )
         result = None
         if not args.dry_run:
@@ -80,7 +85,7 @@ def _show(plan: ImportPlan, result: ImportResult | None, args: argparse.Namespac
         print_json(
             {
                 "dry_run": bool(args.dry_run),
-                "plan": plan.to_json(),
+                "plan": plan.to_json() | {"assumptions": [words(a) for a in plan.assumptions]},
                 "result": result.to_json() if result else None,
             }
         )
@@ -105,7 +110,7 @@ def summary_lines(plan: ImportPlan, result: ImportResult | None, *, dry_run: boo
             more = f" and {len(ignored) - _SHOWN_IGNORED} more" if len(ignored) > 12 else ""
             out.append(f"    ignored: {shown}{more}")
     for assumption in plan.assumptions:
-        out.append(f"  Note: {assumption}")
+        out.append(f"  Note: {words(assumption)}")
     c = plan.counts
     what = "Cards" if plan.format == "vcf" else "Rows"
     blank = f" (and {c.blank:,} blank)" if c.blank else ""

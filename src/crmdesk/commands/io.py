@@ -35,7 +35,10 @@ class StdinLines:
         self._read()
         assert self._lines is not None
         if not self._lines:
-            raise BadInput(f"Expected the {what} on standard input, but it ended first.")
+            raise BadInput(
+                f"Expected the {what} on standard input, but it ended first.",
+                code="cli.stdin_ended",
+            )
         return self._lines.pop(0)
 
 
@@ -46,11 +49,14 @@ def ask_secret(
     if not sys.stdin.isatty():
         raise CannotUnlock(
             f"crmdesk needs the {what}, but there is no terminal to ask on. "
-            f"Give it on standard input with {hint}."
+            f"Give it on standard input with {hint}.",
+            code="cli.no_terminal",
         )
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Type it again to confirm: ") != first:
-        raise BadInput(f"The two entries of the {what} differ. Nothing was changed.")
+        raise BadInput(
+            f"The two entries of the {what} differ. Nothing was changed.", code="cli.entries_differ"
+        )
     return first
 
 

@@ -21,7 +21,7 @@ def _print_recovery_key(key: str) -> None:
 
 def cmd_offboard(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= 3660:
-        raise BadInput("--days must be 1 to 3660.")
+        raise BadInput("--days must be 1 to 3660.", code="cli.days_out_of_range")
     certificate = args.certificate or args.output.with_name(
         f"{args.output.stem}-exit-certification.pdf"
     )
@@ -33,6 +33,7 @@ def cmd_offboard(args: argparse.Namespace) -> int:
             passphrase=args.vault_passphrase,
             access_report_path=args.output,
             certificate_path=certificate,
+            paper=args.paper,
         )
     print(f"Disabled {args.login}.")
     print(f"Access report ID: {result.access_report.record.report_id}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crmdesk.commands.common_args import add_paper
 from crmdesk.commands.lazy import handlers_in
 
 _run = handlers_in("people_cmds")
@@ -95,6 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--no-rekey", action="store_true", help="skip the key rotation (not recommended)"
     )
+    add_paper(p)
     p.set_defaults(handler=_run_offboard("cmd_offboard"))
 
     p = sub.add_parser(

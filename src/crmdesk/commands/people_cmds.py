@@ -128,13 +128,17 @@ def cmd_policy_accept(args: argparse.Namespace) -> int:
             if not sys.stdin.isatty():
                 raise BadInput(
                     "Read the policy first (crmdesk policy show), then accept the version "
-                    f"you read: crmdesk policy accept --version {current.version}"
+                    f"you read: crmdesk policy accept --version {current.version}",
+                    code="cli.policy.read_first",
                 )
             print(current.text)
             print()
             answer = input(f'Type "I accept" to accept version {current.version}: ')
             if answer.strip().casefold() != "i accept":
-                raise BadInput("The policy was not accepted; nothing is shown until it is.")
+                raise BadInput(
+                    "The policy was not accepted; nothing is shown until it is.",
+                    code="cli.policy.not_accepted",
+                )
             version = current.version
         accepted = service.accept(version)
     print(f"You accepted the confidentiality policy, version {accepted.version}.")
@@ -148,7 +152,9 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
         try:
             text = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise BadInput(f"Cannot read {args.file} as UTF-8 text: {exc}.") from None
+            raise BadInput(
+                f"Cannot read {args.file} as UTF-8 text: {exc}.", code="cli.policy.file_unreadable"
+            ) from None
     with open_session(args) as session:
         before = PolicyService(session).current().version
         policy = PolicyService(session).publish(text)

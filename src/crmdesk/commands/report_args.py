@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crmdesk.commands.common_args import add_approve_as, add_filters
+from crmdesk.commands.common_args import add_approve_as, add_filters, add_paper
 from crmdesk.commands.lazy import handlers_in
 
 _run = handlers_in("report_cmds")
@@ -19,6 +19,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("id", type=int)
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
     p.set_defaults(handler=_run("cmd_client"))
+
+    p = rsub.add_parser(
+        "brief",
+        help="one page to take into a meeting with a client",
+        description="The people and what matters to them personally, what the client buys "
+        "and when, pricing and preferences, open tasks and the last three interactions, on "
+        "one page; what does not fit is summarised.",
+    )
+    p.add_argument("id", type=int)
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.set_defaults(handler=_run("cmd_brief"))
+
+    p = rsub.add_parser(
+        "coverage",
+        help="how much of the client list is value-added information, and since when",
+    )
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    p.set_defaults(handler=_run("cmd_coverage"))
 
     p = rsub.add_parser("list", help="the clients matching a search and filters")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
@@ -38,8 +56,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--days", type=int, default=365, help="period of the use figures")
     p.set_defaults(handler=_run("cmd_measures"))
 
-    for name in ("client", "list", "calls"):
+    for name in ("client", "brief", "coverage", "list", "calls"):
         add_approve_as(rsub.choices[name])
+    for parser in rsub.choices.values():
+        add_paper(parser)
 
     p = sub.add_parser(
         "trace",

@@ -1,5 +1,5 @@
-"""``report client|list|calls`` and ``trace``: watermarked PDFs, and who printed or
-exported a file (by its ID, or by a decoy's address or name)."""
+"""``report client|brief|coverage|list|calls|measures`` and ``trace``: watermarked PDFs,
+and who printed or exported a file (by its ID, or by a decoy's address or name)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,29 @@ def _done(report: PrintedReport, output: Path) -> int:
     return 0
 
 
+def _reports(session: object, args: argparse.Namespace) -> ReportService:
+    return ReportService(session, paper=args.paper)  # type: ignore[arg-type]
+
+
 def cmd_client(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = ReportService(session).client_summary(
+        record = _reports(session, args).client_summary(
             args.id, args.output, approval=approval(args)
         )
+    return _done(record, args.output)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        record = _reports(session, args).meeting_brief(
+            args.id, args.output, approval=approval(args)
+        )
+    return _done(record, args.output)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        record = _reports(session, args).coverage(args.output, approval=approval(args))
     return _done(record, args.output)
 
 
@@ -35,7 +53,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         total = ClientService(session).count(query)
         with Progress("Building the client list", max(1, total)) as bar:
-            record = ReportService(session).client_list(
+            record = _reports(session, args).client_list(
                 query, args.output, progress=bar.update, approval=approval(args)
             )
     return _done(record, args.output)
@@ -43,13 +61,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_calls(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = ReportService(session).call_list(args.output, approval=approval(args))
+        record = _reports(session, args).call_list(args.output, approval=approval(args))
     return _done(record, args.output)
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = ReportService(session).measures(args.output, days=args.days)
+        record = _reports(session, args).measures(args.output, days=args.days)
     return _done(record, args.output)
 
 

@@ -7,7 +7,8 @@ import os
 import sys
 
 from crmdesk.commands.io import ask_secret
-from crmdesk.errors import SignInRequired
+from crmdesk.commands.words import words
+from crmdesk.errors import Notice, SignInRequired
 from crmdesk.services import session as sessions
 from crmdesk.services.egress import OwnerApproval
 from crmdesk.services.session import Session
@@ -30,7 +31,8 @@ def open_session(args: argparse.Namespace) -> Session:
         if args.user is None:
             raise SignInRequired(
                 "This vault has several users: sign in with --user LOGIN, and give your "
-                "password with --password-stdin or the CRMDESK_PASSWORD variable."
+                "password with --password-stdin or the CRMDESK_PASSWORD variable.",
+                code="cli.signin_required",
             )
         args.sign_in_password = read_password(args, f"Password for {args.user}: ")
         return unlocked.sign_in(args.user, args.sign_in_password)
@@ -68,9 +70,9 @@ def show_unseen_recovery_key(key: str | None) -> None:
         )
 
 
-def warn_if_shared(warning: str | None) -> None:
+def warn_if_shared(warning: Notice | None) -> None:
     if warning:
-        print(f"crmdesk: warning: {warning}", file=sys.stderr)
+        print(f"crmdesk: warning: {words(warning)}", file=sys.stderr)
 
 
 def approval(args: argparse.Namespace) -> OwnerApproval | None:

@@ -8,8 +8,10 @@ from dataclasses import asdict
 
 from crmdesk.commands.io import ask_secret, print_json
 from crmdesk.commands.unlock import open_session
+from crmdesk.commands.words import words
 from crmdesk.errors import KeyringUnavailable
 from crmdesk.services import session as sessions
+from crmdesk.services.vault_state import security_state
 
 RECOVERY_ADVICE = """\
 Your RECOVERY KEY is shown this once. Print it or write it down, check it, and lock it
@@ -28,15 +30,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         if not sys.stdin.isatty():
             raise
-        print(f"{exc.message}\n", file=sys.stderr)
+        print(f"{words(exc)}\n", file=sys.stderr)
         passphrase = ask_secret(
             "Choose a master passphrase: ", what="master passphrase", confirm=True
         )
         session, recovery_key = sessions.create_vault(args.vault, owner, passphrase=passphrase)
     with session:
-        print(f"Created vault {session.vault.meta.vault_id} in {args.vault}")
+        state = security_state(session)
+        print(f"Created vault {state.vault_id} in {args.vault}")
         print(f"Owner: {session.full_name} ({session.actor})")
-        print(f"Key: {session.vault.key_location()}")
+        print(f"Key: {state.key_location}")
         print()
         print(RECOVERY_ADVICE)
         print(f"    {recovery_key}")
@@ -50,6 +53,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         data = asdict(st)
         data["folder"] = str(st.folder)
+        if st.sharing_warning is not None:
+            data["sharing_warning"] = words(st.sharing_warning)
         print_json(data)
         return 0
     print(f"Vault:          {st.folder}")
@@ -74,8 +79,9 @@ def cmd_recover(args: argparse.Namespace) -> int:
         recovery_key = args.stdin.next("recovery key")
     new_passphrase = args.stdin.next("new passphrase") if args.passphrase_stdin else None
     with sessions.recover(args.vault, recovery_key, new_passphrase=new_passphrase) as session:
-        print(f"Recovered vault {session.vault.meta.vault_id} in {args.vault}")
-        print(f"Key: {session.vault.key_location()}")
+        state = security_state(session)
+        print(f"Recovered vault {state.vault_id} in {args.vault}")
+        print(f"Key: {state.key_location}")
     return 0
 
 

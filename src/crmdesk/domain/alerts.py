@@ -46,11 +46,18 @@ MONTH_NAMES = (
 
 
 class ThresholdError(ValueError):
-    """An alert threshold was refused; ``field`` names it, the message says the range."""
+    """An alert threshold was refused; ``field`` names it, the message says the range.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``code`` says which rule (``threshold.out_of_range``, ``threshold.working_hours``,
+    ``threshold.working_days``, ``threshold.not_an_object``); ``facts`` hold the field's
+    name in words and its range, for an edge to say it its own way.
+    """
+
+    def __init__(self, field: str, message: str, *, code: str, **facts: Any) -> None:
         self.field = field
         self.message = message
+        self.code = code
+        self.facts: dict[str, Any] = {"field": field, **facts}
         super().__init__(message)
 
 
@@ -119,19 +126,19 @@ class AlertThresholds:
             f"0 ≤ start < end ≤ 24 (the end hour is not included); got {hours!r}."
         )
         if not isinstance(hours, tuple | list) or len(hours) != 2:
-            raise ThresholdError("working_hours", hours_msg)
+            raise ThresholdError("working_hours", hours_msg, code="threshold.working_hours")
         start, end = hours
         if not (_is_int(start) and _is_int(end) and 0 <= start < end <= 24):
-            raise ThresholdError("working_hours", hours_msg)
+            raise ThresholdError("working_hours", hours_msg, code="threshold.working_hours")
         days = self.working_days
         days_msg = (
             "Working days (working_days) must be one or more of 0 to 6 (Monday = 0, "
             f"Sunday = 6); got {_shown(days)}."
         )
         if not isinstance(days, frozenset | set) or not days:
-            raise ThresholdError("working_days", days_msg)
+            raise ThresholdError("working_days", days_msg, code="threshold.working_days")
         if not all(_is_int(d) and 0 <= d <= 6 for d in days):
-            raise ThresholdError("working_days", days_msg)
+            raise ThresholdError("working_days", days_msg, code="threshold.working_days")
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -149,7 +156,9 @@ class AlertThresholds:
         """From :meth:`to_json`'s shape; missing keys keep their defaults, unknown keys are
         ignored (a newer version may have written them)."""
         if not isinstance(data, Mapping):
-            raise ThresholdError("", "Alert thresholds must be a JSON object.")
+            raise ThresholdError(
+                "", "Alert thresholds must be a JSON object.", code="threshold.not_an_object"
+            )
         values: dict[str, Any] = {k: data[k] for k in _LIMITS if k in data}
         if "working_hours" in data:
             hours = data["working_hours"]
@@ -187,6 +196,11 @@ def _whole(name: str, value: object, words: str, low: int, high: int) -> None:
         raise ThresholdError(
             name,
             f"{words} ({name}) must be a whole number from {low:,} to {high:,}; got {value!r}.",
+            code="threshold.out_of_range",
+            words=words,
+            low=low,
+            high=high,
+            value=value,
         )
 
 

@@ -3,8 +3,8 @@
 This is the one place that decides it. Paths are dotted and name the entity, not the
 position: ``client.name``, ``contact.personal.hobbies``, ``purchase.items.unit_price``.
 They cover every dataclass field (see ``ENTITY_PREFIXES``) and every JSON key of
-``client_to_json`` (``client.email`` etc.), plus ``client.patterns`` which the service
-adds to its output.
+``client_to_json`` (``client.email`` etc.), plus ``client.patterns`` and
+``client.coverage`` which the service adds to its output.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def _table() -> dict[str, FieldInfo]:
         ),
         (Section.OVERVIEW, BASIC, "client.address",
          ("street", "city", "region", "postal_code", "country")),
-        (Section.OVERVIEW, VALUE_ADDED, "client", ("notes", "patterns")),
+        (Section.OVERVIEW, VALUE_ADDED, "client", ("notes", "patterns", "coverage")),
         (Section.CONTACTS, BASIC, "client", ("contacts",)),
         (Section.CONTACTS, BASIC, "contact",
          ("id", "name", "title", "email", "emails", "phone", "phones")),
@@ -197,6 +197,100 @@ def basic_paths() -> frozenset[str]:
 def paths_in(section: Section) -> tuple[str, ...]:
     """The paths of one section, in declaration order."""
     return tuple(p for p, info in FIELDS.items() if info.section is section)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageCategory:
+    """A kind of value-added information a client record holds or lacks (its coverage).
+
+    A category holds something when one of the client's ``entity`` records has a
+    non-blank value in a value-added field of ``section``: any purchase, pricing
+    agreement, preference, seasonal need or specification; a contact with a birthday,
+    notes or something in their personal profile; an interaction with a summary or
+    outcome (an entry with only a date and a kind says nothing a directory would not).
+    """
+
+    section: Section
+    entity: str  # the prefix of the records that hold it: "contact", "purchase"
+    label: str  # "Personal profiles"
+    mark: str  # a few letters for a compact mark: "People"
+    noun: str  # as in "No personal profiles on file"
+    # The field of a record that dates it (an order's date), if it has one: it tells
+    # since when the information has been known (see domain/coverage.py).
+    record_date: str = ""
+
+    @property
+    def key(self) -> str:
+        """The name in JSON, on the command line and in the audit trail."""
+        return self.section.value
+
+    @property
+    def list_field(self) -> str:
+        """The client's list holding these records: ``contacts`` for personal profiles."""
+        return next(
+            path.removeprefix("client.")
+            for path, prefix in NESTED_PREFIXES.items()
+            if prefix == self.entity and path.startswith("client.")
+        )
+
+    def paths(self) -> tuple[str, ...]:
+        """The value-added field paths of this category's records (nested objects by their
+        own fields): ``contact.birthday``, ``contact.personal.hobbies``…"""
+        return tuple(
+            path
+            for path, info in FIELDS.items()
+            if info.section is self.section
+            and info.field_class is VALUE_ADDED
+            and path.startswith(self.entity + ".")
+            and path not in NESTED_PREFIXES
+        )
+
+    def whole_record(self) -> bool:
+        """True when every field of the records is value-added: any record counts."""
+        return all(
+            info.field_class is VALUE_ADDED
+            for path, info in FIELDS.items()
+            if path.startswith(self.entity + ".")
+        )
+
+
+# The categories of value-added information a client's coverage is counted in, in the
+# order they are shown. The one place that names them: lists, filters, reports, prompts.
+COVERAGE_CATEGORIES: tuple[CoverageCategory, ...] = (
+    CoverageCategory(Section.PERSONAL_PROFILES, "contact", "Personal profiles", "People",
+                     "personal profiles"),
+    CoverageCategory(Section.PURCHASES, "purchase", "Purchases", "Buys", "purchases", "date"),
+    CoverageCategory(Section.PRICING, "pricing", "Pricing", "Prices", "pricing", "valid_from"),
+    CoverageCategory(Section.PREFERENCES, "preference", "Preferences", "Prefs", "preferences"),
+    CoverageCategory(Section.SEASONAL_NEEDS, "seasonal_need", "Seasonal needs", "Seasons",
+                     "seasonal needs"),
+    CoverageCategory(Section.SPECIFICATIONS, "specification", "Specifications", "Specs",
+                     "specifications"),
+    CoverageCategory(Section.INTERACTIONS, "interaction", "Interaction history", "History",
+                     "interaction history", "date"),
+)  # fmt: skip
+COVERAGE_KEYS: tuple[str, ...] = tuple(c.key for c in COVERAGE_CATEGORIES)
+
+
+def coverage_category(text: str) -> CoverageCategory:
+    """A category from its key, label or noun as typed ("pricing", "personal-profiles",
+    "Seasonal needs", "history"); a ValueError names the choices."""
+    wanted = re.sub(r"[\s_-]+", " ", text.strip().casefold())
+    for category in COVERAGE_CATEGORIES:
+        names = {category.key.replace("_", " "), category.label.casefold(), category.noun}
+        names.add(category.mark.casefold())
+        if wanted in names:
+            return category
+    found = [
+        c
+        for c in COVERAGE_CATEGORIES
+        if len(wanted) >= 3 and any(w.startswith(wanted) for w in c.label.casefold().split())
+    ]
+    if len(found) == 1:
+        return found[0]
+    raise ValueError(
+        f"Unknown kind of information {text!r}; choose one of: " + ", ".join(COVERAGE_KEYS) + "."
+    )
 
 
 _INDEX = re.compile(r"\[\d+\]")

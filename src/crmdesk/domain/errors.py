@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One problem with one field, e.g. ``contacts[0].email``: ``not a valid email address``."""
+    """One problem with one field, e.g. ``contacts[0].email``: ``not a valid email address``.
+
+    ``code`` says which rule refused it (``field.required``, ``field.too_long``,
+    ``field.date``...: see :mod:`crmdesk.domain.validation`), for code that must tell
+    problems apart without reading the message; ``facts`` hold the rule's numbers or the
+    value as shown.
+    """
 
     path: str
     message: str
+    code: str = "field.invalid"
+    facts: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -19,6 +28,8 @@ class FieldError:
 
 class ValidationError(Exception):
     """Input was refused; ``errors`` lists every field problem found, not only the first."""
+
+    code = "record.invalid"
 
     def __init__(self, errors: FieldError | Iterable[FieldError]) -> None:
         self.errors: list[FieldError] = [errors] if isinstance(errors, FieldError) else list(errors)
@@ -28,9 +39,11 @@ class ValidationError(Exception):
         return "; ".join(str(error) for error in self.errors)
 
     @classmethod
-    def single(cls, path: str, message: str) -> ValidationError:
+    def single(
+        cls, path: str, message: str, code: str = "field.invalid", **facts: Any
+    ) -> ValidationError:
         """Shorthand for an error about one field."""
-        return cls([FieldError(path, message)])
+        return cls([FieldError(path, message, code, facts)])
 
 
 def join_path(parent: str, key: str) -> str:

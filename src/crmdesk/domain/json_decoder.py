@@ -127,7 +127,11 @@ class _Decoder(JsonReader):
         )
         price_raw = obj.get("unit_price")
         if price_raw is None:
-            self.c.add(join_path(path, "unit_price"), 'is required (a decimal string like "19.90")')
+            self.c.add(
+                join_path(path, "unit_price"),
+                'is required (a decimal string like "19.90")',
+                "field.required",
+            )
             unit_price = None
         else:
             unit_price = self.c.check(parse_money, price_raw, join_path(path, "unit_price"))
@@ -195,7 +199,11 @@ class _Decoder(JsonReader):
             return None
         months: tuple[int, ...] | None = ()
         if obj.get("months") is None:
-            self.c.add(join_path(path, "months"), "is required (a list of month numbers 1-12)")
+            self.c.add(
+                join_path(path, "months"),
+                "is required (a list of month numbers 1-12)",
+                "field.required",
+            )
         else:
             months = self.c.check(parse_months, obj["months"], join_path(path, "months"))
         return SeasonalNeed(

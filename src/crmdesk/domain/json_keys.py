@@ -57,9 +57,11 @@ SPECIFICATION_KEYS: tuple[str, ...] = ("item", "detail")
 INTERACTION_KEYS: tuple[str, ...] = ("date", "kind", "contact", "summary", "outcome")
 TASK_KEYS: tuple[str, ...] = ("due", "title", "done", "contact")
 
-# Emitted by client_to_json (and by the service, for "patterns") but never accepted as
-# input: crmdesk itself sets them.
-READ_ONLY_KEYS: tuple[str, ...] = ("id", "version", "created_at", "updated_at", "patterns")
+# Emitted by client_to_json (and by the service, for "patterns" and "coverage") but never
+# accepted as input: crmdesk itself sets them.
+READ_ONLY_KEYS: tuple[str, ...] = (
+    "id", "version", "created_at", "updated_at", "patterns", "coverage",
+)  # fmt: skip
 # Marks a redacted export; such a document lacks value-added data, so importing or
 # patching with it would silently erase that data.
 REDACTED_KEY = "redacted"

@@ -91,7 +91,7 @@ class JsonReader:
             return default
         where = join_path(path, key)
         if raw is None:
-            self.c.add(where, f"is required; one of: {', '.join(choices)}")
+            self.c.add(where, f"is required; one of: {', '.join(choices)}", "field.required")
             return default
         if isinstance(raw, str) and raw.strip().lower() in choices:
             return raw.strip().lower()
@@ -103,7 +103,9 @@ class JsonReader:
         raw = obj.get(key)
         if raw is None or raw == "":
             if required:
-                self.c.add(join_path(path, key), "is required (a date, YYYY-MM-DD)")
+                self.c.add(
+                    join_path(path, key), "is required (a date, YYYY-MM-DD)", "field.required"
+                )
             return None
         return self.c.check(parse_date, raw, join_path(path, key))
 

@@ -14,7 +14,6 @@ CHECK_ALPHABET = ALPHABET + "*~$=U"
 BODY_LENGTH = 10
 _VALUES = {c: i for i, c in enumerate(ALPHABET)}
 _READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
-_TYPO = "That report ID has a typo"
 
 
 def _check_symbol(body: str) -> str:
@@ -34,24 +33,26 @@ def new_report_id() -> str:
     return _format("".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH)))
 
 
-def normalise_report_id(text: str) -> str:
-    """The canonical ``XXXX-XXXX-XXC`` form of a typed report ID.
+def normalise_report_id(text: str, kind: str = "report") -> str:
+    """The canonical ``XXXX-XXXX-XXC`` form of a typed report ID (``kind``: "report" or
+    "export", the ID's name in the message; exports share the format).
 
     Raises ValueError with a message for the user on a wrong length, a character that
     cannot be in a report ID, or a failed check symbol.
     """
+    typo = f"That {kind} ID has a typo"
     compact = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
     if len(compact) != BODY_LENGTH + 1:
         raise ValueError(
-            f"{_TYPO}: a report ID has {BODY_LENGTH + 1} letters and digits "
+            f"{typo}: a {kind} ID has {BODY_LENGTH + 1} letters and digits "
             f"(like 7K3M-Q2ZD-AB5), this has {len(compact)}."
         )
     body, check = compact[:BODY_LENGTH], compact[BODY_LENGTH]
     bad = sorted({c for c in body if c not in _VALUES} | ({check} - set(CHECK_ALPHABET)))
     if bad:
-        raise ValueError(f"{_TYPO}: {', '.join(repr(c) for c in bad)} cannot be in a report ID.")
+        raise ValueError(f"{typo}: {', '.join(repr(c) for c in bad)} cannot be in a {kind} ID.")
     if _check_symbol(body) != check:
-        raise ValueError(f"{_TYPO}: please compare it with the printed page once more.")
+        raise ValueError(f"{typo}: please compare it with the printed page once more.")
     return _format(body)
 
 

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     PRINT_CLIENT = "print a client summary"
     PRINT_CALL_LIST = "print a call list"
     PRINT_LIST = "print a list of clients"
+    PRINT_COVERAGE = "print the coverage of the client list"
     EXPORT = "export or copy lists of clients"
     IMPORT = "import clients from files"
     MANAGE_USERS = "manage users"
@@ -80,6 +81,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     _P.PRINT_CLIENT: _SELLERS,
     _P.PRINT_CALL_LIST: _EVERYONE,
     _P.PRINT_LIST: _MANAGERS,
+    _P.PRINT_COVERAGE: _SELLERS,  # of the clients each sees in full
     _P.EXPORT: _MANAGERS,
     _P.IMPORT: _MANAGERS,
     _P.MANAGE_USERS: _OWNER,

@@ -39,9 +39,9 @@ class Collector:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, message: str, code: str = "field.invalid", **facts: Any) -> None:
         """Record a problem found by the caller itself."""
-        self.errors.append(FieldError(path, message))
+        self.errors.append(FieldError(path, message, code, facts))
 
     def extend(self, errors: Iterable[FieldError]) -> None:
         self.errors.extend(errors)
@@ -89,18 +89,20 @@ def shown(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
-def _fail(path: str, message: str) -> ValidationError:
-    return ValidationError.single(path, message)
+def _fail(path: str, message: str, code: str = "field.invalid", **facts: Any) -> ValidationError:
+    return ValidationError.single(path, message, code, **facts)
 
 
 def _require_str(value: object, path: str, what: str) -> str:
     if not isinstance(value, str):
-        raise _fail(path, f"expected {what} as a string, got {describe_type(value)}")
+        raise _fail(path, f"expected {what} as a string, got {describe_type(value)}", "field.type")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         # Lone surrogates can arrive through JSON escapes and cannot be stored.
-        raise _fail(path, "contains characters that are not valid Unicode") from None
+        raise _fail(
+            path, "contains characters that are not valid Unicode", "field.unicode"
+        ) from None
     return value
 
 
@@ -120,14 +122,22 @@ def clean_text(
         value = ""
     text = _require_str(value, path, "text").strip()
     if required and not text:
-        raise _fail(path, "is required")
+        raise _fail(path, "is required", "field.required")
     if len(text) > max_length:
-        raise _fail(path, f"is too long ({len(text)} characters; at most {max_length})")
+        raise _fail(
+            path,
+            f"is too long ({len(text)} characters; at most {max_length})",
+            "field.too_long",
+            length=len(text),
+            most=max_length,
+        )
     allowed = "\n\r\t" if multiline else ""
     for ch in text:
         if unicodedata.category(ch) == "Cc" and ch not in allowed:
             where = "" if multiline else " (this field is a single line)"
-            raise _fail(path, f"contains a control character {ch!r}{where}")
+            raise _fail(
+                path, f"contains a control character {ch!r}{where}", "field.control_character"
+            )
     return text
 
 
@@ -146,7 +156,9 @@ def normalise_email(value: object, path: str) -> str:
         and len(text) <= MAX_EMAIL_LENGTH
     )
     if not ok:
-        raise _fail(path, f"not a valid email address: {shown(text)}")
+        raise _fail(
+            path, f"not a valid email address: {shown(text)}", "field.email", shown=shown(text)
+        )
     return f"{local}@{domain.lower()}"
 
 
@@ -161,21 +173,38 @@ def normalise_phone(value: object, path: str, default_region: str = "US") -> str
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
-        raise _fail(path, f"not a phone number: {shown(text)}") from None
+        raise _fail(
+            path, f"not a phone number: {shown(text)}", "field.phone", shown=shown(text)
+        ) from None
     if not phonenumbers.is_possible_number(number):
-        raise _fail(path, f"not a possible phone number (wrong length?): {shown(text)}")
+        raise _fail(
+            path,
+            f"not a possible phone number (wrong length?): {shown(text)}",
+            "field.phone",
+            shown=shown(text),
+        )
     if not phonenumbers.is_valid_number(number):
-        raise _fail(path, f"not a valid phone number for its country: {shown(text)}")
+        raise _fail(
+            path,
+            f"not a valid phone number for its country: {shown(text)}",
+            "field.phone",
+            shown=shown(text),
+        )
     if number.extension:
         # E.164 has no room for an extension; dropping it silently would lose data.
-        raise _fail(path, f"extensions cannot be stored; put the extension in notes: {shown(text)}")
+        raise _fail(
+            path,
+            f"extensions cannot be stored; put the extension in notes: {shown(text)}",
+            "field.phone_extension",
+            shown=shown(text),
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def parse_date(value: object, path: str) -> date:
     """Accept a ``date`` or an ISO ``YYYY-MM-DD`` string."""
     if isinstance(value, datetime):
-        raise _fail(path, "expected a date (YYYY-MM-DD), not a date and time")
+        raise _fail(path, "expected a date (YYYY-MM-DD), not a date and time", "field.date_time")
     if isinstance(value, date):
         return value
     text = _require_str(value, path, "a date (YYYY-MM-DD)").strip()
@@ -184,7 +213,9 @@ def parse_date(value: object, path: str) -> date:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise _fail(path, f"not a valid date (use YYYY-MM-DD): {shown(text)}")
+    raise _fail(
+        path, f"not a valid date (use YYYY-MM-DD): {shown(text)}", "field.date", shown=shown(text)
+    )
 
 
 def parse_timestamp(value: object, path: str) -> datetime:
@@ -193,11 +224,15 @@ def parse_timestamp(value: object, path: str) -> datetime:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise _fail(path, f"not a valid ISO 8601 timestamp: {shown(value)}") from None
+            raise _fail(
+                path, f"not a valid ISO 8601 timestamp: {shown(value)}", "field.timestamp"
+            ) from None
     if not isinstance(value, datetime):
-        raise _fail(path, f"expected a timestamp, got {describe_type(value)}")
+        raise _fail(path, f"expected a timestamp, got {describe_type(value)}", "field.type")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise _fail(path, "timestamp needs a UTC offset, e.g. 2024-05-01T12:00:00+00:00")
+        raise _fail(
+            path, "timestamp needs a UTC offset, e.g. 2024-05-01T12:00:00+00:00", "field.timestamp"
+        )
     return value.astimezone(UTC)
 
 
@@ -221,23 +256,33 @@ def _parse_decimal(value: object, path: str, what: str, example: str, max_places
             path,
             f"must be {hint}, not the floating-point number {shown(value)} "
             "(floating point cannot hold every decimal exactly)",
+            "field.float",
         )
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise _fail(path, f"must be {hint}, got {describe_type(value)}")
+        raise _fail(path, f"must be {hint}, got {describe_type(value)}", "field.type")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
         text = value.strip()
         if not _DECIMAL_TEXT.fullmatch(text):
-            raise _fail(path, f"not a valid {what}: {shown(value)} (write it like {example!r})")
+            raise _fail(
+                path,
+                f"not a valid {what}: {shown(value)} (write it like {example!r})",
+                "field.number",
+            )
         number = Decimal(text)
     else:
         number = value
     if not number.is_finite():
-        raise _fail(path, f"must be a finite number, not {shown(value)}")
+        raise _fail(path, f"must be a finite number, not {shown(value)}", "field.number")
     exponent = number.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > max_places:
-        raise _fail(path, f"has more than {max_places} decimal places: {shown(value)}")
+        raise _fail(
+            path,
+            f"has more than {max_places} decimal places: {shown(value)}",
+            "field.decimal_places",
+            most=max_places,
+        )
     return number
 
 
@@ -245,9 +290,11 @@ def parse_money(value: object, path: str) -> Decimal:
     """A price: int or decimal string, not negative, at most 4 places, returned to the cent."""
     number = _parse_decimal(value, path, "amount of money", "19.90", 4)
     if number < 0:
-        raise _fail(path, f"must not be negative: {shown(value)}")
+        raise _fail(path, f"must not be negative: {shown(value)}", "field.negative")
     if number >= MAX_MONEY:
-        raise _fail(path, f"is too large (must be below {MAX_MONEY}): {shown(value)}")
+        raise _fail(
+            path, f"is too large (must be below {MAX_MONEY}): {shown(value)}", "field.too_large"
+        )
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -255,9 +302,11 @@ def parse_quantity(value: object, path: str) -> Decimal:
     """A quantity: greater than zero, at most 3 decimal places."""
     number = _parse_decimal(value, path, "quantity", "2.5", 3)
     if number <= 0:
-        raise _fail(path, f"must be greater than zero: {shown(value)}")
+        raise _fail(path, f"must be greater than zero: {shown(value)}", "field.not_positive")
     if number >= MAX_QUANTITY:
-        raise _fail(path, f"is too large (must be below {MAX_QUANTITY}): {shown(value)}")
+        raise _fail(
+            path, f"is too large (must be below {MAX_QUANTITY}): {shown(value)}", "field.too_large"
+        )
     return number
 
 
@@ -265,19 +314,23 @@ def parse_percent(value: object, path: str) -> Decimal:
     """A percentage from 0 to 100 inclusive, at most 4 decimal places."""
     number = _parse_decimal(value, path, "percentage", "12.5", 4)
     if not 0 <= number <= 100:
-        raise _fail(path, f"must be between 0 and 100: {shown(value)}")
+        raise _fail(path, f"must be between 0 and 100: {shown(value)}", "field.percent")
     return number
 
 
 def parse_months(value: object, path: str) -> tuple[int, ...]:
     """A non-empty list of month numbers 1-12; returned sorted without repeats."""
     if not isinstance(value, list | tuple):
-        raise _fail(path, f"expected a list of month numbers 1-12, got {describe_type(value)}")
+        raise _fail(
+            path, f"expected a list of month numbers 1-12, got {describe_type(value)}", "field.type"
+        )
     bad = [m for m in value if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 12]
     if bad:
-        raise _fail(path, f"months must be whole numbers from 1 to 12, got {shown(bad[0])}")
+        raise _fail(
+            path, f"months must be whole numbers from 1 to 12, got {shown(bad[0])}", "field.months"
+        )
     if not value:
-        raise _fail(path, "needs at least one month")
+        raise _fail(path, "needs at least one month", "field.months")
     return tuple(sorted(set(value)))
 
 
@@ -287,17 +340,22 @@ def parse_website(value: object, path: str) -> str:
     candidate = text if "://" in text else f"https://{text}"
     message = f"not a valid web address: {shown(text)}"
     if len(candidate) > MAX_WEBSITE_LENGTH:
-        raise _fail(path, f"web address is too long (at most {MAX_WEBSITE_LENGTH} characters)")
+        raise _fail(
+            path,
+            f"web address is too long (at most {MAX_WEBSITE_LENGTH} characters)",
+            "field.too_long",
+            most=MAX_WEBSITE_LENGTH,
+        )
     if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in candidate):
-        raise _fail(path, message)
+        raise _fail(path, message, "field.website")
     try:
         parts = urlsplit(candidate)
         parts.port  # noqa: B018 -- raises ValueError for a malformed port
     except ValueError:
-        raise _fail(path, message) from None
+        raise _fail(path, message, "field.website") from None
     host = parts.hostname or ""
     if parts.scheme.lower() not in ("http", "https") or "." not in host.strip("."):
-        raise _fail(path, message)
+        raise _fail(path, message, "field.website")
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment)
     )

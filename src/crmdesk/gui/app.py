@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from crmdesk.errors import CannotUnlock, CrmdeskError
-from crmdesk.gui.errors import install_excepthook, show_error
+from crmdesk.gui.errors import error_text, install_excepthook, show_error
 from crmdesk.gui.icons import icon
 from crmdesk.services import session as sessions
 from crmdesk.services.session import KeyStore, Session, Unlocked
@@ -60,7 +60,7 @@ def open_session(
             return complete_sign_in(None, unlocked)
         reason = "This vault is protected by its master passphrase."
     except CannotUnlock as exc:
-        reason = exc.message
+        reason = error_text(exc)
         needs_passphrase = False
     dialog = UnlockDialog(
         folder,

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.services import backup
 from crmdesk.services.session import Session
 
@@ -21,7 +22,7 @@ def backup_on_close(parent: QWidget, session: Session) -> None:
         QMessageBox.warning(
             parent,
             "Automatic backup not made",
-            f"{exc.message}\n\nYour vault is unchanged. Check the backup folder (Office › "
+            f"{error_text(exc)}\n\nYour vault is unchanged. Check the backup folder (Office › "
             "settings), or make a backup with: crmdesk backup FILE",
         )
         return

@@ -112,6 +112,32 @@ class EgressMixin(QMainWindow):
             "client summary",
         )
 
+    def print_brief(self) -> None:
+        """File › Print meeting brief: one page to take into a meeting."""
+        client_id = self.editor.client_id()
+        if client_id is None:
+            self.statusBar().showMessage("Open a client first, then print its brief.", 5000)
+            return
+        if not self.editor.maybe_save(self):
+            return
+        reports = self.reports
+        self._build_report(
+            "Building the meeting brief",
+            1,
+            lambda job, approval: reports.meeting_brief(client_id, approval=approval),
+            "meeting brief",
+        )
+
+    def build_coverage_report(self) -> None:
+        """The coverage report, from the owner's Coverage page."""
+        reports = self.reports
+        self._build_report(
+            "Building the coverage report",
+            1,
+            lambda job, approval: reports.coverage(approval=approval),
+            "coverage report",
+        )
+
     def print_client_list(self) -> None:
         query = self.list_panel.query()
         reports = self.reports

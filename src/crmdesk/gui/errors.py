@@ -9,11 +9,14 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from crmdesk.errors import CrmdeskError, NotAllowed
+from crmdesk.gui.words import words
 
 
 def error_text(exc: BaseException) -> str:
+    """What the app says about an error: a crmdesk error in the app's words
+    (:mod:`crmdesk.gui.words`), anything else as unexpected."""
     if isinstance(exc, CrmdeskError):
-        return exc.message
+        return words(exc)
     return (
         f"Something unexpected went wrong ({type(exc).__name__}). Your saved work is safe. "
         "If it happens again, start crmdesk from a terminal with CRMDESK_DEBUG=1 and report "

@@ -28,7 +28,7 @@ from crmdesk.gui.clients.detail.editor import ClientEditor
 from crmdesk.gui.clients.list_panel import ClientListPanel
 from crmdesk.gui.closing import backup_on_close
 from crmdesk.gui.egress import EgressMixin
-from crmdesk.gui.errors import show_error
+from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
 from crmdesk.gui.navigation import Navigation
@@ -44,6 +44,7 @@ from crmdesk.gui.ops import (
     run_with_progress,
     settle,
 )
+from crmdesk.gui.paper_menu import add_paper_menu
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
@@ -52,6 +53,7 @@ from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
 from crmdesk.gui.watermark import Watermarks
 from crmdesk.gui.widgets.formats import warm_up
+from crmdesk.gui.words import words
 from crmdesk.services import session as sessions
 from crmdesk.services import signin, unlocking
 from crmdesk.services.clients import ClientService
@@ -175,6 +177,7 @@ class MainWindow(EgressMixin, OfficeHost):
         self.act_delete = self._action("&Delete client…", self.editor.delete_client, None, "delete")
         self.act_find = self._action("&Find…", self.find, "Ctrl+F", "search")
         self.act_print = self._action("&Print client summary…", self.print_summary, "Ctrl+P")
+        self.act_print_brief = self._action("Print &meeting brief…", self.print_brief)
         self.act_print_list = self._action("Print client &list…", self.print_client_list)
         self.act_print_calls = self._action("Print &call list…", self.print_call_list)
         self.act_copy = self._action("&Copy selected clients", self.copy_selection, "Ctrl+C")
@@ -198,7 +201,12 @@ class MainWindow(EgressMixin, OfficeHost):
         for act in (self.act_new, self.act_save, self.act_revert, self.act_delete):
             file_menu.addAction(act)
         file_menu.addSeparator()
-        for act in (self.act_print, self.act_print_list, self.act_print_calls):
+        for act in (
+            self.act_print,
+            self.act_print_brief,
+            self.act_print_list,
+            self.act_print_calls,
+        ):
             file_menu.addAction(act)
         file_menu.addSeparator()
         file_menu.addAction(self.act_lock)
@@ -210,6 +218,7 @@ class MainWindow(EgressMixin, OfficeHost):
         tools = bar.addMenu("&Tools")
         for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
             tools.addAction(act)
+        self.paper_group = add_paper_menu(tools, self.reports, self)
         bar.addMenu("&Help").addAction(self.act_read_policy)
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
@@ -238,6 +247,7 @@ class MainWindow(EgressMixin, OfficeHost):
         for action, permission in (
             (self.act_delete, Permission.DELETE_CLIENT),
             (self.act_print, Permission.PRINT_CLIENT),
+            (self.act_print_brief, Permission.PRINT_CLIENT),
             (self.act_print_list, Permission.PRINT_LIST),
             (self.act_print_calls, Permission.PRINT_CALL_LIST),
             (self.act_copy, Permission.EXPORT),
@@ -354,7 +364,7 @@ class MainWindow(EgressMixin, OfficeHost):
         shared = sessions.sharing_warning(state.folder)
         if shared:  # said in the status bar for as long as the vault is open there
             self.security_label.setText("⚠ Shared folder · " + self.security_label.text())
-            tip = f"{shared}\n\n{tip}"
+            tip = f"{words(shared)}\n\n{tip}"
         self.security_label.setToolTip(tip)
 
     def lock_idle(self) -> None:
@@ -406,7 +416,7 @@ class MainWindow(EgressMixin, OfficeHost):
                 return
             self.session.reattach(fresh)
         except CrmdeskError as exc:
-            self.lock_screen.show_error_text(exc.message)
+            self.lock_screen.show_error_text(error_text(exc))
             return
         self.lock_screen.clear_password()
         # The policy may have changed, or a password been reset, while this was locked.
@@ -438,15 +448,15 @@ class MainWindow(EgressMixin, OfficeHost):
             fresh = unlocked.sole_user()
             if signin.check_password(fresh, password):
                 return fresh
-            raise SignInFailed("That password is not right. Try again.")
+            raise SignInFailed("That password is not right. Try again.", code="signin.wrong")
         except SignInThrottled as exc:
             unlocked.close()
-            self.lock_screen.show_error_text(exc.message)
+            self.lock_screen.show_error_text(error_text(exc))
         except SignInFailed as exc:
             unlocked.close()
-            wrong = "The login or password is wrong" in exc.message
+            wrong = exc.code == "signin.wrong"
             self.lock_screen.show_error_text(
-                "That password is not right. Try again." if wrong else exc.message
+                "That password is not right. Try again." if wrong else error_text(exc)
             )
         except BaseException:
             unlocked.close()
@@ -459,7 +469,7 @@ class MainWindow(EgressMixin, OfficeHost):
             try:
                 return sessions.open_vault(self.folder, keystore=self._keystore)
             except CrmdeskError as exc:
-                reason = exc.message
+                reason = error_text(exc)
         else:
             reason = "This vault is protected by its master passphrase."
         dialog = UnlockDialog(

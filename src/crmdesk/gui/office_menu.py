@@ -32,6 +32,7 @@ from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity.page import ActivityPage
 from crmdesk.gui.clients.list_panel import ClientListPanel
+from crmdesk.gui.coverage_page import CoveragePage
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.ops import ChangeNotices, ClientChanges
@@ -40,6 +41,10 @@ from crmdesk.gui.widgets import formats
 from crmdesk.services.session import KeyStore, Session
 from crmdesk.services.settings import change_settings, watermark_on
 from crmdesk.services.settings import settings as vault_settings
+
+# The Coverage page is the owner's evidence, beside the measures report (a Manager or a
+# Salesperson gets their own figures from `crmdesk coverage`).
+COVERAGE_PAGE = Permission.MEASURES_REPORT
 
 
 class OfficeHost(QMainWindow):
@@ -59,6 +64,12 @@ class OfficeHost(QMainWindow):
         raise NotImplementedError
 
     def build_measures_report(self) -> None:
+        raise NotImplementedError
+
+    def build_coverage_report(self) -> None:
+        raise NotImplementedError
+
+    def show_client(self, client_id: int) -> None:
         raise NotImplementedError
 
     def update_security_state(self) -> None:
@@ -85,6 +96,7 @@ class OfficeMenu:
         self.act_measures = self._action(
             "&Reasonable-measures report…", window.build_measures_report
         )
+        self.act_coverage = self._action("&Coverage of the client list", self.show_coverage)
         self.act_offboard = self._action("&Offboard a user…", self.offboard)
         self.act_rotate = self._action("Rotate vault &key…", self.rotate_key)
         self.act_import = self._action("&Import clients…", self.import_clients)
@@ -98,6 +110,7 @@ class OfficeMenu:
         for act in (self.act_import, self.act_export, self.act_backup):
             menu.addAction(act)
         menu.addSeparator()
+        menu.addAction(self.act_coverage)
         menu.addAction(self.act_measures)
         menu.addSeparator()
         menu.addAction(self.act_offboard)
@@ -108,6 +121,7 @@ class OfficeMenu:
             self.act_watermark: Permission.CHANGE_SETTINGS,
             self.act_currency: Permission.CHANGE_SETTINGS,
             self.act_measures: Permission.MEASURES_REPORT,
+            self.act_coverage: COVERAGE_PAGE,
             self.act_offboard: Permission.OFFBOARD,
             self.act_rotate: Permission.ROTATE_KEY,
             self.act_import: Permission.IMPORT,
@@ -115,7 +129,9 @@ class OfficeMenu:
             self.act_backup: Permission.BACKUP,
         }
         self.activity_page: ActivityPage | None = None
+        self.coverage_page: CoveragePage | None = None
         self._add_activity_page()
+        self._add_coverage_page()
         self.refresh_watermark()
 
     def _action(self, text: str, slot: Any) -> QAction:
@@ -126,8 +142,9 @@ class OfficeMenu:
     # -- roles --------------------------------------------------------------------------
 
     def busy(self) -> bool:
-        """True while the Activity page reads the audit trail on a worker thread."""
-        return self.activity_page is not None and self.activity_page.is_busy()
+        """True while the Activity or Coverage page reads the vault on a worker thread."""
+        pages = (self.activity_page, self.coverage_page)
+        return any(page is not None and page.is_busy() for page in pages)
 
     def apply_role(self) -> None:
         role = self.window.session.role
@@ -143,6 +160,22 @@ class OfficeMenu:
         self.activity_page = ActivityPage(window.session, window, today=window.today)
         window.pages.addWidget(self.activity_page)
         QListWidgetItem(icon("shield"), "Activity", window.nav)
+
+    def _add_coverage_page(self) -> None:
+        window = self.window
+        if not allowed(window.session.role, COVERAGE_PAGE):
+            return
+        page = CoveragePage(window.session, window, today=window.today)
+        page.print_requested.connect(window.build_coverage_report)
+        page.client_activated.connect(window.show_client)
+        window.pages.addWidget(page)
+        QListWidgetItem(icon("coverage"), "Coverage", window.nav)
+        self.coverage_page = page
+
+    def show_coverage(self) -> None:
+        """Office › Coverage of the client list: the owner's page."""
+        if self.coverage_page is not None:
+            self.window.nav.setCurrentRow(self.window.pages.indexOf(self.coverage_page))
 
     # -- actions ------------------------------------------------------------------------
 

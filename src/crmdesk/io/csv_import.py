@@ -130,7 +130,10 @@ def inspect_csv(
     with CsvReader(path, encoding, delimiter, limits) as reader:
         first = skip_to_header(reader.records(), delimiter)
     if first is None:
-        raise ImportFormatError(f"{path.name} has no header row: there is nothing to import.")
+        raise ImportFormatError(
+            f"{path.name} has no header row: there is nothing to import.",
+            code="import.csv.no_header",
+        )
     return CsvFormat(encoding, delimiter, reason, unique_labels(first.cells))
 
 
@@ -212,6 +215,7 @@ class CsvReader(StreamedFile):
                 raise ImportFormatError(
                     f"{name} has more than {limits.max_records:,} rows; split it into "
                     "smaller files and import them one by one.",
+                    code="import.too_many_rows",
                     row=row,
                 )
             if len(cells) > limits.max_columns:
@@ -219,6 +223,7 @@ class CsvReader(StreamedFile):
                     f"Row {row:,} (line {start:,}) of {name} has {len(cells):,} columns; at "
                     f"most {limits.max_columns:,} are read. Check that it is a contact "
                     "list and that the delimiter is right.",
+                    code="import.csv.too_many_columns",
                     row=row,
                     line=start,
                 )
@@ -236,6 +241,7 @@ def _record_guard(
                 f"The row that goes on to line {counter.line:,} of {name} is longer than "
                 f"{limits.max_record_chars:,} characters: a closing quote is probably "
                 "missing. Fix the file and import it again.",
+                code="import.csv.row_too_long",
                 line=counter.line,
             )
         yield line
@@ -250,6 +256,7 @@ def _csv_error(
             f"Row {row:,} (from line {start:,}) of {name} has a value longer than "
             f"{limits.max_field_chars:,} characters: the file is damaged, a closing quote "
             "is missing, or it is not a contact list.",
+            code="import.csv.value_too_long",
             row=row,
             line=start,
         )
@@ -257,6 +264,7 @@ def _csv_error(
         return ImportFormatError(
             f"{name} ends inside a quoted value that starts in row {row:,} (line "
             f"{start:,}): the file is truncated, or a closing quote is missing there.",
+            code="import.csv.unclosed_quote",
             row=row,
             line=start,
         )
@@ -265,12 +273,14 @@ def _csv_error(
             f"Line {line:,} of {name} (row {row:,}) has text right after a closing quote: a "
             'quote inside a quoted value must be doubled (""). Fix that line and import '
             "again.",
+            code="import.csv.text_after_quote",
             row=row,
             line=line,
         )
     return ImportFormatError(
         f"Line {line:,} of {name} (row {row:,}) cannot be read as CSV ({text}). Fix that "
         "line and import again.",
+        code="import.csv.unreadable_line",
         row=row,
         line=line,
     )

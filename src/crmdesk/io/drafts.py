@@ -62,8 +62,10 @@ _PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def describe(error: FieldError, draft: Draft) -> Issue:
-    """A validation error of a draft as a problem naming the column it came from."""
-    path, message = error.path, error.message
+    """A validation error of a draft as a problem naming the column it came from.
+
+    What went wrong is read from the error's code, never from its words."""
+    path, message, code = error.path, error.message, error.code
     column = draft.origins.get(path)
     if column is None and path:
         # "address.city" of a vCard's addresses[0], or a nested path of a listed value.
@@ -71,25 +73,27 @@ def describe(error: FieldError, draft: Draft) -> Issue:
             (label for p, label in draft.origins.items() if path.startswith(p)), None
         ) or next((label for p, label in draft.origins.items() if p.startswith(path)), None)
     custom = False
-    if path == "name" and message.startswith("is required"):
+    if path == "name" and code == "field.required":
         kind, custom = ProblemKind.MISSING_NAME, True
         message = (
             "no name to import it under (no FN, N or ORG)"
             if draft.where == "property"
             else "no name to import it under (the name columns are empty)"
         )
-    elif "too long" in message:
+    elif code == "field.too_long":
         kind = ProblemKind.TOO_LONG
     elif path.endswith("birthday"):
         kind = ProblemKind.UNREADABLE_DATE
-        message = message.replace("(use YYYY-MM-DD)", "(use YYYY-MM-DD, D/M/YYYY or M/D/YYYY)")
+        if code == "field.date":  # an import also reads the day/month orders
+            written = error.facts.get("shown", "")
+            message = f"not a valid date (use YYYY-MM-DD, D/M/YYYY or M/D/YYYY): {written}"
     elif re.search(r"(^|\.)emails\[", path):
         kind = ProblemKind.INVALID_EMAIL
     elif re.search(r"(^|\.)phones\[", path):
         kind = ProblemKind.INVALID_PHONE
     else:
         kind = ProblemKind.INVALID
-    if path == "contacts[0].name" and message.startswith("is required"):
+    if path == "contacts[0].name" and code == "field.required":
         filled = sorted({lbl for p, lbl in draft.origins.items() if p.startswith("contacts[0]")})
         shown = ", ".join(f'"{label}"' for label in filled)
         message = f"the contact has no name, yet {shown} is filled in; add the person's name"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from crmdesk.domain.text import fold
+from crmdesk.errors import Notice
 
 
 class DateOrder(StrEnum):
@@ -61,7 +62,7 @@ class DateReading:
     """The date order decided for a file, and what people should be told about it."""
 
     order: DateOrder
-    assumptions: list[str] = field(default_factory=list)
+    assumptions: list[Notice] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -93,24 +94,38 @@ class DateEvidence:
             self.serial = (row, t)
 
     def decide(self, forced: DateOrder | None = None) -> DateReading:
-        notes: list[str] = []
+        notes: list[Notice] = []
         if self.serial:
             row, text = self.serial
             notes.append(
-                f"numbers such as {text} (row {row}) were read as Excel date serial numbers"
+                Notice(
+                    f"numbers such as {text} (row {row}) were read as Excel date serial numbers",
+                    "import.dates.serial",
+                    {"row": row, "value": text},
+                )
             )
         if forced is not None:
             if self.ambiguous or self.day_first or self.month_first:
-                notes.append(f"dates such as 03/04/1975 were read as {_words(forced)}, as asked")
+                notes.append(
+                    Notice(
+                        f"dates such as 03/04/1975 were read as {_words(forced)}, as asked",
+                        "import.dates.as_asked",
+                        {"order": forced.value},
+                    )
+                )
             return DateReading(forced, notes)
         dmy, mdy = self.day_first, self.month_first
         if dmy and mdy:
             more_dmy = self.day_first_count >= self.month_first_count
             order = DateOrder.DMY if more_dmy else DateOrder.MDY
             notes.append(
-                f"the file mixes day/month dates (row {dmy[0]}: {dmy[1]}) and month/day dates "
-                f"(row {mdy[0]}: {mdy[1]}); read as {_words(order)}, the more common, and "
-                "the others are reported as unreadable dates"
+                Notice(
+                    f"the file mixes day/month dates (row {dmy[0]}: {dmy[1]}) and month/day "
+                    f"dates (row {mdy[0]}: {mdy[1]}); read as {_words(order)}, the more "
+                    "common, and the others are reported as unreadable dates",
+                    "import.dates.mixed",
+                    {"order": order.value},
+                )
             )
             return DateReading(order, notes)
         if dmy or mdy:
@@ -118,8 +133,12 @@ class DateEvidence:
             row, text = dmy or mdy  # type: ignore[misc]
             if self.ambiguous:
                 notes.append(
-                    f"dates such as {self.ambiguous[1]} were read as {_words(order)}: row {row} "
-                    f"has {text}, which can only be read that way"
+                    Notice(
+                        f"dates such as {self.ambiguous[1]} were read as {_words(order)}: row "
+                        f"{row} has {text}, which can only be read that way",
+                        "import.dates.inferred",
+                        {"order": order.value, "row": row, "value": text},
+                    )
                 )
             return DateReading(order, notes)
         if self.ambiguous:
@@ -127,10 +146,25 @@ class DateEvidence:
             # taken as Outlook and Google write them in the US.
             order = DateOrder.DMY if self.ambiguous_separator == "." else DateOrder.MDY
             other = DateOrder.MDY if order is DateOrder.DMY else DateOrder.DMY
+            row, text = self.ambiguous
+            first = (
+                "no date in the file shows whether it is day/month or month/day: dates such "
+                f"as {text} (row {row}) were read as {_words(order)}"
+            )
             notes.append(
-                f"no date in the file shows whether it is day/month or month/day: dates such "
-                f"as {self.ambiguous[1]} (row {self.ambiguous[0]}) were read as {_words(order)}"
-                f"; if they are {_words(other)}, import with --date-order {other.value}"
+                Notice(
+                    f"{first}; if they are {_words(other)}, import the file again reading "
+                    f"its dates as {_words(other)}",
+                    "import.dates.ambiguous",
+                    {
+                        "first": first,
+                        "row": row,
+                        "value": text,
+                        "order": order.value,
+                        "other": other.value,
+                        "other_words": _words(other),
+                    },
+                )
             )
             return DateReading(order, notes)
         return DateReading(DateOrder.MDY, notes)

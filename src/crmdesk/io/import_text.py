@@ -72,6 +72,7 @@ def refuse_binary(head: bytes, name: str) -> None:
             raise ImportFormatError(
                 f"{name} is {what}, not a CSV or vCard file. Export the contacts as CSV "
                 "(in Excel: File › Save As › CSV UTF-8) or as vCard, and import that.",
+                code="import.not_text",
                 line=1,
             )
 
@@ -81,7 +82,9 @@ def detect_encoding(path: Path, limits: Limits = DEFAULT_LIMITS) -> TextEncoding
     name = path.name
     head = _head(path, limits.sample_bytes)
     if not head:
-        raise ImportFormatError(f"{name} is empty: there is nothing to import.")
+        raise ImportFormatError(
+            f"{name} is empty: there is nothing to import.", code="import.empty"
+        )
     refuse_binary(head, name)
     for bom, codec, label in _BOMS:
         if head.startswith(bom):
@@ -102,7 +105,11 @@ def _head(path: Path, size: int) -> bytes:
 def unreadable(path: Path, exc: OSError) -> ImportFormatError:
     """The error for a file that cannot be opened or read at all."""
     why = exc.strerror or type(exc).__name__
-    return ImportFormatError(f"Cannot read {path}: {why}. Check the name and that you may read it.")
+    return ImportFormatError(
+        f"Cannot read {path}: {why}. Check the name and that you may read it.",
+        code="import.cannot_read",
+        path=path,
+    )
 
 
 def _utf16_without_bom(head: bytes, name: str) -> TextEncoding:
@@ -117,6 +124,7 @@ def _utf16_without_bom(head: bytes, name: str) -> TextEncoding:
     raise ImportFormatError(
         f"{name} holds binary data (a NUL byte on line {line}), not text: it is not a CSV "
         "or vCard file, or it is damaged. " + SAVE_AS_UTF8,
+        code="import.binary",
         line=line,
     )
 
@@ -141,6 +149,7 @@ def _utf8_or_cp1252(path: Path) -> TextEncoding:
                         f"{path.name} is not valid UTF-8 on line {line} (byte 0x{bad:02X} at "
                         f"offset {offset:,}), although the text before it is UTF-8: the file "
                         "is damaged or mixes encodings. " + SAVE_AS_UTF8,
+                        code="import.encoding.bad_utf8",
                         line=line,
                     ) from None
                 _check_cp1252(path.name, data[exc.start :], f, line)
@@ -160,6 +169,7 @@ def _utf8_or_cp1252(path: Path) -> TextEncoding:
             raise ImportFormatError(
                 f"{path.name} ends in the middle of a UTF-8 character on line {line}: it is "
                 "truncated. Export or copy it again.",
+                code="import.encoding.truncated_utf8",
                 line=line,
             ) from None
     what = "plain ASCII" if ascii_so_far else "every byte is valid UTF-8"
@@ -177,6 +187,7 @@ def _check_cp1252(name: str, rest: bytes, f: BinaryIO, line: int) -> None:
             raise ImportFormatError(
                 f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{chunk[bad]:02X} on "
                 f"line {where}). " + SAVE_AS_UTF8,
+                code="import.encoding.unknown",
                 line=where,
             )
         line += chunk.count(b"\n")
@@ -285,12 +296,14 @@ def bounded_lines(
             raise ImportFormatError(
                 f"Line {counter.line:,} of {path.name} is longer than {size:,} characters: "
                 "the file is damaged, or not a contact list. Nothing was imported.",
+                code="import.line_too_long",
                 line=counter.line,
             )
         if "\x00" in line:
             raise ImportFormatError(
                 f"Line {counter.line:,} of {path.name} holds a NUL character: the file holds "
                 "binary data, not text. " + SAVE_AS_UTF8,
+                code="import.binary",
                 line=counter.line,
             )
         counter.record_chars += len(line)
@@ -321,6 +334,7 @@ def decode_error(path: Path, encoding: TextEncoding, exc: UnicodeDecodeError) ->
     return ImportFormatError(
         f"Line {line:,} of {path.name} is not valid {encoding.label} ({exc.reason}): the "
         "file is damaged or truncated. " + SAVE_AS_UTF8,
+        code="import.encoding.bad",
         line=line,
     )
 

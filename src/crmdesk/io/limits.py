@@ -10,6 +10,7 @@ characters) and far below what would exhaust a laptop.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from crmdesk.errors import BadInput
 
@@ -47,7 +48,17 @@ class ImportFormatError(BadInput):
     says where, when known; the message names it too.
     """
 
-    def __init__(self, message: str, *, line: int | None = None, row: int | None = None) -> None:
-        super().__init__(message)
+    code = "import.unreadable"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        line: int | None = None,
+        row: int | None = None,
+        **facts: Any,
+    ) -> None:
+        super().__init__(message, code=code, line=line, row=row, **facts)
         self.line = line
         self.row = row

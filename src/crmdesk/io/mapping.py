@@ -316,26 +316,37 @@ def check_mapping(mapping: Mapping[str, object], header: Sequence[str]) -> dict[
     """The mapping completed for every column of ``header`` (unnamed ones ignored);
     raises :class:`MappingError` naming unknown targets and columns not in the file."""
     problems: list[str] = []
+    # The same problems as facts: (what, column, target) with what one of "target_not_text",
+    # "unknown_target" and "unknown_column".
+    found: list[tuple[str, str, object]] = []
     known = set(header)
     for column, target in mapping.items():
         if not isinstance(target, str):
             problems.append(f'"{column}": the target must be text, e.g. "name" or "ignore"')
+            found.append(("target_not_text", column, target))
         elif target not in TARGETS:
             close = difflib.get_close_matches(target, list(TARGETS), n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
             problems.append(f'"{column}": unknown target "{target}"{hint}')
+            found.append(("unknown_target", column, target))
         if column not in known:
             close = difflib.get_close_matches(str(column), list(header), n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
             problems.append(f'column "{column}" is not in the file{hint}')
+            found.append(("unknown_column", column, target))
     if problems:
         columns = ", ".join(f'"{c}"' for c in list(header)[:30])
         more = f" and {len(header) - 30} more" if len(header) > 30 else ""
         lines = "\n".join(f"  {p}" for p in problems)
         raise MappingError(
             f"The column mapping cannot be used:\n{lines}\nThe file's columns are: "
-            f"{columns}{more}.\nTargets are: {', '.join(TARGETS)}. Fix the mapping file, "
-            "or leave --mapping out to have the columns guessed."
+            f"{columns}{more}.\nTargets are: {', '.join(TARGETS)}. Fix the mapping, "
+            "or give none to have the columns guessed.",
+            code="import.mapping.unusable",
+            problems=found,
+            lines=lines,
+            columns=f"{columns}{more}",
+            targets=", ".join(TARGETS),
         )
     return {column: str(mapping.get(column, IGNORE)) for column in header}
 
@@ -347,22 +358,34 @@ def load_mapping(path: Path) -> dict[str, str]:
             data = f.read(_MAX_MAPPING_BYTES + 1)
     except OSError as exc:
         raise MappingError(
-            f"Cannot read the mapping file {path}: {exc.strerror or exc}. Check its name."
+            f"Cannot read the mapping file {path}: {exc.strerror or exc}. Check its name.",
+            code="import.mapping.unreadable",
+            path=path,
         ) from None
     if len(data) > _MAX_MAPPING_BYTES:
-        raise MappingError(f"The mapping file {path} is larger than 1 MB: it is not a mapping.")
+        raise MappingError(
+            f"The mapping file {path} is larger than 1 MB: it is not a mapping.",
+            code="import.mapping.too_large",
+            path=path,
+        )
     try:
         value = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise MappingError(f"The mapping file {path} is not UTF-8 text.") from None
+        raise MappingError(
+            f"The mapping file {path} is not UTF-8 text.", code="import.mapping.not_utf8", path=path
+        ) from None
     except json.JSONDecodeError as exc:
         raise MappingError(
             f"The mapping file {path} is not valid JSON ({exc.msg} at line {exc.lineno}, "
-            f'column {exc.colno}). Write it as {{"column": "target", ...}}.'
+            f'column {exc.colno}). Write it as {{"column": "target", ...}}.',
+            code="import.mapping.not_json",
+            path=path,
         ) from None
     if not isinstance(value, dict):
         raise MappingError(
-            f'The mapping file {path} must hold one JSON object: {{"column": "target", ...}}.'
+            f'The mapping file {path} must hold one JSON object: {{"column": "target", ...}}.',
+            code="import.mapping.not_object",
+            path=path,
         )
     return value
 
@@ -374,5 +397,7 @@ def save_mapping(mapping: Mapping[str, str], path: Path) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise BadInput(
-            f"Cannot write the mapping file {path}: {exc.strerror or exc}. Choose another place."
+            f"Cannot write the mapping file {path}: {exc.strerror or exc}. Choose another place.",
+            code="import.mapping.unwritable",
+            path=path,
         ) from None

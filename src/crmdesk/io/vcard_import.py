@@ -111,14 +111,17 @@ class VcardReader(StreamedFile):
                     raise ImportFormatError(
                         f"Line {counter.line:,} of {name} is not part of a vCard: a vCard "
                         "file holds cards from BEGIN:VCARD to END:VCARD. If it is a CSV "
-                        "file, import it with --format csv.",
+                        "file, import it as CSV.",
+                        code="import.vcard.not_a_card",
                         line=counter.line,
+                        file=name,
                     )
                 number += 1
                 if number > limits.max_records:
                     raise ImportFormatError(
                         f"{name} has more than {limits.max_records:,} cards; split it into "
                         "smaller files and import them one by one.",
+                        code="import.too_many_rows",
                         row=number,
                     )
                 card, depth, skipping = _Card(number, counter.line), 1, False

@@ -22,10 +22,13 @@ class ReportContext:
     business: str
     printed_at: datetime  # tz-aware
     audit_head: str = ""
+    paper: str = "a4"  # or "letter": see reports/paper.py
 
     def __post_init__(self) -> None:
         if self.printed_at.tzinfo is None or self.printed_at.utcoffset() is None:
             raise ValueError("printed_at must be timezone-aware")
+        if self.paper not in ("a4", "letter"):
+            raise ValueError(f"unknown paper {self.paper!r}")
 
     @property
     def printed_local(self) -> datetime:

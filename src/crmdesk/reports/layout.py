@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
@@ -33,6 +32,7 @@ from reportlab.platypus import (
 
 from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.fonts import SANS, SANS_BOLD, register_fonts
+from crmdesk.reports.paper import page_size, shared_size
 from crmdesk.reports.watermark import SIDE_MARGIN, draw_page_marks
 
 INK = HexColor("#1b2430")
@@ -211,9 +211,13 @@ def gap(height: float = 6) -> Spacer:
 
 
 def frame_width(*, wide: bool = False) -> float:
-    """The width content may use on the page."""
-    width = (landscape(A4) if wide else A4)[0]
-    return width - 2 * SIDE_MARGIN
+    """The width content may use: the same on A4 and Letter (see reports/paper.py)."""
+    return shared_size(wide=wide)[0] - 2 * SIDE_MARGIN
+
+
+def frame_height(paper: str, *, wide: bool = False) -> float:
+    """The height content may use on one page of ``paper``."""
+    return page_size(paper, wide=wide)[1] - TOP_MARGIN - BOTTOM_MARGIN
 
 
 class Checkpoint(Flowable):
@@ -277,15 +281,17 @@ def _headings_kept(story: list[Flowable]) -> list[Flowable]:
 
 
 def build_pdf(story: list[Flowable], ctx: ReportContext, *, wide: bool = False) -> bytes:
-    """Lay ``story`` out on A4 (landscape if ``wide``) with every page marked; PDF bytes."""
+    """Lay ``story`` out on the context's paper (landscape if ``wide``) with every page
+    marked; PDF bytes. The content is as wide on A4 as on Letter, centred."""
     register_fonts()
-    pagesize = landscape(A4) if wide else A4
+    pagesize = page_size(ctx.paper, wide=wide)
+    side = (pagesize[0] - frame_width(wide=wide)) / 2
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
         pagesize=pagesize,
-        leftMargin=SIDE_MARGIN,
-        rightMargin=SIDE_MARGIN,
+        leftMargin=side,
+        rightMargin=side,
         topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN,
         title=ctx.title,

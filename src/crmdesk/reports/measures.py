@@ -16,8 +16,10 @@ from datetime import datetime, tzinfo
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, HRFlowable, Paragraph
 
+from crmdesk.domain.coverage import BookCoverage
 from crmdesk.domain.roles import VISIBILITY, Role, Visibility, matrix_rows
 from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.reports.coverage_report import kinds_table, summary_lines
 from crmdesk.reports.fonts import SANS_BOLD
 from crmdesk.reports.layout import (
     ACCENT,
@@ -166,6 +168,8 @@ class MeasuresData:
     # (role, what of a client record it sees)
     role_visibility: Sequence[tuple[str, str]] = field(default_factory=_default_visibility)
     tz: tzinfo | None = None  # None: this computer's zone
+    # How much of the client list is value-added information, and since when.
+    coverage: BookCoverage | None = None
 
 
 def users_without_current_policy(data: MeasuresData) -> list[str]:
@@ -200,7 +204,7 @@ def render_measures(
             f"times are shown in {_zone(data.tz, data.period_end)}."
         ),
     ]
-    for section in (_encryption, _access, _policy, _audit, _use, _backups):
+    for section in (_protected, _encryption, _access, _policy, _audit, _use, _backups):
         if cancelled is not None and cancelled():
             raise ReportCancelled("The report was cancelled.")
         story += section(data)
@@ -209,6 +213,27 @@ def render_measures(
 
 
 # ---------------------------------------------------------------------------- sections
+
+
+def _protected(data: MeasuresData) -> list[Flowable]:
+    """What the measures protect: a list that is more than a directory, with figures."""
+    book = data.coverage
+    if book is None:
+        return []
+    out: list[Flowable] = [
+        heading("What is protected: value-added information", confidential=True),
+        para(
+            "A client list is a trade secret for the information in it that took effort to "
+            "gather, beyond names and addresses. As of "
+            f"{day(book.as_of)}, crmdesk holds the following (figures and dates from the "
+            "records and their audit trail; the Coverage report "
+            "gives them by salesperson and month by month):"
+        ),
+        gap(3),
+    ]
+    out += [para(line) for line in summary_lines(book, data.business)]
+    out += [gap(4), kinds_table(book)]
+    return out
 
 
 def _encryption(data: MeasuresData) -> list[Flowable]:

@@ -7,7 +7,7 @@ and the clipboard all meet the same rules. A refusal is recorded in the audit tr
 
 from __future__ import annotations
 
-from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, refusal
+from crmdesk.domain.roles import Permission, Principal, allowed, refusal
 from crmdesk.errors import NotAllowed, PasswordChangeRequired, PolicyNotAccepted
 from crmdesk.services.user_session import Session
 
@@ -30,16 +30,17 @@ def check_gates(session: Session) -> None:
     """A first or reset password must be changed, and the current policy accepted, first."""
     if session.must_change_password:
         raise PasswordChangeRequired(
-            "Choose a new password before you continue: the one you have was set by the "
-            "owner (in the app you are asked at sign-in; on the command line: "
-            "crmdesk --user LOGIN user passwd)."
+            "Choose a new password before you continue: the one you have was set by the owner.",
+            code="signin.password_change_required",
+            login=session.user.login,
         )
     pending = session.pending_policy_version()
     if pending is not None:
         raise PolicyNotAccepted(
             f"Read and accept the confidentiality policy (version {pending}) before any "
-            "client information is shown: in the app you are asked at sign-in; on the "
-            "command line: crmdesk policy show, then crmdesk policy accept."
+            "client information is shown.",
+            code="policy.not_accepted",
+            version=pending,
         )
 
 
@@ -54,8 +55,9 @@ def deny(session: Session, permission: Permission, *, what: str = "") -> None:
             object=what,
             details={"permission": permission.name.lower(), "role": user.role.value},
         )
-    raise NotAllowed(refusal(user.role, permission))
-
-
-def value_added_scope(user: Principal) -> Visibility:
-    return user.visibility
+    raise NotAllowed(
+        refusal(user.role, permission),
+        code="role.not_allowed",
+        role=user.role.value,
+        permission=permission.name.lower(),
+    )

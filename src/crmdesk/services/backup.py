@@ -96,7 +96,9 @@ def auto_backup(session: Session, *, now: datetime | None = None) -> BackupResul
     if not folder.is_dir():
         raise BadInput(
             f"The automatic backup was not made: the backup folder {folder} is not there "
-            "(an unplugged drive?). Connect it, or choose another folder in the settings."
+            "(an unplugged drive?). Connect it, or choose another folder in the settings.",
+            code="backup.auto.folder_missing",
+            folder=folder,
         )
     vault_id = session.vault.meta.vault_id
     when = (now or datetime.now(UTC)).astimezone(UTC)

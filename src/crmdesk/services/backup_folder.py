@@ -19,12 +19,17 @@ def checked_backup_folder(session: Session, text: str) -> str:
         return ""
     folder = Path(os.path.abspath(Path(text).expanduser()))
     if not folder.is_dir():
-        raise BadInput(f"The backup folder {folder} does not exist. Create it first.")
+        raise BadInput(
+            f"The backup folder {folder} does not exist. Create it first.",
+            code="backup_folder.missing",
+            folder=folder,
+        )
     vault_folder = Path(os.path.abspath(session.vault.folder))
     if folder == vault_folder or vault_folder in folder.parents:
         raise BadInput(
             "Keep backups outside the vault folder: a backup lost with the vault is no "
-            "backup. Choose another folder (an external drive is best)."
+            "backup. Choose another folder (an external drive is best).",
+            code="backup_folder.inside_vault",
         )
     try:
         # Writing is the only reliable test (permissions, ACLs, read-only mounts).
@@ -33,6 +38,8 @@ def checked_backup_folder(session: Session, text: str) -> str:
     except OSError as exc:
         raise BadInput(
             f"crmdesk cannot write into {folder} ({exc.strerror or exc}). Choose a folder "
-            "you can write to."
+            "you can write to.",
+            code="backup_folder.unwritable",
+            folder=folder,
         ) from None
     return str(folder)

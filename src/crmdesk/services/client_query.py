@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from crmdesk.domain.classification import COVERAGE_KEYS
+from crmdesk.domain.coverage import Coverage
 from crmdesk.domain.roles import Visibility
 from crmdesk.errors import BadInput
 
@@ -19,6 +21,7 @@ class SortKey(StrEnum):
     LAST_CONTACT = "last_contact"
     SPEND_12M = "spend_12m"
     NEXT_ORDER = "next_order"
+    COVERAGE = "coverage"  # how many kinds of value-added information are on file
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,9 @@ class ClientQuery:
     no_contact_days: int | None = None
     birthday_within_days: int | None = None
     followups_due: bool = False
+    # Coverage category keys (domain/classification.py): clients with nothing on file in
+    # any of them ("missing personal profiles", "no pricing on file").
+    missing: tuple[str, ...] = ()
     sort: SortKey = SortKey.NAME
     descending: bool = False
     limit: int = 50
@@ -48,10 +54,21 @@ class ClientQuery:
         ):
             if days is not None and not 0 <= days <= 3660:
                 problems.append(f"{label} must be 0 to 3660")
+        unknown = [k for k in self.missing if k not in COVERAGE_KEYS]
+        if unknown:
+            problems.append(
+                f"unknown kind of information {unknown[0]!r} (choose from "
+                + ", ".join(COVERAGE_KEYS)
+                + ")"
+            )
         if not 1 <= self.limit <= 100_000 or self.offset < 0:
             problems.append("the page must have 1 to 100000 rows and a non-negative offset")
         if problems:
-            raise BadInput("Cannot list clients: " + "; ".join(problems) + ".")
+            raise BadInput(
+                "Cannot list clients: " + "; ".join(problems) + ".",
+                code="clients.query_invalid",
+                problems=problems,
+            )
         return self
 
 
@@ -87,6 +104,8 @@ class ClientRow:
     spend_12m: Decimal | None = Decimal("0.00")
     next_order: dt.date | None = None
     full: bool = True
+    # Which kinds of value-added information are on file (withheld with the rest).
+    coverage: Coverage = field(default_factory=Coverage.hidden)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from crmdesk.domain.changes import (
     value_added_sections,
 )
 from crmdesk.domain.classification import redact_value_added
+from crmdesk.domain.coverage import Coverage, client_coverage
 from crmdesk.domain.need_to_know import merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
@@ -53,7 +54,9 @@ _ALL = ClientQuery()
 def _invalid(exc: ValidationError) -> InvalidRecord:
     lines = "\n".join(f"  {e}" for e in exc.errors)
     return InvalidRecord(
-        f"Nothing was saved; fix these fields and try again:\n{lines}", list(exc.errors)
+        f"Nothing was saved; fix these fields and try again:\n{lines}",
+        list(exc.errors),
+        code="record.invalid",
     )
 
 
@@ -113,7 +116,11 @@ class ClientService:
                 self._session.actor,
                 "client.created",
                 object=f"client:{client_id}",
-                details={"fields": filled_fields(client)},
+                # Coverage at creation: since when each kind of information is on file.
+                details={
+                    "fields": filled_fields(client),
+                    "coverage": sorted(client_coverage(client).held),
+                },
             )
         return client_id
 
@@ -168,7 +175,7 @@ class ClientService:
         withheld from them are kept.
         """
         user = require(self._session, Permission.EDIT_BASIC, what=f"client:{client_id}")
-        patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns")}
+        patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns", "coverage")}
         refused: Permission | None = None
         with self._vault.transaction() as conn:
             current = self._load_for_write(conn, client_id, expected_version)
@@ -218,7 +225,11 @@ class ClientService:
             raise EditConflict(
                 f"Client {client_id} was changed by someone else after you opened it "
                 f"(you have version {expected_version}, the vault has {current.version}). "
-                "Nothing was saved: reload the client and make your change again."
+                "Nothing was saved: reload the client and make your change again.",
+                code="record.conflict",
+                client_id=client_id,
+                yours=expected_version,
+                theirs=current.version,
             )
         return current
 
@@ -263,8 +274,13 @@ class ClientService:
         :meth:`get_json` shows it: JSON-ready, with its purchasing patterns."""
         data = client_to_json(client)
         if not self.sees_value_added(client.salesperson):
-            return redact_value_added({**data, "patterns": None})
+            redacted = redact_value_added({**data, "patterns": None, "coverage": None})
+            # Said as withheld, category by category: never "missing".
+            redacted["coverage"] = Coverage.hidden().to_json()
+            return redacted
         data["patterns"] = patterns_to_json(compute_patterns(client.purchases, self._today()))
+        coverage = self.coverage([client.id]).get(client.id) if client.id is not None else None
+        data["coverage"] = (coverage or Coverage()).to_json()
         return data
 
     def list(self, query: ClientQuery = _ALL, *, record_search: bool = True) -> list[ClientRow]:
@@ -275,6 +291,8 @@ class ClientService:
         user = self._require_for(query)
         if query.sort == SortKey.SPEND_12M:
             self._refresh_spend_if_stale()
+        if query.sort == SortKey.COVERAGE:
+            require(self._session, Permission.VIEW_VALUE_ADDED, what="client list")
         with self._vault.reading() as conn:
             rows = store.list_clients(conn, query, self._today(), _scope(user))
         if record_search and query.text.strip() and query.offset == 0:
@@ -355,6 +373,13 @@ class ClientService:
         with self._vault.reading() as conn:
             return store.coming_birthdays(conn, self._today(), within_days, limit, _scope(user))
 
+    def coverage(self, client_ids: list[int]) -> dict[int, Coverage]:
+        """Which kinds of value-added information the clients hold, as the person may
+        see it: withheld for the clients they do not see in full (an Assistant: all)."""
+        user = require(self._session, Permission.VIEW_BASIC, what="coverage")
+        with self._vault.reading() as conn:
+            return store.coverage_of(conn, client_ids, _scope(user))
+
     def preferences_for(self, client_ids: list[int]) -> dict[int, list[str]]:
         """Preferences of the clients the person sees in full (for call lists)."""
         user = require(self._session, Permission.VIEW_BASIC, what="preferences")
@@ -363,12 +388,17 @@ class ClientService:
 
     def _require_for(self, query: ClientQuery) -> Principal:
         permission = Permission.SEARCH if query.text.strip() else Permission.VIEW_BASIC
-        if query.buys_in_month or query.birthday_within_days is not None:
-            permission = Permission.VIEW_VALUE_ADDED  # seasons and birthdays are value-added
+        if query.buys_in_month or query.birthday_within_days is not None or query.missing:
+            # Seasons, birthdays and coverage are value-added.
+            permission = Permission.VIEW_VALUE_ADDED
         return require(self._session, permission, what="client list")
 
     def _as_seen(self, user: Principal, client: Client) -> Client:
         return client if user.sees_value_added(client.salesperson) else redact_client(client)
+
+    def refresh_spend(self) -> None:
+        """Bring the 12-month spends up to today, for figures that read them."""
+        self._refresh_spend_if_stale()
 
     def _refresh_spend_if_stale(self) -> None:
         """12-month spend moves with the calendar; recompute it once a day for sorting."""
@@ -403,4 +433,8 @@ def _limit_patch(
 
 
 def _not_found(client_id: int) -> NotFound:
-    return NotFound(f"There is no client with id {client_id}. Find it with 'crmdesk search'.")
+    return NotFound(
+        f"There is no client with id {client_id}. Search for it by name.",
+        code="client.not_found",
+        client_id=client_id,
+    )

@@ -21,7 +21,7 @@ def copy_clients(
 ) -> str:
     """Tab-separated text of ``rows`` (basic columns), after the egress checks; audited."""
     if not rows:
-        raise BadInput("Select the clients to copy first.")
+        raise BadInput("Select the clients to copy first.", code="copy.nothing_selected")
     authorize(session, Permission.EXPORT, what="copy", count=len(rows), approval=approval)
     text = tab_separated(
         HEADER,

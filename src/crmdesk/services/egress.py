@@ -10,6 +10,7 @@ the owner signs in (login and password), and the approval is audited too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from crmdesk.domain.roles import Permission, Principal, Role
 from crmdesk.errors import NotAllowed, SignInFailed
@@ -30,8 +31,12 @@ class OwnerApproval:
 class ApprovalRequired(NotAllowed):
     """The output is above the owner's threshold: the owner must approve it."""
 
-    def __init__(self, message: str, count: int, limit: int) -> None:
-        super().__init__(message)
+    code = "egress.approval_required"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, count: int, limit: int, **facts: Any
+    ) -> None:
+        super().__init__(message, code=code, count=count, limit=limit, **facts)
         self.count = count
         self.limit = limit
 
@@ -57,11 +62,11 @@ def authorize(
     if approval is None:
         raise ApprovalRequired(
             f"This {what} holds {count} clients, more than the {most} the owner allows "
-            "without approval. Ask the owner to approve it by signing in (the app asks "
-            "for it; on the command line add --approve-as OWNER_LOGIN and give the "
-            "owner's password on standard input).",
-            count,
-            most,
+            "without approval. Ask the owner to approve it by signing in.",
+            code="egress.approval_required",
+            what=what,
+            count=count,
+            limit=most,
         )
     approver = _approver(session, approval)
     vault = session.vault
@@ -79,11 +84,17 @@ def _approver(session: Session, approval: OwnerApproval) -> Principal:
     try:
         approver = signin.authenticate(session.vault, approval.login, approval.password)
     except SignInFailed as exc:
-        raise NotAllowed(f"The approval was not given: {exc.message}") from None
+        raise NotAllowed(
+            f"The approval was not given: {exc.message}",
+            code="egress.approval_refused",
+            cause=exc,
+        ) from None
     if approver.role is not Role.OWNER or not approver.enabled:
         raise NotAllowed(
             f"{approver.full_name} is not the vault's owner; only the owner can approve "
-            "large prints, exports and copies."
+            "large prints, exports and copies.",
+            code="egress.approver_not_owner",
+            approver=approver.full_name,
         )
     return approver.principal
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from crmdesk.domain.alerts import ActivityEvent
+from crmdesk.domain.coverage import BookCoverage
 from crmdesk.domain.roles import Permission
 from crmdesk.reports.access_report import AccessReportData, AccessUser, ChainStatus
 from crmdesk.reports.exit_certificate import ExitCertificateData, PrintedReportEntry
@@ -29,6 +30,7 @@ from crmdesk.reports.measures import (
 from crmdesk.services import client_store
 from crmdesk.services.access import require
 from crmdesk.services.activity import ActivityFilter, ActivityService, local_zone
+from crmdesk.services.coverage import CoverageService
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.session import Session
@@ -183,7 +185,12 @@ class Evidence:
             usage=_usage(self._activity.log(period)),
             alerts=[a.message for a in self._activity.alerts(period)],
             backups=backups,
+            coverage=self._coverage(end),
         )
+
+    def _coverage(self, end: dt.datetime) -> BookCoverage:
+        today = end.astimezone(self._tz).date()
+        return CoverageService(self._session, today=lambda: today).book()
 
     def _client_names(self, events: list[ActivityEvent]) -> dict[str, str]:
         ids = sorted(

@@ -76,6 +76,16 @@ _BUFFER = 1 << 20
 class ExportCancelled(BadInput):
     """The person cancelled an export while it was being written."""
 
+    code = "export.cancelled"
+
+
+def _unwritable(output: Path, exc: OSError) -> BadInput:
+    return BadInput(
+        f"Cannot write the export to {output}: {exc.strerror or exc}.",
+        code="export.unwritable",
+        path=output,
+    )
+
 
 class ExportService:
     """Exports made by the session's person, and the owner's look-ups in the register."""
@@ -117,7 +127,11 @@ class ExportService:
         require(self._session, Permission.EXPORT, what="export")
         output = Path(output)
         if output.is_dir():
-            raise BadInput(f"{output} is a folder; give the name of the file to write.")
+            raise BadInput(
+                f"{output} is a folder; give the name of the file to write.",
+                code="export.is_folder",
+                path=output,
+            )
         # A large export reads most of the client tables in list order, not in storage
         # order: with the normal page cache the same pages are decrypted again and again.
         with self._session.vault.bulk_writes():
@@ -137,10 +151,13 @@ class ExportService:
         names = dict(listed)
         items, client_ids = self._items(fmt, ids)
         if not client_ids:
+            if fmt == "ics":
+                raise BadInput(
+                    "None of the matching clients has an open follow-up; nothing was exported.",
+                    code="export.no_followups",
+                )
             raise BadInput(
-                "None of the matching clients has an open follow-up; nothing was exported."
-                if fmt == "ics"
-                else "No clients match these filters; nothing was exported."
+                "No clients match these filters; nothing was exported.", code="export.no_clients"
             )
         # The gate comes before anything is written.
         count = len(client_ids)
@@ -155,7 +172,7 @@ class ExportService:
             output.parent.mkdir(parents=True, exist_ok=True)
             private = PrivateFile(output)
         except OSError as exc:
-            raise BadInput(f"Cannot write the export to {output}: {exc.strerror or exc}.") from None
+            raise _unwritable(output, exc) from None
         written: list[int] = []  # a client deleted meanwhile is left out, and not counted
         # A CSV row holds the first contact only: the others need not be read.
         records = self._records(items, count, written, progress, cancelled, fmt != "csv")
@@ -207,7 +224,7 @@ class ExportService:
                     # by an error removes it, in place or not).
                     private.put_in_place()
         except OSError as exc:
-            raise BadInput(f"Cannot write the export to {output}: {exc.strerror or exc}.") from None
+            raise _unwritable(output, exc) from None
         with contextlib.suppress(OSError):  # committed and in place; durability is a bonus
             private.sync_folder()
         return record
@@ -260,7 +277,9 @@ class ExportService:
                 count, settings.decoy_domain, taken=taken, today=self._today(), rng=self._rng
             )
         except ValueError as exc:
-            raise BadInput(f"{exc} Nothing was exported.") from None
+            raise BadInput(
+                f"{exc} Nothing was exported.", code="export.decoys_failed", problem=str(exc)
+            ) from None
         if not models:  # deleted meanwhile
             return made
         return [resemble(d, self._rng.choice(models), self._rng) for d in made]
@@ -280,7 +299,9 @@ class ExportService:
         done: set[int] = set()
         for start in range(0, len(items), _BATCH):
             if cancelled and cancelled():
-                raise ExportCancelled("The export was cancelled; nothing was saved.")
+                raise ExportCancelled(
+                    "The export was cancelled; nothing was saved.", code="export.cancelled"
+                )
             batch = items[start : start + _BATCH]
             loaded = self._load({i.client_id for i in batch}, every_contact)
             for item in batch:
@@ -310,12 +331,16 @@ class ExportService:
         """One export by its ID. Owner only."""
         require(self._session, Permission.VIEW_ACTIVITY, what="export register")
         try:
-            code = normalise_report_id(export_id)
+            code = normalise_report_id(export_id, kind="export")
         except ValueError as exc:
-            raise BadInput(str(exc).replace("report ID", "export ID")) from None
+            raise BadInput(str(exc), code="export_id.typo", value=export_id) from None
         record = export_by_id(self._session, code)
         if record is None:
-            raise NotFound(f"No export with ID {code} was made from this vault.")
+            raise NotFound(
+                f"No export with ID {code} was made from this vault.",
+                code="export.not_found",
+                export_id=code,
+            )
         return record
 
     def recent(self, limit: int = 100) -> list[ExportRecord]:

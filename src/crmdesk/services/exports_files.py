@@ -28,7 +28,9 @@ def export_format(text: str) -> str:
     if fmt not in FORMATS:
         raise BadInput(
             f"Unknown export format {text!r}: choose csv (spreadsheets), vcf (address "
-            "books) or ics (calendars: open follow-ups)."
+            "books) or ics (calendars: open follow-ups).",
+            code="export.unknown_format",
+            value=text,
         )
     return fmt
 

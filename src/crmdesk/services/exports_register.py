@@ -152,7 +152,9 @@ def trace(session: Session, text: str) -> TraceResult:
     require(session, Permission.VIEW_ACTIVITY, what="export register")
     wanted = " ".join(text.split())
     if not wanted:
-        raise BadInput("Give a report or export ID, or a decoy's email address or name.")
+        raise BadInput(
+            "Give a report or export ID, or a decoy's email address or name.", code="trace.empty"
+        )
     email = _EMAIL.search(wanted)
     if email:
         address = email.group(0).rstrip(".")
@@ -161,7 +163,9 @@ def trace(session: Session, text: str) -> TraceResult:
             return TraceResult("decoy", decoys=found)
         raise NotFound(
             f"No decoy with the address {address} was handed out from this vault. Check "
-            "the address, or try the vault it may have come from."
+            "the address, or try the vault it may have come from.",
+            code="trace.unknown_decoy_address",
+            address=address,
         )
     code: str | None = None
     typo = ""
@@ -191,14 +195,20 @@ def trace(session: Session, text: str) -> TraceResult:
         raise NotFound(
             f"No report with ID {code} was printed from this vault, no export has that ID, "
             "and no decoy has that name. Check the ID on the page or file, or try the "
-            "vault it may have come from."
+            "vault it may have come from.",
+            code="trace.unknown_id",
+            report_id=code,
         )
     if _looks_like_id(wanted):
-        raise BadInput(f"{typo} (No decoy has that name either.)")
+        raise BadInput(
+            f"{typo} (No decoy has that name either.)", code="trace.id_typo", problem=typo
+        )
     raise NotFound(
         f"Nothing in this vault matches {wanted!r}: it is not a report or export ID (like "
         "7K3M-Q2ZD-AB5), nor the email address or name of a decoy. Check the spelling, or "
-        "try the vault it may have come from."
+        "try the vault it may have come from.",
+        code="trace.nothing_matches",
+        value=wanted,
     )
 
 

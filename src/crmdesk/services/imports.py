@@ -209,7 +209,10 @@ class ImportService:
         from a first pass over the date columns, when there are any)."""
         if kind == "vcf":
             if mapping:
-                raise MappingError("A column mapping is for CSV files; a vCard has no columns.")
+                raise MappingError(
+                    "A column mapping is for CSV files; a vCard has no columns.",
+                    code="import.mapping.for_vcard",
+                )
             return Layout("vcf", encoding, None, None, (), {}, None), False
         fmt: CsvFormat = inspect_csv(path, self._limits, encoding=encoding)
         guessed = mapping is None
@@ -221,10 +224,15 @@ class ImportService:
                 if guessed
                 else "The mapping maps no column to a name"
             )
-            raise MappingError(
+            first = (
                 f"{how} (name, contact.name, contact.given_name or contact.family_name), so "
-                f"no row could be imported. Columns: {columns}. Give a mapping file with "
-                '--mapping, e.g. {"Customer": "name"}.'
+                f"no row could be imported. Columns: {columns}."
+            )
+            raise MappingError(
+                f'{first} Map the column that holds the name to it, e.g. {{"Customer": "name"}}.',
+                code="import.mapping.no_name_guessed" if guessed else "import.mapping.no_name",
+                first=first,
+                columns=columns,
             )
         layout = Layout(
             "csv", fmt.encoding, fmt.delimiter, fmt.delimiter_reason, fmt.header, used, None
@@ -383,7 +391,9 @@ class ImportService:
 
 def _check_cancel(cancelled: Callable[[], bool] | None, i: int) -> None:
     if cancelled is not None and i % _CANCEL_EVERY == 0 and cancelled():
-        raise ImportCancelled("The import was cancelled; nothing was imported.")
+        raise ImportCancelled(
+            "The import was cancelled; nothing was imported.", code="import.cancelled"
+        )
 
 
 def _report(progress: Progress, done: int, size: int, two_passes: bool, *, second: bool) -> None:
@@ -397,5 +407,7 @@ def _report(progress: Progress, done: int, size: int, two_passes: bool, *, secon
 def _changed(plan: ImportPlan) -> BadInput:
     return BadInput(
         f"{plan.file_name} changed after it was checked (its SHA-256 differs); nothing was "
-        "imported. Check the file again (crmdesk import --dry-run) and then import it."
+        "imported. Check the file again and then import it.",
+        code="import.file_changed",
+        file=plan.file_name,
     )

@@ -89,7 +89,11 @@ def detect_format(
         wanted = given.strip().lower().lstrip(".")
         wanted = {"vcard": "vcf", "vcf": "vcf", "csv": "csv", "tsv": "csv"}.get(wanted, wanted)
         if wanted not in FORMATS:
-            raise BadInput(f"Unknown import format {given!r}; use csv or vcf.")
+            raise BadInput(
+                f"Unknown import format {given!r}; use csv or vcf.",
+                code="import.unknown_format",
+                value=given,
+            )
         return wanted
     sample = read_sample(path, encoding or detect_encoding(path, limits), limits)
     first = next((line.strip() for line in sample.splitlines() if line.strip()), "")
@@ -101,7 +105,11 @@ def detect_format(
 def file_size(path: Path) -> int:
     try:
         if not path.is_file():
-            raise BadInput(f"{path} is not a file. Give the CSV or vCard file to import.")
+            raise BadInput(
+                f"{path} is not a file. Give the CSV or vCard file to import.",
+                code="import.not_a_file",
+                path=path,
+            )
         return path.stat().st_size
     except OSError as exc:
         raise unreadable(path, exc) from None

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from crmdesk.errors import CrmdeskError
+from crmdesk.errors import CrmdeskError, Notice
 from crmdesk.io.drafts import ProblemKind
 from crmdesk.io.import_dates import DateOrder
 from crmdesk.io.import_text import TextEncoding
@@ -24,6 +24,8 @@ class Choice(StrEnum):
 
 class ImportCancelled(CrmdeskError):
     """The person cancelled; nothing was imported."""
+
+    code = "import.cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,7 @@ class ImportPlan:
     mapping: dict[str, str]
     mapping_guessed: bool
     date_order: DateOrder | None
-    assumptions: tuple[str, ...]
+    assumptions: tuple[Notice, ...]
     on_duplicate: Choice
     on_invalid: Choice
     counts: ImportCounts

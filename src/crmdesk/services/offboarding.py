@@ -60,14 +60,15 @@ class OffboardingService:
         passphrase: str | None = None,
         access_report_path: Path | None = None,
         certificate_path: Path | None = None,
+        paper: str | None = None,
     ) -> OffboardingResult:
         require(self._session, Permission.OFFBOARD, what=f"user:{login}")
         if not 1 <= days <= 3660:
-            raise BadInput("The number of days must be 1 to 3660.")
+            raise BadInput("The number of days must be 1 to 3660.", code="days.out_of_range")
         users = UserService(self._session, now=self._now)
         user = users.get(login)
         if user.login.casefold() == self._session.actor.casefold():
-            raise BadInput("You cannot offboard yourself.")
+            raise BadInput("You cannot offboard yourself.", code="offboard.self")
         users.disable(user.login, reason="offboarding")
         recovery_key = None
         if rotate_key:
@@ -82,9 +83,12 @@ class OffboardingService:
                 raise type(exc)(
                     f"{user.full_name}'s account is disabled, but the vault key was not "
                     f"rotated: {exc.message} Then run the offboarding again (it continues "
-                    "where it stopped)."
+                    "where it stopped).",
+                    code="offboard.rotation_failed",
+                    cause=exc,
+                    user=user.full_name,
                 ) from None
-        reports = ReportService(self._session, now=self._now)
+        reports = ReportService(self._session, now=self._now, paper=paper)
         access = reports.access_report(user.login, days, access_report_path)
         certificate = reports.exit_certificate(user.login, certificate_path)
         vault = self._session.vault

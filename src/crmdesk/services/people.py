@@ -91,7 +91,9 @@ def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise BadInput(
             f"The password must have at least {MIN_PASSWORD_CHARS} characters; "
-            "a few unrelated words make a strong one."
+            "a few unrelated words make a strong one.",
+            code="password.too_short",
+            least=MIN_PASSWORD_CHARS,
         )
 
 
@@ -228,20 +230,26 @@ class UserService:
         if role is Role.OWNER:
             problems.append("a vault has one owner; choose manager, salesperson or assistant")
         if problems:
-            raise BadInput("Cannot add the user: " + "; ".join(problems) + ".")
+            raise BadInput(
+                "Cannot add the user: " + "; ".join(problems) + ".",
+                code="user.add_invalid",
+                problems=problems,
+            )
         check_new_password(initial_password)
         with self._vault.transaction() as conn:
             if load_user(conn, login) is not None:
                 raise BadInput(
                     f"There is already a user {login!r}; choose another login, or reset "
-                    "that user's password."
+                    "that user's password.",
+                    code="user.exists",
+                    login=login,
                 )
             owner = load_user(conn, self._session.actor)
             if owner is not None and not owner.has_password:
                 raise BadInput(
                     "Set your own sign-in password first: once a second user exists, "
-                    "everyone signs in at every unlock (crmdesk user passwd, or the lock "
-                    "screen's Set password in the app)."
+                    "everyone signs in at every unlock.",
+                    code="user.owner_password_first",
                 )
             conn.execute(
                 "INSERT INTO users (login, full_name, role, password_hash,"
@@ -285,7 +293,9 @@ class UserService:
         with self._vault.transaction() as conn:
             user = self._existing(conn, login)
             if user.role is Role.OWNER or role is Role.OWNER:
-                raise BadInput("The owner's role cannot be given or taken away.")
+                raise BadInput(
+                    "The owner's role cannot be given or taken away.", code="user.owner_role"
+                )
             if user.role is role:
                 return
             conn.execute("UPDATE users SET role = ? WHERE login = ?", (role.value, login))
@@ -302,7 +312,7 @@ class UserService:
         with self._vault.transaction() as conn:
             user = self._existing(conn, login)
             if user.role is Role.OWNER:
-                raise BadInput("The owner's account cannot be disabled.")
+                raise BadInput("The owner's account cannot be disabled.", code="user.owner_disable")
             if not user.enabled:
                 return
             conn.execute(
@@ -336,8 +346,12 @@ def _role(text: str) -> Role:
     try:
         return role_from_text(text)
     except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise BadInput(str(exc), code="role.unknown", value=text) from None
 
 
 def _no_such_user(login: str) -> NotFound:
-    return NotFound(f"There is no user {login!r} in this vault; crmdesk user list shows them.")
+    return NotFound(
+        f"There is no user {login!r} in this vault; check the login.",
+        code="user.not_found",
+        login=login,
+    )

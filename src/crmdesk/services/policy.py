@@ -55,7 +55,10 @@ class PolicyService:
                 " ORDER BY version DESC LIMIT 1"
             ).fetchone()
         if row is None:
-            raise NotFound("This vault has no confidentiality policy yet; the owner publishes one.")
+            raise NotFound(
+                "This vault has no confidentiality policy yet; the owner publishes one.",
+                code="policy.none",
+            )
         return _version(row)
 
     def history(self) -> list[PolicyVersion]:
@@ -85,7 +88,7 @@ class PolicyService:
         try:
             cleaned = check_policy_text(text)
         except ValueError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput(str(exc), code="policy.text_invalid") from None
         current = self.current()
         if policy_hash(cleaned) == current.sha256:
             return current
@@ -106,7 +109,10 @@ class PolicyService:
         if version is not None and version != current.version:
             raise BadInput(
                 f"The policy changed to version {current.version} after you read version "
-                f"{version}. Read the current text, then accept it."
+                f"{version}. Read the current text, then accept it.",
+                code="policy.changed",
+                version=version,
+                current=current.version,
             )
         vault = self._session.vault
         with vault.transaction() as conn:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from pypdf import PdfReader
 
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
@@ -28,16 +25,31 @@ from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
 from crmdesk.reports.context import ReportCancelled, ReportContext
+from crmdesk.reports.coverage_report import render_coverage
 from crmdesk.reports.exit_certificate import render_exit_certificate
 from crmdesk.reports.measures import render_measures
+from crmdesk.reports.meeting_brief import render_meeting_brief
+from crmdesk.reports.pages import page_count
+from crmdesk.reports.paper import PAPER_NAMES, default_paper
 from crmdesk.reports.recovery_kit import render_recovery_kit
 from crmdesk.services.access import require
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
+from crmdesk.services.coverage import CoverageService
 from crmdesk.services.egress import OwnerApproval, authorize
 from crmdesk.services.session import Session
 
-__all__ = ["PrintedReport", "ReportCancelled", "ReportRecord", "ReportService", "describe_query"]
+__all__ = [
+    "PAPERS",
+    "PrintedReport",
+    "ReportCancelled",
+    "ReportRecord",
+    "ReportService",
+    "default_paper",
+    "describe_query",
+]
+# The papers every report can be printed on, as people name them (for the app's menu).
+PAPERS = dict(PAPER_NAMES)
 
 _MONTHS = [
     "January",
@@ -125,11 +137,13 @@ class ReportService:
         *,
         today: Callable[[], dt.date] = dt.date.today,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        paper: str | None = None,
     ) -> None:
         self._session = session
         self._clients = ClientService(session, today=today, now=now)
         self._today = today
         self._now = now
+        self.paper = paper or default_paper()  # "a4" or "letter", for every report
 
     # -- printing ---------------------------------------------------------------------
 
@@ -152,6 +166,49 @@ class ReportService:
         ctx = self._context("client-summary", f"Client summary: {client['name']}")
         data = render_client_summary(client, ctx)
         return self._register(ctx, data, output, [client_id], client["name"])
+
+    def meeting_brief(
+        self,
+        client_id: int,
+        output: Path | None = None,
+        *,
+        approval: OwnerApproval | None = None,
+    ) -> PrintedReport:
+        """One page to take into a meeting: the people, what they buy and when, pricing,
+        preferences, open tasks, the last three interactions (withheld parts say so)."""
+        authorize(
+            self._session,
+            Permission.PRINT_CLIENT,
+            what="meeting brief",
+            count=1,
+            approval=approval,
+        )
+        client = self._clients.get_json(client_id, record_view=False)
+        ctx = self._context("meeting-brief", f"Meeting brief: {client['name']}")
+        data = render_meeting_brief(client, ctx, self._today())
+        return self._register(ctx, data, output, [client_id], client["name"])
+
+    def coverage(
+        self, output: Path | None = None, *, approval: OwnerApproval | None = None
+    ) -> PrintedReport:
+        """How much of the client list is value-added information, by kind, salesperson
+        and month, and since when; the biggest clients with the least on file. Each
+        person's report covers the clients they see in full."""
+        require(self._session, Permission.PRINT_COVERAGE, what="coverage report")
+        book = CoverageService(self._session, today=self._today).book()
+        named = [f.client_id for f in book.gaps]
+        authorize(
+            self._session,
+            Permission.PRINT_COVERAGE,
+            what="coverage report",
+            count=len(named),
+            approval=approval,
+        )
+        ctx = self._context("coverage", "Value-added coverage of the client list")
+        data = render_coverage(ctx, book)
+        return self._register(
+            ctx, data, output, named, f"Coverage of {book.scope} ({book.book.clients} clients)"
+        )
 
     def client_list(
         self,
@@ -308,13 +365,15 @@ class ReportService:
         try:
             report_id = normalise_report_id(text)
         except ValueError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput(str(exc), code="report_id.typo", value=text) from None
         with self._session.vault.reading() as conn:
             row = conn.execute(_SELECT + " WHERE id = ?", (report_id,)).fetchone()
         if row is None:
             raise NotFound(
                 f"No report with ID {report_id} was printed from this vault. Check the ID "
-                "on the page, or try the vault it may have come from."
+                "on the page, or try the vault it may have come from.",
+                code="report.not_found",
+                report_id=report_id,
             )
         return _record(row)
 
@@ -339,6 +398,7 @@ class ReportService:
             business=vault.owner.business,
             printed_at=self._now(),
             audit_head=head[1] if head else "",
+            paper=self.paper,
         )
 
     def _register(
@@ -358,7 +418,7 @@ class ReportService:
             full_name=ctx.printed_by,
             client_ids=client_ids,
             description=description,
-            page_count=len(PdfReader(io.BytesIO(data)).pages),
+            page_count=page_count(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
         vault = self._session.vault
@@ -446,7 +506,7 @@ def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
 
 def _check_days(days: int) -> None:
     if not 1 <= days <= 3660:
-        raise BadInput("The number of days must be 1 to 3660.")
+        raise BadInput("The number of days must be 1 to 3660.", code="days.out_of_range")
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -455,4 +515,8 @@ def _write_private(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_private(path, data)
     except OSError as exc:
-        raise BadInput(f"Cannot write the report to {path}: {exc.strerror or exc}.") from None
+        raise BadInput(
+            f"Cannot write the report to {path}: {exc.strerror or exc}.",
+            code="report.unwritable",
+            path=path,
+        ) from None

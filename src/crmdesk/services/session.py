@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.audit import ChainReport
-from crmdesk.errors import AuditChainBroken, KeyringUnavailable, SignInRequired
+from crmdesk.errors import AuditChainBroken, KeyringUnavailable, Notice, SignInRequired
 from crmdesk.services import people, signin
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
 from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus
@@ -79,8 +79,8 @@ class Unlocked:
         """The owner's session when the vault has one user and sign-in is off."""
         if self.sign_in_required():
             raise SignInRequired(
-                "This vault has several users: sign in with your login and password "
-                "(on the command line: --user LOGIN with --password-stdin or CRMDESK_PASSWORD)."
+                "This vault has several users: sign in with your login and password.",
+                code="signin.required",
             )
         return owner_session(self.vault)
 
@@ -158,7 +158,10 @@ def verify_audit(session: Session) -> ChainReport:
         raise AuditChainBroken(
             f"The audit trail does not verify: {report.problem}. The first bad entry is "
             f"number {report.first_bad_seq}. Keep this vault as it is (it is evidence) and "
-            "compare it with your latest backup."
+            "compare it with your latest backup.",
+            code="audit.broken",
+            problem=report.problem,
+            first_bad=report.first_bad_seq,
         )
     return report
 
@@ -170,6 +173,7 @@ class KeyringState:
     usable: bool
     name: str
     problem: str = ""
+    reason: str = ""  # the problem's first sentence: why no keyring can be used
 
 
 def system_keystore() -> KeyStore:
@@ -181,7 +185,7 @@ def keyring_state() -> KeyringState:
     try:
         return KeyringState(True, system_keystore().describe())
     except KeyringUnavailable as exc:
-        return KeyringState(False, "", exc.message)
+        return KeyringState(False, "", exc.message, str(exc.facts.get("reason", "")))
 
 
 def resolve_vault_dir(explicit: str | None) -> Path:
@@ -194,7 +198,7 @@ def vault_exists(folder: Path) -> bool:
     return (folder / METADATA_NAME).exists()
 
 
-def sharing_warning(folder: Path) -> str | None:
+def sharing_warning(folder: Path) -> Notice | None:
     """A warning when the vault sits in a network or cloud-synced folder, else None."""
     return detect_sharing(folder)
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from crmdesk.domain.alerts import AlertThresholds
+from crmdesk.domain.alerts import AlertThresholds, ThresholdError
 from crmdesk.domain.decoys import MAX_PER_EXPORT, normalise_domain
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
@@ -120,15 +120,19 @@ def change_settings(
     if thresholds is not None:
         try:
             new = replace(new, thresholds=thresholds.validated())
-        except ValueError as exc:
-            raise BadInput(str(exc)) from None
+        except ThresholdError as exc:
+            raise BadInput(str(exc), code=exc.code, **exc.facts) from None
     if screen_watermark is not None:
         new = replace(new, screen_watermark=screen_watermark)
     if backup_folder is not None:
         new = replace(new, backup_folder=checked_backup_folder(session, backup_folder))
     if backups_kept is not None:
         if not 1 <= backups_kept <= MAX_BACKUPS_KEPT:
-            raise BadInput(f"Keep 1 to {MAX_BACKUPS_KEPT} automatic backups.")
+            raise BadInput(
+                f"Keep 1 to {MAX_BACKUPS_KEPT} automatic backups.",
+                code="backup.kept_out_of_range",
+                most=MAX_BACKUPS_KEPT,
+            )
         new = replace(new, backups_kept=backups_kept)
     if currency is not None:
         code = currency.strip().upper()
@@ -156,17 +160,22 @@ def change_decoys(
         try:
             new = replace(new, decoy_domain=normalise_domain(domain))
         except ValueError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput(str(exc), code="decoys.domain_invalid", value=domain) from None
     if per_export is not None:
         if not 1 <= per_export <= MAX_PER_EXPORT:
-            raise BadInput(f"Each export can carry 1 to {MAX_PER_EXPORT} decoys.")
+            raise BadInput(
+                f"Each export can carry 1 to {MAX_PER_EXPORT} decoys.",
+                code="decoys.count_out_of_range",
+                most=MAX_PER_EXPORT,
+            )
         new = replace(new, decoys_per_export=per_export)
     if enabled is not None:
         new = replace(new, decoys_enabled=enabled)
     if new.decoys_enabled and not new.decoy_domain:
         raise BadInput(
             "Give the domain for the decoys' email addresses: one you control and whose "
-            "mail you read (e.g. --domain example.com), so that mail to a decoy reaches you."
+            "mail you read (e.g. example.com), so that mail to a decoy reaches you.",
+            code="decoys.domain_needed",
         )
     return _save(session, old, new)
 

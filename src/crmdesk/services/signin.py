@@ -96,18 +96,23 @@ def authenticate(
         raise SignInThrottled(
             f"Too many wrong passwords for {login!r}: wait {_duration(seconds)} and try "
             "again, or ask the vault's owner to reset the password.",
-            seconds,
+            code="signin.throttled",
+            seconds=seconds,
+            login=login,
+            wait=_duration(seconds),
         )
     ok = _verify(stored or _dummy(), password) and stored is not None
     if not ok:
         reason = "wrong password" if user else "unknown login"
         _count_failure(vault, login, moment, reason)
-        raise SignInFailed(_WRONG)
+        raise SignInFailed(_WRONG, code="signin.wrong", login=login)
     assert user is not None
     if not user.enabled:
         _record(vault, login, "signin.failed", {"reason": "account disabled"})
         raise SignInFailed(
-            f"The account {user.login!r} is disabled. Ask the vault's owner if this is a mistake."
+            f"The account {user.login!r} is disabled. Ask the vault's owner if this is a mistake.",
+            code="signin.disabled",
+            login=user.login,
         )
     with vault.transaction() as conn:
         conn.execute("DELETE FROM signin_failures WHERE login = ?", (login,))
@@ -117,7 +122,10 @@ def authenticate(
 def change_password(session: Session, old_password: str, new_password: str) -> None:
     """Replace the signed-in person's password (required after a first or reset one)."""
     if new_password == old_password:
-        raise BadInput("Choose a new password: it must differ from the one you have now.")
+        raise BadInput(
+            "Choose a new password: it must differ from the one you have now.",
+            code="password.unchanged",
+        )
     if session.must_change_password or has_password(session):
         authenticate(session.vault, session.actor, old_password)
     _store_own_password(session, new_password, "user.password_changed")

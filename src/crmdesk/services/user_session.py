@@ -58,12 +58,17 @@ class Session:
         """Continue this session on a freshly unlocked vault (after a lock)."""
         if other.vault.meta.vault_id != self.vault.meta.vault_id:
             other.close()
-            raise BadInput("That is a different vault; unlock the vault that was locked.")
+            raise BadInput(
+                "That is a different vault; unlock the vault that was locked.",
+                code="unlock.other_vault",
+            )
         if other.user.login.casefold() != self.user.login.casefold():
             other.close()
             raise BadInput(
                 f"The vault was locked by {self.user.full_name}; only they can unlock this "
-                "window. To work as someone else, quit and sign in again."
+                "window. To work as someone else, quit and sign in again.",
+                code="unlock.other_user",
+                user=self.user.full_name,
             )
         self.vault, self.user = other.vault, other.user
         self.must_change_password = other.must_change_password

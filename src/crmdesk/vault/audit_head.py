@@ -72,5 +72,6 @@ def recorded_head(folder: Path) -> Head | None:
         raise VaultDamaged(
             "vault.json's record of the audit trail's newest entry (audit_head) is "
             "unreadable, so removed entries cannot be ruled out. Keep the vault as it "
-            "is (it is evidence) and compare it with your latest backup."
+            "is (it is evidence) and compare it with your latest backup.",
+            code="audit.head_unreadable",
         ) from None

@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
+from crmdesk.errors import Notice
+
 # Linux file system types whose files live on another computer (or are shared with one).
 NETWORK_FS_TYPES = frozenset(
     {
@@ -226,15 +228,20 @@ def cloud_folder(path: PurePath) -> tuple[str, str] | None:
 # -- the warning ----------------------------------------------------------------------
 
 
-def warning_text(folder: Path | PurePath, detected: str) -> str:
+def warning_text(folder: Path | PurePath, detected: str) -> Notice:
     """The user-facing warning for a vault folder found to be ``detected``."""
-    return (
+    first = (
         f"The vault folder {folder} is {detected}. SQLite databases, crmdesk's included, "
         "must not be used from network or cloud-synced folders: file locking does not "
         "work there, and the database files get corrupted (a sync service may also keep "
-        "a stale or conflicting copy). Keep the vault on this computer's own disk (move "
-        "the folder there and open it with --vault DIR); to share it in an office, keep "
-        "it on one office computer; and make copies with crmdesk backup."
+        "a stale or conflicting copy)."
+    )
+    return Notice(
+        f"{first} Keep the vault on this computer's own disk (move the folder there and "
+        "open it from there); to share it in an office, keep it on one office computer; "
+        "and make backups.",
+        "vault.shared_folder",
+        {"first": first, "folder": folder, "detected": detected},
     )
 
 
@@ -245,7 +252,7 @@ def describe_mount(mount: Mount) -> str:
     )
 
 
-def sharing_warning(folder: Path) -> str | None:
+def sharing_warning(folder: Path) -> Notice | None:
     """A warning when ``folder`` is on a network file system or in a cloud-synced folder."""
     absolute = Path(os.path.abspath(folder))
     try:

@@ -83,7 +83,7 @@ class OpenLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise VaultInUse(ROTATION_RUNNING) from None
+                    raise VaultInUse(ROTATION_RUNNING, code="vault.in_use.rotation") from None
                 time.sleep(0.05)
             except BaseException:
                 os.close(fd)
@@ -157,7 +157,8 @@ def _windows_lock(fd: int) -> None:  # pragma: no cover - exercised on Windows o
             if time.monotonic() >= deadline:
                 raise VaultInUse(
                     "Another crmdesk window or command is holding the vault's metadata file "
-                    "and does not let go. Close the other crmdesk windows and try again."
+                    "and does not let go. Close the other crmdesk windows and try again.",
+                    code="vault.in_use.metadata",
                 ) from None
             time.sleep(0.01)
 

@@ -98,25 +98,35 @@ def read_metadata(path: Path, folder: Path) -> VaultMetadata:
     """Read and check ``vault.json``; each failure says what to do next."""
     if not path.exists():
         raise NotAVault(
-            f"No crmdesk vault in {folder}. Create one with 'crmdesk init', or choose the "
-            "vault folder with --vault DIR (or the CRMDESK_VAULT variable)."
+            f"No crmdesk vault in {folder}. Create one, or choose the folder that holds the vault.",
+            code="vault.none",
+            folder=folder,
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise VaultDamaged(
             f"The vault's metadata file {path} is unreadable ({type(exc).__name__}). "
-            "Restore it from a backup of the vault folder."
+            "Restore it from a backup of the vault folder.",
+            code="vault.damaged.metadata",
+            path=path,
         ) from None
     if not isinstance(data, dict) or data.get("magic") != MAGIC:
-        raise NotAVault(f"{path} is not a crmdesk vault's metadata file.")
+        raise NotAVault(
+            f"{path} is not a crmdesk vault's metadata file.", code="vault.none.metadata", path=path
+        )
     version = data.get("format_version")
     if not isinstance(version, int):
-        raise VaultDamaged(f"The vault's metadata file {path} has no format version.")
+        raise VaultDamaged(
+            f"The vault's metadata file {path} has no format version.",
+            code="vault.damaged.metadata",
+            path=path,
+        )
     if version > FORMAT_VERSION:
         raise NewerVault(
             f"This vault was made by a newer crmdesk (vault format {version}; this "
-            f"version reads up to {FORMAT_VERSION}). Update crmdesk to open it."
+            f"version reads up to {FORMAT_VERSION}). Update crmdesk to open it.",
+            code="vault.newer.format",
         )
     known = {k: v for k, v in data.items() if k in _KNOWN}
     extra = {k: v for k, v in data.items() if k not in _KNOWN and k != "magic"}
@@ -125,10 +135,16 @@ def read_metadata(path: Path, folder: Path) -> VaultMetadata:
     except TypeError:
         raise VaultDamaged(
             f"The vault's metadata file {path} is missing required fields. "
-            "Restore it from a backup of the vault folder."
+            "Restore it from a backup of the vault folder.",
+            code="vault.damaged.metadata",
+            path=path,
         ) from None
     if meta.key_storage not in ("keyring", "passphrase"):
-        raise VaultDamaged(f"The vault's metadata names an unknown key storage: {meta.key_storage}")
+        raise VaultDamaged(
+            f"The vault's metadata names an unknown key storage: {meta.key_storage}",
+            code="vault.damaged.metadata",
+            path=path,
+        )
     return meta
 
 

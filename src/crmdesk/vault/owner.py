@@ -25,5 +25,9 @@ class Owner:
         if len(name) > 200 or len(business) > 200:
             problems.append("names are limited to 200 characters")
         if problems:
-            raise BadInput("Cannot create the vault: " + "; ".join(problems) + ".")
+            raise BadInput(
+                "Cannot create the vault: " + "; ".join(problems) + ".",
+                code="vault.owner_invalid",
+                problems=problems,
+            )
         return Owner(name, login, business)

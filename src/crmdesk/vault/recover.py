@@ -74,16 +74,17 @@ def _recover_locked(cls: type[V], folder: Path, key: VaultKey, lock: OpenLock) -
     if new_check is not None and key.matches(vault_id, new_check):
         # The new key of a rotation that was cut short.
         if not opens_with(db_path, key):
-            raise WrongKey(_ROTATION_CUT_SHORT_OLD)
+            raise WrongKey(_ROTATION_CUT_SHORT_OLD, code="recovery_key.unused_rotation")
         return cls._open_with_key(folder, promote_key(folder, vault_id, key, None), key, lock)
     if not key.matches(vault_id, meta.key_check):
         raise WrongKey(
             "This recovery key belongs to another vault (or this vault's key was changed "
-            "after the recovery kit was printed). Check the vault id on the kit."
+            "after the recovery kit was printed). Check the vault id on the kit.",
+            code="recovery_key.other_vault",
         )
     if new_check is not None:
         if db_path.exists() and not opens_with(db_path, key):
-            raise WrongKey(_ROTATION_CUT_SHORT_NEW)
+            raise WrongKey(_ROTATION_CUT_SHORT_NEW, code="recovery_key.before_rotation")
         vault = cls._open_with_key(folder, meta, key, lock)
         with contextlib.suppress(OSError, CrmdeskError):  # the next open tries again
             vault.meta = drop_pending(folder, vault_id, new_check, None)

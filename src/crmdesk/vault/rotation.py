@@ -82,10 +82,14 @@ def rotate_key(
             if passphrase_text is None:
                 raise CannotUnlock(
                     "Changing the key of a passphrase-protected vault needs its master "
-                    "passphrase: give it at the prompt or with --passphrase-stdin."
+                    "passphrase: give it.",
+                    code="passphrase.needed.rotation",
                 )
             if meta.passphrase is None:
-                raise VaultDamaged("The vault's metadata has no wrapped key. " + DAMAGED_ADVICE)
+                raise VaultDamaged(
+                    "The vault's metadata has no wrapped key. " + DAMAGED_ADVICE,
+                    code="vault.damaged.no_wrapped_key",
+                )
             unwrapped = passphrase.unwrap_key(meta.passphrase, passphrase_text, vault_id)
             same = unwrapped == old_key
             unwrapped.wipe()
@@ -93,12 +97,13 @@ def rotate_key(
                 raise WrongKey(
                     "The passphrase opens another key than the one this vault is open "
                     "with (vault.json was replaced). Close the vault, open it again, "
-                    "and then change the key."
+                    "and then change the key.",
+                    code="key.wrong.replaced_metadata",
                 )
         else:
             store = keystore if keystore is not None else system_keystore()
         if not vault._open_lock.try_exclusive(vault.folder):
-            raise VaultInUse(OPEN_ELSEWHERE)
+            raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
         try:
             new_key = _rotate_exclusively(
                 vault, actor, reason, store, passphrase_text, kdf, old_key
@@ -132,7 +137,7 @@ def _rotate_exclusively(
     # other connection reads; where flock is missing (Windows) this still notices
     # one that is reading right now.
     if not checkpoint_truncate(vault.connection):
-        raise VaultInUse(OPEN_ELSEWHERE)
+        raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
 
     new_key = VaultKey.generate()
     new_check = new_key.check_value(vault_id)
@@ -183,9 +188,10 @@ def _rekey(
                     vault.meta = drop_pending(vault.folder, vault.meta.vault_id, pending, store)
             raise KeyRotationFailed(
                 f"The vault key could not be changed ({exc}). Nothing was changed: the "
-                "vault still opens with its current key and recovery key. Try again."
+                "vault still opens with its current key and recovery key. Try again.",
+                code="key.rotation_failed.unchanged",
             ) from None
-        raise KeyRotationFailed(_ROTATION_REOPEN) from None
+        raise KeyRotationFailed(_ROTATION_REOPEN, code="key.rotation_failed.reopen") from None
     # The re-encrypted pages sit in the WAL: into the file with them, WAL emptied.
     checkpoint_truncate(conn)
     vault._key = new_key
@@ -194,7 +200,7 @@ def _rekey(
     try:
         fresh = open_database(db_path, new_key)
     except UnreadableDatabase:
-        raise KeyRotationFailed(_ROTATION_REOPEN) from None
+        raise KeyRotationFailed(_ROTATION_REOPEN, code="key.rotation_failed.reopen") from None
     vault._conn = fresh
     with contextlib.suppress(DatabaseError):
         conn.close()
@@ -241,7 +247,8 @@ def finish_rotation(
     if not current.matches(vault_id, meta.key_check):
         raise WrongKey(
             "The key found for this vault does not open it (the keyring entry may have "
-            "been overwritten). Use your recovery key: crmdesk recover."
+            "been overwritten). Use your recovery key.",
+            code="key.wrong.keyring",
         )
     vault = cls._open_with_key(folder, meta, current, lock)
     # A failure here is harmless: the next open tries again; the old key works.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmdesk import audit
+from crmdesk.errors import Notice
 from crmdesk.vault.connection import Connection
 from crmdesk.vault.location import sharing_warning
 from crmdesk.vault.metadata import KeyStorage
@@ -29,7 +30,7 @@ class VaultStatus:
     audit_head: str = ""
     database_bytes: int = 0
     # Set when the folder is on a network file system or in a cloud-synced folder.
-    sharing_warning: str | None = None
+    sharing_warning: Notice | None = None
 
 
 def vault_status(vault: UnlockedVault) -> VaultStatus:

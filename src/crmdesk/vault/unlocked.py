@@ -84,17 +84,19 @@ class UnlockedVault:
         if not db_path.exists():
             raise VaultDamaged(
                 f"The vault in {folder} has lost its database file ({DATABASE_NAME}). "
-                "Restore the vault folder from your latest backup."
+                "Restore the vault folder from your latest backup.",
+                code="vault.damaged.no_database",
+                folder=folder,
             )
         try:
             conn = open_database(db_path, key)
         except UnreadableDatabase:
             # The key is right (checked against the metadata), so the file is at fault.
-            raise VaultDamaged(DAMAGED_ADVICE) from None
+            raise VaultDamaged(DAMAGED_ADVICE, code="vault.damaged.database") from None
         vault = cls(folder, meta, conn, key, lock)
         try:
             if truncated(conn, db_path):
-                raise VaultDamaged(DAMAGED_ADVICE)
+                raise VaultDamaged(DAMAGED_ADVICE, code="vault.damaged.database")
             vault._migrate(to=migrations.LATEST_VERSION, actor=vault.owner.login, record=True)
         except BaseException:
             vault.close()
@@ -106,7 +108,9 @@ class UnlockedVault:
     @property
     def connection(self) -> Connection:
         if self._conn is None:
-            raise CannotUnlock("The vault is locked. Unlock it again to continue.")
+            raise CannotUnlock(
+                "The vault is locked. Unlock it again to continue.", code="vault.locked"
+            )
         return self._conn
 
     @property
@@ -266,7 +270,9 @@ class UnlockedVault:
 
     def _require_key(self) -> VaultKey:
         if self._key is None:
-            raise CannotUnlock("The vault is locked. Unlock it again to continue.")
+            raise CannotUnlock(
+                "The vault is locked. Unlock it again to continue.", code="vault.locked"
+            )
         return self._key
 
     def _migrate(self, *, to: int, actor: str, record: bool) -> None:
@@ -275,7 +281,8 @@ class UnlockedVault:
         if current > migrations.LATEST_VERSION:
             raise NewerVault(
                 f"This vault's database was upgraded by a newer crmdesk (schema {current}; "
-                f"this version knows up to {migrations.LATEST_VERSION}). Update crmdesk."
+                f"this version knows up to {migrations.LATEST_VERSION}). Update crmdesk.",
+                code="vault.newer.schema",
             )
         steps = migrations.pending(current, to)
         if not steps:
@@ -303,5 +310,5 @@ def _translate(exc: DatabaseError) -> Exception:
     """Damage found mid-use becomes VaultDamaged; other database errors pass as they are."""
     text = str(exc).lower()
     if any(s in text for s in ("not a database", "malformed", "hmac", "disk i/o")):
-        return VaultDamaged(DAMAGED_ADVICE)
+        return VaultDamaged(DAMAGED_ADVICE, code="vault.damaged.database")
     return exc

@@ -79,13 +79,17 @@ class Vault(UnlockedVault):
         db_path, meta_path = _paths(folder)
         if meta_path.exists():
             raise VaultExists(
-                f"{folder} already holds a crmdesk vault; init never overwrites one. "
-                "Choose another folder with --vault DIR."
+                f"{folder} already holds a crmdesk vault; a new vault never overwrites one. "
+                "Choose another folder.",
+                code="vault.exists",
+                folder=folder,
             )
         if db_path.exists():
             raise VaultExists(
                 f"{folder} holds a crmdesk database but no {METADATA_NAME} (an interrupted "
-                "init, or a damaged vault). Move it away before creating a new vault there."
+                "init, or a damaged vault). Move it away before creating a new vault there.",
+                code="vault.exists.database_only",
+                folder=folder,
             )
         if passphrase_text is not None:
             passphrase.check_new_passphrase(passphrase_text)
@@ -118,7 +122,11 @@ class Vault(UnlockedVault):
                 conn = open_database(db_path, key, create=True)
                 db_path.chmod(0o600)  # the WAL and shared-memory files inherit these rights
             except (UnreadableDatabase, OSError) as exc:
-                raise BadInput(f"Cannot create the database in {folder}: {exc}.") from None
+                raise BadInput(
+                    f"Cannot create the database in {folder}: {exc}.",
+                    code="vault.create_failed",
+                    folder=folder,
+                ) from None
             vault = cls(folder, meta, conn, key, lock)
             vault._head_writer.metadata_written = False  # the audit head waits in meta until then
             vault.key_source = location
@@ -204,11 +212,15 @@ class Vault(UnlockedVault):
         if meta.key_storage == KeyStorage.PASSPHRASE:
             if passphrase_text is None:
                 raise CannotUnlock(
-                    "This vault is protected by a master passphrase. Give it at the prompt "
-                    "or with --passphrase-stdin; if it is lost, use crmdesk recover."
+                    "This vault is protected by a master passphrase. Give it; if it is "
+                    "lost, use your recovery key.",
+                    code="passphrase.needed",
                 )
             if meta.passphrase is None:
-                raise VaultDamaged("The vault's metadata has no wrapped key. " + DAMAGED_ADVICE)
+                raise VaultDamaged(
+                    "The vault's metadata has no wrapped key. " + DAMAGED_ADVICE,
+                    code="vault.damaged.no_wrapped_key",
+                )
             key = passphrase.unwrap_key(meta.passphrase, passphrase_text, meta.vault_id)
             if meta.pending_key_check is not None and meta.pending_passphrase is not None:
                 # Wrapped by the same passphrase when the rotation began.
@@ -226,8 +238,9 @@ class Vault(UnlockedVault):
             except KeyringUnavailable as exc:
                 raise type(exc)(
                     f"{exc.message} This vault's key is kept in the OS keyring; without it, "
-                    "open the vault with your recovery key: crmdesk recover (add "
-                    "--passphrase-stdin to protect it by a passphrase from then on)."
+                    "open the vault with your recovery key.",
+                    code="keyring.unavailable.for_vault",
+                    cause=exc,
                 ) from None
         if meta.pending_key_check is not None:
             vault = rotation.finish_rotation(cls, folder, meta, key, pending, lock, store)
@@ -237,7 +250,8 @@ class Vault(UnlockedVault):
             if not key.matches(meta.vault_id, meta.key_check):
                 raise WrongKey(
                     "The key found for this vault does not open it (the keyring entry may "
-                    "have been overwritten). Use your recovery key: crmdesk recover."
+                    "have been overwritten). Use your recovery key.",
+                    code="key.wrong.keyring",
                 )
             vault = cls._open_with_key(folder, meta, key, lock)
         if store is not None:

@@ -26,7 +26,7 @@ from crmdesk.gui.activity import words
 from crmdesk.gui.activity.layout import EMPTY_TEXT, ActivityLayout
 from crmdesk.gui.activity.reading import Cancelled, Query, Snapshot, day_start, load, person
 from crmdesk.gui.activity.thresholds import ThresholdsDialog
-from crmdesk.gui.errors import show_error
+from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.ops import Operation, run_with_progress
 from crmdesk.services.session import Session
 
@@ -208,7 +208,7 @@ class ActivityPage(ActivityLayout):
             self.refreshed.emit()
             return
         if isinstance(exc, NotAllowed):
-            self._show_empty(exc.message)
+            self._show_empty(error_text(exc))
         else:
             self._show_empty("The activity could not be read.")
             show_error(self, exc)

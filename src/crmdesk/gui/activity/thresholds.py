@@ -7,8 +7,6 @@ dialog only asks, in the owner's words.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.alerts import DAY_NAMES, AlertThresholds, ThresholdError
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity.words import THRESHOLD_WORDS
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage, busy
 from crmdesk.gui.widgets.style import STYLE, primary_button
@@ -65,13 +64,18 @@ def _hint(text: str) -> QLabel:
 
 
 def owner_message(exc: ThresholdError) -> str:
-    """The domain's message without the field's programme name and the echoed value."""
-    if exc.field == "working_hours":
+    """The rule broken, in the dialog's words: the field as the dialog names it, without
+    its programme name or the value typed (both are in the domain's message)."""
+    if exc.code == "threshold.working_hours":
         return "Working hours must end after they start (for example from 07:00 to 19:00)."
-    if exc.field == "working_days":
+    if exc.code == "threshold.working_days":
         return "Tick at least one working day."
-    text = re.sub(r" \([a-z_]+\)", "", exc.message)
-    return re.sub(r"; got .*$", ".", text)
+    if exc.code == "threshold.out_of_range":
+        facts = exc.facts
+        return (
+            f"{facts['words']} must be a whole number from {facts['low']:,} to {facts['high']:,}."
+        )
+    return exc.message
 
 
 class ThresholdsDialog(AppDialog):
@@ -208,7 +212,7 @@ class ThresholdsDialog(AppDialog):
             with busy():
                 change_settings(self.session, thresholds=values)
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return False
         self.saved = values
         self.accept()

@@ -1,5 +1,5 @@
 """The client list's filters: status, salesperson, tag, buying month, days without
-contact, birthdays, follow-ups due, and "Clear filters".
+contact, birthdays, missing value-added information, follow-ups due, and "Clear filters".
 
 The panel (:mod:`crmdesk.gui.clients.list_panel`) owns them; here they are made, laid
 out (wrapping onto more lines when the panel is narrow), read into a query and reset.
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.domain.entities import CLIENT_STATUSES
 from crmdesk.gui.widgets.flow_layout import FlowLayout
 from crmdesk.gui.widgets.formats import value_words
@@ -67,6 +68,17 @@ class Filters:
         self.birthday_spin.setMaximum(366)
         self.birthday_spin.valueChanged.connect(changed)
 
+        self.missing_combo = QComboBox(parent)
+        self.missing_combo.setObjectName("missingFilter")
+        self.missing_combo.addItem("Anything", None)
+        for category in COVERAGE_CATEGORIES:
+            self.missing_combo.addItem(category.label, category.key)
+        self.missing_combo.setToolTip(
+            "Clients with nothing on file of this kind: who is still bare (only the "
+            "clients whose value-added information you see)"
+        )
+        self.missing_combo.currentIndexChanged.connect(changed)
+
         self.followups_check = QCheckBox("Follow-ups due", parent)
         self.followups_check.setToolTip("Clients with an open task due today or earlier")
         self.followups_check.toggled.connect(changed)
@@ -85,6 +97,7 @@ class Filters:
             self.month_combo,
             self.no_contact_spin,
             self.birthday_spin,
+            self.missing_combo,
             self.followups_check,
             self.clear_button,
         ]
@@ -103,6 +116,7 @@ class Filters:
             ("Buys in", self.month_combo),
             ("No contact for", self.no_contact_spin),
             ("Birthday within", self.birthday_spin),
+            ("Missing", self.missing_combo),
         ):
             # No mnemonics: the editor beside this panel uses the same letters.
             label = QLabel(text, self._parent)
@@ -126,6 +140,7 @@ class Filters:
             no_contact_days=no_contact or None,  # 0 is "off"
             birthday_within_days=birthday or None,
             followups_due=self.followups_check.isChecked(),
+            missing=(key,) if (key := self.missing_combo.currentData()) else (),
         )
 
     def reset(self) -> None:
@@ -140,15 +155,16 @@ class Filters:
             self.month_combo.setCurrentIndex(0)
             self.no_contact_spin.setValue(0)
             self.birthday_spin.setValue(0)
+            self.missing_combo.setCurrentIndex(0)
             self.followups_check.setChecked(False)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
 
     def set_value_added(self, visible: bool) -> None:
-        """Buying months and birthdays are value-added: hidden (and off) for someone
-        without them."""
-        for widget in (self.month_combo, self.birthday_spin):
+        """Buying months, birthdays and coverage are value-added: hidden (and off) for
+        someone without them (coverage would only ever say "withheld")."""
+        for widget in (self.month_combo, self.birthday_spin, self.missing_combo):
             if not visible:
                 widget.blockSignals(True)
                 if isinstance(widget, QComboBox):

@@ -32,6 +32,8 @@ from PySide6.QtCore import (
 )
 
 from crmdesk.gui.ops import Pending, QueryOp
+from crmdesk.gui.widgets.coverage_marks import dots
+from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.gui.widgets.formats import format_count, format_date, format_money, value_words
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
@@ -107,6 +109,15 @@ COLUMNS: tuple[Column, ...] = (
         "next_order", "Next order", _next_order, SortKey.NEXT_ORDER,
         "When the client usually orders again, from their purchase history", "00/00/0000",
     ),
+    Column(
+        "coverage", "Coverage", lambda r: dots(r.coverage), SortKey.COVERAGE,
+        "Which kinds of value-added information are on file (● on file, ○ nothing yet): "
+        "personal profiles, purchases, pricing, preferences, seasonal needs, "
+        "specifications, interaction history. Sorted, the barest clients come first.",
+        "●●●●●●●",
+        tooltip=lambda r: coverage_tooltip(r.coverage),
+        accessible=lambda r: r.coverage.summary(),
+    ),
 )  # fmt: skip
 
 
@@ -114,10 +125,12 @@ def column_index(key: str) -> int:
     return next(i for i, c in enumerate(COLUMNS) if c.key == key)
 
 
-NAME, STATUS, SALESPERSON, LAST_CONTACT, SPEND, NEXT_ORDER = (
+NAME, STATUS, SALESPERSON, LAST_CONTACT, SPEND, NEXT_ORDER, COVERAGE = (
     column_index(k)
-    for k in ("name", "status", "salesperson", "last_contact", "spend_12m", "next_order")
-)
+    for k in (
+        "name", "status", "salesperson", "last_contact", "spend_12m", "next_order", "coverage"
+    )
+)  # fmt: skip
 
 
 # -- the model ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from crmdesk.gui.clients.list_filters import Filters
 from crmdesk.gui.clients.list_header import ColumnChooser
 from crmdesk.gui.clients.list_model import (
+    COVERAGE,
     NAME,
     PAGE_SIZE,
     ClientListModel,
@@ -125,10 +126,11 @@ class ClientListPanel(QWidget):
             f.salesperson_edit,
             f.tag_edit,
         )
-        self.month_combo, self.no_contact_spin, self.birthday_spin = (
+        self.month_combo, self.no_contact_spin, self.birthday_spin, self.missing_combo = (
             f.month_combo,
             f.no_contact_spin,
             f.birthday_spin,
+            f.missing_combo,
         )
         self.followups_check, self.clear_button = f.followups_check, f.clear_button
         self.clear_button.clicked.connect(self.clear_filters)
@@ -283,7 +285,9 @@ class ClientListPanel(QWidget):
         return QueryOp(parent=self, op=read, success=then).run_in_background()
 
     def set_value_added_filters(self, visible: bool) -> None:
-        """Buying months and birthdays are value-added: hidden for someone without them."""
+        """Buying months, birthdays and coverage are value-added: hidden for someone
+        without them (the coverage column too: it would only ever say "withheld")."""
+        self.columns.set_withheld(COVERAGE, not visible)
         self.filters.set_value_added(visible)
         if not visible and self._applied != self._build_query():
             self._apply_filters()

@@ -39,6 +39,7 @@ from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.style import STYLE, title_label
+from crmdesk.gui.words import words
 from crmdesk.services.import_fields import DUPLICATE_KINDS, target_fields
 from crmdesk.services.imports import (
     Choice,
@@ -317,7 +318,7 @@ class ImportWizard(AppDialog):
         if plan.mapping_guessed:
             text += " The columns were recognised by their names; check them below."
         for assumption in plan.assumptions:
-            text += f"<br>{assumption}"
+            text += f"<br>{words(assumption)}"
         self.found_label.setText(text)
 
     def _fill_mapping(self, plan: ImportPlan) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.offboarding.common import bullets
 from crmdesk.gui.reports.preview import ReportPreview
 from crmdesk.gui.widgets.messages import InlineMessage, busy
@@ -151,7 +152,7 @@ class RecoveryKeyPanel(QWidget):
                     created=self._created or dt.datetime.now().astimezone(),
                 )
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return None
         self.preview = ReportPreview(service, report, self.window())
         self.preview.setWindowModality(Qt.WindowModality.WindowModal)

@@ -236,7 +236,7 @@ class OffboardingWizard(AppDialog):
             users = UserService(self.session).list()
         except CrmdeskError as exc:
             users = []
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
         chosen = self._user.login if self._user else None
         self._users = [
             u

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QWidget
 
 from crmdesk.errors import CrmdeskError, SignInFailed
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage, busy
 from crmdesk.gui.widgets.secret_fields import secret_edit
@@ -98,13 +99,14 @@ class ChangePasswordDialog(AppDialog):
                 signin.change_password(self._session, current, new)
         except SignInFailed as exc:
             self.current_edit.clear()
-            self.message.show_error(
-                exc.message.replace("The login or password is wrong", "That password is wrong")
-            )
+            if exc.code == "signin.wrong":
+                self.message.show_error("That password is wrong. Check Caps Lock and try again.")
+            else:
+                self.message.show_error(error_text(exc))
             self.current_edit.setFocus()
             return
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         for edit in (self.current_edit, self.new_edit, self.confirm_edit):
             edit.clear()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QPlainTextEdit, QWidget
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.people.common import local_date
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage, busy
@@ -86,7 +87,7 @@ class PolicyDialog(AppDialog):
                 self._service.accept(self.policy.version)
         except CrmdeskError as exc:
             # Most likely a newer version was published meanwhile: show that one instead.
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             try:
                 self.policy = self._service.current()
             except CrmdeskError:

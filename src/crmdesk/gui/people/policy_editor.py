@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.people.common import local_time
 from crmdesk.gui.people.policy_dialog import policy_heading
 from crmdesk.gui.widgets.dialog import AppDialog
@@ -158,7 +159,7 @@ class PolicyEditor(AppDialog):
             with busy():
                 published = self.service.publish(text)
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.refresh()
         self.message.show_info(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from crmdesk.errors import CrmdeskError, SignInFailed, SignInThrottled
 from crmdesk.gui import settings as app_settings
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage, busy
 from crmdesk.gui.widgets.secret_fields import secret_edit
@@ -95,17 +96,17 @@ class SignInDialog(AppDialog):
                 session = self._unlocked.sign_in(login, password)
         except SignInThrottled as exc:
             self.password_edit.clear()
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             self._start_wait(exc.retry_after_seconds)
             return
         except SignInFailed as exc:
             self.password_edit.clear()
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             self.password_edit.setFocus()
             return
         except CrmdeskError as exc:
             self.password_edit.clear()
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.password_edit.clear()
         app_settings.settings().setValue(_LAST_LOGIN, session.actor)

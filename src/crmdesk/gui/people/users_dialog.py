@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain.roles import Role
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.people.common import ROLE_CHOICES, local_date, local_time
 from crmdesk.gui.vault_flows.lock_screen import SetPasswordDialog
 from crmdesk.gui.widgets.dialog import AppDialog
@@ -132,7 +133,7 @@ class AddUserDialog(AppDialog):
                     self.password.value(),
                 )
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.password.clear()
         self.accept()
@@ -171,7 +172,7 @@ class ResetPasswordDialog(AppDialog):
             with busy():
                 self._service.reset_password(self._user.login, self.password.value())
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.password.clear()
         self.accept()
@@ -197,7 +198,7 @@ class ChangeRoleDialog(AppDialog):
         try:
             self._service.set_role(self._user.login, self.role_combo.currentData())
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.accept()
 
@@ -235,7 +236,7 @@ class DisableUserDialog(AppDialog):
         try:
             self._service.disable(self._user.login, reason=self.reason_edit.text().strip())
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.accept()
 
@@ -366,7 +367,7 @@ class UsersDialog(AppDialog):
         try:
             signin.set_password(self._session, dialog.password())
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.message.show_info("Your sign-in password is set.")
         self.refresh()
@@ -415,7 +416,7 @@ class UsersDialog(AppDialog):
         try:
             self.service.enable(user.login)
         except CrmdeskError as exc:
-            self.message.show_error(exc.message)
+            self.message.show_error(error_text(exc))
             return
         self.refresh()
         self.message.show_info(f"{user.full_name} can sign in again.")

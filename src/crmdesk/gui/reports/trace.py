@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.services.reports import ReportService
 
@@ -39,7 +40,7 @@ class TraceDialog(AppDialog):
         try:
             record = self.service.trace(self.id_edit.text())
         except CrmdeskError as exc:
-            self.result.setText(f"<b>Not found.</b> {escape(exc.message)}")
+            self.result.setText(f"<b>Not found.</b> {escape(error_text(exc))}")
             return
         when = record.created_at.astimezone()
         self.result.setText(

@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import ChangeNotices, Pending, QueryOp
+from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.gui.widgets.formats import (
     format_count,
     format_date,
@@ -320,8 +322,10 @@ class SeasonalOutlookView(_DayView):
         "Last contact",
         "12-month spend",
         "Expected next order",
+        "Missing",
     )
     SPEND = 5
+    MISSING = 7
 
     def __init__(
         self,
@@ -342,7 +346,7 @@ class SeasonalOutlookView(_DayView):
         self.options.addStretch(1)
         self._size_columns(
             ("Green Sparrow Veterinary Clinic", "Prospect", "Salesperson", "+44 28 9649 6975",
-             "00/00/0000", "$000,000.00", "00/00/0000"),
+             "00/00/0000", "$000,000.00", "00/00/0000", "pricing, specifications"),
             stretch=0,
         )  # fmt: skip
 
@@ -379,7 +383,7 @@ def _seasonal(service: ClientService, month: int, statuses: list[str]) -> Answer
         lead = who.capitalize()
     explanation = (
         f"{lead} whose purchase history shows orders in {name}, biggest spenders first. "
-        "A call now lands before they order elsewhere."
+        "A call now lands before they order elsewhere; “Missing” is what to ask about."
     )
     empty = (
         f"No {who} have a buying pattern in {name} yet. Patterns appear once a client "
@@ -397,8 +401,18 @@ def _seasonal_row(r: ClientRow) -> Row:
         Cell(format_date(r.last_contact) or "Never", _date_key(r.last_contact)),
         Cell(format_money(r.spend_12m), r.spend_12m),
         Cell(format_date(r.next_order), _date_key(r.next_order)),
+        _missing_cell(r),
     )
-    return Row(cells, r.id, "\n".join(p for p in (r.name, r.email, r.phone) if p))
+    tip = "\n".join(p for p in (r.name, r.email, r.phone) if p)
+    return Row(cells, r.id, f"{tip}\n\n{coverage_tooltip(r.coverage)}")
+
+
+def _missing_cell(r: ClientRow) -> Cell:
+    """What is not on file yet (sorted by how much): what the call can fill."""
+    if r.coverage.withheld:
+        return Cell("Withheld", len(COVERAGE_CATEGORIES) + 1)
+    missing = r.coverage.missing()
+    return Cell(", ".join(c.noun for c in missing) or "Nothing", len(missing))
 
 
 def _date_key(day: dt.date | None) -> tuple[int, dt.date]:

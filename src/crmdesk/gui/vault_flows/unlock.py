@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.people.gates import complete_sign_in
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage, call_service
@@ -30,20 +31,19 @@ from crmdesk.services import unlocking
 from crmdesk.services.session import Session, Unlocked
 
 
-def keyring_explanation(problem: str) -> str:
-    """One line on why a passphrase is asked for: the first sentence of the problem."""
-    first = problem.split(". ")[0].strip().rstrip(".") if problem else ""
-    if not first:
-        first = "No usable OS keyring was found on this computer"
+def keyring_explanation(reason: str) -> str:
+    """One line on why a passphrase is asked for: ``reason`` is why no keyring can be used
+    (one sentence, from :func:`resolve_keyring_usable`)."""
+    first = reason.strip().rstrip(".") or "No usable OS keyring was found on this computer"
     return f"{first}. The vault key will be protected by a master passphrase instead."
 
 
 def resolve_keyring_usable(override: bool | None) -> tuple[bool, str]:
-    """Whether the OS keyring can hold the key, and the problem if not."""
+    """Whether the OS keyring can hold the key, and if not why (one sentence)."""
     if override is not None:
         return override, ""
     state = session_service.keyring_state()
-    return state.usable, state.problem
+    return state.usable, state.reason
 
 
 class UnlockDialog(AppDialog):
@@ -203,7 +203,7 @@ class UnlockDialog(AppDialog):
             try:
                 new_passphrase = self.new_passphrase.value()
             except CrmdeskError as exc:
-                self.message.show_error(exc.message)
+                self.message.show_error(error_text(exc))
                 self.new_passphrase.focus_first()
                 return
         # The recovery key opens the vault, not anyone's account: sign in as usual.

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import BadInput, CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.vault_flows.unlock import keyring_explanation
 from crmdesk.gui.vault_flows.welcome_parts import FolderRow, Page, documents_dir, login_from_name
 from crmdesk.gui.widgets.dialog import AppDialog
-from crmdesk.gui.widgets.messages import busy, call_service
+from crmdesk.gui.widgets.messages import busy
 from crmdesk.gui.widgets.secret_fields import PassphraseFields
 from crmdesk.gui.widgets.style import mono_font, note_label, primary_button
 from crmdesk.services import session as session_service
@@ -186,23 +187,24 @@ class CreateVaultFlow(AppDialog):
         try:
             if not owner.full_name:
                 raise BadInput(
-                    "Type your full name: it is shown on reports and in the audit trail."
+                    "Type your full name: it is shown on reports and in the audit trail.",
+                    code="owner.full_name_missing",
                 )
             if not self._keyring_usable:
                 passphrase = self.create_passphrase.value()
         except CrmdeskError as exc:
-            page.message.show_error(exc.message)
+            page.message.show_error(error_text(exc))
             return
         folder = self.create_folder_row.folder
-        result = call_service(
-            page.message,
-            lambda: session_service.create_vault(
-                folder, owner, keystore=self._keystore, passphrase=passphrase
-            ),
-        )
-        if result is None:
-            if passphrase is not None and "passphrase" in page.message.text().lower():
-                self.create_passphrase.focus_first()
+        try:
+            with busy():
+                result = session_service.create_vault(
+                    folder, owner, keystore=self._keystore, passphrase=passphrase
+                )
+        except CrmdeskError as exc:
+            page.message.show_error(error_text(exc))
+            if passphrase is not None and exc.code.startswith("passphrase."):
+                self.create_passphrase.focus_first()  # e.g. too short: type another
             return
         self._session, self._recovery_key = result
         self.folder = folder
@@ -245,7 +247,7 @@ class CreateVaultFlow(AppDialog):
                     created=self._created or datetime.now().astimezone(),
                 )
         except CrmdeskError as exc:
-            message.show_error(f"{exc.message} Choose another folder.")
+            message.show_error(f"{error_text(exc)} Choose another folder.")
             return None
         self.kit_path = path
         message.show_info(

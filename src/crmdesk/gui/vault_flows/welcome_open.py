@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.errors import BadInput, CrmdeskError
+from crmdesk.gui.errors import error_text
 from crmdesk.gui.vault_flows.unlock import keyring_explanation
 from crmdesk.gui.vault_flows.welcome_parts import FolderRow, Page
 from crmdesk.gui.widgets.dialog import AppDialog
@@ -169,14 +170,19 @@ class OpenVaultFlow(AppDialog):
             if not session_service.vault_exists(folder):
                 raise BadInput(
                     f"{folder} holds no crmdesk vault (its vault.json is missing). Choose the "
-                    "folder that contains crmdesk.db and vault.json."
+                    "folder that contains crmdesk.db and vault.json.",
+                    code="vault.none.folder",
+                    folder=folder,
                 )
             if not key:
-                raise BadInput("Type the recovery key from your printed recovery kit.")
+                raise BadInput(
+                    "Type the recovery key from your printed recovery kit.",
+                    code="recovery_key.missing",
+                )
             if not self._keyring_usable:
                 new_passphrase = self.restore_passphrase.value()
         except CrmdeskError as exc:
-            message.show_error(exc.message)
+            message.show_error(error_text(exc))
             return
         # The recovery key opens the vault, not anyone's account: sign in as usual.
         opened = call_service(

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from crmdesk.errors import CrmdeskError
+from crmdesk.gui.errors import error_text
 
 
 @contextlib.contextmanager
@@ -61,7 +62,7 @@ def call_service(message: InlineMessage, fn: Callable[[], Any]) -> Any | None:
         with busy():
             return fn()
     except CrmdeskError as exc:
-        message.show_error(exc.message)
+        message.show_error(error_text(exc))
         return None
 
 

@@ -37,9 +37,15 @@ class PassphraseFields:
         """The passphrase; :class:`BadInput` when the two differ (length: the service)."""
         first, second = self.passphrase_edit.text(), self.confirm_edit.text()
         if not first:
-            raise BadInput("Choose a master passphrase: it will be asked for every time.")
+            raise BadInput(
+                "Choose a master passphrase: it will be asked for every time.",
+                code="passphrase.missing",
+            )
         if first != second:
-            raise BadInput("The two passphrases differ. Type the same passphrase twice.")
+            raise BadInput(
+                "The two passphrases differ. Type the same passphrase twice.",
+                code="passphrase.differ",
+            )
         return first
 
     def focus_first(self) -> None:

@@ -10,8 +10,10 @@ records no audit events itself. Nothing outside this package names a client tabl
 - listing.py: filtered, sorted pages; follow-ups, birthdays, preferences
 - search.py: the full-text index
 - summaries.py: the figures kept on the client row for lists
+- coverage.py: which kinds of value-added information each client holds
 """
 
+from .coverage import book_rows, coverage_of, record_writes
 from .listing import (
     coming_birthdays,
     count_clients,
@@ -33,6 +35,9 @@ from .summaries import refresh_spend, spend_is_current
 from .writing import delete_client, insert_clients, update_client
 
 __all__ = [
+    "book_rows",
+    "coverage_of",
+    "record_writes",
     "client_name",
     "client_names",
     "coming_birthdays",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from crmdesk.services.client_query import (
     SortKey,
 )
 
+from .coverage import count_sql, coverage_of, missing_condition
 from .rows import date, strings, to_json
 from .search import fts_count, fts_expression, fts_only, owned, ranked_ids, search_condition
 from .tables import CLIENT_TAGS, CLIENTS, CONTACTS, PREFERENCES, TASKS
@@ -36,8 +38,9 @@ _ORDER = {
     SortKey.LAST_CONTACT: "c.last_contact",
     SortKey.SPEND_12M: "c.spend_12m_cents",
     SortKey.NEXT_ORDER: "c.next_order",
+    SortKey.COVERAGE: count_sql("c"),
 }
-_VALUE_ADDED_SORTS = frozenset({SortKey.SPEND_12M, SortKey.NEXT_ORDER})
+_VALUE_ADDED_SORTS = frozenset({SortKey.SPEND_12M, SortKey.NEXT_ORDER, SortKey.COVERAGE})
 
 _ROW_COLUMNS = (
     "c.id, c.name, c.kind, c.status, c.industry, c.salesperson, c.emails, c.phones, c.tags,"
@@ -71,8 +74,9 @@ def _where(
     if query.tag:
         conditions.append(f"c.id IN (SELECT client_id FROM {CLIENT_TAGS} WHERE tag_key = ?)")
         params.append(fold(query.tag))
-    if query.buys_in_month or query.birthday_within_days is not None:
-        # Buying seasons and birthdays are value-added: only clients seen in full match.
+    if query.buys_in_month or query.birthday_within_days is not None or query.missing:
+        # Buying seasons, birthdays and coverage are value-added: only clients seen in
+        # full match (a client whose coverage is withheld is never "missing" anything).
         own, names = owned(scope)
         if own != "1":
             conditions.append(own)
@@ -95,6 +99,8 @@ def _where(
             f"c.id IN (SELECT client_id FROM {TASKS.name} WHERE done = 0 AND due <= ?)"
         )
         params.append(today.isoformat())
+    if query.missing:
+        conditions.append(missing_condition(query.missing))
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
     return source, where, params, ranked
 
@@ -110,6 +116,7 @@ def _text_only(query: ClientQuery) -> bool:
             query.no_contact_days is not None,
             query.birthday_within_days is not None,
             query.followups_due,
+            query.missing,
         )
     )
 
@@ -183,8 +190,13 @@ def list_clients(
     conn: Any, query: ClientQuery, today: dt.date, scope: Scope = FULL_SCOPE
 ) -> list[ClientRow]:
     """One page (``query.limit`` from ``query.offset``) of the list."""
-    rows = _select(conn, _ROW_COLUMNS, query, today, scope, query.limit, query.offset)
-    return [_row(r, scope) for r in rows]
+    rows = [
+        _row(r, scope)
+        for r in _select(conn, _ROW_COLUMNS, query, today, scope, query.limit, query.offset)
+    ]
+    # Coverage for the whole page in one query, for the clients seen in full only.
+    found = coverage_of(conn, [r.id for r in rows if r.full], scope)
+    return [replace(r, coverage=found[r.id]) if r.id in found else r for r in rows]
 
 
 def list_ids(

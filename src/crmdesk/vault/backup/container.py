@@ -146,15 +146,18 @@ def _place(tmp: Path, dest: Path, *, force: bool) -> None:
         os.link(tmp, dest)  # fails if dest exists: no check-then-rename race
     except FileExistsError:
         raise BadInput(
-            f"{dest} already exists; a backup never overwrites a file. Choose another "
-            "name, or add --force to replace it."
+            f"{dest} already exists; a backup never overwrites a file. Choose another name.",
+            code="backup.exists",
+            path=dest,
         ) from None
     except OSError:
         # No hard links here (a FAT-formatted USB drive): check, then rename.
         if dest.exists():
             raise BadInput(
                 f"{dest} appeared while the backup was written; it was left as it is. "
-                "Choose another name, or add --force to replace it."
+                "Choose another name.",
+                code="backup.exists.meanwhile",
+                path=dest,
             ) from None
         os.rename(tmp, dest)
     else:
@@ -170,11 +173,15 @@ def read_header(path: Path) -> BackupHeader:
     try:
         fh = path.open("rb")
     except FileNotFoundError:
-        raise BadInput(f"There is no file {path}.") from None
+        raise BadInput(f"There is no file {path}.", code="file.missing", path=path) from None
     except IsADirectoryError:
-        raise BadInput(f"{path} is a folder, not a crmdesk backup file.") from None
+        raise BadInput(
+            f"{path} is a folder, not a crmdesk backup file.", code="backup.is_folder", path=path
+        ) from None
     except OSError as exc:
-        raise BadInput(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise BadInput(
+            f"Cannot read {path}: {exc.strerror or exc}.", code="file.unreadable", path=path
+        ) from None
     with fh:
         first = fh.readline(64)
         if first != MAGIC_LINE:
@@ -225,12 +232,16 @@ def read_header(path: Path) -> BackupHeader:
     if vault["format_version"] > FORMAT_VERSION:
         raise NewerVault(
             f"{path} holds a vault of a newer format ({vault['format_version']}); update "
-            "crmdesk to restore it."
+            "crmdesk to restore it.",
+            code="backup.newer",
+            path=path,
         )
     if parsed.schema_version > migrations.LATEST_VERSION:
         raise NewerVault(
             f"{path} was made by a newer crmdesk (schema {parsed.schema_version}; this "
-            f"version knows up to {migrations.LATEST_VERSION}). Update crmdesk to restore it."
+            f"version knows up to {migrations.LATEST_VERSION}). Update crmdesk to restore it.",
+            code="backup.newer",
+            path=path,
         )
     size = len(prefix) + parsed.database_bytes
     if file_bytes < size:
@@ -246,19 +257,27 @@ def _wrong_start(path: Path, first: bytes) -> NoReturn:
         if version.isdigit() and int(version) > CONTAINER_VERSION:
             raise NewerVault(
                 f"{path} was made by a newer crmdesk (backup format {int(version)}). "
-                "Update crmdesk to restore it."
+                "Update crmdesk to restore it.",
+                code="backup.newer",
+                path=path,
             )
         raise damaged(path, "its first line is damaged")
     raise BadInput(
-        f"{path} is not a crmdesk backup file (it does not begin like one). Choose the "
-        f"file that crmdesk backup wrote (usually named *{SUFFIX})."
+        f"{path} is not a crmdesk backup file (it does not begin like one). Choose a "
+        f"backup file that crmdesk wrote (usually named *{SUFFIX}).",
+        code="backup.not_a_backup",
+        path=path,
+        suffix=SUFFIX,
     )
 
 
 def damaged(path: Path, what: str) -> VaultDamaged:
     return VaultDamaged(
         f"The backup file {path} is damaged or was altered ({what}). Nothing was restored; "
-        "use another backup, or make a new one from the vault."
+        "use another backup, or make a new one from the vault.",
+        code="backup.damaged",
+        path=path,
+        what=what,
     )
 
 

@@ -54,7 +54,8 @@ def write_backup(vault: Vault, dest: Path, *, force: bool = False) -> BackupInfo
     if meta.vault_id != vault_id or not key.matches(vault_id, meta.key_check):
         raise CannotUnlock(
             "vault.json no longer matches the key this vault is open with (it was changed "
-            "elsewhere). Close crmdesk, open the vault again, then make the backup."
+            "elsewhere). Close crmdesk, open the vault again, then make the backup.",
+            code="backup.key_changed",
         )
     work = Path(tempfile.mkdtemp(prefix=".crmdesk-backup-", dir=dest.parent))
     try:
@@ -66,8 +67,10 @@ def write_backup(vault: Vault, dest: Path, *, force: bool = False) -> BackupInfo
         except CopyProblem as exc:
             raise VaultDamaged(
                 f"The copy of the vault did not verify ({exc}), so no backup was written. "
-                "The vault itself may be damaged: run crmdesk audit verify, and keep your "
-                "earlier backups."
+                "The vault itself may be damaged: verify its audit trail, and keep your "
+                "earlier backups.",
+                code="backup.copy_unverified",
+                problem=str(exc),
             ) from None
         _check_against_live(vault, facts)
         db_bytes, db_sha = file_digest(copy)
@@ -98,13 +101,22 @@ def write_backup(vault: Vault, dest: Path, *, force: bool = False) -> BackupInfo
 
 def _check_destination(dest: Path, force: bool) -> None:
     if dest.is_dir():
-        raise BadInput(f"{dest} is a folder. Give the backup's file name, e.g. {dest / 'x'}.")
+        raise BadInput(
+            f"{dest} is a folder. Give the backup's file name, e.g. {dest / 'x'}.",
+            code="backup.is_folder",
+            path=dest,
+        )
     if not dest.parent.is_dir():
-        raise BadInput(f"The folder {dest.parent} does not exist. Create it first.")
+        raise BadInput(
+            f"The folder {dest.parent} does not exist. Create it first.",
+            code="folder.missing",
+            path=dest.parent,
+        )
     if dest.exists() and not force:
         raise BadInput(
-            f"{dest} already exists; a backup never overwrites a file. Choose another "
-            "name, or add --force to replace it."
+            f"{dest} already exists; a backup never overwrites a file. Choose another name.",
+            code="backup.exists",
+            path=dest,
         )
 
 
@@ -113,14 +125,21 @@ def _copy_database(vault: Vault, copy: Path, key: VaultKey) -> None:
     try:
         target = open_database(copy, key, create=True)
     except UnreadableDatabase as exc:
-        raise BadInput(f"Cannot write the backup in {copy.parent.parent}: {exc}.") from None
+        raise BadInput(
+            f"Cannot write the backup in {copy.parent.parent}: {exc}.",
+            code="backup.unwritable",
+            path=copy.parent.parent,
+        ) from None
     try:
         vault.copy_into(target)
         # The copy took the source's WAL mode; a rollback journal checkpoints the WAL
         # into the file and leaves no -wal or -shm beside it.
         mode = target.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         if str(mode).lower() != "delete":
-            raise VaultDamaged(f"The copy kept journal mode {mode}; no backup was written.")
+            raise VaultDamaged(
+                f"The copy kept journal mode {mode}; no backup was written.",
+                code="backup.copy_journal",
+            )
     finally:
         target.close()
 
@@ -139,5 +158,6 @@ def _check_against_live(vault: Vault, facts: CopyFacts) -> None:
     ):
         raise VaultDamaged(
             "The copy does not match the open vault (schema or audit trail differ), so no "
-            "backup was written. Close crmdesk everywhere, open the vault again and retry."
+            "backup was written. Close crmdesk everywhere, open the vault again and retry.",
+            code="backup.copy_differs",
         )

@@ -46,7 +46,7 @@ from crmdesk.vault.vault import Vault
 ROTATED_ADVICE = (
     "A backup opens only with the vault key it was made under. If the key was changed "
     "(rotated) after this backup was made, restore it with the recovery key printed "
-    "before that change: crmdesk restore FILE --to DIR --recovery-key-stdin."
+    "before that change."
 )
 
 
@@ -136,14 +136,22 @@ def _check_target(folder: Path) -> None:
     if (folder / METADATA_NAME).exists():
         raise VaultExists(
             f"{folder} already holds a crmdesk vault; restore never overwrites a vault. "
-            "Restore into a new folder (--to DIR)."
+            "Restore into a new folder.",
+            code="restore.target_is_vault",
+            folder=folder,
         )
     if folder.exists() and not folder.is_dir():
-        raise BadInput(f"{folder} is a file. Restore into a new folder (--to DIR).")
+        raise BadInput(
+            f"{folder} is a file. Restore into a new folder.",
+            code="restore.target_is_file",
+            folder=folder,
+        )
     if folder.is_dir() and any(folder.iterdir()):
         raise BadInput(
             f"{folder} is not empty; restore only fills a new or empty folder. Choose "
-            "another folder (--to DIR)."
+            "another folder.",
+            code="restore.target_not_empty",
+            folder=folder,
         )
 
 
@@ -161,15 +169,16 @@ def _backup_key(
         if not key.matches(vault_id, check):
             raise WrongKey(
                 "This recovery key does not open this backup: it belongs to another vault, "
-                "or to a later key of this one. " + ROTATED_ADVICE
+                "or to a later key of this one. " + ROTATED_ADVICE,
+                code="restore.recovery_key_other",
             )
         return key, "recovery", None
     if header.key_storage == KeyStorage.PASSPHRASE:
         if passphrase_text is None:
             raise CannotUnlock(
                 "This backup's key is wrapped by the vault's master passphrase of the day it "
-                "was made: give that passphrase at the prompt or with --passphrase-stdin, or "
-                "use the recovery key (--recovery-key-stdin)."
+                "was made: give that passphrase, or use the recovery key.",
+                code="restore.passphrase_needed",
             )
         wrapped = header.vault.get("passphrase")
         if not isinstance(wrapped, dict):
@@ -181,15 +190,19 @@ def _backup_key(
     store = keystore if keystore is not None else _keystore_for_restore()
     key = _stored_key(store, vault_id)
     if key is None:
+        entry = f"{SERVICE}/{entry_name(vault_id)}"
         raise KeyMissing(
             f"The {store.describe()} on this computer has no key for this backup's vault "
-            f"(entry {SERVICE}/{entry_name(vault_id)}). Restore it with the recovery key: "
-            "crmdesk restore FILE --to DIR --recovery-key-stdin."
+            f"(entry {entry}). Restore it with the recovery key.",
+            code="restore.key_missing",
+            keyring=store.describe(),
+            entry=entry,
         )
     if not key.matches(vault_id, check):
         raise WrongKey(
             "The key in this computer's keyring for this vault is not the key of this "
-            "backup. " + ROTATED_ADVICE
+            "backup. " + ROTATED_ADVICE,
+            code="restore.keyring_key_other",
         )
     return key, "keyring", store
 
@@ -200,7 +213,9 @@ def _keystore_for_restore() -> KeyStore:
     except KeyringUnavailable as exc:
         raise type(exc)(
             f"{exc.message} Without a keyring, restore with the recovery key and a new "
-            "master passphrase: --recovery-key-stdin with --passphrase-stdin."
+            "master passphrase.",
+            code="restore.no_keyring",
+            cause=exc,
         ) from None
 
 
@@ -208,9 +223,11 @@ def _stored_key(store: KeyStore, vault_id: str) -> VaultKey | None:
     try:
         return store.get(vault_id)
     except VaultDamaged:
+        entry = f"{SERVICE}/{entry_name(vault_id)}"
         raise WrongKey(
-            f"The keyring entry {SERVICE}/{entry_name(vault_id)} does not hold a crmdesk key. "
-            + ROTATED_ADVICE
+            f"The keyring entry {entry} does not hold a crmdesk key. " + ROTATED_ADVICE,
+            code="restore.keyring_entry_damaged",
+            entry=entry,
         ) from None
 
 
@@ -224,10 +241,10 @@ def _refuse_other_key(store: KeyStore, vault_id: str, key: VaultKey) -> None:
         raise BadInput(
             f"This computer's keyring already holds another key for vault {vault_id} "
             "(the vault this backup was made from, whose key was changed since). Storing "
-            "the backup's key there would lock that vault out. Restore with "
-            "--recovery-key-stdin and --passphrase-stdin (the second line of standard "
-            "input becomes the restored vault's new master passphrase), or on another "
-            "computer."
+            "the backup's key there would lock that vault out. Restore with the recovery "
+            "key and a new master passphrase for the restored vault, or on another computer.",
+            code="restore.keyring_holds_other_key",
+            vault_id=vault_id,
         )
 
 
@@ -304,6 +321,9 @@ def _move_into_place(staging: Path, folder: Path) -> None:
     except OSError as exc:
         raise BadInput(
             f"Cannot put the restored vault at {folder} ({exc.strerror or exc}); the folder "
-            "must be new or empty. Nothing was restored."
+            "must be new or empty. Nothing was restored.",
+            code="restore.cannot_place",
+            folder=folder,
+            problem=exc.strerror or str(exc),
         ) from None
     fsync_dir(folder.parent)

@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlcipher3
-
 from crmdesk import audit
 from crmdesk.vault.backup.container import BackupHeader
-from crmdesk.vault.connection import CACHE_SIZE, Connection, UnreadableDatabase
+from crmdesk.vault.connection import DatabaseError, UnreadableDatabase, open_readonly
 from crmdesk.vault.keys import VaultKey
 
 
@@ -37,7 +35,7 @@ def verify_copy(
     the schema version and audit head must be the header's.
     """
     try:
-        conn = _open_readonly(path, key)
+        conn = open_readonly(path, key)
     except UnreadableDatabase:
         raise CopyProblem("the database does not open with the vault key") from None
     try:
@@ -54,35 +52,10 @@ def verify_copy(
         if not report.ok:
             raise CopyProblem(f"its audit trail does not verify: {report.problem}")
         head = audit.head(conn)
-    except sqlcipher3.DatabaseError as exc:
+    except DatabaseError as exc:
         raise CopyProblem(f"the database cannot be read ({exc})") from None
     finally:
         conn.close()
     if expected is not None and (schema != expected.schema_version or head != recorded):
         raise CopyProblem("the database is not the one its header describes")
     return CopyFacts(schema, head)
-
-
-def _open_readonly(path: Path, key: VaultKey) -> Connection:
-    """A read-only keyed connection for checks.
-
-    Not :func:`~crmdesk.vault.connection.open_database`: that one switches the file to
-    WAL, a write to page 1 of the very copy being checked.
-    """
-    try:
-        conn = sqlcipher3.connect(
-            f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-        )
-    except sqlcipher3.Error as exc:
-        raise UnreadableDatabase(str(exc)) from None
-    try:
-        conn.execute(f"PRAGMA key = {key.pragma_value()}")  # the very first statement
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute("PRAGMA temp_store = MEMORY")  # sorts of the checks stay off the disk
-        # integrity_check revisits index pages: the vault's cache size halves its time.
-        conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError as exc:
-        conn.close()
-        raise UnreadableDatabase(str(exc)) from None
-    return conn

@@ -36,7 +36,7 @@ TRUSTED_BACKENDS = frozenset(
 
 NO_KEYRING_ADVICE = (
     "Start your desktop's keyring (on Linux: GNOME Keyring or KWallet, reached over "
-    "D-Bus), or use a master passphrase instead (crmdesk init --passphrase-stdin)."
+    "D-Bus), or use a master passphrase instead."
 )
 
 
@@ -57,10 +57,24 @@ def pending_id(vault_id: str) -> str:
 def key_missing(store: KeyStore | None, vault_id: str) -> KeyMissing:
     """The error for a keyring without this vault's key: the recovery key is the way in."""
     where = store.describe() if store is not None else "OS keyring"
+    entry = f"{SERVICE}/{entry_name(vault_id)}"
     return KeyMissing(
-        f"The {where} on this computer has no key for this vault "
-        f"(entry {SERVICE}/{entry_name(vault_id)}). If the vault was moved "
-        "here or the entry was deleted, use your recovery key: crmdesk recover."
+        f"The {where} on this computer has no key for this vault (entry {entry}). If the "
+        "vault was moved here or the entry was deleted, use your recovery key.",
+        code="key.missing",
+        keyring=where,
+        entry=entry,
+    )
+
+
+def _unavailable(reason: str, more: str = "") -> KeyringUnavailable:
+    """No keyring can hold the key: ``reason`` (one sentence) says why, ``more`` (empty or
+    starting with a space) what to check, then the advice."""
+    return KeyringUnavailable(
+        f"{reason}{more} {NO_KEYRING_ADVICE}",
+        code="keyring.unavailable",
+        reason=reason,
+        more=more,
     )
 
 
@@ -103,18 +117,20 @@ class OsKeyStore:
         try:
             return VaultKey.from_hex(stored)
         except ValueError:
+            entry = f"{SERVICE}/{entry_name(vault_id)}"
             raise VaultDamaged(
-                f"The keyring entry {SERVICE}/{entry_name(vault_id)} does not hold a crmdesk "
-                "key. Use your recovery key to replace it: crmdesk recover."
+                f"The keyring entry {entry} does not hold a crmdesk key. Use your recovery "
+                "key to replace it.",
+                code="key.entry_damaged",
+                entry=entry,
             ) from None
 
     def put(self, vault_id: str, key: VaultKey) -> None:
         self._call(self._backend.set_password, SERVICE, entry_name(vault_id), key.hex())
         # Read it back: a store that accepted the write but cannot return it is no store.
         if self.get(vault_id) != key:
-            raise KeyringUnavailable(
-                f"The {self.describe()} accepted the vault key but did not give it back. "
-                + NO_KEYRING_ADVICE
+            raise _unavailable(
+                f"The {self.describe()} accepted the vault key but did not give it back."
             )
 
     def delete(self, vault_id: str) -> None:
@@ -129,14 +145,16 @@ class OsKeyStore:
             raise KeyringLocked(
                 f"The {self.describe()} is locked and cannot ask for its password here. "
                 "Unlock it (sign in to your desktop session), or use your passphrase or "
-                "recovery key."
+                "recovery key.",
+                code="keyring.locked",
+                keyring=self.describe(),
+                reason=f"The {self.describe()} is locked and cannot ask for its password here.",
             ) from None
         except keyring.errors.PasswordDeleteError:
             raise
         except (keyring.errors.KeyringError, OSError) as exc:
-            raise KeyringUnavailable(
-                f"The {self.describe()} could not be used ({type(exc).__name__}). "
-                + NO_KEYRING_ADVICE
+            raise _unavailable(
+                f"The {self.describe()} could not be used ({type(exc).__name__})."
             ) from None
 
 
@@ -164,12 +182,13 @@ def system_keystore() -> OsKeyStore:
         elif name.startswith("keyring.backends.null."):
             why = "The keyring is switched off (the 'null' backend answers every question empty)."
         else:
-            why = (
+            raise _unavailable(
                 f"The keyring backend {name} is not an operating-system credential store "
                 "(it may keep keys in a plain or weakly protected file), so crmdesk will not "
-                "use it. Check PYTHON_KEYRING_BACKEND and keyringrc.cfg."
+                "use it.",
+                " Check PYTHON_KEYRING_BACKEND and keyringrc.cfg.",
             )
-        raise KeyringUnavailable(f"{why} {NO_KEYRING_ADVICE}")
+        raise _unavailable(why)
     if backend_name(chosen) == "keyring.backends.Windows.WinVaultKeyring":
         # The default (enterprise) persistence roams the key to other machines with a
         # domain profile; the key must stay on this computer.

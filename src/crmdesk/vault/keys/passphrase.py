@@ -44,7 +44,9 @@ def check_new_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE_CHARS:
         raise BadInput(
             f"The passphrase must have at least {MIN_PASSPHRASE_CHARS} characters. "
-            "A sentence of four or five unrelated words is strong and easy to remember."
+            "A sentence of four or five unrelated words is strong and easy to remember.",
+            code="passphrase.too_short",
+            least=MIN_PASSPHRASE_CHARS,
         )
 
 
@@ -98,7 +100,8 @@ def unwrap_key(record: dict[str, object], passphrase: str, vault_id: str) -> Vau
     except (KeyError, TypeError, ValueError) as exc:
         raise VaultDamaged(
             "The vault's metadata file has an unreadable passphrase record. "
-            "Restore vault.json from a backup, or use your recovery key: crmdesk recover."
+            "Restore vault.json from a backup, or use your recovery key.",
+            code="passphrase.record_damaged",
         ) from exc
     kek = _derive(passphrase, salt, params)
     try:
@@ -106,6 +109,7 @@ def unwrap_key(record: dict[str, object], passphrase: str, vault_id: str) -> Vau
     except InvalidTag:
         raise WrongPassphrase(
             "That passphrase does not open this vault. Check Caps Lock and try again; "
-            "if it is lost, use your recovery key: crmdesk recover."
+            "if it is lost, use your recovery key.",
+            code="passphrase.wrong",
         ) from None
     return VaultKey(raw)

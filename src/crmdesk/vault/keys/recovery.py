@@ -42,12 +42,14 @@ def decode(text: str) -> VaultKey:
     if bad:
         raise BadRecoveryKey(
             "The recovery key contains characters that are never part of one: "
-            f"{' '.join(bad)}. Type it again from your printed copy."
+            f"{' '.join(bad)}. Type it again from your printed copy.",
+            code="recovery_key.bad_characters",
         )
     if len(cleaned) != _CHARS:
         raise BadRecoveryKey(
             f"A recovery key has {_CHARS} characters (14 groups of 4); this one has "
-            f"{len(cleaned)}. Check that no group is missing or doubled."
+            f"{len(cleaned)}. Check that no group is missing or doubled.",
+            code="recovery_key.bad_length",
         )
     number = 0
     for ch in cleaned:
@@ -57,6 +59,7 @@ def decode(text: str) -> VaultKey:
     if _checksum(raw) != check:
         raise BadRecoveryKey(
             "The recovery key has a typo: its checksum does not match. "
-            "Compare each group with your printed recovery kit and type it again."
+            "Compare each group with your printed recovery kit and type it again.",
+            code="recovery_key.typo",
         )
     return VaultKey(raw)

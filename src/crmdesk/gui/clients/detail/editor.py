@@ -39,14 +39,16 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.json_codec import READ_ONLY_KEYS, REDACTED_KEY
 from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, who_may
 from crmdesk.errors import EditConflict, InvalidRecord
-from crmdesk.gui.errors import show_error
+from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.ops import ChangeNotices, ChangeOp, ClientChanges, Pending, QueryOp
+from crmdesk.gui.widgets.coverage_marks import CoverageMarks
 from crmdesk.gui.widgets.elided_label import ElidedLabel
 from crmdesk.gui.widgets.formats import format_datetime, warm_up
 from crmdesk.services.clients import ClientService
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
 from .contacts import ContactsTab
+from .coverage_bar import CoveragePrompt, coverage_from_json, what_was_logged
 from .field_marks import INVALID_STYLE, PathPart, parse_error_path
 from .overview import OverviewTab
 from .preferences import PreferencesTab
@@ -122,7 +124,10 @@ class ClientEditor(QWidget):
         self._dirty = False
         self._title = ""
         self._loading = False
+        self._call_logged = False
         self.setStyleSheet(INVALID_STYLE)
+        self.coverage_marks = CoverageMarks()  # what is on file, under the name
+        self.prompt = CoveragePrompt()  # after a call or purchase: what to fill next
 
         # header
         self.name_label = ElidedLabel()
@@ -160,6 +165,7 @@ class ClientEditor(QWidget):
         name_row.addStretch(1)
         titles.addLayout(name_row)
         titles.addWidget(self.info_label)
+        titles.addWidget(self.coverage_marks)
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addWidget(self.save_button)
@@ -218,11 +224,13 @@ class ClientEditor(QWidget):
         for tab in self.tab_list:
             tab.changed.connect(self._on_changed)
         self.timeline.call_logged.connect(self._on_call_logged)
+        self.prompt.fill_requested.connect(self._show_list)
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
+        content_layout.addWidget(self.prompt)
         content_layout.addWidget(self.error_area)
         content_layout.addWidget(self.tabs, 1)
         self.set_user(user)
@@ -277,6 +285,12 @@ class ClientEditor(QWidget):
         """Bring the editor tab showing ``part`` of the record to the front."""
         self.tabs.setCurrentWidget(self.page_of(part))
 
+    def _show_list(self, key: str) -> None:
+        """Bring the tab holding the client's list ``key`` ("preferences") to the front."""
+        part = self._tab_for([(key, 0)])
+        if part is not None:
+            self.show_tab(part)
+
     def page_of(self, part: DetailTab) -> QWidget:
         """The editor tab that shows ``part``."""
         return next(p for p in self.pages if p is part or part in getattr(p, "parts", ()))
@@ -315,6 +329,8 @@ class ClientEditor(QWidget):
         if client_id != self._id:
             for tab in self.tab_list:
                 tab.forget_selection()
+            self.prompt.dismiss()
+        self.coverage_marks.set_coverage(coverage_from_json(data.get("coverage")))
         self._id = client_id
         self._version = data.get("version")
         self._updated_at = data.get("updated_at")
@@ -331,6 +347,8 @@ class ClientEditor(QWidget):
         self._version = None
         self._updated_at = None
         self.purchases.set_patterns(None)
+        self.coverage_marks.set_coverage(None)
+        self.prompt.dismiss()
         # The service assigns a salesperson's new client to them; an assistant's stays
         # unassigned until a manager assigns it.
         user = self._user
@@ -352,6 +370,7 @@ class ClientEditor(QWidget):
         self._updated_at = None
         self._loaded = {}
         self._baseline = {}
+        self.prompt.dismiss()
         self.stack.setCurrentWidget(self.placeholder)
         self._set_dirty(False)
         self._set_title("")
@@ -368,6 +387,7 @@ class ClientEditor(QWidget):
             self._loading_op.cancel()  # what is saved now is newer than what was asked for
             self._loading_op = None
         data, client_id, version = self._collect(), self._id, self._version
+        logged = what_was_logged(self._baseline, data, self._call_logged)
         clients, outcome = self._clients, {"saved": False}
 
         def write() -> tuple[int, dict[str, Any]]:
@@ -382,6 +402,8 @@ class ClientEditor(QWidget):
             saved_id, saved = answer
             outcome["saved"] = True
             self._show_client(saved_id, saved)
+            if logged:  # a quiet suggestion under the header, never a dialog
+                self.prompt.suggest(self.coverage_marks.coverage(), self._display_name(), logged)
             self.saved.emit(saved_id)
 
         def changes(answer: tuple[int, dict[str, Any]]) -> ClientChanges:
@@ -526,7 +548,9 @@ class ClientEditor(QWidget):
         self._set_title(name)
 
     def _on_call_logged(self, _interaction: dict[str, Any]) -> None:
+        self._call_logged = True  # save() never raises: it shows what went wrong
         self.save()
+        self._call_logged = False
 
     # -- errors
 
@@ -549,7 +573,7 @@ class ClientEditor(QWidget):
             if tab is not None and tab.mark_error(parts, message) and first_tab is None:
                 first_tab = tab
         if not lines:
-            lines.append(exc.message)
+            lines.append(error_text(exc))
         count = len(lines)
         heading = (
             "Nothing was saved. Fix this field:"

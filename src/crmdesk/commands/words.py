@@ -1,0 +1,272 @@
+"""Errors and notices in the command line's words: its flags and its commands.
+
+Services, the vault and the file readers raise errors with a code, the facts and a
+neutral message (:mod:`crmdesk.errors`). Here each code whose neutral message would
+leave a person at the terminal without the next step gets a sentence that names the
+flag or command to use; every other code is listed in :data:`NEUTRAL`, and its message
+is printed as it is. A new code adds one line here: a wording, or its name in NEUTRAL
+(tests/test_error_words.py checks that every code raised has one or the other).
+
+This module imports nothing heavy: ``cli.py`` reaches it on every error.
+"""
+
+from __future__ import annotations
+
+from crmdesk.errors import Worded, in_words
+
+RECOVER = "use your recovery key: crmdesk recover"
+_ROTATED = (
+    "A backup opens only with the vault key it was made under. If the key was changed "
+    "(rotated) after this backup was made, restore it with the recovery key printed "
+    "before that change: crmdesk restore FILE --to DIR --recovery-key-stdin."
+)
+_NEW_NAME = "Choose another name, or add --force to replace it."
+
+WORDS: dict[str, str] = {
+    # -- the vault and its key
+    "vault.none": "No crmdesk vault in {folder}. Create one with 'crmdesk init', or choose the "
+    "vault folder with --vault DIR (or the CRMDESK_VAULT variable).",
+    "vault.exists": "{folder} already holds a crmdesk vault; init never overwrites one. Choose "
+    "another folder with --vault DIR.",
+    "vault.shared_folder": "{first} Keep the vault on this computer's own disk (move the folder "
+    "there and open it with --vault DIR); to share it in an office, keep it on one office "
+    "computer; and make copies with crmdesk backup.",
+    "passphrase.needed": "This vault is protected by a master passphrase. Give it at the prompt "
+    "or with --passphrase-stdin; if it is lost, use crmdesk recover.",
+    "passphrase.needed.rotation": "Changing the key of a passphrase-protected vault needs its "
+    "master passphrase: give it at the prompt or with --passphrase-stdin.",
+    "passphrase.wrong": "That passphrase does not open this vault. Check Caps Lock and try "
+    f"again; if it is lost, {RECOVER}.",
+    "passphrase.record_damaged": "The vault's metadata file has an unreadable passphrase "
+    f"record. Restore vault.json from a backup, or {RECOVER}.",
+    "key.missing": "The {keyring} on this computer has no key for this vault (entry {entry}). "
+    f"If the vault was moved here or the entry was deleted, {RECOVER}.",
+    "key.entry_damaged": "The keyring entry {entry} does not hold a crmdesk key. Use your "
+    "recovery key to replace it: crmdesk recover.",
+    "key.wrong.keyring": "The key found for this vault does not open it (the keyring entry may "
+    "have been overwritten). Use your recovery key: crmdesk recover.",
+    "keyring.unavailable": "{reason}{more} Start your desktop's keyring (on Linux: GNOME Keyring "
+    "or KWallet, reached over D-Bus), or use a master passphrase instead (crmdesk init "
+    "--passphrase-stdin).",
+    "keyring.unavailable.for_vault": "{cause} This vault's key is kept in the OS keyring; "
+    "without it, open the vault with your recovery key: crmdesk recover (add "
+    "--passphrase-stdin to protect it by a passphrase from then on).",
+    # -- backups and restoring them
+    "backup.exists": "{path} already exists; a backup never overwrites a file. " + _NEW_NAME,
+    "backup.exists.meanwhile": "{path} appeared while the backup was written; it was left as "
+    "it is. " + _NEW_NAME,
+    "backup.not_a_backup": "{path} is not a crmdesk backup file (it does not begin like one). "
+    "Choose the file that crmdesk backup wrote (usually named *{suffix}).",
+    "backup.copy_unverified": "The copy of the vault did not verify ({problem}), so no backup "
+    "was written. The vault itself may be damaged: run crmdesk audit verify, and keep your "
+    "earlier backups.",
+    "restore.target_is_vault": "{folder} already holds a crmdesk vault; restore never "
+    "overwrites a vault. Restore into a new folder (--to DIR).",
+    "restore.target_is_file": "{folder} is a file. Restore into a new folder (--to DIR).",
+    "restore.target_not_empty": "{folder} is not empty; restore only fills a new or empty "
+    "folder. Choose another folder (--to DIR).",
+    "restore.recovery_key_other": "This recovery key does not open this backup: it belongs to "
+    "another vault, or to a later key of this one. " + _ROTATED,
+    "restore.passphrase_needed": "This backup's key is wrapped by the vault's master passphrase "
+    "of the day it was made: give that passphrase at the prompt or with --passphrase-stdin, "
+    "or use the recovery key (--recovery-key-stdin).",
+    "restore.key_missing": "The {keyring} on this computer has no key for this backup's vault "
+    "(entry {entry}). Restore it with the recovery key: crmdesk restore FILE --to DIR "
+    "--recovery-key-stdin.",
+    "restore.keyring_key_other": "The key in this computer's keyring for this vault is not the "
+    "key of this backup. " + _ROTATED,
+    "restore.keyring_entry_damaged": "The keyring entry {entry} does not hold a crmdesk key. "
+    + _ROTATED,
+    "restore.no_keyring": "{cause} Without a keyring, restore with the recovery key and a new "
+    "master passphrase: --recovery-key-stdin with --passphrase-stdin.",
+    "restore.keyring_holds_other_key": "This computer's keyring already holds another key for "
+    "vault {vault_id} (the vault this backup was made from, whose key was changed since). "
+    "Storing the backup's key there would lock that vault out. Restore with "
+    "--recovery-key-stdin and --passphrase-stdin (the second line of standard input becomes "
+    "the restored vault's new master passphrase), or on another computer.",
+    # -- importing
+    "import.dates.ambiguous": "{first}; if they are {other_words}, import with --date-order "
+    "{other}",
+    "import.vcard.not_a_card": "Line {line:,} of {file} is not part of a vCard: a vCard file "
+    "holds cards from BEGIN:VCARD to END:VCARD. If it is a CSV file, import it with "
+    "--format csv.",
+    "import.mapping.unusable": "The column mapping cannot be used:\n{lines}\nThe file's columns "
+    "are: {columns}.\nTargets are: {targets}. Fix the mapping file, or leave --mapping out to "
+    "have the columns guessed.",
+    "import.mapping.no_name": '{first} Give a mapping file with --mapping, e.g. {{"Customer": '
+    '"name"}}.',
+    "import.mapping.no_name_guessed": "{first} Give a mapping file with --mapping, e.g. "
+    '{{"Customer": "name"}}.',
+    "import.file_changed": "{file} changed after it was checked (its SHA-256 differs); nothing "
+    "was imported. Check the file again (crmdesk import --dry-run) and then import it.",
+    # -- records, people, the gates
+    "client.not_found": "There is no client with id {client_id}. Find it with 'crmdesk search'.",
+    "user.not_found": "There is no user {login!r} in this vault; crmdesk user list shows them.",
+    "user.owner_password_first": "Set your own sign-in password first: once a second user "
+    "exists, everyone signs in at every unlock (crmdesk user passwd).",
+    "signin.required": "This vault has several users: sign in with --user LOGIN, and give your "
+    "password with --password-stdin or the CRMDESK_PASSWORD variable.",
+    "signin.password_change_required": "Choose a new password before you continue: the one you "
+    "have was set by the owner (crmdesk --user {login} user passwd).",
+    "policy.not_accepted": "Read and accept the confidentiality policy (version {version}) "
+    "before any client information is shown: crmdesk policy show, then crmdesk policy accept.",
+    "egress.approval_required": "This {what} holds {count} clients, more than the {limit} the "
+    "owner allows without approval. Ask the owner to approve it: add --approve-as OWNER_LOGIN "
+    "and give the owner's password on standard input.",
+    "egress.approval_refused": "The approval was not given: {cause}",
+    "offboard.rotation_failed": "{user}'s account is disabled, but the vault key was not "
+    "rotated: {cause} Then run the offboarding again (it continues where it stopped).",
+    "decoys.domain_needed": "Give the domain for the decoys' email addresses: one you control "
+    "and whose mail you read (e.g. --domain example.com), so that mail to a decoy reaches you.",
+}
+
+# Codes whose neutral message is already right on the command line (it names no step
+# that differs here), and the codes the command line raises itself, in its own words.
+NEUTRAL: frozenset[str] = frozenset(
+    [
+        "audit.broken",
+        "audit.head_unreadable",
+        "backup.auto.folder_missing",
+        "backup.copy_differs",
+        "backup.copy_journal",
+        "backup.damaged",
+        "backup.is_folder",
+        "backup.kept_out_of_range",
+        "backup.key_changed",
+        "backup.newer",
+        "backup.unwritable",
+        "backup_folder.inside_vault",
+        "backup_folder.missing",
+        "backup_folder.unwritable",
+        "cli.date_unreadable",
+        "cli.days_out_of_range",
+        "cli.demo_count_out_of_range",
+        "cli.entries_differ",
+        "cli.gui_unavailable",
+        "cli.import.invalid_rows",
+        "cli.import.no_file",
+        "cli.json_invalid",
+        "cli.json_not_object",
+        "cli.limit_out_of_range",
+        "cli.no_terminal",
+        "cli.policy.file_unreadable",
+        "cli.policy.not_accepted",
+        "cli.policy.read_first",
+        "cli.restore.keyring_backup_passphrase",
+        "cli.search_empty",
+        "cli.signin_required",
+        "cli.stdin_ended",
+        "cli.version_not_whole",
+        "clients.query_invalid",
+        "copy.nothing_selected",
+        "days.out_of_range",
+        "decoys.count_out_of_range",
+        "decoys.domain_invalid",
+        "egress.approver_not_owner",
+        "export.cancelled",
+        "export.decoys_failed",
+        "export.is_folder",
+        "export.no_clients",
+        "export.no_followups",
+        "export.not_found",
+        "export.unknown_format",
+        "export.unwritable",
+        "export_id.typo",
+        "file.missing",
+        "file.unreadable",
+        "folder.missing",
+        "import.binary",
+        "import.cancelled",
+        "import.cannot_read",
+        "import.csv.no_header",
+        "import.csv.row_too_long",
+        "import.csv.text_after_quote",
+        "import.csv.too_many_columns",
+        "import.csv.unclosed_quote",
+        "import.csv.unreadable_line",
+        "import.csv.value_too_long",
+        "import.dates.as_asked",
+        "import.dates.inferred",
+        "import.dates.mixed",
+        "import.dates.serial",
+        "import.empty",
+        "import.encoding.bad",
+        "import.encoding.bad_utf8",
+        "import.encoding.truncated_utf8",
+        "import.encoding.unknown",
+        "import.line_too_long",
+        "import.mapping.for_vcard",
+        "import.mapping.not_json",
+        "import.mapping.not_object",
+        "import.mapping.not_utf8",
+        "import.mapping.too_large",
+        "import.mapping.unreadable",
+        "import.mapping.unwritable",
+        "import.not_a_file",
+        "import.not_text",
+        "import.too_many_rows",
+        "import.unknown_format",
+        "key.rotation_failed.reopen",
+        "key.rotation_failed.unchanged",
+        "key.wrong.replaced_metadata",
+        "keyring.locked",
+        "offboard.self",
+        "passphrase.too_short",
+        "password.too_short",
+        "password.unchanged",
+        "policy.changed",
+        "policy.none",
+        "policy.text_invalid",
+        "record.conflict",
+        "record.invalid",
+        "recovery_key.bad_characters",
+        "recovery_key.bad_length",
+        "recovery_key.before_rotation",
+        "recovery_key.other_vault",
+        "recovery_key.typo",
+        "recovery_key.unused_rotation",
+        "report.not_found",
+        "report.unwritable",
+        "report_id.typo",
+        "restore.cannot_place",
+        "role.not_allowed",
+        "role.unknown",
+        "signin.disabled",
+        "signin.throttled",
+        "signin.wrong",
+        "threshold.not_an_object",
+        "threshold.out_of_range",
+        "threshold.working_days",
+        "threshold.working_hours",
+        "trace.empty",
+        "trace.id_typo",
+        "trace.nothing_matches",
+        "trace.unknown_decoy_address",
+        "trace.unknown_id",
+        "unlock.other_user",
+        "unlock.other_vault",
+        "user.add_invalid",
+        "user.exists",
+        "user.owner_disable",
+        "user.owner_role",
+        "vault.create_failed",
+        "vault.damaged.database",
+        "vault.damaged.metadata",
+        "vault.damaged.no_database",
+        "vault.damaged.no_wrapped_key",
+        "vault.exists.database_only",
+        "vault.in_use.elsewhere",
+        "vault.in_use.metadata",
+        "vault.in_use.rotation",
+        "vault.locked",
+        "vault.newer.format",
+        "vault.newer.schema",
+        "vault.none.metadata",
+        "vault.owner_invalid",
+    ]
+)
+
+
+def words(item: Worded) -> str:
+    """An error or notice as the command line says it."""
+    return in_words(item, WORDS)
