@@ -165,7 +165,7 @@ class OfficeMenu:
         window = self.window
         if not allowed(window.session.role, COVERAGE_PAGE):
             return
-        page = CoveragePage(window.session, window, today=window.today)
+        page = CoveragePage(window.session, window, today=window.today, notices=window.notices)
         page.print_requested.connect(window.build_coverage_report)
         page.client_activated.connect(window.show_client)
         window.pages.addWidget(page)
