@@ -229,11 +229,13 @@ def test_print_meeting_brief_previews_one_registered_page(qtbot, window, gui_cli
 
 
 def test_the_paper_menu_sets_the_paper_of_every_report(window):
+    assert window._reports is None  # the menu is built without loading the reports
     actions = {a.data(): a for a in window.paper_group.actions()}
     assert set(actions) == {"a4", "letter"}
-    assert actions[window.reports.paper].isChecked()
     actions["letter"].trigger()
-    assert window.reports.paper == "letter" and chosen_paper() == "letter"
+    assert chosen_paper() == "letter"
+    assert window.reports.paper == "letter"  # loaded now, on the paper chosen before
+    assert actions[window.reports.paper].isChecked()
     actions["a4"].trigger()
     assert window.reports.paper == "a4" and chosen_paper() == "a4"
 

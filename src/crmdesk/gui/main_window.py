@@ -44,7 +44,7 @@ from crmdesk.gui.ops import (
     run_with_progress,
     settle,
 )
-from crmdesk.gui.paper_menu import add_paper_menu
+from crmdesk.gui.paper_menu import add_paper_menu, current_paper
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
@@ -218,7 +218,7 @@ class MainWindow(EgressMixin, OfficeHost):
         tools = bar.addMenu("&Tools")
         for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
             tools.addAction(act)
-        self.paper_group = add_paper_menu(tools, self.reports, self)
+        self.paper_group = add_paper_menu(tools, self, self._set_paper)
         bar.addMenu("&Help").addAction(self.act_read_policy)
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
@@ -279,8 +279,12 @@ class MainWindow(EgressMixin, OfficeHost):
         if self._reports is None:
             from crmdesk.services.reports import ReportService
 
-            self._reports = ReportService(self.session, today=self.today)
+            self._reports = ReportService(self.session, today=self.today, paper=current_paper())
         return self._reports
+
+    def _set_paper(self, paper: str) -> None:
+        if self._reports is not None:  # else it is made with the paper chosen
+            self._reports.paper = paper
 
     @property
     def keystore(self) -> KeyStore | None:
