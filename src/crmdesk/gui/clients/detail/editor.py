@@ -26,7 +26,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -49,7 +48,7 @@ from crmdesk.services.clients import ClientService
 from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
 from .contacts import ContactsTab
 from .coverage_bar import CoveragePrompt, coverage_from_json, what_was_logged
-from .field_marks import INVALID_STYLE, PathPart, parse_error_path
+from .field_marks import INVALID_STYLE, ErrorArea, PathPart, parse_error_path
 from .overview import OverviewTab
 from .preferences import PreferencesTab
 from .pricing import PricingTab
@@ -165,7 +164,6 @@ class ClientEditor(QWidget):
         name_row.addStretch(1)
         titles.addLayout(name_row)
         titles.addWidget(self.info_label)
-        titles.addWidget(self.coverage_marks)
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addWidget(self.save_button)
@@ -173,15 +171,8 @@ class ClientEditor(QWidget):
         header.addWidget(self.delete_button)
 
         # errors
-        self.error_area = QFrame()
-        self.error_area.setObjectName("errorArea")
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        error_layout = QVBoxLayout(self.error_area)
-        error_layout.setContentsMargins(8, 6, 8, 6)
-        error_layout.addWidget(self.error_label)
-        self.error_area.hide()
+        self.error_area = ErrorArea()
+        self.error_label = self.error_area.label
 
         # tabs
         self.overview = OverviewTab()
@@ -230,6 +221,7 @@ class ClientEditor(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
+        content_layout.addWidget(self.coverage_marks)  # a row of its own: it may wrap
         content_layout.addWidget(self.prompt)
         content_layout.addWidget(self.error_area)
         content_layout.addWidget(self.tabs, 1)
@@ -555,8 +547,7 @@ class ClientEditor(QWidget):
     # -- errors
 
     def _clear_errors(self) -> None:
-        self.error_area.hide()
-        self.error_label.clear()
+        self.error_area.clear()
         for tab in self.tab_list:
             tab.clear_errors()
 
@@ -574,14 +565,7 @@ class ClientEditor(QWidget):
                 first_tab = tab
         if not lines:
             lines.append(error_text(exc))
-        count = len(lines)
-        heading = (
-            "Nothing was saved. Fix this field:"
-            if count == 1
-            else (f"Nothing was saved. Fix these {count} fields:")
-        )
-        self.error_label.setText(heading + "\n" + "\n".join(f"•  {line}" for line in lines))
-        self.error_area.show()
+        self.error_area.show_fields(lines)
         if first_tab is not None:
             self.show_tab(first_tab)
 
