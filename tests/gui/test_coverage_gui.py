@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QTableView
 
 from crmdesk.domain.classification import COVERAGE_KEYS
 from crmdesk.gui.clients.detail import timeline as timeline_mod
-from crmdesk.gui.clients.list_model import COLUMNS, COVERAGE
+from crmdesk.gui.clients.list_header import ColumnChooser
+from crmdesk.gui.clients.list_model import COLUMNS, COVERAGE, SPEND
 from crmdesk.gui.main_window import MainWindow
 from crmdesk.gui.ops import ClientChanges
 from crmdesk.gui.paper_menu import chosen_paper
@@ -255,6 +257,14 @@ def test_an_assistant_sees_no_coverage_anywhere(qtbot, office):
     panel = window.list_panel
     assert panel.table.isColumnHidden(COVERAGE)
     assert not panel.missing_combo.isVisible()
+    chooser = panel.columns
+    assert not {a.text(): a for a in chooser.actions()}["Coverage"].isEnabled()
+    chooser.set_shown(SPEND, False)  # the header is saved with Coverage hidden in it...
+    again = QTableView()
+    qtbot.addWidget(again)
+    again.setModel(panel.model)
+    shown = ColumnChooser(again)  # ...yet the next person who may see it sees it
+    assert shown.is_shown(COVERAGE) and not shown.is_shown(SPEND)
     assert window.office.coverage_page is None and not window.office.act_coverage.isVisible()
     assert not window.act_print_brief.isVisible()
     open_client(qtbot, window, office.others_client)
