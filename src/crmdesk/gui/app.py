@@ -88,7 +88,9 @@ def _open_in_background(folder: Path, keystore: KeyStore | None) -> Unlocked:
         raise answer["error"]  # type: ignore[misc]
     unlocked = answer.get("unlocked")
     if not isinstance(unlocked, Unlocked):
-        raise CannotUnlock("The vault could not be opened in time. Try again.")
+        raise CannotUnlock(
+            "The vault could not be opened in time. Try again.", code="vault.open_timeout"
+        )
     return unlocked
 
 

@@ -138,7 +138,9 @@ def change_settings(
         code = currency.strip().upper()
         if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
             raise BadInput(
-                f"{currency!r} is not a currency code: give three letters such as USD, EUR or GBP."
+                f"{currency!r} is not a currency code: give three letters such as USD, EUR or GBP.",
+                code="settings.currency_invalid",
+                value=currency,
             )
         new = replace(new, currency=code)
     return _save(session, old, new)
