@@ -33,11 +33,13 @@ format: $(STAMP)
 
 # benchmarks.startup times the real command (start-up against a bare Python) with its
 # key in a private Secret Service; STARTUP_ARGS="--runs 15" passes options to it.
+# benchmarks.gui drives the real window offscreen (GUI_ARGS="--quick": 2,000 clients).
 bench: $(STAMP)
 	$(PY) -m benchmarks.run $(ARGS)
 	$(PY) -m benchmarks.books
 	$(PY) -m benchmarks.reports
 	tools/with-secret-service $(PY) -m benchmarks.startup $(STARTUP_ARGS)
+	tools/with-secret-service $(PY) -m benchmarks.gui $(GUI_ARGS)
 
 # The one-folder app in dist/crmdesk (PyInstaller), checked with its --self-test.
 bundle: $(STAMP)

@@ -15,6 +15,7 @@ from crmdesk.gui.activity.layout import EMPTY_TEXT
 from crmdesk.gui.activity.page import ActivityPage
 from crmdesk.gui.activity.reading import day_start
 from crmdesk.gui.activity.thresholds import ThresholdsDialog
+from crmdesk.gui.widgets.formats import format_timestamp
 from crmdesk.services import people, signin
 from crmdesk.services.activity import ActivityFilter, ActivityService
 from crmdesk.services.client_query import ClientQuery
@@ -110,11 +111,13 @@ def test_entries_are_listed_in_words_newest_first(qtbot, bob_worked):
     assert "role salesperson" in refused[4]
     assert search[1:4] == ["Bob Stone", "Searched clients", "Client list"]
     assert search[4] == "“Stone” · 3 results on the first page"
-    assert second[1:4] == ["Bob Stone", "Viewed value-added information", f"Client {ids[1]}"]
-    assert first[1:4] == ["Bob Stone", "Viewed value-added information", f"Client {ids[0]}"]
-    # Local time to the second, sortable as a time.
-    stamp = dt.datetime.strptime(first[0], "%Y-%m-%d %H:%M:%S")
-    assert abs(stamp - dt.datetime.now()) < dt.timedelta(minutes=5)
+    # Clients by name (the entry keeps the number, shown in the details).
+    assert second[1:4] == ["Bob Stone", "Viewed value-added information", "Stone Supplies 1"]
+    assert first[1:4] == ["Bob Stone", "Viewed value-added information", "Stone Supplies 0"]
+    # Local time to the second, in the system's locale, as everywhere in the app.
+    newer, older = ActivityService(owner).page(ActivityFilter(action="client.viewed"), limit=2)
+    assert (second[0], first[0]) == (format_timestamp(newer.ts), format_timestamp(older.ts))
+    assert first[0].count(":") == 2  # to the second
     # The details: a short summary, never raw JSON; all of them in the side panel.
     assert all("{" not in row[4] and "[" not in row[4] for row in rows)
     page.entries_table.selectRow(0)
@@ -122,6 +125,27 @@ def test_entries_are_listed_in_words_newest_first(qtbot, bob_worked):
     assert details.startswith("Refused access")
     assert "Who: Bob Stone (bob)" in details and "Action: access.denied" in details
     assert "Permission: export" in details
+
+
+def test_a_deleted_client_keeps_its_number_and_its_name(qtbot, bob_worked):
+    owner, ids = bob_worked
+    ClientService(owner).delete(ids[0])
+    page = make_page(qtbot, owner)
+    rows = page.entry_rows()
+    assert rows[0][2:4] == ["Deleted client", f"Stone Supplies 0 (client {ids[0]}, deleted)"]
+    viewed = [r for r in rows if r[2] == "Viewed value-added information"]
+    assert viewed[-1][3] == f"Client {ids[0]} (deleted)"
+    assert viewed[0][3] == "Stone Supplies 1"
+
+
+def test_sorting_by_a_column_is_done_by_the_service(qtbot, bob_worked):
+    owner, _ = bob_worked
+    page = make_page(qtbot, owner)
+    with qtbot.waitSignal(page.entries_model.sorted, timeout=10_000):
+        page.entries_table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by person
+    people = [row[1] for row in page.entry_rows()]
+    assert people == sorted(people, key=str.casefold)
+    assert page.entry_count() == len(people)
 
 
 def test_filters_by_person_action_family_and_dates(qtbot, bob_worked):

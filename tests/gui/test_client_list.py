@@ -13,7 +13,9 @@ from crmdesk.errors import BadInput
 from crmdesk.gui.clients import list_panel as list_panel_module
 from crmdesk.gui.clients.list_model import (
     LAST_CONTACT,
+    MAX_PAGES,
     NAME,
+    PAGE_SIZE,
     SPEND,
     STATUS,
     ClientListModel,
@@ -39,7 +41,18 @@ def panel(qtbot, service):
     widget.resize(1100, 700)
     widget.show()
     qtbot.waitExposed(widget)
+    wait_loaded(qtbot, widget.model)
     return widget
+
+
+def wait_loaded(qtbot, model) -> None:
+    qtbot.waitUntil(lambda: not model.is_loading(), timeout=5000)
+
+
+def new_model(qtbot, service) -> ClientListModel:
+    model = ClientListModel(service)
+    wait_loaded(qtbot, model)
+    return model
 
 
 def shown_names(model) -> list[str]:
@@ -50,41 +63,60 @@ def shown_ids(model) -> list[int]:
     return [model.client_id_at(r) for r in range(model.rowCount())]
 
 
-def load_all(model) -> None:
-    while model.canFetchMore():
-        model.fetchMore()
+def load_all(qtbot, model) -> None:
+    """Every page read (the demo vault's 300 clients fit in the pages a model holds)."""
+    model.fetch_rows(0, model.rowCount() - 1)
+    qtbot.waitUntil(lambda: None not in shown_ids(model), timeout=5000)
 
 
 def wait_for_count(qtbot, panel, expected: int) -> None:
-    qtbot.waitUntil(lambda: panel.model.total_count() == expected, timeout=3000)
+    qtbot.waitUntil(
+        lambda: panel.model.total_count() == expected and not panel.model.is_loading(),
+        timeout=5000,
+    )
 
 
 # -- the model ------------------------------------------------------------------------------
 
 
-def test_model_loads_a_page_first_and_more_on_demand(service):
-    model = ClientListModel(service)
-    assert model.rowCount() <= 200
-    assert model.rowCount() == 200
-    assert model.total_count() == ALL
-    assert model.canFetchMore()
+def test_model_counts_every_match_and_reads_a_page_first(qtbot, service):
+    model = new_model(qtbot, service)
+    assert model.rowCount() == model.total_count() == ALL  # the scroll bar spans them all
+    assert model.held_rows() == PAGE_SIZE
+    assert model.client_id_at(PAGE_SIZE) is None  # not read until it is painted
 
-    model.fetchMore()
-    assert model.rowCount() == ALL
-    assert not model.canFetchMore()
+    model.index(ALL - 1, NAME).data()  # the view paints the last row: its page is read
+    qtbot.waitSignal(model.rows_arrived, timeout=5000)
+    qtbot.waitUntil(lambda: model.client_id_at(ALL - 1) is not None, timeout=5000)
     everyone = service.list(ClientQuery(limit=ALL))
     assert shown_ids(model) == [r.id for r in everyone]
 
 
-def test_model_shows_values_the_way_people_read_them(service):
-    model = ClientListModel(service)
-    load_all(model)
+def test_model_holds_a_bounded_number_of_rows(qtbot, service, demo_session):
+    from crmdesk.services.demo import create_demo_clients
+
+    create_demo_clients(demo_session, MAX_PAGES * PAGE_SIZE + 700, today=GUI_TODAY)
+    model = new_model(qtbot, service)
+    pages = -(-model.rowCount() // PAGE_SIZE)
+    assert pages > MAX_PAGES
+    for number in range(pages):  # scrolled from top to bottom
+        model.index(number * PAGE_SIZE, NAME).data()
+        qtbot.waitUntil(lambda n=number: model.client_id_at(n * PAGE_SIZE) is not None)
+        assert model.held_rows() <= MAX_PAGES * PAGE_SIZE
+    assert model.client_id_at(0) is None  # the first page, painted longest ago, was let go
+    assert model.client_id_at(model.rowCount() - 1) is not None
+
+
+def test_model_shows_values_the_way_people_read_them(qtbot, service):
+    model = new_model(qtbot, service)
+    load_all(qtbot, model)
     big = next(r for r in service.list(ClientQuery(limit=ALL)) if r.spend_12m >= 1000)
     row = model.row_of(big.id)
     assert row is not None
 
     assert model.index(row, NAME).data() == big.name
     assert model.index(row, STATUS).data() == big.status.capitalize()
+    assert model.index(row, NAME).data() == big.name
     money = model.index(row, SPEND)
     assert money.data() == format_money(big.spend_12m)
     assert QLocale().groupSeparator() in money.data()
@@ -99,14 +131,15 @@ def test_model_shows_values_the_way_people_read_them(service):
 
 
 def test_money_is_formatted_from_the_decimal_exactly():
-    assert format_money(Decimal("1234567.885")) == "1,234,567.88".replace(",", "\0").replace(
-        ".", QLocale().decimalPoint()
-    ).replace("\0", QLocale().groupSeparator())
+    number = "1,234,567.88".replace(",", "\0").replace(".", QLocale().decimalPoint())
+    number = number.replace("\0", QLocale().groupSeparator())
+    assert format_money(Decimal("1234567.885"), symbol=False) == number
+    assert format_money(Decimal("1234567.885")).endswith(number)
     assert format_money(Decimal("0")).endswith("00")
 
 
-def test_a_search_without_a_chosen_column_is_ranked_by_relevance(service):
-    model = ClientListModel(service)
+def test_a_search_without_a_chosen_column_is_ranked_by_relevance(qtbot, service):
+    model = new_model(qtbot, service)
     model.set_query(ClientQuery(text="bakery"))
     assert model.query().sort == SortKey.RELEVANCE
     model.sort(SPEND, Qt.SortOrder.DescendingOrder)
@@ -115,12 +148,28 @@ def test_a_search_without_a_chosen_column_is_ranked_by_relevance(service):
     assert model.query().sort == SortKey.RELEVANCE
 
 
-def test_refresh_keeps_what_was_loaded(service):
-    model = ClientListModel(service)
+def test_sorting_does_not_count_again_but_filtering_does(qtbot, service):
+    model = new_model(qtbot, service)
+    counted = model.count_calls
+    for column in (SPEND, STATUS, LAST_CONTACT, NAME):
+        model.sort(column, Qt.SortOrder.DescendingOrder)
+        wait_loaded(qtbot, model)
+    assert model.count_calls == counted  # the same clients in another order
+    assert model.total_count() == ALL
     model.set_query(ClientQuery(status="active"))
-    load_all(model)
+    wait_loaded(qtbot, model)
+    assert model.count_calls == counted + 1
+    assert model.total_count() == service.count(ClientQuery(status="active"))
+
+
+def test_refresh_keeps_what_was_loaded(qtbot, service):
+    model = new_model(qtbot, service)
+    model.set_query(ClientQuery(status="active"))
+    wait_loaded(qtbot, model)
+    load_all(qtbot, model)
     before = shown_ids(model)
     model.refresh()
+    wait_loaded(qtbot, model)
     assert shown_ids(model) == before
     assert model.query().status == "active"
 
@@ -129,16 +178,17 @@ def test_refresh_keeps_what_was_loaded(service):
 
 
 def test_panel_opens_with_one_page_and_the_client_count(panel):
-    assert panel.model.rowCount() <= 200
+    assert panel.model.held_rows() <= 200
     assert panel.count_label.text() == "300 clients"
     assert not panel.clear_button.isEnabled()
 
 
 def test_scrolling_down_loads_the_rest(qtbot, panel):
-    for _ in range(3):  # each scroll to the bottom fetches the next page
-        panel.table.scrollToBottom()
-        QApplication.processEvents()
-    qtbot.waitUntil(lambda: panel.model.rowCount() == ALL, timeout=3000)
+    panel.table.scrollToBottom()
+    QApplication.processEvents()
+    last = ALL - 1
+    qtbot.waitUntil(lambda: panel.model.client_id_at(last) is not None, timeout=3000)
+    assert panel.model.index(last, NAME).data()  # painted with its name, not blank
     assert len(set(shown_ids(panel.model))) == ALL
 
 
@@ -147,23 +197,27 @@ def test_clicking_the_spend_header_puts_the_biggest_spender_first(qtbot, panel, 
     x = header.sectionViewportPosition(SPEND) + header.sectionSize(SPEND) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 8))
     qtbot.waitUntil(lambda: panel.query().sort == SortKey.SPEND_12M)
+    wait_loaded(qtbot, panel.model)
     assert panel.query().descending  # the first click on spend shows big spenders first
     biggest = max(r.spend_12m for r in service.list(ClientQuery(limit=ALL)))
     assert panel.model.client_row(0).spend_12m == biggest
     assert panel.model.index(0, SPEND).data() == format_money(biggest)
-    spends = [panel.model.client_row(r).spend_12m for r in range(panel.model.rowCount())]
+    spends = [panel.model.client_row(r).spend_12m for r in range(PAGE_SIZE)]
     assert spends == sorted(spends, reverse=True)
 
 
-def test_sorting_by_name_descending_reverses_the_list(panel, service):
+def test_sorting_by_name_descending_reverses_the_list(qtbot, panel, service):
     panel.table.sortByColumn(NAME, Qt.SortOrder.DescendingOrder)
-    expected = service.list(ClientQuery(sort=SortKey.NAME, descending=True, limit=200))
+    wait_loaded(qtbot, panel.model)
+    load_all(qtbot, panel.model)
+    expected = service.list(ClientQuery(sort=SortKey.NAME, descending=True, limit=ALL))
     assert shown_names(panel.model) == [r.name for r in expected]
 
 
 def test_typing_narrows_the_list_to_matching_clients(qtbot, panel, service):
     qtbot.keyClicks(panel.search_edit, "bakehouse")
     qtbot.waitUntil(lambda: panel.model.total_count() < ALL, timeout=3000)
+    wait_loaded(qtbot, panel.model)
     expected = service.count(ClientQuery(text="bakehouse"))
     assert panel.model.total_count() == expected
     names = shown_names(panel.model)
@@ -236,7 +290,7 @@ def test_each_filter_shows_what_the_service_answers(qtbot, panel, service, set_f
     assert 0 < len(expected) < ALL  # the demo data makes every filter meaningful
     set_filter(panel)
     wait_for_count(qtbot, panel, len(expected))
-    load_all(panel.model)
+    load_all(qtbot, panel.model)
     assert shown_ids(panel.model) == [r.id for r in expected]
     assert panel.query() == replace(query, limit=panel.query().limit)
     assert panel.count_label.text().endswith("match" if len(expected) != 1 else "matches")
@@ -249,6 +303,7 @@ def test_filters_combine_and_clear_filters_shows_everyone(qtbot, panel, service)
     qtbot.keyClicks(panel.search_edit, "bakery")
     expected = service.count(ClientQuery(text="bakery", status="active", salesperson="omar"))
     wait_for_count(qtbot, panel, expected)
+    load_all(qtbot, panel.model)
     assert all(panel.model.client_row(r).salesperson == "omar" for r in range(expected))
 
     qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
@@ -306,7 +361,57 @@ def test_the_selection_survives_a_refresh(qtbot, panel):
     panel.select_client(chosen)
     with qtbot.assertNotEmitted(panel.current_client_changed):
         panel.refresh()
+        wait_loaded(qtbot, panel.model)
     assert panel.current_client_id() == chosen
+
+
+def test_a_client_far_down_the_list_is_revealed_and_selected(qtbot, panel, service):
+    """Beyond the rows read so far: its place is asked for, then it is selected there."""
+    panel.table.sortByColumn(SPEND, Qt.SortOrder.DescendingOrder)
+    wait_loaded(qtbot, panel.model)
+    order = service.list_ids(panel.query())
+    far_id, _ = order[-3]
+    assert panel.model.row_of(far_id) is None
+    with qtbot.waitSignal(panel.current_client_changed) as signal:
+        assert not panel.select_client(far_id)
+    assert signal.args == [far_id]
+    row = len(order) - 3
+    assert panel.table.selectionModel().isRowSelected(row)
+    assert panel.current_client_id() == far_id
+    qtbot.waitUntil(lambda: panel.model.client_row(row) is not None)
+    assert panel.model.client_row(row).id == far_id
+
+
+def test_a_client_hidden_by_the_filters_is_shown_by_clearing_them(qtbot, panel, service):
+    former = service.list(ClientQuery(status="former", limit=1))[0]
+    _set_status(panel)
+    wait_for_count(qtbot, panel, service.count(ClientQuery(status="active")))
+    with qtbot.waitSignal(panel.current_client_changed, timeout=5000) as signal:
+        panel.select_client(former.id)
+    assert signal.args == [former.id]
+    assert panel.status_combo.currentIndex() == 0
+    assert panel.current_client_id() == former.id
+
+
+def test_a_search_is_recorded_once_when_typing_stops(qtbot, panel, demo_session):
+    from crmdesk.gui.clients import list_panel as module
+    from crmdesk.services.activity import ActivityFilter, ActivityService
+
+    def searches() -> list[dict]:
+        trail = ActivityService(demo_session).log(ActivityFilter(action="clients.searched"))
+        return [e.details for e in trail]
+
+    for typed in ("h", "a", "r", "b", "o", "r"):  # pauses between keys, as a person types
+        qtbot.keyClicks(panel.search_edit, typed)
+        panel._apply_filters()  # the list follows each pause
+        wait_loaded(qtbot, panel.model)
+    assert searches() == []  # nothing yet: the person may still be typing
+    qtbot.waitUntil(lambda: bool(searches()), timeout=module.SEARCH_RECORD_MS * 4)
+    found = min(panel.model.total_count(), PAGE_SIZE)
+    assert searches() == [{"text": "harbor", "first_page": found}]
+    panel.record_search()  # Enter, or opening a result, again: the same search
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Return)
+    assert searches() == [{"text": "harbor", "first_page": found}]
 
 
 def test_down_arrow_in_the_search_box_goes_to_the_list(qtbot, panel):
@@ -355,4 +460,3 @@ def test_service_errors_are_shown_to_the_user(qtbot, panel, monkeypatch):
     qtbot.waitUntil(lambda: len(shown) == 1, timeout=3000)
     assert isinstance(shown[0], BadInput)
     assert panel.model.rowCount() == 0
-    assert not panel.model.canFetchMore()

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QTableView
 
 from crmdesk.domain.classification import COVERAGE_KEYS
 from crmdesk.gui.clients.detail import timeline as timeline_mod
-from crmdesk.gui.clients.list_model import COLUMNS, COVERAGE
+from crmdesk.gui.clients.list_header import ColumnChooser
+from crmdesk.gui.clients.list_model import COLUMNS, COVERAGE, SPEND
 from crmdesk.gui.main_window import MainWindow
+from crmdesk.gui.ops import ClientChanges
 from crmdesk.gui.paper_menu import chosen_paper
 from crmdesk.services.client_query import ClientQuery, SortKey
 from crmdesk.services.clients import ClientService
-from tests.gui.conftest import GUI_TODAY
+from tests.gui.conftest import GUI_TODAY, open_client, wait_for_list
 from tests.gui.people_support import Answers, make_office
 from tests.services.conftest import full_client
 
@@ -41,6 +44,7 @@ def open_window(qtbot, session, folder, keystore) -> MainWindow:
     window.resize(1500, 900)
     window.show()
     qtbot.waitExposed(window)
+    wait_for_list(qtbot, window)  # read on the database worker
     return window
 
 
@@ -74,6 +78,7 @@ def test_the_list_shows_coverage_and_sorts_the_barest_first(qtbot, window):
         Qt.MouseButton.LeftButton,
         pos=QPoint(header.sectionViewportPosition(COVERAGE) + 5, 5),
     )
+    wait_for_list(qtbot, window)
     assert model.query().sort is SortKey.COVERAGE and not model.query().descending
     names = [model.client_row(r).name for r in range(model.rowCount())]
     assert names == ["Aardvark Bare Co", "Middle Co", "Zoë's Bakery"]
@@ -90,12 +95,13 @@ def test_the_missing_filter(qtbot, window):
     assert panel.query().missing == ("pricing",)
     assert panel.count_label.text() == "1 client matches"
     panel.clear_filters()
+    wait_for_list(qtbot, window)
     assert combo.currentIndex() == 0 and panel.model.total_count() == 3
 
 
-def test_the_header_marks_say_what_is_on_file(window, gui_clients):
+def test_the_header_marks_say_what_is_on_file(qtbot, window, gui_clients):
     middle = next(r.id for r in gui_clients.list() if r.name == "Middle Co")
-    window.show_client(middle)
+    open_client(qtbot, window, middle)
     marks = window.editor.coverage_marks
     assert marks.isVisible()
     assert marks.state("pricing") == "held" and marks.state("preferences") == "missing"
@@ -108,8 +114,10 @@ def test_the_header_marks_say_what_is_on_file(window, gui_clients):
 
 def test_a_logged_call_prompts_for_what_is_worth_filling(qtbot, monkeypatch, window, gui_clients):
     bare = next(r.id for r in gui_clients.list() if r.name == "Aardvark Bare Co")
-    window.show_client(bare)
-    monkeypatch.setattr(timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL)
+    open_client(qtbot, window, bare)
+    monkeypatch.setattr(
+        timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL
+    )
     editor = window.editor
     editor.timeline.log_call()  # saves, then suggests: never a dialog
     prompt = editor.prompt
@@ -117,14 +125,16 @@ def test_a_logged_call_prompts_for_what_is_worth_filling(qtbot, monkeypatch, win
     assert prompt.text_label.text().startswith("No preferences on file for Aardvark Bare Co")
     assert editor.coverage_marks.state("interactions") == "held"  # the call is on file
     prompt.fill_button.click()
-    assert editor.tabs.currentWidget() is editor.preferences and not prompt.isVisible()
+    # Preferences share the "Pricing & needs" tab: that tab comes to the front.
+    page = editor.page_of(editor.preferences)
+    assert editor.tabs.currentWidget() is page and not prompt.isVisible()
 
 
 def test_a_new_purchase_prompts_for_pricing_and_the_prompt_can_be_dismissed(
     qtbot, window, gui_clients
 ):
     bare = next(r.id for r in gui_clients.list() if r.name == "Aardvark Bare Co")
-    window.show_client(bare)
+    open_client(qtbot, window, bare)
     editor = window.editor
     editor.purchases.orders.append_row(
         {"date": "2026-11-20", "items": [{"product": "Oak", "quantity": "2",
@@ -139,10 +149,12 @@ def test_a_new_purchase_prompts_for_pricing_and_the_prompt_can_be_dismissed(
     assert editor.save() and not editor.prompt.isVisible()  # a plain save says nothing
 
 
-def test_no_prompt_when_everything_is_on_file(monkeypatch, window, gui_clients):
+def test_no_prompt_when_everything_is_on_file(qtbot, monkeypatch, window, gui_clients):
     full = next(r.id for r in gui_clients.list() if r.name == "Zoë's Bakery")
-    window.show_client(full)
-    monkeypatch.setattr(timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL)
+    open_client(qtbot, window, full)
+    monkeypatch.setattr(
+        timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL
+    )
     window.editor.timeline.log_call()
     assert not window.editor.prompt.isVisible()
 
@@ -162,7 +174,8 @@ def test_the_seasonal_outlook_says_what_is_missing(qtbot, gui_session, gui_clien
     gui_clients.add(december)
     window = open_window(qtbot, gui_session, vault_dir, keystore)
     view = window.seasonal
-    view.refresh()
+    with qtbot.waitSignal(view.refreshed, timeout=10_000):
+        view.refresh()  # read on the database worker
     assert view.row_count() == 1
     assert view.text_at(0, view.MISSING) == (
         "personal profiles, pricing, seasonal needs, specifications, interaction history"
@@ -183,9 +196,30 @@ def test_the_owners_coverage_page(qtbot, window, gui_clients):
     assert page.people.rowCount() == 2  # zoe and unassigned
 
 
+def test_the_coverage_page_reads_again_after_clients_change(qtbot, window, gui_clients):
+    """Read on the database worker when shown; a change notice while it is on show reads
+    it again, one while it is hidden when it is next shown."""
+    office = window.office
+    page = office.coverage_page
+    with qtbot.waitSignal(page.refreshed, timeout=30_000):
+        office.act_coverage.trigger()
+    gui_clients.add({"name": "Fourth Co"})
+    with qtbot.waitSignal(page.refreshed, timeout=30_000):
+        window.notices.announce(ClientChanges.all_clients())  # as an import does
+    assert "4 clients (every client" in page.summary_label.text()
+
+    window.nav.setCurrentRow(0)  # the client list: the page is hidden
+    gui_clients.add({"name": "Fifth Co"})
+    window.notices.announce(ClientChanges.all_clients())
+    assert not page.is_busy()  # not read while nobody sees it
+    with qtbot.waitSignal(page.refreshed, timeout=30_000):
+        office.show_coverage()
+    assert "5 clients (every client" in page.summary_label.text()
+
+
 def test_print_meeting_brief_previews_one_registered_page(qtbot, window, gui_clients):
     full = next(r.id for r in gui_clients.list() if r.name == "Zoë's Bakery")
-    window.show_client(full)
+    open_client(qtbot, window, full)
     file_menu = window.menuBar().actions()[0].menu()
     texts = [a.text() for a in file_menu.actions()]
     assert texts.index("Print &meeting brief…") == texts.index("&Print client summary…") + 1
@@ -201,11 +235,13 @@ def test_print_meeting_brief_previews_one_registered_page(qtbot, window, gui_cli
 
 
 def test_the_paper_menu_sets_the_paper_of_every_report(window):
+    assert window._reports is None  # the menu is built without loading the reports
     actions = {a.data(): a for a in window.paper_group.actions()}
     assert set(actions) == {"a4", "letter"}
-    assert actions[window.reports.paper].isChecked()
     actions["letter"].trigger()
-    assert window.reports.paper == "letter" and chosen_paper() == "letter"
+    assert chosen_paper() == "letter"
+    assert window.reports.paper == "letter"  # loaded now, on the paper chosen before
+    assert actions[window.reports.paper].isChecked()
     actions["a4"].trigger()
     assert window.reports.paper == "a4" and chosen_paper() == "a4"
 
@@ -224,10 +260,18 @@ def test_an_assistant_sees_no_coverage_anywhere(qtbot, office):
     window = open_window(qtbot, office.ready("dave"), office.folder, office.keystore)
     panel = window.list_panel
     assert panel.table.isColumnHidden(COVERAGE)
-    assert not panel._filter_boxes[panel.missing_combo].isVisible()
+    assert not panel.missing_combo.isVisible()
+    chooser = panel.columns
+    assert not {a.text(): a for a in chooser.actions()}["Coverage"].isEnabled()
+    chooser.set_shown(SPEND, False)  # the header is saved with Coverage hidden in it...
+    again = QTableView()
+    qtbot.addWidget(again)
+    again.setModel(panel.model)
+    shown = ColumnChooser(again)  # ...yet the next person who may see it sees it
+    assert shown.is_shown(COVERAGE) and not shown.is_shown(SPEND)
     assert window.office.coverage_page is None and not window.office.act_coverage.isVisible()
     assert not window.act_print_brief.isVisible()
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     marks = window.editor.coverage_marks
     assert marks.withheld_label.isVisible() and marks.withheld_label.text() == (
         "Withheld: not your client"
@@ -246,9 +290,9 @@ def test_a_salesperson_sees_their_own_clients_coverage_only(qtbot, office):
     )
     assert model.index(rows[office.bobs_client], COVERAGE).data() == "○○●●○○○"
     assert window.office.coverage_page is None  # the owner's page
-    window.show_client(office.bobs_client)
+    open_client(qtbot, window, office.bobs_client)
     assert window.editor.coverage_marks.state("pricing") == "held"
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     assert window.editor.coverage_marks.state("pricing") == "withheld"
     missing = ClientService(window.session).list(ClientQuery(missing=("pricing",)))
     assert missing == []  # bob's client has pricing; the other's is withheld, not missing

@@ -71,8 +71,9 @@ def test_the_wizard_merges_a_duplicate_and_adds_the_rest(qtbot, gui_session, exi
     i = rows.index("4")
     assert table.item(i, 1).text() == "likely duplicate"
     assert table.item(i, 3).text() == "Zoe's Bakery"
-    assert wizard.decisions()[4] is Choice.SKIP  # the plan's default
-    wizard.set_decision(4, Choice.MERGE)
+    # The defaults keep the contact: a likely duplicate is merged, not dropped.
+    assert wizard.decisions()[4] is Choice.MERGE
+    assert wizard.step_label.text() == "Step 3 of 3: Decide about the rows with problems"
 
     wizard.commit()
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=10_000)
@@ -82,6 +83,36 @@ def test_the_wizard_merges_a_duplicate_and_adds_the_rest(qtbot, gui_session, exi
     assert "2 clients added" in wizard.result_label.text()
     assert existing.count(ClientQuery()) == 3
     assert "clients.imported" in audit_actions(gui_session)
+
+
+def test_columns_are_named_in_words_and_one_choice_applies_to_all(
+    qtbot, gui_session, existing, tmp_path
+):
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "First Name,Last Name,Company,E-mail\n"
+        "Ada,Lovelace,Engines,not-an-email\n"
+        "Alan,Turing,Bletchley,also-not-an-email\n"
+        "Grace,Hopper,Cobol,grace@cobol.example\n",
+        encoding="utf-8",
+    )
+    wizard = planned_wizard(qtbot, gui_session, path)
+    assert wizard.step_label.text() == "Step 2 of 3: Check the columns"
+    first = wizard.mapping_boxes["First Name"]
+    assert first.currentText() == "The person's first name"  # not "contact.given_name"
+    assert not wizard.preview_table.verticalHeader().isVisible()  # one row numbering only
+    wizard.go_next()
+    # A bad email is left out; the person is kept.
+    assert set(wizard.decisions().values()) == {Choice.IMPORT}
+    assert wizard.kind_combo.count() == 1
+    assert wizard.apply_to_all("invalid email", Choice.SKIP) == 2
+    assert set(wizard.decisions().values()) == {Choice.SKIP}
+    wizard.all_choice_combo.setCurrentIndex(wizard.all_choice_combo.findData(Choice.IMPORT))
+    wizard.apply_all_button.click()
+    assert set(wizard.decisions().values()) == {Choice.IMPORT}
+    wizard.commit()
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=10_000)
+    assert wizard.result.added == 3
 
 
 def test_merge_is_offered_only_for_duplicates(qtbot, gui_session, existing, tmp_path):

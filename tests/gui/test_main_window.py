@@ -47,7 +47,8 @@ def test_ctrl_f_focuses_search_and_typing_filters_the_list(qtbot, window):
 
 def test_lock_hides_everything_closes_the_vault_and_unlock_reopens(qtbot, window):
     first = window.service.list(ClientQuery(limit=1))[0]
-    window.show_client(first.id)
+    with qtbot.waitSignal(window.editor.loaded):
+        window.show_client(first.id)
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.central.currentWidget() is window.lock_screen
     assert not window.session.is_open  # database closed, key bytes dropped
@@ -92,9 +93,20 @@ def test_day_views_open_the_client(qtbot, window):
     assert due, "the demo data has overdue follow-ups"
     window.nav.setCurrentRow(1)
     assert window.pages.currentWidget() is window.followups
-    window.followups.client_activated.emit(due[0].client_id)
+    with qtbot.waitSignal(window.editor.loaded):
+        window.followups.client_activated.emit(due[0].client_id)
     assert window.pages.currentIndex() == 0
     assert window.editor.client_id() == due[0].client_id
+    # The open client is the selected client: the list shows it, and Copy takes it.
+    qtbot.waitUntil(lambda: window.list_panel.current_client_id() == due[0].client_id)
+    qtbot.waitUntil(lambda: bool(window.list_panel.selected_rows()))
+    assert [r.id for r in window.list_panel.selected_rows()] == [due[0].client_id]
+    window.list_panel.table.setFocus()
+    qtbot.keyClick(window.list_panel.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QApplication.clipboard().text().splitlines()
+    assert (
+        len(copied) == 2 and copied[1].split("\t")[0] == window.editor.overview.lines["name"].text()
+    )
 
 
 def test_layout_is_remembered(qtbot, window, vault_dir, keystore):
@@ -130,3 +142,45 @@ def test_idle_lock_waits_for_background_work(qtbot, window, monkeypatch):
     assert window.service.count() == 700
     window.idle.idle.emit()
     assert not window.session.is_open
+
+
+def test_a_search_typed_just_before_locking_is_recorded(qtbot, window):
+    from crmdesk.services.activity import ActivityFilter, ActivityService
+
+    panel = window.list_panel
+    panel.search_edit.setText("bakery")
+    panel._apply_filters()
+    qtbot.waitUntil(lambda: not panel.model.is_loading())
+    window.lock(ask=False)  # before typing had stopped long enough to record it
+    window.lock_screen.unlock_requested.emit()
+    assert window.session.is_open
+    searches = ActivityService(window.session).log(ActivityFilter(action="clients.searched"))
+    assert [e.details["text"] for e in searches] == ["bakery"]
+
+
+def test_a_save_is_announced_once_and_every_view_shows_it(qtbot, window):
+    """The list and the day views refresh from the window's change notice, not from the
+    editor: the new name shows in the list at once and in Follow-ups when it is next shown."""
+    due = window.service.followups()
+    client_id = due[0].client_id
+    window.nav.setCurrentRow(1)  # Follow-ups, read when first shown
+    qtbot.waitUntil(lambda: window.followups.row_count() > 0, timeout=10_000)
+    window.nav.setCurrentRow(0)
+    with qtbot.waitSignal(window.editor.loaded, timeout=10_000):
+        window.show_client(client_id)
+    announced: list[object] = []
+    window.notices.clients_changed.connect(announced.append)
+    name = window.editor.overview.lines["name"]
+    name.setText("Renamed Riverside Bakery")
+    assert window.editor.save()
+    assert len(announced) == 1 and announced[0].touches(client_id)
+
+    def list_shows_it() -> bool:
+        row = window.list_panel.model.row_of(client_id)
+        return row is not None and window.list_panel.model.client_row(row).name == name.text()
+
+    qtbot.waitUntil(list_shows_it, timeout=10_000)
+    with qtbot.waitSignal(window.followups.refreshed, timeout=10_000):
+        window.nav.setCurrentRow(1)
+    clients = {window.followups.text_at(r, 2) for r in range(window.followups.row_count())}
+    assert "Renamed Riverside Bakery" in clients

@@ -21,12 +21,13 @@ from crmdesk.gui.people.users_dialog import (
     UsersDialog,
 )
 from crmdesk.gui.watermark import WatermarkOverlay
+from crmdesk.gui.widgets.formats import format_date
 from crmdesk.services import session as sessions
 from crmdesk.services import signin, unlocking
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.settings import settings
-from tests.gui.conftest import GUI_TODAY
+from tests.gui.conftest import GUI_TODAY, open_client
 from tests.gui.people_support import OWN, Answers, audit_actions, make_office
 
 
@@ -298,13 +299,14 @@ def test_screen_watermark_marks_the_editor_and_list_and_is_toggled_live(
     qtbot, owner_window, office
 ):
     window = owner_window
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     editor = window.editor
     overlay = next(o for o in window.watermarks.overlays if o.parentWidget() is editor)
     assert isinstance(overlay, WatermarkOverlay)
     assert overlay.isVisible()
     assert overlay.geometry() == editor.rect()
-    assert overlay.text() == "Zoë Łukasiewicz · 2026-11-29"
+    assert overlay.text() == f"Zoë Łukasiewicz · {format_date(GUI_TODAY)}"
+    assert settings(window.session).screen_watermark is None  # on: the office has users
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
     assert {o.parentWidget() for o in window.watermarks.overlays} >= {
@@ -339,7 +341,7 @@ def test_screen_watermark_marks_the_editor_and_list_and_is_toggled_live(
 
 def test_clicks_and_typing_pass_through_the_watermark(qtbot, owner_window, office):
     window = owner_window
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     editor = window.editor
     editor.tabs.setCurrentWidget(editor.overview)
     industry = editor.overview.lines["industry"]
@@ -357,6 +359,37 @@ def test_clicks_and_typing_pass_through_the_watermark(qtbot, owner_window, offic
     assert industry.text() == "Seafood"
     assert editor.is_dirty()
     editor.revert()  # closing the window would ask to save
+
+
+def test_the_owner_sets_the_vaults_currency(qtbot, gui_session, vault_dir, monkeypatch):
+    from decimal import Decimal
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from crmdesk.gui.widgets import formats
+
+    window = MainWindow(gui_session, vault_dir, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("EUR", True))
+    window.office.act_currency.trigger()
+    assert settings(gui_session).currency == "EUR"
+    assert formats.format_money(Decimal("1250.5")).startswith("€")
+    assert audit_actions(gui_session)[-1] == "settings.changed"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("(this computer's own)", True))
+    window.office.act_currency.trigger()
+    assert settings(gui_session).currency == ""
+    formats.set_currency("")
+
+
+def test_watermark_is_off_by_default_in_a_vault_of_one(qtbot, gui_session, vault_dir):
+    window = MainWindow(gui_session, vault_dir, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.watermarks.is_on()  # nobody else to deter: it would only hurt reading
+    assert not window.office.act_watermark.isChecked()
+    window.office.act_watermark.trigger()  # the owner can still turn it on
+    assert window.watermarks.is_on()
+    assert settings(gui_session).screen_watermark is True
 
 
 def test_watermark_is_off_for_everyone_when_the_owner_turns_it_off(qtbot, office, gui_session):
@@ -379,7 +412,8 @@ def test_watermark_names_the_signed_in_person(qtbot, office):
         office.ready("bob"), office.folder, keystore=office.keystore, today=lambda: GUI_TODAY
     )
     qtbot.addWidget(window)
-    assert all(o.text() == "Bob Stone · 2026-11-29" for o in window.watermarks.overlays)
+    marked = f"Bob Stone · {format_date(GUI_TODAY)}"  # the date as everywhere in the app
+    assert all(o.text() == marked for o in window.watermarks.overlays)
     window.close()
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from crmdesk.gui.main_window import MainWindow
 from crmdesk.gui.reports.trace import TraceDialog
 from crmdesk.services.client_query import ClientQuery
-from tests.gui.conftest import GUI_TODAY
+from tests.gui.conftest import GUI_TODAY, open_client
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def window(qtbot, demo_session, vault_dir, keystore):
 
 def test_print_summary_previews_prints_and_traces(qtbot, window, tmp_path):
     client = window.service.list(ClientQuery(limit=1))[0]
-    window.show_client(client.id)
+    open_client(qtbot, window, client.id)
     window.act_print.trigger()  # built on a worker thread, then previewed
     with qtbot.waitSignal(window._report_op.finished, timeout=30_000):
         pass
@@ -35,6 +35,16 @@ def test_print_summary_previews_prints_and_traces(qtbot, window, tmp_path):
     record = preview.report.record
     assert record.client_ids == [client.id]
     assert preview.page_count() == record.page_count >= 1
+    # It fits the screen, and has zoom and page controls.
+    screen = preview.screen().availableGeometry()
+    assert preview.height() <= screen.height() and preview.width() <= screen.width()
+    assert preview.zoom_label.text() == "page width"
+    preview.zoom_by(1.25)
+    assert preview.zoom_label.text().endswith("%")
+    preview.fit_page()
+    assert preview.zoom_label.text() == "whole page"
+    assert preview.page_label.text() == f"Page 1 of {record.page_count}"
+    assert not preview.previous_button.isEnabled()
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

@@ -15,7 +15,7 @@ from crmdesk.gui.people.approval_dialog import OwnerApprovalDialog
 from crmdesk.services.clients import ClientService
 from crmdesk.services.egress import OwnerApproval
 from crmdesk.services.settings import change_settings, settings
-from tests.gui.conftest import GUI_TODAY
+from tests.gui.conftest import GUI_TODAY, open_client, wait_for_list
 from tests.gui.people_support import (
     OWNER_PASSWORD,
     Answers,
@@ -52,6 +52,7 @@ def window_for(qtbot, office):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        wait_for_list(qtbot, window)
         windows.append(window)
         return window
 
@@ -87,14 +88,17 @@ def test_salesperson_sees_their_own_client_in_full_and_others_withheld(qtbot, wi
     editor = window.editor
     assert "signed in as Bob Stone (Salesperson)" in window.security_label.text()
 
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     assert editor.is_withheld()
-    for tab in (editor.purchases, editor.pricing, editor.preferences, editor.specifications):
+    for tab in (editor.purchases, editor.pricing):  # each at the top of its editor tab
         assert tab.withheld_banner.isVisibleTo(tab)
         assert "Withheld: only the assigned salesperson, a manager or the owner sees this" in (
             tab.withheld_banner.text()
         )
         assert not tab.confidential_banner.isVisibleTo(tab)
+    for tab in (editor.preferences, editor.specifications):  # below pricing, in its tab
+        assert editor.page_of(tab) is editor.page_of(editor.pricing)
+        assert tab.is_withheld() and not tab.withheld_banner.isVisibleTo(tab)
     assert editor.pricing.table.is_read_only()
     assert not editor.pricing.table.add_button.isVisibleTo(editor.pricing)
     assert editor.pricing.table.row_count() == 0
@@ -112,7 +116,7 @@ def test_salesperson_sees_their_own_client_in_full_and_others_withheld(qtbot, wi
     model = window.list_panel.model
     assert model.index(row, 4).data() == "—" and model.index(row, 5).data() == "—"
 
-    window.show_client(office.bobs_client)
+    open_client(qtbot, window, office.bobs_client)
     assert not editor.is_withheld()
     assert editor.pricing.confidential_banner.isVisibleTo(editor.pricing)
     assert not editor.pricing.withheld_banner.isVisibleTo(editor.pricing)
@@ -125,7 +129,7 @@ def test_salesperson_saves_basic_edits_of_someone_elses_client_keeping_its_secre
     qtbot, window_for, office
 ):
     window = window_for("bob")
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     editor = window.editor
     editor.overview.lines["industry"].setText("Fish & seafood")
     editor.contacts.edits["title"].setText("Head buyer")
@@ -153,7 +157,7 @@ def test_salesperson_logs_a_call_on_someone_elses_client(qtbot, window_for, offi
     from crmdesk.gui.clients.detail import timeline
 
     window = window_for("bob")
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     seen = {}
 
     def ask(parent, contacts, today, notes_allowed=True):
@@ -181,7 +185,7 @@ def test_a_manager_logs_a_call_with_what_was_said_on_any_client(
     from crmdesk.gui.clients.detail import timeline
 
     window = window_for("carol")  # a manager: every book's key
-    window.show_client(office.others_client)
+    open_client(qtbot, window, office.others_client)
     seen = {}
 
     def ask(parent, contacts, today, notes_allowed=True):
@@ -235,7 +239,7 @@ def test_assistant_has_no_birthdays_seasonal_or_copy(qtbot, window_for, office):
     assert "may not export or copy" in window.statusBar().currentMessage()
     assert "clients.copied" not in audit_actions(window.session)
 
-    window.show_client(office.bobs_client)  # even "their" clients: basics only
+    open_client(qtbot, window, office.bobs_client)  # even "their" clients: basics only
     assert window.editor.is_withheld()
 
 

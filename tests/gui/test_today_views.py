@@ -25,11 +25,19 @@ def service(demo_session):
 
 
 def show(qtbot, view):
+    """Shown, and its list read: a view reads its list the first time it is shown."""
     qtbot.addWidget(view)
     view.resize(1100, 700)
-    view.show()
+    assert view.row_count() == 0  # nothing read while the window is built
+    with qtbot.waitSignal(view.refreshed, timeout=5000):
+        view.show()
     qtbot.waitExposed(view)
     return view
+
+
+def reread(qtbot, view, action) -> None:
+    with qtbot.waitSignal(view.refreshed, timeout=5000):
+        action()
 
 
 def column(view, col: int) -> list[str]:
@@ -64,7 +72,7 @@ def test_follow_ups_show_what_is_due_most_overdue_first(qtbot, service):
 
 def test_the_next_seven_days_can_be_included(qtbot, service):
     view = show(qtbot, FollowUpsView(service, today=fixed_today))
-    view.week_check.click()
+    reread(qtbot, view, view.week_check.click)
     week = service.followups(within_days=7)
     assert view.row_count() == len(week) > len(service.followups())
     assert column(view, 3) == [f.title for f in week]
@@ -114,7 +122,7 @@ def test_a_service_error_is_shown_not_raised(qtbot, service, monkeypatch):
         raise RuntimeError("disk gone")
 
     monkeypatch.setattr(service, "followups", broken)
-    view.refresh()
+    reread(qtbot, view, view.refresh)
     assert len(shown) == 1
     assert view.row_count() == 0
 
@@ -140,7 +148,7 @@ def test_seasonal_outlook_lists_next_months_buyers_biggest_first(qtbot, service)
 
 def test_seasonal_outlook_can_include_prospects_never_former_clients(qtbot, service):
     view = show(qtbot, SeasonalOutlookView(service, today=fixed_today))
-    view.prospects_check.click()
+    reread(qtbot, view, view.prospects_check.click)
     active = service.count(ClientQuery(buys_in_month=12, status="active"))
     prospects = service.count(ClientQuery(buys_in_month=12, status="prospect"))
     assert view.row_count() == active + prospects

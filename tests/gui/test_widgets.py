@@ -46,6 +46,15 @@ def test_a_dialog_opens_again_where_it_was_closed_at_its_size(qtbot):
     assert (again.geometry().x(), again.geometry().y()) == (140, 120)
 
 
+def test_a_dialog_never_opens_taller_than_the_screen(qtbot):
+    tall = NoteDialog()
+    tall.resize(700, 2000)  # as the policy editor once asked for on a laptop
+    shown(qtbot, tall)
+    area = tall.screen().availableGeometry()
+    assert tall.height() < area.height() and tall.frameGeometry().bottom() <= area.bottom()
+    assert tall.width() == 700
+
+
 def test_each_dialog_class_keeps_its_own_geometry(qtbot):
     note = shown(qtbot, NoteDialog())
     note.resize(640, 480)

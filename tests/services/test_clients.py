@@ -139,3 +139,73 @@ def test_unknown_client(clients):
         clients.update(999, {"name": "x"})
     with pytest.raises(errors.NotFound):
         clients.delete(999)
+
+
+def test_update_returns_the_client_as_a_fresh_read_shows_it(clients, vault):
+    """The editor shows what update returns: it must be what reading it again gives,
+    down to normalised phones, money and the new version."""
+    client_id = clients.add(full_client())
+    data = clients.get_json(client_id)
+    patch = {k: v for k, v in _body(data).items() if k not in ("email", "phone", "address")}
+    patch["phones"] = ["202 555 0199"]
+    patch["purchases"] = [
+        *patch["purchases"],
+        {"date": "2026-11-20", "items": [{"product": "Rye", "quantity": "2.5",
+                                          "unit_price": "17.5", "discount_percent": "5"}]},
+    ]  # fmt: skip
+    viewed_before = len(_audit(vault, "client.viewed"))
+    updated = clients.as_json(clients.update(client_id, patch, expected_version=data["version"]))
+    assert len(_audit(vault, "client.viewed")) == viewed_before  # an update is no view
+    assert updated == clients.get_json(client_id, record_view=False)
+    assert updated["version"] == data["version"] + 1
+    assert updated["phones"] == ["+12025550199"]
+
+
+def test_a_search_is_recorded_once_when_the_caller_says_so(clients, vault):
+    clients.add({"name": "Harbour Foods"})
+    for prefix in ("h", "ha", "har", "harb"):
+        clients.list(_query(text=prefix), record_search=False)
+    assert _audit(vault, "clients.searched") == []
+    clients.record_search("harbour", 1)
+    (entry,) = _audit(vault, "clients.searched")
+    assert json.loads(entry[3]) == {"text": "harbour", "first_page": 1}
+
+
+def test_position_is_the_row_a_client_has_in_the_list(clients):
+    from crmdesk.services.client_query import SortKey
+
+    made = (("Delta", "active"), ("Alpha", "former"), ("Charlie", "active"), ("Bravo", "active"))
+    ids = [clients.add({"name": name, "status": status}) for name, status in made]
+    by_name = _query()
+    assert [clients.position(by_name, i) for i in ids] == [3, 0, 2, 1]
+    backwards = _query(sort=SortKey.NAME, descending=True)
+    assert clients.position(backwards, ids[0]) == 0
+    active = _query(status="active")
+    assert clients.position(active, ids[1]) is None  # a former client is not in this list
+    assert clients.position(active, ids[0]) == 2
+    assert clients.position(_query(text="charl"), ids[2]) == 0
+
+
+def _query(**kwargs):
+    from crmdesk.services.client_query import ClientQuery
+
+    return ClientQuery(**kwargs)
+
+
+def test_spend_is_kept_current_in_the_background_not_by_a_sort(session):
+    """12-month spend drifts as days pass; keep_spend_current works it out for the new
+    day, so that a sort by spend finds it done."""
+    import datetime as dt
+
+    from crmdesk.services.client_query import ClientQuery, SortKey
+
+    bought = (TODAY - dt.timedelta(days=360)).isoformat()
+    data = {"name": "Old Order Ltd", "purchases": [
+        {"date": bought, "items": [{"product": "Rye", "unit_price": "50.00"}]}]}  # fmt: skip
+    today = ClientService(session, today=lambda: TODAY)
+    client_id = today.add(data)
+    assert today.list(ClientQuery(sort=SortKey.SPEND_12M))[0].spend_12m == 50
+    later = ClientService(session, today=lambda: TODAY + dt.timedelta(days=10))
+    later.keep_spend_current()
+    (row,) = [r for r in later.list(ClientQuery()) if r.id == client_id]
+    assert row.spend_12m == 0  # the order is more than 12 months old now

@@ -272,6 +272,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "restore.cannot_place",
         "role.not_allowed",
         "role.unknown",
+        "settings.currency_invalid",
         "signin.disabled",
         "signin.throttled",
         "signin.wrong",

@@ -2,9 +2,11 @@
 
 The share of clients holding each kind of value-added information and since when, by
 salesperson and month by month, and the clients with the most business and the least
-on file (double-click one to open it). The figures are read on a worker thread (a whole
-book of 100,000 clients takes a few seconds); "Print coverage report…" prints the same
-figures as a registered, watermarked report.
+on file (double-click one to open it). The figures are read on the database worker
+(:mod:`crmdesk.gui.ops`; a whole book of 100,000 clients takes a few seconds) when the
+page is first shown, and again when it is shown after clients changed (the window's
+change notice); "Print coverage report…" prints the same figures as a registered,
+watermarked report.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.domain.coverage import BookCoverage, GroupCoverage, month_end
 from crmdesk.gui.clients.list_model import format_count, format_date, format_money
 from crmdesk.gui.errors import show_error
-from crmdesk.gui.ops import Job, Operation, run_with_progress
+from crmdesk.gui.ops import ChangeNotices, Pending, QueryOp
 from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
 from crmdesk.gui.widgets.style import STYLE, note_label, title_label
 from crmdesk.services.coverage import CoverageService
@@ -58,12 +60,19 @@ class CoveragePage(QWidget):
         parent: QWidget | None = None,
         *,
         today: Callable[[], dt.date] = dt.date.today,
+        notices: ChangeNotices | None = None,
     ) -> None:
         super().__init__(parent)
         self.setStyleSheet(STYLE)
         self.service = CoverageService(session, today=today)
         self.book: BookCoverage | None = None
-        self.op: Operation | None = None
+        self.op: Pending | None = None
+        # Change notices heard, and how many had been heard when the figures on show
+        # were asked for: they are stale when the two differ (read when next shown).
+        self._changes = 0
+        self._shown_changes = -1
+        if notices is not None:
+            notices.clients_changed.connect(self._on_clients_changed)
 
         self.summary_label = note_label("")
         self.summary_label.setObjectName("coverageSummary")
@@ -119,31 +128,52 @@ class CoveragePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
-        if self.book is None and self.op is None:
+        if self._is_stale() and not self.is_busy():
             self.refresh()
 
     def is_busy(self) -> bool:
-        return self.op is not None and self.op.is_running()
+        """True while the figures are being read (the vault must stay open). A read
+        dropped while the vault was locked is over too: it is asked again when shown."""
+        return self.op is not None and not self.op.is_done()
+
+    def _is_stale(self) -> bool:
+        return self._shown_changes != self._changes
 
     def wait_idle(self) -> None:
+        """Until the figures being read are on show (at shutdown; in tests)."""
         if self.op is not None:
             self.op.wait()
 
     def refresh(self) -> None:
+        """Read the figures again, on the database worker; shown when they come."""
         if self.is_busy():
             return
-        service = self.service
+        asked = self._changes
+        if self.book is None:
+            self.summary_label.setText("Reading the coverage of the client list…")
 
-        def work(_job: Job) -> BookCoverage:
-            return service.book()
+        def arrived(book: BookCoverage) -> None:
+            self._shown_changes = asked
+            self.show_book(book)
+            if self._is_stale() and self.isVisible():
+                self.refresh()  # clients changed while these figures were read
 
         def failed(exc: BaseException) -> None:
             self.op = None
+            self._shown_changes = asked  # not asked again and again; Refresh will
+            self.refreshed.emit()
             show_error(self, exc, "Coverage")
 
-        self.op = run_with_progress(
-            self, "Reading the coverage of the client list", 1, work, self.show_book, failed
+        self.op = (
+            QueryOp(parent=self, op=self.service.book, success=arrived)
+            .failure(failed)
+            .run_in_background()
         )
+
+    def _on_clients_changed(self, _changes: object) -> None:
+        self._changes += 1
+        if self.isVisible() and not self.is_busy():
+            self.refresh()
 
     def show_book(self, book: BookCoverage) -> None:
         self.op = None

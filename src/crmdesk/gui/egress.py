@@ -18,25 +18,24 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from crmdesk.domain.roles import Permission, refusal
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import show_error
-from crmdesk.gui.ops import Job, Operation, run_with_progress
-from crmdesk.gui.people.approval_dialog import ask_owner_approval, with_approval
-from crmdesk.gui.reports.preview import ReportPreview
-from crmdesk.gui.reports.trace import TraceDialog
+from crmdesk.gui.ops import Job, Operation, QueryOp, run_with_progress
+from crmdesk.gui.people.approval_dialog import ask_owner_approval
 from crmdesk.services.clipboard import copy_clients
 from crmdesk.services.egress import ApprovalRequired, OwnerApproval
-from crmdesk.services.reports import PrintedReport, ReportCancelled
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from crmdesk.gui.clients.detail.editor import ClientEditor
     from crmdesk.gui.clients.list_panel import ClientListPanel
+    from crmdesk.gui.reports.preview import ReportPreview
+    from crmdesk.services.client_query import ClientRow
     from crmdesk.services.clients import ClientService
-    from crmdesk.services.reports import ReportService
+    from crmdesk.services.reports import PrintedReport, ReportService
     from crmdesk.services.session import Session
 
 # Builds a report on the worker thread; the owner's approval when one was given.
-ReportMaker = Callable[[Job, OwnerApproval | None], PrintedReport]
+ReportMaker = Callable[[Job, OwnerApproval | None], "PrintedReport"]
 
 
 class EgressMixin(QMainWindow):
@@ -52,6 +51,9 @@ class EgressMixin(QMainWindow):
     _last_preview: ReportPreview
 
     def _preview(self, report: PrintedReport) -> None:
+        # Reports and their preview (reportlab, QtPdf) load when first used, not at start.
+        from crmdesk.gui.reports.preview import ReportPreview
+
         self._last_preview = ReportPreview(self.reports, report, self)
         self._last_preview.show()
 
@@ -70,6 +72,8 @@ class EgressMixin(QMainWindow):
         """
 
         def failed(exc: BaseException) -> None:
+            from crmdesk.services.reports import ReportCancelled
+
             if isinstance(exc, ReportCancelled):
                 return
             if isinstance(exc, ApprovalRequired) and approval is None:
@@ -139,7 +143,7 @@ class EgressMixin(QMainWindow):
         reports = self.reports
         self._build_report(
             "Building the client list",
-            self.service.count(query),
+            self.list_panel.model.total_count(),  # known: the list on show counted it
             lambda job, approval: reports.client_list(
                 query, progress=job.progress, cancelled=job.cancelled, approval=approval
             ),
@@ -156,27 +160,52 @@ class EgressMixin(QMainWindow):
         )
 
     def copy_selection(self) -> None:
-        """Copy the selected clients through the service (role, threshold, audit)."""
+        """Copy the selected clients through the service (role, threshold, audit).
+
+        The selection (the open client, or rows picked in the list, however many) is
+        read and the copy recorded on the database worker; this waits for both, the
+        window painting meanwhile, so the clipboard is filled before it returns."""
         if not self.act_copy.isVisible():
             self.statusBar().showMessage(refusal(self.session.role, Permission.EXPORT), 8000)
             return
-        rows = self.list_panel.selected_rows()
-        if not rows:
+        if self.list_panel.selected_count() == 0:
             self.statusBar().showMessage("Select the clients to copy first.", 5000)
             return
+        chosen: list[ClientRow] = []
+        pending = self.list_panel.read_selection(chosen.extend)
+        if pending is not None:
+            pending.wait()
+        if chosen:
+            self._copy_rows(chosen, None)
+
+    def _copy_rows(self, rows: list[ClientRow], approval: OwnerApproval | None) -> None:
         session = self.session
-        try:
-            done, text = with_approval(
-                self, "copy", lambda approval: copy_clients(session, rows, approval=approval)
+
+        def copied(text: str) -> None:
+            QApplication.clipboard().setText(text)
+            noun = "client" if len(rows) == 1 else "clients"
+            self.statusBar().showMessage(
+                f"Copied {len(rows):,} {noun}; the copy is recorded.", 5000
             )
-        except CrmdeskError as exc:
-            show_error(self, exc, "Copy")
-            return
-        if not done or text is None:
-            return
-        QApplication.clipboard().setText(text)
-        noun = "client" if len(rows) == 1 else "clients"
-        self.statusBar().showMessage(f"Copied {len(rows):,} {noun}; the copy is recorded.", 5000)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ApprovalRequired) and approval is None:
+                # Above the owner's threshold: the owner approves on the spot, or nothing.
+                given = ask_owner_approval(self, exc, "copy")
+                if given is not None:
+                    self._copy_rows(rows, given)
+            elif isinstance(exc, CrmdeskError):
+                show_error(self, exc, "Copy")
+            else:
+                show_error(self, exc)
+
+        QueryOp(
+            parent=self,
+            op=lambda: copy_clients(session, rows, approval=approval),
+            success=copied,
+        ).failure(failed).run_in_background().wait()
 
     def trace_document(self) -> None:
+        from crmdesk.gui.reports.trace import TraceDialog
+
         TraceDialog(self.reports, self).exec()

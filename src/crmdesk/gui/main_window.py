@@ -1,19 +1,21 @@
 """The main window: clients, the day's work, and the lock. It composes widgets; every
-read and write goes through the services held by the session."""
+read and write goes through the services held by the session, on the database worker
+(:mod:`crmdesk.gui.ops`). The list, the editor and the day views do not call each
+other about changes: each listens to the window's change notices."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QSplitter,
     QStackedWidget,
@@ -29,9 +31,20 @@ from crmdesk.gui.egress import EgressMixin
 from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.idle import IdleWatcher
+from crmdesk.gui.navigation import Navigation
 from crmdesk.gui.office_menu import OfficeHost, OfficeMenu
-from crmdesk.gui.ops import Job, Operation, run_with_progress
-from crmdesk.gui.paper_menu import add_paper_menu
+from crmdesk.gui.ops import (
+    ChangeNotices,
+    ClientChanges,
+    Job,
+    Operation,
+    QueryOp,
+    hold_work,
+    release_work,
+    run_with_progress,
+    settle,
+)
+from crmdesk.gui.paper_menu import add_paper_menu, current_paper
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
@@ -40,14 +53,17 @@ from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutloo
 from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
 from crmdesk.gui.watermark import Watermarks
+from crmdesk.gui.widgets.formats import warm_up
 from crmdesk.gui.words import words
 from crmdesk.services import session as sessions
 from crmdesk.services import signin, unlocking
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
-from crmdesk.services.reports import ReportService
 from crmdesk.services.session import KeyStore, Session, Unlocked
 from crmdesk.services.vault_state import security_state
+
+if TYPE_CHECKING:
+    from crmdesk.services.reports import ReportService
 
 PAGES = (
     ("clients", "Clients"),
@@ -71,25 +87,27 @@ class MainWindow(EgressMixin, OfficeHost):
         self.session, self.folder, self.today = session, folder, today
         self._keystore, self._keyring_usable = keystore, keyring_usable
         self.service = ClientService(session, today=today)
+        self.notices = ChangeNotices(self)
         self._demo_op: Operation | None = None
         self._report_op: Operation | None = None
-        self.reports = ReportService(session, today=today)
+        self._reports: ReportService | None = None  # made when first printing
         self.setWindowTitle(f"crmdesk — {folder.name}")
         self.setWindowIcon(icon("crmdesk"))
 
-        self.list_panel = ClientListPanel(self.service)
-        self.editor = ClientEditor(self.service, user=session.user)
+        self.list_panel = ClientListPanel(self.service, notices=self.notices)
+        self.editor = ClientEditor(
+            self.service, user=session.user, today=today, notices=self.notices
+        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list_panel)
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(1, 2)
-        self.followups = FollowUpsView(self.service, today=today)
-        value_added = allowed(session.role, Permission.VIEW_VALUE_ADDED)
-        self.seasonal = SeasonalOutlookView(self.service, today=today, load=value_added)
-        self.birthdays = BirthdaysView(self.service, today=today, load=value_added)
+        # The day's views read their lists the first time they are shown, not now.
+        self.followups = FollowUpsView(self.service, today=today, notices=self.notices)
+        self.seasonal = SeasonalOutlookView(self.service, today=today, notices=self.notices)
+        self.birthdays = BirthdaysView(self.service, today=today, notices=self.notices)
 
-        self.nav = QListWidget()
-        self.nav.setFixedWidth(170)
+        self.nav = Navigation()
         self.pages = QStackedWidget()
         for (name, label), page in zip(
             PAGES, (self.splitter, self.followups, self.seasonal, self.birthdays), strict=True
@@ -125,6 +143,20 @@ class MainWindow(EgressMixin, OfficeHost):
         self.idle.idle.connect(self.lock_idle)
         self.nav.setCurrentRow(0)
         self._restore_layout()
+        self._keep_spend_current()
+
+    def _keep_spend_current(self) -> None:
+        """12-month spends drift as days pass: worked out for today in the background,
+        once a day, so that sorting by spend never waits for it."""
+        service = self.service
+
+        def background() -> None:
+            service.keep_spend_current()
+            warm_up()  # the phone tables the first client shown needs, loaded here
+
+        QueryOp(parent=self, op=background, success=lambda _none: None).failure(
+            lambda _exc: None  # the next sort by spend tries again
+        ).run_in_background()
 
     # -- building ---------------------------------------------------------------------
 
@@ -187,7 +219,7 @@ class MainWindow(EgressMixin, OfficeHost):
         tools = bar.addMenu("&Tools")
         for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
             tools.addAction(act)
-        self.paper_group = add_paper_menu(tools, self.reports, self)
+        self.paper_group = add_paper_menu(tools, self, self._set_paper)
         bar.addMenu("&Help").addAction(self.act_read_policy)
         self.toolbar = self.addToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
@@ -199,7 +231,6 @@ class MainWindow(EgressMixin, OfficeHost):
     def _connect(self) -> None:
         self.list_panel.current_client_changed.connect(self._open_client)
         self.editor.saved.connect(self._after_save)
-        self.editor.deleted.connect(lambda _id: self.list_panel.refresh())
         self.editor.dirty_changed.connect(self.act_save.setEnabled)
         self.editor.dirty_changed.connect(self.act_revert.setEnabled)
         for view in (self.followups, self.seasonal, self.birthdays):
@@ -244,6 +275,19 @@ class MainWindow(EgressMixin, OfficeHost):
         self.act_copy.setEnabled(bool(self.list_panel.table.selectionModel().hasSelection()))
 
     @property
+    def reports(self) -> ReportService:
+        """The report service, loaded when first used: reportlab is not needed at start."""
+        if self._reports is None:
+            from crmdesk.services.reports import ReportService
+
+            self._reports = ReportService(self.session, today=self.today, paper=current_paper())
+        return self._reports
+
+    def _set_paper(self, paper: str) -> None:
+        if self._reports is not None:  # else it is made with the paper chosen
+            self._reports.paper = paper
+
+    @property
     def keystore(self) -> KeyStore | None:
         """The keyring the window unlocks with (None: the OS keyring)."""
         return self._keystore
@@ -254,10 +298,7 @@ class MainWindow(EgressMixin, OfficeHost):
         if row > 0 and not self.editor.maybe_save(self):
             self.nav.setCurrentRow(0)
             return
-        self.pages.setCurrentIndex(row)
-        view = self.pages.currentWidget()
-        if hasattr(view, "refresh"):
-            view.refresh()
+        self.pages.setCurrentIndex(row)  # a day view reads its list when shown
 
     def _open_client(self, client_id: object) -> None:
         if client_id is None or client_id == self.editor.client_id():
@@ -268,14 +309,17 @@ class MainWindow(EgressMixin, OfficeHost):
         self.editor.load(int(client_id))  # type: ignore[arg-type]
 
     def show_client(self, client_id: int) -> None:
-        """Open a client from the day's views."""
+        """Open a client from the day's views: the list selects it too (found in the
+        list however far down, the filters cleared if they hide it)."""
         self.nav.setCurrentRow(0)
+        if self.pages.currentWidget() is not self.splitter:
+            return  # unsaved changes kept the person where they were
         if self.editor.maybe_save(self):
             self.editor.load(client_id)
             self.list_panel.select_client(client_id)
 
     def _after_save(self, client_id: int) -> None:
-        self.list_panel.refresh()
+        # The list reloads itself on the change notice; a new client is selected there.
         self.list_panel.select_client(client_id)
         self.statusBar().showMessage("Saved.", 3000)
 
@@ -302,7 +346,7 @@ class MainWindow(EgressMixin, OfficeHost):
             )
 
         def done(made: int) -> None:
-            self.list_panel.refresh()
+            self.notices.announce(ClientChanges.all_clients())
             self.statusBar().showMessage(f"Added {made:,} demo clients.", 5000)
 
         self._demo_op = run_with_progress(
@@ -340,6 +384,10 @@ class MainWindow(EgressMixin, OfficeHost):
         if ask and not self.editor.maybe_save(self):
             return
         # Unsaved edits stay in the editor (in memory) and can be saved after unlocking.
+        self.list_panel.record_search()  # a search typed just before counts too
+        settle()  # ...and is written before the vault closes
+        # Nothing may read the vault while it closes; work asked for meanwhile waits.
+        hold_work()
         try:
             several = unlocking.sign_in_required(self.session)
             password_set = several or signin.has_password(self.session)
@@ -380,6 +428,7 @@ class MainWindow(EgressMixin, OfficeHost):
             )
             return
         unlocking.record_unlock(self.session)
+        release_work(run=True)  # what was asked for while locked, now the vault is open
         self.lock_screen.show_error_text("")
         self.lock_screen.clear_error()
         self.apply_role()
@@ -489,15 +538,35 @@ class MainWindow(EgressMixin, OfficeHost):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self.resize(self._first_size())
         state = store.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        self.nav.fit_window(self.width())
         split = store.value("window/splitter")
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
         else:
-            self.splitter.setSizes([480, 800])
+            self.splitter.setSizes(self._first_split(self.width()))
+
+    def _first_size(self) -> QSize:
+        """1440 x 900 where it fits; a smaller screen's whole working area otherwise."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
+            return QSize(1280, 800)
+        # Less the title bar and borders the window manager adds.
+        return QSize(min(1440, screen.width() - 16), min(900, screen.height() - 40))
+
+    def _first_split(self, width: int) -> list[int]:
+        """The client list as wide as its columns need, the editor the rest."""
+        room = width - self.nav.width() - 24
+        wanted = self.list_panel.preferred_width()
+        shown = max(min(wanted, room - 520), room // 2)
+        return [shown, room - shown]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.nav.fit_window(event.size().width())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         if self.session.is_open and not self.editor.maybe_save(self):
@@ -507,6 +576,10 @@ class MainWindow(EgressMixin, OfficeHost):
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
         store.setValue("window/splitter", self.splitter.saveState())
+        if self.session.is_open:
+            self.list_panel.record_search()
+        settle()  # the database work under way ends before the vault closes
+        release_work(run=False)
         if self.session.is_open:
             backup_on_close(self, self.session)
             self.session.close()

@@ -19,23 +19,27 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMainWindow, QMenu, QStackedWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+)
 
 from crmdesk.domain.roles import Permission, allowed
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity.page import ActivityPage
 from crmdesk.gui.clients.list_panel import ClientListPanel
 from crmdesk.gui.coverage_page import CoveragePage
-from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
-from crmdesk.gui.offboarding.rotate import rotate_key_flow
-from crmdesk.gui.offboarding.wizard import OffboardingWizard
-from crmdesk.gui.people.policy_editor import PolicyEditor
-from crmdesk.gui.people.users_dialog import UsersDialog
+from crmdesk.gui.ops import ChangeNotices, ClientChanges
 from crmdesk.gui.watermark import Watermarks
+from crmdesk.gui.widgets import formats
 from crmdesk.services.session import KeyStore, Session
-from crmdesk.services.settings import change_settings
+from crmdesk.services.settings import change_settings, watermark_on
 from crmdesk.services.settings import settings as vault_settings
 
 # The Coverage page is the owner's evidence, beside the measures report (a Manager or a
@@ -52,6 +56,7 @@ class OfficeHost(QMainWindow):
     nav: QListWidget
     pages: QStackedWidget
     list_panel: ClientListPanel
+    notices: ChangeNotices
     watermarks: Watermarks
 
     @property
@@ -81,9 +86,12 @@ class OfficeMenu:
         self.act_policy = self._action("Confidentiality &policy…", self.edit_policy)
         self.act_watermark = self._action("Screen &watermark", self.toggle_watermark)
         self.act_watermark.setCheckable(True)
+        self.act_currency = self._action("&Currency…", self.choose_currency)
+        self.act_currency.setToolTip("The currency amounts are shown in, for everyone")
         self.act_watermark.setToolTip(
             "Tile the signed-in person's name and the date faintly over client screens, "
-            "for everyone who opens this vault"
+            "for everyone who opens this vault (on by itself once the vault has a second "
+            "user, until you choose)"
         )
         self.act_measures = self._action(
             "&Reasonable-measures report…", window.build_measures_report
@@ -96,7 +104,7 @@ class OfficeMenu:
         self.act_export = self._action("&Export clients…", self.export_clients)
         self.act_export.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.act_backup = self._action("&Backup settings…", self.backup_settings)
-        for act in (self.act_users, self.act_policy, self.act_watermark):
+        for act in (self.act_users, self.act_policy, self.act_watermark, self.act_currency):
             menu.addAction(act)
         menu.addSeparator()
         for act in (self.act_import, self.act_export, self.act_backup):
@@ -111,6 +119,7 @@ class OfficeMenu:
             self.act_users: Permission.MANAGE_USERS,
             self.act_policy: Permission.EDIT_POLICY,
             self.act_watermark: Permission.CHANGE_SETTINGS,
+            self.act_currency: Permission.CHANGE_SETTINGS,
             self.act_measures: Permission.MEASURES_REPORT,
             self.act_coverage: COVERAGE_PAGE,
             self.act_offboard: Permission.OFFBOARD,
@@ -156,7 +165,7 @@ class OfficeMenu:
         window = self.window
         if not allowed(window.session.role, COVERAGE_PAGE):
             return
-        page = CoveragePage(window.session, window, today=window.today)
+        page = CoveragePage(window.session, window, today=window.today, notices=window.notices)
         page.print_requested.connect(window.build_coverage_report)
         page.client_activated.connect(window.show_client)
         window.pages.addWidget(page)
@@ -171,6 +180,8 @@ class OfficeMenu:
     # -- actions ------------------------------------------------------------------------
 
     def manage_users(self) -> None:
+        from crmdesk.gui.people.users_dialog import UsersDialog  # loaded when first used
+
         try:
             UsersDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
@@ -178,19 +189,25 @@ class OfficeMenu:
         self.window.update_security_state()  # a first colleague, a rotation waiting...
 
     def edit_policy(self) -> None:
+        from crmdesk.gui.people.policy_editor import PolicyEditor  # loaded when first used
+
         try:
             PolicyEditor(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Confidentiality policy")
 
     def import_clients(self) -> None:
+        from crmdesk.gui.data_io import ImportWizard  # loaded when first used
+
         try:
             ImportWizard(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Import clients")
-        self.window.list_panel.refresh()
+        self.window.notices.announce(ClientChanges.all_clients())
 
     def export_clients(self) -> None:
+        from crmdesk.gui.data_io import ExportDialog  # loaded when first used
+
         try:
             query = self.window.list_panel.query()
             ExportDialog(self.window.session, query, self.window).exec()
@@ -198,16 +215,46 @@ class OfficeMenu:
             show_error(self.window, exc, "Export clients")
 
     def backup_settings(self) -> None:
+        from crmdesk.gui.data_io import BackupSettingsDialog  # loaded when first used
+
         try:
             BackupSettingsDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Backup settings")
 
     def refresh_watermark(self) -> None:
-        """Show the watermark as the vault's setting says (after start and every unlock)."""
-        on = vault_settings(self.window.session).screen_watermark
+        """Show the watermark as the vault's setting says (after start and every unlock):
+        the owner's choice, else on when the vault has more than one user."""
+        on = watermark_on(self.window.session)
+        formats.set_currency(vault_settings(self.window.session).currency)
         self.window.watermarks.set_on(on)
         self.act_watermark.setChecked(on)
+
+    def choose_currency(self) -> None:
+        """The owner picks the vault's currency (amounts everywhere show it)."""
+        current = vault_settings(self.window.session).currency
+        choices = ["(this computer's own)", *sorted(formats.SYMBOLS)]
+        chosen, ok = QInputDialog.getItem(
+            self.window,
+            "Currency",
+            "Amounts are shown in (a three-letter code, e.g. EUR):",
+            choices,
+            choices.index(current) if current in choices else 0,
+            True,
+        )
+        if not ok:
+            return
+        code = "" if chosen == choices[0] else chosen.strip()
+        try:
+            changed = change_settings(self.window.session, currency=code)
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Currency")
+            return
+        formats.set_currency(changed.currency)
+        self.window.notices.announce(ClientChanges.all_clients())  # amounts shown again
+        self.window.statusBar().showMessage(
+            f"Amounts are shown in {formats.currency_code()} for everyone.", 5000
+        )
 
     def toggle_watermark(self) -> None:
         wanted = self.act_watermark.isChecked()
@@ -217,13 +264,16 @@ class OfficeMenu:
             self.act_watermark.setChecked(not wanted)
             show_error(self.window, exc, "Screen watermark")
             return
-        self.window.watermarks.set_on(changed.screen_watermark)
-        state = "on" if changed.screen_watermark else "off"
+        on = bool(changed.screen_watermark)
+        self.window.watermarks.set_on(on)
+        state = "on" if on else "off"
         self.window.statusBar().showMessage(
             f"Screen watermark {state} for everyone who opens this vault.", 5000
         )
 
     def offboard(self) -> None:
+        from crmdesk.gui.offboarding.wizard import OffboardingWizard  # loaded when first used
+
         try:
             wizard = OffboardingWizard(
                 self.window.session, self.window, keystore=self.window.keystore
@@ -231,10 +281,12 @@ class OfficeMenu:
             wizard.exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Offboard a user")
-        self.window.list_panel.refresh()
+        self.window.notices.announce(ClientChanges.all_clients())
         self.window.update_security_state()
 
     def rotate_key(self) -> None:
+        from crmdesk.gui.offboarding.rotate import rotate_key_flow  # loaded when first used
+
         try:
             rotate_key_flow(self.window, self.window.session, keystore=self.window.keystore)
         except CrmdeskError as exc:

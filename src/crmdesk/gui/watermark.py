@@ -16,8 +16,10 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
+from crmdesk.gui.widgets.formats import format_date
+
 ANGLE = -28.0  # degrees: diagonal, rising to the right
-ALPHA = 30  # of 255: visible on a photo, faint enough to read through
+ALPHA = 16  # of 255: visible on a photo, faint enough not to get in the way of reading
 
 
 class WatermarkOverlay(QWidget):
@@ -40,7 +42,7 @@ class WatermarkOverlay(QWidget):
         self._fit()
 
     def text(self) -> str:
-        return f"{self._name} · {self._today().isoformat()}"
+        return f"{self._name} · {format_date(self._today())}"
 
     def set_name(self, name: str) -> None:
         self._name = name
@@ -77,8 +79,9 @@ class WatermarkOverlay(QWidget):
         painter.setPen(self.ink())
         text = self.text()
         metrics = QFontMetricsF(font)
-        step_x = metrics.horizontalAdvance(text) + metrics.height() * 3
-        step_y = metrics.height() * 5
+        # Sparse: a photograph of any part of the screen still holds one whole mark.
+        step_x = metrics.horizontalAdvance(text) + metrics.height() * 10
+        step_y = metrics.height() * 9
         # Rotate about the centre and tile a square big enough to cover every corner.
         width, height = float(self.width()), float(self.height())
         reach = math.hypot(width, height) / 2 + step_x

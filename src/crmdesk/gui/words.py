@@ -221,6 +221,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "restore.target_not_empty",
         "role.not_allowed",
         "role.unknown",
+        "settings.currency_invalid",
         "signin.disabled",
         "signin.required",
         "signin.throttled",
@@ -254,6 +255,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "vault.none",
         "vault.none.folder",
         "vault.none.metadata",
+        "vault.open_timeout",
         "vault.owner_invalid",
     ]
 )

@@ -1,7 +1,9 @@
 """The owner's view of how client information is used: the audit log, counts, alerts.
 
 Reads the audit trail (the vault layer writes it; nothing here changes it) and runs the
-owner's alert thresholds over it (:mod:`crmdesk.domain.alerts`).
+owner's alert thresholds over it (:mod:`crmdesk.domain.alerts`). A long trail is read a
+page at a time (:meth:`ActivityService.page`), counted and sorted in SQL, so that the
+Activity page never holds it all.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from crmdesk.domain.alerts import ActivityEvent, Alert, find_alerts, per_actor_counts
+from crmdesk.domain.alerts import ActivityEvent, Alert, find_alerts
 from crmdesk.domain.roles import Permission
-from crmdesk.services import audit_sealing, signin
+from crmdesk.services import audit_sealing, client_store, signin
 from crmdesk.services.access import require
 from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
@@ -32,6 +34,18 @@ class ActivityFilter:
     since: dt.datetime | None = None  # aware; inclusive
     until: dt.datetime | None = None  # aware; exclusive
     limit: int = 5000
+    # More actions or families, any of which may match (with ``action``, if given).
+    actions: tuple[str, ...] = ()
+    seqs: frozenset[int] | None = None  # only these entries (an alert's evidence)
+
+
+# How a page of the trail can be sorted: a column of the Activity page, in SQL.
+SORTS = {
+    "time": "e.seq",
+    "person": "coalesce(u.full_name, e.actor) COLLATE NOCASE",
+    "action": "e.action",
+    "about": "e.object COLLATE NOCASE",
+}
 
 
 def _utcnow() -> dt.datetime:
@@ -79,9 +93,64 @@ class ActivityService:
             return sorted(r[0] for r in conn.execute("SELECT DISTINCT actor FROM audit_events"))
 
     def counts(self, query: ActivityFilter = ActivityFilter()) -> dict[str, dict[str, int]]:
-        """Per person, how many of each action (in the filter's period)."""
+        """Per person, how many of each action (in the filter's period): counted in SQL,
+        however long the trail."""
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
-        return per_actor_counts(self._events(query, limit=MAX_ROWS))
+        conditions, params = _conditions(query)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        sql = f"SELECT actor, action, count(*) FROM audit_events e{where} GROUP BY actor, action"
+        counted: dict[str, dict[str, int]] = {}
+        with self._session.vault.reading() as conn:
+            for actor, action, n in conn.execute(sql, params):
+                counted.setdefault(actor, {})[action] = int(n)
+        return {a: dict(sorted(counted[a].items())) for a in sorted(counted)}
+
+    def count(self, query: ActivityFilter = ActivityFilter()) -> int:
+        """How many entries match (``query.limit`` aside)."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="activity")
+        conditions, params = _conditions(query)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        with self._session.vault.reading() as conn:
+            row = conn.execute(f"SELECT count(*) FROM audit_events e{where}", params).fetchone()
+        return int(row[0])
+
+    def page(
+        self,
+        query: ActivityFilter,
+        *,
+        sort: str = "time",
+        descending: bool = True,
+        offset: int = 0,
+        limit: int = 500,
+    ) -> list[ActivityEvent]:
+        """One page of the matching entries, sorted in SQL by a key of :data:`SORTS`
+        (newest first by default; ties newest first)."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="activity")
+        key = SORTS[sort]
+        direction = "DESC" if descending else "ASC"
+        conditions, params = _conditions(query)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        sql = (
+            "SELECT e.seq, e.ts, e.actor, e.action, e.object, e.details FROM audit_events e"
+            f" LEFT JOIN users u ON u.login = e.actor{where}"
+            f" ORDER BY {key} {direction}, e.seq DESC LIMIT ? OFFSET ?"
+        )
+        with self._session.vault.reading() as conn:
+            rows = conn.execute(sql, [*params, max(1, min(limit, MAX_ROWS)), max(0, offset)])
+            return [ActivityEvent.from_row(*r) for r in rows.fetchall()]
+
+    def client_names(self, events: list[ActivityEvent]) -> dict[int, str]:
+        """The names of the clients ``events`` are about, where they still exist."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="activity")
+        ids = set()
+        for event in events:
+            kind, _, ident = event.object.partition(":")
+            if kind == "client" and ident.isdigit():
+                ids.add(int(ident))
+        if not ids:
+            return {}
+        with self._session.vault.reading() as conn:
+            return client_store.client_names(conn, ids)
 
     def alerts(self, query: ActivityFilter = ActivityFilter()) -> list[Alert]:
         """Unusual access under the owner's thresholds, oldest first."""
@@ -141,9 +210,16 @@ def _conditions(query: ActivityFilter) -> tuple[list[str], list[Any]]:
         conditions.append("(actor = ? COLLATE NOCASE OR (action LIKE 'signin.%' AND object = ?))")
         params += [query.login, query.login]
     if query.action:
-        family = query.action.rstrip(".")
-        conditions.append("(action = ? OR action LIKE ? ESCAPE '\\')")
-        params += [family, family.replace("%", "\\%").replace("_", "\\_") + ".%"]
+        condition, found = _action_condition(query.action)
+        conditions.append(condition)
+        params += found
+    if query.actions:
+        parts = [_action_condition(action) for action in query.actions]
+        conditions.append("(" + " OR ".join(c for c, _ in parts) + ")")
+        params += [p for _, found in parts for p in found]
+    if query.seqs is not None:
+        conditions.append("seq IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(query.seqs)))
     # Audit times are ISO text in UTC with microseconds: text order is time order.
     if query.since is not None:
         conditions.append("ts >= ?")
@@ -152,6 +228,13 @@ def _conditions(query: ActivityFilter) -> tuple[list[str], list[Any]]:
         conditions.append("ts < ?")
         params.append(_utc_text(query.until))
     return conditions, params
+
+
+def _action_condition(action: str) -> tuple[str, list[Any]]:
+    """An exact action ("report.printed"), or a family ("report" and "report.*")."""
+    family = action.rstrip(".")
+    escaped = family.replace("%", "\\%").replace("_", "\\_") + ".%"
+    return "(action = ? OR action LIKE ? ESCAPE '\\')", [family, escaped]
 
 
 def _utc_text(moment: dt.datetime) -> str:

@@ -191,7 +191,8 @@ class ClientService:
                 fields = changed_fields(current, changed)
                 if not fields:
                     return self._as_seen(user, current)
-                store.update_client(self._vault, changed, self._now(), self._today())
+                now = self._now()
+                version = store.update_client(self._vault, changed, now, self._today())
                 changes = value_added_changes(current, changed, fields)
                 details: dict[str, Any] = {"fields": fields, **changes}
                 if added := categories_added(changes.get("value_added_changes")):
@@ -205,14 +206,14 @@ class ClientService:
                     # Old and new value-added values: sealed to the Owner and Managers.
                     details=audit_sealing.seal_details(self._vault, conn, details),
                 )
-                result = store.load_client(self._vault, client_id)
                 moved = changed.salesperson != current.salesperson
         if refused is not None:  # recorded in its own transaction, after the rollback
             deny(self._session, refused, what=f"client:{client_id}")
         if moved:  # another book: the rows left in the old one go, in a later transaction
             store.finish_moves(self._vault)
-        assert result is not None
-        return self._as_seen(user, result)
+        # What was written, not read back: the client was loaded once, for the checks
+        # above. (Its lists' rows get new ids in the store; no caller and no JSON uses them.)
+        return self._as_seen(user, replace(changed, version=version, updated_at=now))
 
     def delete(self, client_id: int, *, expected_version: int | None = None) -> str:
         """Delete a client and everything hanging off it; returns its name."""
@@ -279,7 +280,11 @@ class ClientService:
     def get_json(self, client_id: int, *, record_view: bool = True) -> dict[str, Any]:
         """Everything about a client the person may see as JSON-ready data, with its
         purchasing ``patterns``; withheld values are emptied and ``redacted`` is true."""
-        client = self.get(client_id, record_view=record_view)
+        return self.as_json(self.get(client_id, record_view=record_view))
+
+    def as_json(self, client: Client) -> dict[str, Any]:
+        """A client this person was given (by :meth:`get` or :meth:`update`) as
+        :meth:`get_json` shows it: JSON-ready, with its purchasing patterns."""
         data = client_to_json(client)
         if not self.sees_value_added(client.salesperson):
             redacted = redact_value_added({**data, "patterns": None, "coverage": None})
@@ -287,12 +292,14 @@ class ClientService:
             redacted["coverage"] = Coverage.hidden().to_json()
             return redacted
         data["patterns"] = patterns_to_json(compute_patterns(client.purchases, self._today()))
-        data["coverage"] = self.coverage([client_id]).get(client_id, Coverage()).to_json()
+        coverage = self.coverage([client.id]).get(client.id) if client.id is not None else None
+        data["coverage"] = (coverage or Coverage()).to_json()
         return data
 
     def list(self, query: ClientQuery = _ALL, *, record_search: bool = True) -> list[ClientRow]:
         """A page of clients; the first page of a search is recorded in the audit trail
-        (``record_search=False`` for callers that record their own event)."""
+        (``record_search=False`` for callers that record their own event, as the desktop
+        app does once typing stops: :meth:`record_search`)."""
         query = query.checked()
         user = self._require_for(query)
         if query.sort == SortKey.SPEND_12M:
@@ -303,14 +310,42 @@ class ClientService:
             rows = store.list_clients(self._vault, query, self._today(), _scope(user))
         if record_search and query.text.strip() and query.offset == 0:
             # The first page of a search is its record; scrolling on is the same search.
-            with self._vault.transaction():
-                self._vault.record_event(
-                    user.login,
-                    "clients.searched",
-                    object="clients",
-                    details={"text": query.text.strip()[:200], "first_page": len(rows)},
-                )
+            self._record_search(user, query.text, len(rows))
         return rows
+
+    def record_search(self, text: str, first_page: int) -> None:
+        """Record a search the caller ran with ``record_search=False``: ``first_page`` is
+        how many results its first page showed. The app calls this once per search,
+        when typing stops, not once per prefix typed on the way."""
+        if not text.strip():
+            return
+        user = require(self._session, Permission.SEARCH, what="client list")
+        self._record_search(user, text, first_page)
+
+    def _record_search(self, user: Principal, text: str, first_page: int) -> None:
+        with self._vault.transaction():
+            self._vault.record_event(
+                user.login,
+                "clients.searched",
+                object="clients",
+                details={"text": text.strip()[:200], "first_page": first_page},
+            )
+
+    def position(self, query: ClientQuery, client_id: int) -> int | None:
+        """Where a client is in the list ``query`` describes (0 is the first row), or
+        None when the list does not hold it; ``query``'s page is ignored. Not recorded
+        as a search: it is where to show a client already open."""
+        replace(query, limit=1, offset=0).checked()
+        user = self._require_for(query)
+        with self._vault.reading():
+            return store.position_of(self._vault, query, self._today(), _scope(user), client_id)
+
+    def keep_spend_current(self) -> None:
+        """Work out 12-month spends for today if they were worked out for another day
+        (they drift as days pass). The desktop app runs this in the background when a
+        vault opens, so that sorting by spend never waits for it."""
+        require(self._session, Permission.VIEW_BASIC, what="client list")
+        self._refresh_spend_if_stale()
 
     def list_ids(self, query: ClientQuery = _ALL) -> list[tuple[int, str]]:
         """The id and name of every client of the list, in its order, as the person may

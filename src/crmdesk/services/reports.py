@@ -30,13 +30,13 @@ from crmdesk.reports.exit_certificate import render_exit_certificate
 from crmdesk.reports.measures import render_measures
 from crmdesk.reports.meeting_brief import render_meeting_brief
 from crmdesk.reports.pages import page_count
-from crmdesk.reports.paper import PAPER_NAMES, default_paper
 from crmdesk.reports.recovery_kit import render_recovery_kit
 from crmdesk.services.access import require
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
 from crmdesk.services.coverage import CoverageService
 from crmdesk.services.egress import OwnerApproval, authorize
+from crmdesk.services.paper import PAPERS, default_paper
 from crmdesk.services.session import Session
 
 __all__ = [
@@ -48,8 +48,6 @@ __all__ = [
     "default_paper",
     "describe_query",
 ]
-# The papers every report can be printed on, as people name them (for the app's menu).
-PAPERS = dict(PAPER_NAMES)
 
 _MONTHS = [
     "January",

@@ -17,6 +17,7 @@ from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
 from crmdesk.services.backup_folder import checked_backup_folder
+from crmdesk.services.people import enabled_user_count
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault
 
@@ -28,7 +29,9 @@ MAX_BACKUPS_KEPT = 100
 class VaultSettings:
     thresholds: AlertThresholds = AlertThresholds()
     # The signed-in person's name tiled faintly over record views (deters photographs).
-    screen_watermark: bool = True
+    # None until the owner chooses: on when the vault has more than one user (alone,
+    # there is nobody to deter, and it only hurts reading); see watermark_on().
+    screen_watermark: bool | None = None
     # Automatic backup when the app closes (services/backup.py): off while empty.
     backup_folder: str = ""
     backups_kept: int = 10
@@ -37,9 +40,13 @@ class VaultSettings:
     decoys_enabled: bool = False
     decoy_domain: str = ""
     decoys_per_export: int = 1
+    # The currency amounts are kept in (ISO 4217, e.g. "EUR"); "" for the computer's own.
+    currency: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        # The currency only once chosen: settings written before it existed read the same.
+        chosen = {"currency": self.currency} if self.currency else {}
+        return chosen | {
             "thresholds": self.thresholds.to_json(),
             "screen_watermark": self.screen_watermark,
             "backup_folder": self.backup_folder,
@@ -53,13 +60,18 @@ class VaultSettings:
     def from_json(cls, data: dict[str, Any]) -> VaultSettings:
         return cls(
             thresholds=AlertThresholds.from_json(data.get("thresholds") or {}),
-            screen_watermark=bool(data.get("screen_watermark", True)),
+            screen_watermark=_optional_bool(data.get("screen_watermark")),
             backup_folder=str(data.get("backup_folder") or ""),
             backups_kept=min(max(int(data.get("backups_kept") or 10), 1), MAX_BACKUPS_KEPT),
             decoys_enabled=bool(data.get("decoys_enabled", False)),
             decoy_domain=str(data.get("decoy_domain") or ""),
             decoys_per_export=min(max(int(data.get("decoys_per_export") or 1), 1), MAX_PER_EXPORT),
+            currency=str(data.get("currency") or ""),
         )
+
+
+def _optional_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def load_settings(vault: Vault) -> VaultSettings:
@@ -80,6 +92,16 @@ def settings(session: Session) -> VaultSettings:
     return load_settings(session.vault)
 
 
+def watermark_on(session: Session) -> bool:
+    """Whether the screen watermark shows: the owner's choice, else on when the vault
+    has more than one enabled user."""
+    chosen = load_settings(session.vault).screen_watermark
+    if chosen is not None:
+        return chosen
+    with session.vault.reading() as conn:
+        return enabled_user_count(conn) > 1
+
+
 def change_settings(
     session: Session,
     *,
@@ -87,9 +109,11 @@ def change_settings(
     screen_watermark: bool | None = None,
     backup_folder: str | None = None,
     backups_kept: int | None = None,
+    currency: str | None = None,
 ) -> VaultSettings:
-    """The owner changes thresholds, the screen watermark or the automatic backup (its
-    folder, "" for none, and how many to keep); audited with old and new."""
+    """The owner changes thresholds, the screen watermark, the automatic backup (its
+    folder, "" for none, and how many to keep) or the currency (an ISO 4217 code such as
+    "EUR", "" for the computer's own); audited with old and new."""
     require(session, Permission.CHANGE_SETTINGS, what="settings")
     old = load_settings(session.vault)
     new = old
@@ -110,6 +134,15 @@ def change_settings(
                 most=MAX_BACKUPS_KEPT,
             )
         new = replace(new, backups_kept=backups_kept)
+    if currency is not None:
+        code = currency.strip().upper()
+        if code and not (len(code) == 3 and code.isascii() and code.isalpha()):
+            raise BadInput(
+                f"{currency!r} is not a currency code: give three letters such as USD, EUR or GBP.",
+                code="settings.currency_invalid",
+                value=currency,
+            )
+        new = replace(new, currency=code)
     return _save(session, old, new)
 
 

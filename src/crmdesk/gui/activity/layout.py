@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 
 from crmdesk.gui.activity import words
 from crmdesk.gui.activity.alert_icons import alert_icons
+from crmdesk.gui.activity.entries import EntriesModel
 from crmdesk.gui.activity.models import AlertsModel
+from crmdesk.gui.widgets.formats import full_year_date_format
 from crmdesk.gui.widgets.rows import RowsModel, rows_table
 
 DEFAULT_DAYS = 30
@@ -110,7 +112,7 @@ class ActivityLayout(QWidget):
     def _date_edit(self, day: dt.date) -> QDateEdit:
         edit = QDateEdit(QDate(day.year, day.month, day.day), self)
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat("d MMM yyyy")
+        edit.setDisplayFormat(full_year_date_format())
         edit.setMaximumDate(QDate(2999, 12, 31))
         return edit
 
@@ -159,13 +161,18 @@ class ActivityLayout(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         self.count_label = QLabel(tab)
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.entries_model = RowsModel(ENTRY_COLUMNS, tab)
-        self.entries_table = rows_table(self.entries_model, tab, sortable=True)
+        # Paged and sorted in SQL (a header click asks the service, not a Python sort).
+        self.entries_model = EntriesModel(ENTRY_COLUMNS, tab)
+        self.entries_table = rows_table(RowsModel(ENTRY_COLUMNS), tab)
+        self.entries_table.setModel(self.entries_model)
+        header = self.entries_table.horizontalHeader()
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.entries_table.setSortingEnabled(True)
         self._size_columns(
             self.entries_table,
             self.entries_model,
-            ("2026-11-29 14:05:12", "Margaux Mercier", "Viewed value-added information",
-             "Report 7K2F-9Q4M"),
+            ("11/29/2026 14:05:12", "Margaux Mercier", "Viewed value-added information",
+             "Evergreen Lantern Catering Co."),
         )  # fmt: skip
         self.details = QTextEdit(tab)
         self.details.setReadOnly(True)
@@ -217,7 +224,9 @@ class ActivityLayout(QWidget):
         layout.addWidget(self.people_empty, 1)
         return tab
 
-    def _size_columns(self, table: QTableView, model: RowsModel, samples: tuple[str, ...]) -> None:
+    def _size_columns(
+        self, table: QTableView, model: RowsModel | EntriesModel, samples: tuple[str, ...]
+    ) -> None:
         metrics = table.fontMetrics()
         header = table.horizontalHeader()
         for column, sample in enumerate(samples):

@@ -84,6 +84,7 @@ class ActivityPage(ActivityLayout):
         self.alerts_view.activated.connect(lambda index: self.show_alert(index.row()))
         self.show_all_button.clicked.connect(self.clear_alert_focus)
         self.entries_table.selectionModel().currentRowChanged.connect(self._show_details)
+        self.entries_model.load_failed.connect(lambda exc: show_error(self, exc))
 
     # -- the filters --------------------------------------------------------------------
 
@@ -133,6 +134,7 @@ class ActivityPage(ActivityLayout):
         last = self.to_edit.date().toPython()
         assert isinstance(first, dt.date) and isinstance(last, dt.date)
         seqs, message = self._focus if self._focus else (None, "")
+        sort, descending = self.entries_model.sort_order()
         return Query(
             login=self.person_combo.currentData(),
             family_key=self.family_combo.currentData() or words.EVERYTHING.key,
@@ -140,6 +142,8 @@ class ActivityPage(ActivityLayout):
             until=day_start(last + dt.timedelta(days=1), self._tz),
             seqs=seqs,
             alert_message=message,
+            sort=sort,
+            descending=descending,
         )
 
     # -- reading --------------------------------------------------------------------------
@@ -172,6 +176,8 @@ class ActivityPage(ActivityLayout):
             lambda job: load(session, query, tz, job),
             self._on_loaded,
             self._on_failed,
+            # The page says it is reading; a dialog only when it takes a while.
+            show_after_ms=2000,
         )
 
     def _done(self) -> None:
@@ -220,9 +226,9 @@ class ActivityPage(ActivityLayout):
         self._update_people_combo(snap.actors, snap.names)
         query = snap.query
 
-        self.entries_model.set_rows(snap.entries)
+        self.entries_model.show_snapshot(self.session, snap, self._tz)
         self.details.clear()
-        count = len(snap.entries)
+        count = snap.total
         if query.seqs is not None:
             self.focus_label.setText(
                 f"Showing the {count:,} entr{'y' if count == 1 else 'ies'} behind this alert: "
@@ -233,18 +239,12 @@ class ActivityPage(ActivityLayout):
         else:
             self.focus_bar.hide()
             empty = EMPTY_TEXT
-        if snap.truncated:
-            self.count_label.setText(
-                f"Showing the newest {count:,} entries of this period. Choose a shorter "
-                "period, a person or a kind of action to see the others."
-            )
-        else:
-            self.count_label.setText(f"{count:,} entr{'y' if count == 1 else 'ies'}")
+        self.count_label.setText(f"{count:,} entr{'y' if count == 1 else 'ies'}")
         self.empty_label.setText(empty)
         if query.seqs is not None and snap.entries:
             self.entries_table.selectRow(0)
-        self.empty_label.setVisible(not snap.entries)
-        self.splitter.setVisible(bool(snap.entries))
+        self.empty_label.setVisible(not count)
+        self.splitter.setVisible(bool(count))
 
         self.people_model.set_rows(snap.per_person)
         self.people_table.setVisible(bool(snap.per_person))
@@ -274,7 +274,7 @@ class ActivityPage(ActivityLayout):
         view.setFixedHeight(rows + spacing + 2 * view.frameWidth())
 
     def _show_empty(self, text: str) -> None:
-        self.entries_model.set_rows([])
+        self.entries_model.clear()
         self.people_model.set_rows([])
         self.alerts_model.set_alerts([], {})
         self.alerts_view.hide()

@@ -1,6 +1,8 @@
-"""Reading the audit trail for the Activity page, on a worker thread: the entries of a
-query (or the ones behind an alert), the per-person counts and the alerts, as rows
-ready to show. No widget is touched here; :mod:`crmdesk.gui.activity.page` shows them.
+"""Reading the audit trail for the Activity page, on a worker thread: how many entries
+a query finds (or the ones behind an alert) and their first page, the per-person counts
+and the alerts, as rows ready to show; and further pages as the table is scrolled. The
+entries are counted, sorted and paged in SQL: a trail of any length is never held whole.
+No widget is touched here; :mod:`crmdesk.gui.activity.page` shows them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ from crmdesk.domain.alerts import ActivityEvent, Alert
 from crmdesk.errors import NotAllowed
 from crmdesk.gui.activity import words
 from crmdesk.gui.ops import Job
+from crmdesk.gui.widgets.formats import format_timestamp
 from crmdesk.gui.widgets.rows import Cell, Row
 from crmdesk.services.activity import ActivityFilter, ActivityService
 from crmdesk.services.people import UserService
 from crmdesk.services.session import Session
 
-LIMIT = 5000  # entries shown at most; the newest
-EVIDENCE_LIMIT = 100_000  # entries read to find an alert's evidence
+PAGE = 500  # entries read at a time
+# The sort of each column of the entries table (None: not sortable).
+COLUMN_SORTS: tuple[str | None, ...] = ("time", "person", "action", "about", None)
 
 
 class Cancelled(Exception):
@@ -36,9 +40,25 @@ class Query:
     until: dt.datetime  # aware, exclusive
     seqs: frozenset[int] | None = None
     alert_message: str = ""
+    sort: str = "time"
+    descending: bool = True
 
     def period(self, login: str | None = None) -> ActivityFilter:
         return ActivityFilter(login=login or self.login, since=self.since, until=self.until)
+
+    def entries(self, known_actions: list[str]) -> ActivityFilter | None:
+        """The filter of the entries shown; None when the family has none at all."""
+        if self.seqs is not None:
+            # Alerts look an hour before the period (a burst that began before it counts).
+            since = self.since - dt.timedelta(hours=1)
+            return ActivityFilter(self.login, None, since, self.until, seqs=self.seqs)
+        actions = words.family(self.family_key).service_actions(known_actions)
+        if actions == [None]:
+            return ActivityFilter(self.login, None, self.since, self.until)
+        if not actions:
+            return None
+        named = tuple(a for a in actions if a is not None)
+        return ActivityFilter(self.login, None, self.since, self.until, actions=named)
 
 
 @dataclass(slots=True)
@@ -46,8 +66,9 @@ class Snapshot:
     """What one query found, ready to show (built on the worker thread)."""
 
     query: Query
-    entries: list[Row] = field(default_factory=list)
-    truncated: bool = False
+    entries: list[Row] = field(default_factory=list)  # the first page
+    total: int = 0  # entries found, all pages
+    found: ActivityFilter | None = None  # what reads the next pages
     per_person: list[Row] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
@@ -81,29 +102,10 @@ def load(session: Session, query: Query, tz: dt.tzinfo | None, job: Job) -> Snap
     job.progress(1)
     if job.cancelled():
         raise Cancelled
-    events: list[ActivityEvent] = []
-    if query.seqs is not None:
-        # Alerts look an hour before the period (a burst that began before it counts).
-        widened = ActivityFilter(
-            login=query.login,
-            since=query.since - dt.timedelta(hours=1),
-            until=query.until,
-            limit=EVIDENCE_LIMIT,
-        )
-        events = [e for e in service.log(widened) if e.seq in query.seqs]
-    else:
-        chosen = words.family(query.family_key)
-        known = service.actions() if chosen.exclude else []
-        for action in chosen.service_actions(known):
-            found = service.log(
-                ActivityFilter(query.login, action, query.since, query.until, LIMIT)
-            )
-            snap.truncated |= len(found) >= LIMIT
-            events += found
-        events.sort(key=lambda e: e.seq, reverse=True)
-        snap.truncated |= len(events) > LIMIT
-        events = events[:LIMIT]
-    snap.entries = [_entry_row(e, snap.names, tz) for e in events]
+    snap.found = query.entries(service.actions())
+    if snap.found is not None:
+        snap.total = service.count(snap.found)
+        snap.entries = read_page(session, query, snap.found, snap.names, tz, 0)
     job.progress(2)
     if job.cancelled():
         raise Cancelled
@@ -114,16 +116,36 @@ def load(session: Session, query: Query, tz: dt.tzinfo | None, job: Job) -> Snap
     return snap
 
 
-def _entry_row(event: ActivityEvent, names: dict[str, str], tz: dt.tzinfo | None) -> Row:
+def read_page(
+    session: Session,
+    query: Query,
+    found: ActivityFilter,
+    names: dict[str, str],
+    tz: dt.tzinfo | None,
+    offset: int,
+) -> list[Row]:
+    """One page of the entries, in the order chosen (sorted in SQL), as rows."""
+    service = ActivityService(session, tz=tz)
+    events = service.page(
+        found, sort=query.sort, descending=query.descending, offset=offset, limit=PAGE
+    )
+    clients = service.client_names(events)
+    return [_entry_row(e, names, tz, clients) for e in events]
+
+
+def _entry_row(
+    event: ActivityEvent, names: dict[str, str], tz: dt.tzinfo | None, clients: dict[int, str]
+) -> Row:
     who = names.get(event.actor) or event.actor
     cells = (
-        Cell(words.local_text(event.ts, tz), (event.ts, event.seq)),
+        Cell(format_timestamp(event.ts, tz), (event.ts, event.seq)),
         Cell(who),
         Cell(words.action_words(event)),
-        Cell(words.object_words(event, names)),
+        Cell(words.object_words(event, names, clients)),
         Cell(words.detail_summary(event)),
     )
-    return Row(cells, event.seq, words.describe(event, person(event.actor, names), tz, names))
+    described = words.describe(event, person(event.actor, names), tz, names, clients)
+    return Row(cells, event.seq, described)
 
 
 def _person_row(actor: str, actions: dict[str, int], names: dict[str, str]) -> Row:

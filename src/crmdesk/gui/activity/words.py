@@ -164,15 +164,30 @@ def action_words(event: ActivityEvent) -> str:
 _VAULT_ACTIONS = ("vault.", "key.", "backup.")
 
 
-def object_words(event: ActivityEvent, names: Mapping[str, str] | None = None) -> str:
-    """What the action was about: "Client 42", "Report 7K2F-…", "Policy version 2"."""
+def object_words(
+    event: ActivityEvent,
+    names: Mapping[str, str] | None = None,
+    clients: Mapping[int, str] | None = None,
+) -> str:
+    """What the action was about: "Harbour Foods", "Report 7K2F-…", "Policy version 2".
+
+    A client is named from ``clients`` (the names of those that still exist); one
+    deleted since keeps its number, and its name when the entry recorded it."""
     obj = event.object
     kind, _, ident = obj.partition(":")
     if kind == "client" and ident:
         if ".." in ident:
             first, _, last = ident.partition("..")
             return f"Clients {first}–{last}"
-        return f"Client {ident}"
+        if clients is None or not ident.isdigit():
+            return f"Client {ident}"
+        name = clients.get(int(ident))
+        if name:
+            return name
+        recorded = event.details.get("name") if event.action == "client.deleted" else None
+        if isinstance(recorded, str) and recorded:
+            return f"{recorded} (client {ident}, deleted)"
+        return f"Client {ident} (deleted)"
     if kind == "report" and ident:
         return f"Report {ident}"
     if kind == "policy" and ident:
@@ -295,10 +310,14 @@ def settings_changes(details: Mapping[str, Any]) -> list[str]:
     if old.get("screen_watermark") != new.get("screen_watermark"):
         out.append(
             "Screen watermark: "
-            f"{value_words(old.get('screen_watermark'))} → "
-            f"{value_words(new.get('screen_watermark'))}"
+            f"{_watermark_words(old.get('screen_watermark'))} → "
+            f"{_watermark_words(new.get('screen_watermark'))}"
         )
     return out
+
+
+def _watermark_words(value: Any) -> str:
+    return "automatic (on with several users)" if value is None else value_words(value)
 
 
 def _summary_parts(event: ActivityEvent) -> list[str]:  # noqa: C901 - one case per action
@@ -462,6 +481,7 @@ def describe(
     who: str,
     tz: dt.tzinfo | None,
     names: Mapping[str, str] | None = None,
+    clients: Mapping[int, str] | None = None,
 ) -> str:
     """The whole entry in words, for the side panel and the tooltip."""
     local = event.ts.astimezone(tz) if tz is not None else event.ts.astimezone()
@@ -473,7 +493,11 @@ def describe(
         f"Action: {event.action}",
     ]
     if event.object:
-        head.append(f"About: {object_words(event, names)}")
+        about = object_words(event, names, clients)
+        kind, _, ident = event.object.partition(":")
+        if kind == "client" and ident.isdigit() and about != f"Client {ident}":
+            about += f" (client {ident})" if "client " not in about else ""
+        head.append(f"About: {about}")
     body = detail_lines(event)
     return "\n".join([*head, "", *body] if body else head)
 

@@ -1,15 +1,19 @@
-"""The client list panel: search as you type, filters, and the lazily loaded table."""
+"""The client list panel: search as you type, filters, and the table of clients.
+
+Everything it reads runs on the database worker (:mod:`crmdesk.gui.ops`): the model's
+counts and pages, where a client sits in the list, and the record of a search. A search
+is recorded once, when typing stops (:data:`SEARCH_RECORD_MS` after the last key, on
+Enter, or when a result is opened), not once per prefix typed on the way.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
-    QLocale,
     QObject,
-    QPoint,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
@@ -17,39 +21,31 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
-    QLayoutItem,
     QLineEdit,
-    QPushButton,
-    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from crmdesk.domain.classification import COVERAGE_CATEGORIES
-from crmdesk.domain.entities import CLIENT_STATUSES
+from crmdesk.gui.clients.list_filters import Filters
+from crmdesk.gui.clients.list_header import ColumnChooser
 from crmdesk.gui.clients.list_model import (
     COVERAGE,
-    LAST_CONTACT,
     NAME,
-    NEXT_ORDER,
-    SALESPERSON,
-    SPEND,
-    STATUS,
+    PAGE_SIZE,
     ClientListModel,
-    format_count,
 )
 from crmdesk.gui.errors import show_error
+from crmdesk.gui.ops import ChangeNotices, ClientChanges, Pending, QueryOp
+from crmdesk.gui.widgets.formats import format_count
 from crmdesk.services.client_query import ClientQuery, ClientRow
 from crmdesk.services.clients import ClientService
 
 DEBOUNCE_MS = 150
+SEARCH_RECORD_MS = 1500  # a pause this long ends a search: it is recorded then
 _MAX_DAYS = 3660  # what the service accepts
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -63,15 +59,33 @@ class ClientListPanel(QWidget):
     # table's own copy (one cell, straight to the clipboard) is never used.
     copy_requested = Signal()
 
-    def __init__(self, service: ClientService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: ClientService,
+        parent: QWidget | None = None,
+        *,
+        notices: ChangeNotices | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._service = service
         self._shown_id: int | None = None
         self._reloading = False
         self._applied = ClientQuery()
+        self._recorded_text = ""  # the last search recorded in the audit trail
+        self._finding: Pending | None = None  # where a client to show is in the list
+        self._revealing: int | None = None
 
         # Nothing loads until the error signal is connected, so a failure is shown.
         self.model = ClientListModel(service, self, load=False)
         self.model.load_failed.connect(self._on_load_failed)
+        self.model.rows_arrived.connect(self._on_rows_arrived)
+        if notices is not None:
+            notices.clients_changed.connect(self._on_clients_changed)
+
+        self._record_timer = QTimer(self)
+        self._record_timer.setSingleShot(True)
+        self._record_timer.setInterval(SEARCH_RECORD_MS)
+        self._record_timer.timeout.connect(self.record_search)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -85,6 +99,7 @@ class ClientListPanel(QWidget):
 
         self.model.modelAboutToBeReset.connect(self._before_reset)
         self.model.modelReset.connect(self._after_reset)
+        self.model.loaded.connect(self._on_loaded)
         self._apply_filters()
 
     # -- building -------------------------------------------------------------------------
@@ -104,57 +119,20 @@ class ClientListPanel(QWidget):
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def _build_filters(self) -> None:
-        self.status_combo = QComboBox(self)
-        self.status_combo.addItem("All", None)
-        for status in CLIENT_STATUSES:
-            self.status_combo.addItem(status.capitalize(), status)
-        self.status_combo.currentIndexChanged.connect(self._schedule)
-
-        self.salesperson_edit = QLineEdit(self)
-        self.salesperson_edit.setPlaceholderText("Anyone")
-        self.salesperson_edit.setClearButtonEnabled(True)
-        self.salesperson_edit.setToolTip("Only clients of this salesperson (their user name)")
-        self.salesperson_edit.textChanged.connect(self._schedule)
-
-        self.tag_edit = QLineEdit(self)
-        self.tag_edit.setPlaceholderText("Any tag")
-        self.tag_edit.setClearButtonEnabled(True)
-        self.tag_edit.setToolTip("Only clients with this tag")
-        self.tag_edit.textChanged.connect(self._schedule)
-
-        self.month_combo = QComboBox(self)
-        self.month_combo.addItem("Any month", None)
-        for month in range(1, 13):
-            self.month_combo.addItem(QLocale().standaloneMonthName(month), month)
-        self.month_combo.setToolTip("Clients whose purchase history shows orders in this month")
-        self.month_combo.currentIndexChanged.connect(self._schedule)
-
-        self.no_contact_spin = _days_spin(self, "Clients not contacted for at least this long")
-        self.no_contact_spin.valueChanged.connect(self._schedule)
-
-        self.birthday_spin = _days_spin(
-            self, "Clients with a contact whose birthday falls within this many days"
+        self.filters = Filters(self, self._schedule)
+        f = self.filters
+        self.status_combo, self.salesperson_edit, self.tag_edit = (
+            f.status_combo,
+            f.salesperson_edit,
+            f.tag_edit,
         )
-        self.birthday_spin.setMaximum(366)
-        self.birthday_spin.valueChanged.connect(self._schedule)
-
-        self.missing_combo = QComboBox(self)
-        self.missing_combo.setObjectName("missingFilter")
-        self.missing_combo.addItem("Anything", None)
-        for category in COVERAGE_CATEGORIES:
-            self.missing_combo.addItem(category.label, category.key)
-        self.missing_combo.setToolTip(
-            "Clients with nothing on file of this kind: who is still bare (only the "
-            "clients whose value-added information you see)"
+        self.month_combo, self.no_contact_spin, self.birthday_spin, self.missing_combo = (
+            f.month_combo,
+            f.no_contact_spin,
+            f.birthday_spin,
+            f.missing_combo,
         )
-        self.missing_combo.currentIndexChanged.connect(self._schedule)
-
-        self.followups_check = QCheckBox("Follow-ups due", self)
-        self.followups_check.setToolTip("Clients with an open task due today or earlier")
-        self.followups_check.toggled.connect(self._schedule)
-
-        self.clear_button = QPushButton("Clear filters", self)
-        self.clear_button.setToolTip("Show all clients again")
+        self.followups_check, self.clear_button = f.followups_check, f.clear_button
         self.clear_button.clicked.connect(self.clear_filters)
 
     def _build_table(self) -> None:
@@ -180,28 +158,12 @@ class ClientListPanel(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
 
+        self.columns = ColumnChooser(table)
         header = table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # No column chosen yet: the default order (name, or relevance while searching).
         # Clicking a sorted header a third time returns to it.
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        metrics = table.fontMetrics()
-        for column, sample in (
-            (NAME, "Evergreen Lantern Catering Co."),
-            (STATUS, "Prospect"),
-            (SALESPERSON, "Salesperson"),
-            (LAST_CONTACT, "Last contact"),
-            (SPEND, "12-month spend"),
-            (NEXT_ORDER, "Expected next order"),
-            (COVERAGE, "●●●●●●●"),
-        ):
-            # Header text plus room for the sort arrow; the last column stretches.
-            wide = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance("00/00/0000"))
-            header.resizeSection(column, wide + 36)
         table.setSortingEnabled(True)
 
         table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -214,29 +176,7 @@ class ClientListPanel(QWidget):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.count_label)
 
-        for edit in (self.salesperson_edit, self.tag_edit):
-            edit.setFixedWidth(self.fontMetrics().horizontalAdvance("price-sensitive") + 40)
-        # The panel shares the window with the client editor: the filters wrap onto more
-        # lines when it is narrow instead of forcing it wide.
-        filters = _FlowLayout(h_spacing=14, v_spacing=6)
-        self._filter_boxes: dict[QWidget, QWidget] = {}
-        for text, widget in (
-            ("Status", self.status_combo),
-            ("Salesperson", self.salesperson_edit),
-            ("Tag", self.tag_edit),
-            ("Buys in", self.month_combo),
-            ("No contact for", self.no_contact_spin),
-            ("Birthday within", self.birthday_spin),
-            ("Missing", self.missing_combo),
-        ):
-            # No mnemonics: the editor beside this panel uses the same letters.
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            box = _pair(label, widget)
-            self._filter_boxes[widget] = box
-            filters.addWidget(box)
-        filters.addWidget(self.followups_check)
-        filters.addWidget(self.clear_button)
+        filters = self.filters.layout()
 
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -244,19 +184,7 @@ class ClientListPanel(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
 
-        chain = [
-            self.search_edit,
-            self.status_combo,
-            self.salesperson_edit,
-            self.tag_edit,
-            self.month_combo,
-            self.no_contact_spin,
-            self.birthday_spin,
-            self.missing_combo,
-            self.followups_check,
-            self.clear_button,
-            self.table,
-        ]
+        chain = [self.search_edit, *self.filters.widgets(), self.table]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -275,46 +203,92 @@ class ClientListPanel(QWidget):
             self.model.refresh()
 
     def select_client(self, client_id: int | None) -> bool:
-        """Select a client if it is loaded (None clears the selection); returns whether it was."""
+        """Select and reveal a client (None clears the selection). True when it was
+        selected at once; otherwise where it is in the list is asked for, and it is
+        selected when the answer comes (even far beyond the rows read so far). A client
+        the filters hide is shown by clearing them."""
         if client_id is None:
+            self._cancel_reveal()
             self.table.clearSelection()
             return False
-        row = self.model.row_of(client_id)
-        if row is None:
-            return False
-        self.table.selectRow(row)
-        self.table.scrollTo(self.model.index(row, NAME))
-        return True
+        row = self.model.row_of(client_id) if not self.model.is_loading() else None
+        if row is not None:
+            self._cancel_reveal()
+            self._select_row(row)
+            return True
+        self._find(client_id, clear_filters_if_hidden=True)
+        return False
+
+    def preferred_width(self) -> int:
+        """Wide enough to show every column without scrolling sideways."""
+        header = self.table.horizontalHeader()
+        columns = sum(
+            header.sectionSize(i)
+            for i in range(header.count())
+            if i != NAME and not header.isSectionHidden(i)  # the name takes what is left
+        )
+        name = self.fontMetrics().horizontalAdvance("Evergreen Lantern Cater")
+        scroll = self.table.verticalScrollBar().sizeHint().width()
+        margins = self.layout().contentsMargins()
+        return columns + name + scroll + margins.left() + margins.right() + 4
+
+    def reveal_pending(self) -> bool:
+        """True while a client to select is being looked for."""
+        return self._revealing is not None
 
     def current_client_id(self) -> int | None:
         """The client shown: the current row if it is selected, else the first selected."""
         selection = self.table.selectionModel()
-        rows = selection.selectedRows()
-        if not rows:
+        # Ranges, not rows: a selection may span the whole list.
+        ranges = selection.selection()
+        if ranges.isEmpty():
             return None
         current = self.table.currentIndex()
         if current.isValid() and selection.isRowSelected(current.row()):
             return self.model.client_id_at(current.row())
-        return self.model.client_id_at(min(r.row() for r in rows))
+        return self.model.client_id_at(min(r.top() for r in ranges))
 
     def selected_rows(self) -> list[ClientRow]:
-        """The selected clients, in the order shown."""
-        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        return [row for row in map(self.model.client_row, rows) if row is not None]
+        """The selected clients whose rows are held, in the order shown."""
+        found = []
+        for first, last in self.selected_ranges():
+            found += [r for r in map(self.model.client_row, range(first, last + 1)) if r]
+        return found
+
+    def selected_ranges(self) -> list[tuple[int, int]]:
+        """The selected rows as (first, last) pairs, in the order shown."""
+        ranges = [(r.top(), r.bottom()) for r in self.table.selectionModel().selection()]
+        return sorted(ranges)
+
+    def selected_count(self) -> int:
+        return sum(last - first + 1 for first, last in self.selected_ranges())
+
+    def read_selection(self, then: object) -> Pending | None:
+        """The selected clients, read on the worker where their rows are not held (a
+        selection can span the whole list); ``then`` gets them, in the order shown."""
+        assert callable(then)
+        ranges, held = self.selected_ranges(), self.selected_rows()
+        if len(held) == self.selected_count():
+            then(held)
+            return None
+        service, query = self._service, self.model.query()
+
+        def read() -> list[ClientRow]:
+            rows: list[ClientRow] = []
+            for first, last in ranges:
+                for offset in range(first, last + 1, 100_000):
+                    count = min(100_000, last + 1 - offset)
+                    page = replace(query, limit=count, offset=offset)
+                    rows += service.list(page, record_search=False)
+            return rows
+
+        return QueryOp(parent=self, op=read, success=then).run_in_background()
 
     def set_value_added_filters(self, visible: bool) -> None:
         """Buying months, birthdays and coverage are value-added: hidden for someone
-        without them (coverage would only ever say "withheld")."""
-        self.table.setColumnHidden(COVERAGE, not visible)
-        for widget in (self.month_combo, self.birthday_spin, self.missing_combo):
-            if not visible:
-                widget.blockSignals(True)
-                if isinstance(widget, QComboBox):
-                    widget.setCurrentIndex(0)
-                else:
-                    widget.setValue(0)
-                widget.blockSignals(False)
-            self._filter_boxes[widget].setVisible(visible)
+        without them (the coverage column too: it would only ever say "withheld")."""
+        self.columns.set_withheld(COVERAGE, not visible)
+        self.filters.set_value_added(visible)
         if not visible and self._applied != self._build_query():
             self._apply_filters()
 
@@ -322,53 +296,36 @@ class ClientListPanel(QWidget):
         """What is shown: the search text and filters, with the sort order in effect."""
         return self.model.query()
 
+    def record_search(self) -> None:
+        """Record the search on show in the audit trail, once: when typing stops, on
+        Enter, when a result is opened, and before the vault is locked or closed."""
+        self._record_timer.stop()
+        text = self._applied.text.strip()
+        if not text or text == self._recorded_text:
+            return
+        if self.model.is_loading() or self.model.query().text.strip() != text:
+            self._record_timer.start()  # its results are not in yet: when they are
+            return
+        self._recorded_text = text
+        found = min(self.model.total_count(), PAGE_SIZE)
+        service = self._service
+        QueryOp(
+            parent=self, op=lambda: service.record_search(text, found), success=lambda _: None
+        ).run_in_background()
+
     def clear_filters(self) -> None:
         """Back to every client: search text and all filters cleared."""
-        widgets = (
-            self.search_edit,
-            self.status_combo,
-            self.salesperson_edit,
-            self.tag_edit,
-            self.month_combo,
-            self.no_contact_spin,
-            self.birthday_spin,
-            self.missing_combo,
-            self.followups_check,
-        )
-        for widget in widgets:
-            widget.blockSignals(True)  # one reload, not one per filter
-        try:
-            self.search_edit.clear()
-            self.status_combo.setCurrentIndex(0)
-            self.salesperson_edit.clear()
-            self.tag_edit.clear()
-            self.month_combo.setCurrentIndex(0)
-            self.no_contact_spin.setValue(0)
-            self.birthday_spin.setValue(0)
-            self.missing_combo.setCurrentIndex(0)
-            self.followups_check.setChecked(False)
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
+        self.search_edit.blockSignals(True)  # one reload, not one per widget
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self.filters.reset()
         self._timer.stop()
         self._apply_filters()
 
     # -- filters ------------------------------------------------------------------------
 
     def _build_query(self) -> ClientQuery:
-        no_contact = self.no_contact_spin.value()
-        birthday = self.birthday_spin.value()
-        return ClientQuery(
-            text=self.search_edit.text().strip(),
-            status=self.status_combo.currentData(),
-            salesperson=self.salesperson_edit.text().strip() or None,
-            tag=self.tag_edit.text().strip() or None,
-            buys_in_month=self.month_combo.currentData(),
-            no_contact_days=no_contact or None,  # 0 is "off"
-            birthday_within_days=birthday or None,
-            followups_due=self.followups_check.isChecked(),
-            missing=(key,) if (key := self.missing_combo.currentData()) else (),
-        )
+        return self.filters.query(self.search_edit.text())
 
     def _schedule(self) -> None:
         # Wait for a pause in typing: one query per burst of keys, not one per key.
@@ -376,13 +333,18 @@ class ClientListPanel(QWidget):
 
     def _apply_filters(self) -> None:
         self._timer.stop()
-        self._applied = self._build_query()
+        previous, self._applied = self._applied, self._build_query()
         self.clear_button.setEnabled(self._applied != ClientQuery())
+        if self._applied.text.strip() != previous.text.strip():
+            if not self._applied.text.strip():
+                self._recorded_text = ""
+            self._record_timer.start()
         self.model.set_query(self._applied)
 
     def _search_entered(self) -> None:
         if self._timer.isActive():
             self._apply_filters()
+        self.record_search()
         self._focus_table()
 
     def _focus_table(self) -> None:
@@ -407,17 +369,98 @@ class ClientListPanel(QWidget):
     def _after_reset(self) -> None:
         # Keep the same client selected if it still matches, so the details stay put.
         self._reloading = False
-        if self._shown_id is not None:
-            self.select_client(self._shown_id)
-        self._update_count()
+        revealing = self._revealing is not None
+        wanted = self._revealing if revealing else self._shown_id
+        if wanted is not None:
+            row = self.model.row_of(wanted)
+            if row is not None:
+                self._revealing = None
+                self._select_row(row, scroll=revealing)
+            else:
+                # Not among the rows read: where is it now? Until the answer comes, the
+                # client stays the one shown (nothing else is announced).
+                self._find(wanted, clear_filters_if_hidden=False)
+                return
         self._announce_current()
+
+    def _on_loaded(self) -> None:
+        self._update_count()
+
+    def _on_rows_arrived(self) -> None:
+        if not self._reloading and self._revealing is None:
+            self._announce_current()
+
+    def _select_row(self, row: int, *, scroll: bool = True) -> None:
+        self.table.selectRow(row)
+        if scroll:
+            self.table.scrollTo(
+                self.model.index(row, NAME), QAbstractItemView.ScrollHint.EnsureVisible
+            )
+
+    def _find(self, client_id: int, *, clear_filters_if_hidden: bool) -> None:
+        """Ask where a client is in the list on show, then select it there."""
+        self._cancel_reveal()
+        self._revealing = client_id
+        if self.model.is_loading():
+            return  # asked again once the new list is on show (_after_reset)
+        service, query = self._service, self.model.query()
+        self._finding = (
+            QueryOp(
+                parent=self,
+                op=lambda: service.position(query, client_id),
+                success=lambda row: self._found(client_id, row, clear_filters_if_hidden),
+            )
+            .failure(lambda exc: self._not_found(client_id, exc))
+            .run_in_background()
+        )
+
+    def _found(self, client_id: int, row: int | None, clear_filters: bool) -> None:
+        if self._revealing != client_id:
+            return
+        self._finding = None
+        if row is None:
+            if clear_filters and self._applied != ClientQuery():
+                self.clear_filters()  # reloads; the client is looked for again after
+                self._revealing = client_id
+                return
+            self._revealing = None
+            self.table.clearSelection()
+            self._announce_current()
+            return
+        self._revealing = None
+        self.model.note_row(row, client_id)
+        self._select_row(row)
+        self.table.scrollTo(
+            self.model.index(row, NAME), QAbstractItemView.ScrollHint.PositionAtCenter
+        )
+
+    def _not_found(self, client_id: int, exc: BaseException) -> None:
+        if self._revealing == client_id:
+            self._revealing = None
+            self._finding = None
+            show_error(self, exc)
+
+    def _cancel_reveal(self) -> None:
+        if self._finding is not None:
+            self._finding.cancel()
+        self._finding = None
+        self._revealing = None
+
+    def _on_clients_changed(self, changes: object) -> None:
+        assert isinstance(changes, ClientChanges)
+        self.refresh()
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         if not self._reloading:
-            self._announce_current()
+            if self._revealing is not None and self.table.hasFocus():
+                self._cancel_reveal()  # the person chose another client meanwhile
+            if self._revealing is None:
+                self._announce_current()
 
     def _announce_current(self) -> None:
         current = self.current_client_id()
+        if current is None and self.table.selectionModel().hasSelection():
+            return  # its row is on its way: announced when it arrives
         if current != self._shown_id:
             self._shown_id = current
             self.current_client_changed.emit(current)
@@ -425,6 +468,7 @@ class ClientListPanel(QWidget):
     def _on_double_clicked(self, index: object) -> None:
         client_id = self.model.client_id_at(index.row())  # type: ignore[attr-defined]
         if client_id is not None:
+            self.record_search()
             self.client_activated.emit(client_id)
 
     def _on_load_failed(self, exc: object) -> None:
@@ -456,93 +500,3 @@ class ClientListPanel(QWidget):
                 self.copy_requested.emit()
                 return True
         return super().eventFilter(watched, event)
-
-
-def _pair(label: QLabel, field: QWidget) -> QWidget:
-    """A label and its field, kept together when the filters wrap."""
-    box = QWidget(field.parentWidget())
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.setSpacing(6)
-    row.addWidget(label)
-    row.addWidget(field)
-    return box
-
-
-class _FlowLayout(QLayout):
-    """Lays widgets out left to right, wrapping onto new lines like words in a paragraph."""
-
-    def __init__(self, *, h_spacing: int, v_spacing: int) -> None:
-        super().__init__()
-        self._items: list[QLayoutItem] = []
-        self._h, self._v = h_spacing, v_spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _arrange(self, rect: QRect, *, move: bool) -> int:
-        lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
-        x = rect.x()
-        for item in self._items:
-            if item.isEmpty():
-                continue
-            hint = item.sizeHint()
-            if lines[-1] and x + hint.width() > rect.right() + 1:
-                lines.append([])
-                x = rect.x()
-            lines[-1].append((item, hint))
-            x += hint.width() + self._h
-        y = rect.y()
-        for line in lines:
-            height = max((hint.height() for _, hint in line), default=0)
-            x = rect.x()
-            for item, hint in line:
-                if move:
-                    # Centred on the line: check boxes are shorter than combo boxes.
-                    top = y + (height - hint.height()) // 2
-                    item.setGeometry(QRect(QPoint(x, top), hint))
-                x += hint.width() + self._h
-            y += height + self._v
-        return max(0, y - self._v - rect.y())
-
-
-def _days_spin(parent: QWidget, tip: str) -> QSpinBox:
-    spin = QSpinBox(parent)
-    spin.setRange(0, _MAX_DAYS)
-    spin.setSuffix(" days")
-    spin.setSpecialValueText("off")  # shown at 0: the filter is not applied
-    spin.setToolTip(tip + " (0 = off)")
-    spin.setAccelerated(True)
-    return spin

@@ -63,7 +63,7 @@ class BackupSettingsDialog(AppDialog):
         layout.addLayout(form)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet("color: #e5534b;")  # a red that reads on light and dark
         self.message.hide()
         layout.addWidget(self.message)
         layout.addStretch(1)

@@ -8,6 +8,12 @@ edited mapping) and a preview of the first rows. Page 3 lists each problem row w
 choice (skip, merge into the existing client — duplicates only — or import anyway),
 preset from the plan. Import commits on a worker thread with Cancel; a cancel or an
 error leaves the vault as it was.
+
+Each step says which it is ("Step 2 of 3: …"); columns are mapped to fields named in
+words ("The person's first name"), not the keys the service uses; one choice can be
+applied to every row with the same problem; and the defaults keep the contact: a row
+with a bad value is imported without that value, a likely duplicate is merged into
+the client it resembles (skipping is one click away, for one row or all of them).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from PySide6.QtWidgets import (
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.style import STYLE, title_label
 from crmdesk.gui.words import words
 from crmdesk.services.import_fields import DUPLICATE_KINDS, target_fields
 from crmdesk.services.imports import (
@@ -53,10 +60,40 @@ _CHOICE_LABELS = {
 _FROM_ACTION = {"add": Choice.IMPORT, "merge": Choice.MERGE, "skip": Choice.SKIP}
 
 PAGE_FILE, PAGE_MAPPING, PAGE_PROBLEMS, PAGE_DONE = range(4)
+STEP_TITLES = (
+    "Step 1 of 3: Choose the file",
+    "Step 2 of 3: Check the columns",
+    "Step 3 of 3: Decide about the rows with problems",
+    "Done",
+)
+_KEEP_LABEL = "Import it (a bad value is left out)"  # for a row with a bad value
+# The defaults: keep the contact whenever the row holds one.
+ON_INVALID, ON_DUPLICATE = Choice.IMPORT, Choice.MERGE
+
+
+def _label(choice: Choice, duplicate: bool) -> str:
+    if choice is Choice.IMPORT and not duplicate:
+        return _KEEP_LABEL
+    return _CHOICE_LABELS[choice]
+
+
+def field_words(meaning: str) -> str:
+    """A field as the mapping shows it: its meaning, as a person says it."""
+    return meaning[:1].upper() + meaning[1:]
 
 
 def _item(text: object) -> QTableWidgetItem:
     return QTableWidgetItem("" if text is None else str(text))
+
+
+def _table(columns: list[str]) -> QTableWidget:
+    """A table whose rows are numbered by its own "Row" column (the file's numbering),
+    not by a second numbering of Qt's at the side."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(columns)
+    table.verticalHeader().hide()
+    table.setWordWrap(False)
+    return table
 
 
 def _wrapping(text: str = "") -> QLabel:
@@ -71,15 +108,19 @@ class ImportWizard(AppDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
-        self.resize(860, 600)
+        self.resize(860, 560)  # within a 1366 x 768 laptop's screen
         self.service = ImportService(session)
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
         self.op: Operation | None = None
         self.decision_boxes: dict[int, QComboBox] = {}
         self.mapping_boxes: dict[str, QComboBox] = {}
+        self._by_kind: dict[str, list[int]] = {}  # problem -> the rows that have it
 
+        self.setStyleSheet(STYLE)
         layout = QVBoxLayout(self)
+        self.step_label = title_label(STEP_TITLES[PAGE_FILE])
+        layout.addWidget(self.step_label)
         self.pages = QStackedWidget()
         layout.addWidget(self.pages)
         self.pages.addWidget(self._file_page())
@@ -133,8 +174,7 @@ class ImportWizard(AppDialog):
         self.found_label = _wrapping()
         layout.addWidget(self.found_label)
         layout.addWidget(QLabel("Columns (what each column of the file becomes):"))
-        self.mapping_table = QTableWidget(0, 2)
-        self.mapping_table.setHorizontalHeaderLabels(["Column in the file", "Imported as"])
+        self.mapping_table = _table(["Column in the file", "Imported as"])
         self.mapping_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.Stretch
         )
@@ -146,8 +186,7 @@ class ImportWizard(AppDialog):
         replan_row.addWidget(self.replan_button)
         layout.addLayout(replan_row)
         layout.addWidget(QLabel("Preview of the first rows:"))
-        self.preview_table = QTableWidget(0, 4)
-        self.preview_table.setHorizontalHeaderLabels(["Row", "What happens", "Name", "Problems"])
+        self.preview_table = _table(["Row", "What happens", "Name", "Problems"])
         self.preview_table.horizontalHeader().setSectionResizeMode(
             3, QHeaderView.ResizeMode.Stretch
         )
@@ -159,13 +198,23 @@ class ImportWizard(AppDialog):
         layout = QVBoxLayout(page)
         self.counts_label = _wrapping()
         layout.addWidget(self.counts_label)
-        self.problems_table = QTableWidget(0, 5)
-        self.problems_table.setHorizontalHeaderLabels(
-            ["Row", "Problem", "Details", "Existing client", "What to do"]
-        )
+        self.problems_table = _table(["Row", "Problem", "Details", "Existing client", "What to do"])
         self.problems_table.horizontalHeader().setSectionResizeMode(
             2, QHeaderView.ResizeMode.Stretch
         )
+        # One choice for every row with the same problem.
+        apply_row = QHBoxLayout()
+        self.kind_combo = QComboBox()
+        self.all_choice_combo = QComboBox()
+        self.apply_all_button = QPushButton("Apply to all rows with this problem")
+        self.apply_all_button.clicked.connect(self.apply_to_all)
+        self.kind_combo.currentIndexChanged.connect(self._fill_all_choices)
+        apply_row.addWidget(QLabel("Every row with"))
+        apply_row.addWidget(self.kind_combo)
+        apply_row.addWidget(self.all_choice_combo)
+        apply_row.addWidget(self.apply_all_button)
+        apply_row.addStretch(1)
+        layout.addLayout(apply_row)
         layout.addWidget(self.problems_table, 1)
         return page
 
@@ -189,6 +238,7 @@ class ImportWizard(AppDialog):
 
     def _show_page(self, page: int) -> None:
         self.pages.setCurrentIndex(page)
+        self.step_label.setText(STEP_TITLES[page])
         self._update_buttons()
 
     # -- navigation -------------------------------------------------------------------
@@ -228,6 +278,8 @@ class ImportWizard(AppDialog):
             return service.plan(
                 path,
                 mapping,
+                on_invalid=ON_INVALID,
+                on_duplicate=ON_DUPLICATE,
                 progress=lambda done, _total: job.progress(done),
                 cancelled=job.cancelled,
             )
@@ -278,7 +330,7 @@ class ImportWizard(AppDialog):
             table.setItem(i, 0, _item(column))
             box = QComboBox()
             for name, meaning in target_fields():
-                box.addItem(f"{name} — {meaning}", name)
+                box.addItem(field_words(meaning), name)
             box.setCurrentIndex(max(box.findData(target), 0))
             box.setEnabled(editable)
             table.setCellWidget(i, 1, box)
@@ -307,7 +359,8 @@ class ImportWizard(AppDialog):
         if plan.problems_total > len(plan.problems):
             text += (
                 f" Only the first {len(plan.problems):,} of {plan.problems_total:,} problems "
-                "are listed; the others follow the plan's default (skip)."
+                "are listed; the others follow the defaults (imported without a bad value, "
+                "merged when a likely duplicate)."
             )
         if not plan.problems:
             text += " No problems found: press Import."
@@ -334,16 +387,55 @@ class ImportWizard(AppDialog):
             table.setCellWidget(i, 4, box)
             self.decision_boxes[problem.row] = box
         table.resizeColumnsToContents()
+        self._by_kind: dict[str, list[int]] = {}
+        for problem in plan.problems:
+            rows = self._by_kind.setdefault(problem.kind.value, [])
+            if problem.row not in rows:
+                rows.append(problem.row)
+        self.kind_combo.blockSignals(True)
+        self.kind_combo.clear()
+        for kind, rows in self._by_kind.items():
+            noun = "row" if len(rows) == 1 else "rows"
+            self.kind_combo.addItem(f"{kind} ({len(rows):,} {noun})", kind)
+        self.kind_combo.blockSignals(False)
+        self._fill_all_choices()
+        for widget in (self.kind_combo, self.all_choice_combo, self.apply_all_button):
+            widget.setEnabled(bool(self._by_kind))
+
+    def _fill_all_choices(self) -> None:
+        kind = self.kind_combo.currentData()
+        self.all_choice_combo.clear()
+        choices = [Choice.IMPORT, Choice.SKIP]
+        if kind in {k.value for k in DUPLICATE_KINDS}:
+            choices.insert(0, Choice.MERGE)
+        for choice in choices:
+            self.all_choice_combo.addItem(_label(choice, len(choices) == 3), choice)
+
+    def apply_to_all(self, kind: str | None = None, choice: Choice | None = None) -> int:
+        """Give every row with a problem of ``kind`` the same choice (where it can take
+        it); returns how many rows changed. Without arguments: what the bar shows."""
+        kind = kind or self.kind_combo.currentData()
+        choice = choice or self.all_choice_combo.currentData()
+        changed = 0
+        for row in self._by_kind.get(kind, []):
+            box = self.decision_boxes.get(row)
+            index = box.findData(choice) if box is not None else -1
+            if box is not None and index >= 0 and box.currentIndex() != index:
+                box.setCurrentIndex(index)
+                changed += 1
+        return changed
 
     @staticmethod
     def _choice_box(problems: list[Problem], action: str) -> QComboBox:
         box = QComboBox()
         choices = [Choice.SKIP, Choice.IMPORT]
-        if any(p.kind in DUPLICATE_KINDS for p in problems):
+        duplicate = any(p.kind in DUPLICATE_KINDS for p in problems)
+        if duplicate:
             choices.insert(1, Choice.MERGE)
         for choice in choices:
-            box.addItem(_CHOICE_LABELS[choice], choice)
+            box.addItem(_label(choice, duplicate), choice)
         box.setCurrentIndex(max(box.findData(_FROM_ACTION.get(action, Choice.SKIP)), 0))
+        box.setToolTip("; ".join(p.message for p in problems))
         return box
 
     def set_decision(self, row: int, choice: Choice) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from crmdesk.domain.roles import Role
+from crmdesk.gui.widgets.formats import format_datetime, format_long_date
 
 # The roles the owner can give (a vault has exactly one owner), with what each may do.
 ROLE_CHOICES: tuple[tuple[Role, str], ...] = (
@@ -15,12 +16,12 @@ ROLE_CHOICES: tuple[tuple[Role, str], ...] = (
 
 
 def local_time(when: dt.datetime | None, empty: str = "—") -> str:
-    """A timestamp in the computer's time zone, e.g. "29 Nov 2026, 14:05"."""
+    """A timestamp in the computer's time zone and locale, as everywhere in the app."""
     if when is None:
         return empty
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone().strftime("%d %b %Y, %H:%M")
+    return format_datetime(when)
 
 
 def local_date(when: dt.datetime | None) -> str:
@@ -28,4 +29,4 @@ def local_date(when: dt.datetime | None) -> str:
         return "—"
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone().strftime("%d %B %Y")
+    return format_long_date(when.astimezone().date())

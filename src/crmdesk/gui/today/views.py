@@ -1,7 +1,10 @@
 """The day's work: follow-ups due, who usually buys next month, and coming birthdays.
 
 Each view asks the client service for its rows and shows them in a read-only, sortable
-table; double-click or Enter on a row opens that client (``client_activated``).
+table; double-click or Enter on a row opens that client (``client_activated``). A view
+reads its list on the database worker (:mod:`crmdesk.gui.ops`) the first time it is
+shown, not when the window is built, and again when shown after a change notice said
+clients changed (at once when it is on screen).
 
 The tables are a ``QTableView`` over the shared rows model (:mod:`crmdesk.gui.widgets.rows`
 says why a model and not a ``QTableWidget``).
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QEvent,
@@ -19,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -30,9 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.domain.classification import COVERAGE_CATEGORIES
-from crmdesk.gui.clients.list_model import format_count, format_date, format_money
 from crmdesk.gui.errors import show_error
+from crmdesk.gui.ops import ChangeNotices, Pending, QueryOp
 from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
+from crmdesk.gui.widgets.formats import (
+    format_count,
+    format_date,
+    format_money,
+    format_phone,
+    value_words,
+)
 from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
@@ -47,10 +58,22 @@ def warning_color(widget: QWidget) -> QColor:
     return QColor("#ff7b72") if dark else QColor("#c62828")
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a view read on the worker: its rows, what to say when there are none, and
+    a new title and explanation when they depend on the answer."""
+
+    rows: list[Row]
+    empty_text: str
+    title: str | None = None
+    explanation: str | None = None
+
+
 class _DayView(QWidget):
     """A title, a line of explanation, options, and a table of clients (or an empty note)."""
 
     client_activated = Signal(int)
+    refreshed = Signal()  # the rows read are on show
 
     def __init__(
         self,
@@ -59,9 +82,14 @@ class _DayView(QWidget):
         explanation: str,
         rows_model: RowsModel,
         parent: QWidget | None = None,
+        notices: ChangeNotices | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._stale = True  # read when next shown
+        self._reading: Pending | None = None
+        if notices is not None:
+            notices.clients_changed.connect(self._on_clients_changed)
 
         self.title_label = QLabel(title, self)
         font = QFont(self.title_label.font())
@@ -107,15 +135,45 @@ class _DayView(QWidget):
     # -- public API -----------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Ask the service again (the day moves on; clients are edited elsewhere)."""
-        try:
-            rows, empty_text = self._load()
-        except Exception as exc:  # noqa: BLE001 - shown to the user, not swallowed
-            rows, empty_text = [], "This list could not be loaded."
-            self._show(rows, empty_text)
-            show_error(self, exc)
-            return
-        self._show(rows, empty_text)
+        """Ask the service again (the day moves on; clients are edited elsewhere): read
+        on the worker, shown when the answer comes (``refreshed``)."""
+        if self._reading is not None:
+            self._reading.cancel()  # the options changed: only the newest answer counts
+        self._stale = False
+        read = self._reader()
+        self._reading = (
+            QueryOp(parent=self, op=read, success=self._answered)
+            .failure(self._failed)
+            .run_in_background()
+        )
+
+    def is_reading(self) -> bool:
+        return self._reading is not None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _on_clients_changed(self, _changes: object) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def _answered(self, answer: Answer) -> None:
+        self._reading = None
+        if answer.title is not None:
+            self.title_label.setText(answer.title)
+        if answer.explanation is not None:
+            self.explanation_label.setText(answer.explanation)
+        self._show(answer.rows, answer.empty_text)
+        self.refreshed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._reading = None
+        self._show([], "This list could not be loaded.")
+        self.refreshed.emit()
+        show_error(self, exc)
 
     def row_count(self) -> int:
         return self._proxy.rowCount()
@@ -130,7 +188,9 @@ class _DayView(QWidget):
 
     # -- internals ----------------------------------------------------------------------
 
-    def _load(self) -> tuple[list[Row], str]:
+    def _reader(self) -> Callable[[], Answer]:
+        """What to read on the worker, with the options on screen now (read here, on
+        the GUI thread: the worker never touches a widget)."""
         raise NotImplementedError
 
     def _show(self, rows: list[Row], empty_text: str) -> None:
@@ -192,6 +252,7 @@ class FollowUpsView(_DayView):
         parent: QWidget | None = None,
         *,
         today: Today = dt.date.today,
+        notices: ChangeNotices | None = None,
     ) -> None:
         super().__init__(
             service,
@@ -200,6 +261,7 @@ class FollowUpsView(_DayView):
             "Double-click a row (or press Enter) to open the client.",
             RowsModel(self.COLUMNS, warn_columns=2),
             parent,
+            notices,
         )
         self._today = today
         self.week_check = QCheckBox("Show the next 7 days too", self)
@@ -208,31 +270,33 @@ class FollowUpsView(_DayView):
         self.options.addStretch(1)
         self._size_columns(
             ("00/00/0000", "Overdue by 00 days", "Green Sparrow Veterinary Clinic",
-             "Call Matthew about the order", "Margaux Mercier", "+442896496975"),
+             "Call Matthew about the order", "Margaux Mercier", "+44 28 9649 6975"),
             stretch=3,
         )  # fmt: skip
-        self.refresh()
 
-    def _load(self) -> tuple[list[Row], str]:
-        week = self.week_check.isChecked()
-        today = self._today()
-        rows = []
-        for f in self._service.followups(within_days=7 if week else 0):
-            late = (today - f.due).days
-            cells = (
-                Cell(format_date(f.due), f.due),
-                Cell(_lateness(late), -late),
-                Cell(f.client_name),
-                Cell(f.title),
-                Cell(f.contact),
-                Cell(f.phone),
-            )
-            tip = "\n".join(p for p in (f.client_name, f.title, f.contact, f.phone) if p)
-            rows.append(Row(cells, f.client_id, tip, warn=late > 0))
-        empty = "Nothing due in the next 7 days. Nice work." if week else (
-            "No follow-ups due. Nice work."
-        )  # fmt: skip
-        return rows, empty
+    def _reader(self) -> Callable[[], Answer]:
+        week, today, service = self.week_check.isChecked(), self._today(), self._service
+        return lambda: _followups(service, week, today)
+
+
+def _followups(service: ClientService, week: bool, today: dt.date) -> Answer:
+    rows = []
+    for f in service.followups(within_days=7 if week else 0):
+        late = (today - f.due).days
+        cells = (
+            Cell(format_date(f.due), f.due),
+            Cell(_lateness(late), -late),
+            Cell(f.client_name),
+            Cell(f.title),
+            Cell(f.contact),
+            Cell(format_phone(f.phone)),
+        )
+        tip = "\n".join(p for p in (f.client_name, f.title, f.contact, f.phone) if p)
+        rows.append(Row(cells, f.client_id, tip, warn=late > 0))
+    empty = "Nothing due in the next 7 days. Nice work." if week else (
+        "No follow-ups due. Nice work."
+    )  # fmt: skip
+    return Answer(rows, empty)
 
 
 def _lateness(days_late: int) -> str:
@@ -269,66 +333,71 @@ class SeasonalOutlookView(_DayView):
         parent: QWidget | None = None,
         *,
         today: Today = dt.date.today,
-        load: bool = True,
+        notices: ChangeNotices | None = None,
     ) -> None:
-        super().__init__(service, "", "", RowsModel(self.COLUMNS, right=[self.SPEND]), parent)
+        model = RowsModel(self.COLUMNS, right=[self.SPEND])
+        super().__init__(service, "", "", model, parent, notices)
         self._today = today
+        month = QLocale().standaloneMonthName(self.month())
+        self.title_label.setText(f"Clients who usually buy in {month}: your call list")
         self.prospects_check = QCheckBox("Include prospects", self)
         self.prospects_check.toggled.connect(self.refresh)
         self.options.addWidget(self.prospects_check)
         self.options.addStretch(1)
         self._size_columns(
-            ("Green Sparrow Veterinary Clinic", "Prospect", "Salesperson", "+442896496975",
-             "00/00/0000", "000,000.00", "00/00/0000", "pricing, specifications"),
+            ("Green Sparrow Veterinary Clinic", "Prospect", "Salesperson", "+44 28 9649 6975",
+             "00/00/0000", "$000,000.00", "00/00/0000", "pricing, specifications"),
             stretch=0,
         )  # fmt: skip
-        if load:  # not for someone who may not see buying seasons (value-added)
-            self.refresh()
 
     def month(self) -> int:
         """The month this list is for: next month."""
         return self._today().month % 12 + 1
 
-    def _load(self) -> tuple[list[Row], str]:
-        month = self.month()
-        name = QLocale().standaloneMonthName(month)
-        self.title_label.setText(f"Clients who usually buy in {name}: your call list")
+    def _reader(self) -> Callable[[], Answer]:
+        month, service = self.month(), self._service
         statuses = ["active", "prospect"] if self.prospects_check.isChecked() else ["active"]
-        found: list[ClientRow] = []
-        for status in statuses:
-            query = ClientQuery(
-                buys_in_month=month,
-                status=status,
-                sort=SortKey.SPEND_12M,
-                descending=True,
-                limit=_SEASONAL_LIMIT,
-            )
-            found += self._service.list(query)
-        # With prospects, two answers: merge them back into spend order.
-        found.sort(key=lambda r: (-(r.spend_12m or 0), r.name.casefold()))
-        found = found[:_SEASONAL_LIMIT]
-        who = "active clients and prospects" if len(statuses) > 1 else "active clients"
-        if len(found) == _SEASONAL_LIMIT:
-            lead = f"The {format_count(_SEASONAL_LIMIT)} biggest spenders among {who}"
-        else:
-            lead = who.capitalize()
-        self.explanation_label.setText(
-            f"{lead} whose purchase history shows orders in {name}, biggest spenders first. "
-            "A call now lands before they order elsewhere; “Missing” is what to ask about."
+        return lambda: _seasonal(service, month, statuses)
+
+
+def _seasonal(service: ClientService, month: int, statuses: list[str]) -> Answer:
+    name = QLocale().standaloneMonthName(month)
+    title = f"Clients who usually buy in {name}: your call list"
+    found: list[ClientRow] = []
+    for status in statuses:
+        query = ClientQuery(
+            buys_in_month=month,
+            status=status,
+            sort=SortKey.SPEND_12M,
+            descending=True,
+            limit=_SEASONAL_LIMIT,
         )
-        empty = (
-            f"No {who} have a buying pattern in {name} yet. Patterns appear once a client "
-            "has a few purchases on record."
-        )
-        return [_seasonal_row(r) for r in found], empty
+        found += service.list(query)
+    # With prospects, two answers: merge them back into spend order.
+    found.sort(key=lambda r: (-(r.spend_12m or 0), r.name.casefold()))
+    found = found[:_SEASONAL_LIMIT]
+    who = "active clients and prospects" if len(statuses) > 1 else "active clients"
+    if len(found) == _SEASONAL_LIMIT:
+        lead = f"The {format_count(_SEASONAL_LIMIT)} biggest spenders among {who}"
+    else:
+        lead = who.capitalize()
+    explanation = (
+        f"{lead} whose purchase history shows orders in {name}, biggest spenders first. "
+        "A call now lands before they order elsewhere; “Missing” is what to ask about."
+    )
+    empty = (
+        f"No {who} have a buying pattern in {name} yet. Patterns appear once a client "
+        "has a few purchases on record."
+    )
+    return Answer([_seasonal_row(r) for r in found], empty, title, explanation)
 
 
 def _seasonal_row(r: ClientRow) -> Row:
     cells = (
         Cell(r.name),
-        Cell(r.status.capitalize()),
+        Cell(value_words(r.status)),
         Cell(r.salesperson),
-        Cell(r.phone),
+        Cell(format_phone(r.phone)),
         Cell(format_date(r.last_contact) or "Never", _date_key(r.last_contact)),
         Cell(format_money(r.spend_12m), r.spend_12m),
         Cell(format_date(r.next_order), _date_key(r.next_order)),
@@ -366,7 +435,7 @@ class BirthdaysView(_DayView):
         parent: QWidget | None = None,
         *,
         today: Today = dt.date.today,
-        load: bool = True,
+        notices: ChangeNotices | None = None,
     ) -> None:
         super().__init__(
             service,
@@ -376,28 +445,31 @@ class BirthdaysView(_DayView):
             # Centred: a right-aligned age would run into the client's name beside it.
             RowsModel(self.COLUMNS, centre=[2]),
             parent,
+            notices,
         )
         self._today = today
         self._size_columns(
             ("Wed 00/00/0000", "Gonçalo Gonçalves", "Turns", "Green Sparrow Veterinary Clinic",
-             "+442896496975"),
+             "+44 28 9649 6975"),
             stretch=3,
         )  # fmt: skip
-        if load:  # not for someone who may not see birthdays (value-added)
-            self.refresh()
 
-    def _load(self) -> tuple[list[Row], str]:
-        today = self._today()
-        rows = []
-        for b in self._service.birthdays(within_days=self.DAYS):
-            weekday = QLocale().dayName(b.date.isoweekday(), QLocale.FormatType.ShortFormat)
-            cells = (
-                Cell(f"{weekday} {format_date(b.date)}", b.date),
-                Cell(b.contact_name),
-                Cell("" if b.turns is None else str(b.turns), b.turns),
-                Cell(b.client_name),
-                Cell(b.phone),
-            )
-            tip = "Birthday today" if b.date == today else ""
-            rows.append(Row(cells, b.client_id, tip, bold=b.date == today))
-        return rows, f"No birthdays in the next {self.DAYS} days."
+    def _reader(self) -> Callable[[], Answer]:
+        today, service, days = self._today(), self._service, self.DAYS
+        return lambda: _birthdays(service, today, days)
+
+
+def _birthdays(service: ClientService, today: dt.date, days: int) -> Answer:
+    rows = []
+    for b in service.birthdays(within_days=days):
+        weekday = QLocale().dayName(b.date.isoweekday(), QLocale.FormatType.ShortFormat)
+        cells = (
+            Cell(f"{weekday} {format_date(b.date)}", b.date),
+            Cell(b.contact_name),
+            Cell("" if b.turns is None else str(b.turns), b.turns),
+            Cell(b.client_name),
+            Cell(format_phone(b.phone)),
+        )
+        tip = "Birthday today" if b.date == today else ""
+        rows.append(Row(cells, b.client_id, tip, bold=b.date == today))
+    return Answer(rows, f"No birthdays in the next {days} days.")

@@ -7,7 +7,7 @@ unlocks the vault again and, when a sign-in password is set, checks :meth:`passw
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -29,10 +29,12 @@ from crmdesk.services.signin import MIN_PASSWORD_CHARS
 LOCK_STYLE = (
     STYLE
     + """
-QWidget#lockScreen { background: #eef1f5; }
-QFrame#lockCard { background: white; border: 1px solid #d9dde3; border-radius: 10px; }
-QLabel#lockTitle { font-size: 18pt; font-weight: 600; color: #1b2430; }
-QLabel#ownerName { font-size: 11pt; color: #3b4654; }
+QWidget#lockScreen { background: palette(window); }
+QFrame#lockCard {
+    background: palette(base); border: 1px solid palette(mid); border-radius: 10px;
+}
+QLabel#lockTitle { font-size: 18pt; font-weight: 600; color: palette(text); }
+QLabel#ownerName { font-size: 11pt; color: palette(text); }
 """
 )
 
@@ -49,7 +51,8 @@ class LockGlyph(QWidget):
         s = float(self._size)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = QColor("#1f3a5f")
+        # The palette's highlight: dark blue on a light theme, a lighter blue on a dark one.
+        color = self.palette().color(QPalette.ColorRole.Highlight)
         # The shackle: an arch over the body.
         pen = QPen(color, s * 0.09)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
@@ -65,7 +68,7 @@ class LockGlyph(QWidget):
         hole = QPainterPath()
         hole.addEllipse(QRectF(s * 0.44, s * 0.56, s * 0.12, s * 0.12))
         hole.addRect(QRectF(s * 0.475, s * 0.64, s * 0.05, s * 0.15))
-        painter.setBrush(QColor("white"))
+        painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
         painter.drawPath(hole.simplified())
         painter.end()
 

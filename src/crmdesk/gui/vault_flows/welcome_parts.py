@@ -33,14 +33,15 @@ QFrame#banner { background: #1f3a5f; }
 QLabel#appName { color: white; font-size: 24pt; font-weight: 700; }
 QLabel#tagline { color: #d6e0ee; font-size: 10.5pt; }
 QLabel#recoveryKey {
-    background: #f3f5f8; border: 1px solid #c9ced6; border-radius: 6px;
-    padding: 14px 18px; color: #1b2430;
+    background: palette(base); border: 1px solid palette(mid); border-radius: 6px;
+    padding: 14px 18px; color: palette(text);
 }
 QLabel#folderPath {
-    background: #f3f5f8; border: 1px solid #d9dde3; border-radius: 4px; padding: 4px 8px;
+    background: palette(base); border: 1px solid palette(mid); border-radius: 4px;
+    padding: 4px 8px; color: palette(text);
 }
 QCommandLinkButton { padding: 10px; }
-QLabel#advice { color: #1b2430; }
+QLabel#advice { color: palette(window-text); }
 """
 )
 

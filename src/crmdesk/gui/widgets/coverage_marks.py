@@ -8,10 +8,11 @@ what that means. Also the text forms the client list and the day's views use.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.domain.coverage import HELD, MISSING, WITHHELD_REASON, Coverage
+from crmdesk.gui.widgets.flow_layout import FlowLayout
 
 FILLED, EMPTY = "●", "○"
 
@@ -56,14 +57,18 @@ def mark_tooltip(label: str, state: str) -> str:
 
 
 class CoverageMarks(QWidget):
-    """One mark per kind of value-added information, for a client's header."""
+    """One mark per kind of value-added information, for a client's header. The marks
+    wrap onto a second line when the editor is narrow (beside the list on a laptop)
+    rather than widening it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("coverageMarks")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        layout = FlowLayout(h_spacing=4, v_spacing=3)
+        self.setLayout(layout)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.title = QLabel("On file:", self)
         self.title.setStyleSheet(_WITHHELD_STYLE)
         layout.addWidget(self.title)
@@ -76,7 +81,6 @@ class CoverageMarks(QWidget):
         self.withheld_label = QLabel(f"Withheld: {WITHHELD_REASON}", self)
         self.withheld_label.setStyleSheet(_WITHHELD_STYLE)
         layout.addWidget(self.withheld_label)
-        layout.addStretch(1)
         self._coverage: Coverage | None = None
         self.set_coverage(None)
 

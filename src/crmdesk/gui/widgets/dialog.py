@@ -5,6 +5,10 @@ secret), under ``dialogs/<ClassName>/geometry``. It is restored when the dialog 
 first shown (a dialog never shown saves nothing) and saved when the dialog finishes
 (accepted, rejected or closed). A dialog that was never saved opens as it always did:
 at the size its layout or its own ``resize()`` asks for, centred on its parent.
+
+Either way it never opens larger than the screen's working area (a 1366 x 768 laptop
+leaves about 728 pixels of height): it is made smaller to fit, down to what its layout
+needs at least.
 """
 
 from __future__ import annotations
@@ -32,7 +36,22 @@ class AppDialog(QDialog):
         if not self._shown_once:
             self._shown_once = True
             self._restore_geometry()
+            self.fit_screen()
         super().showEvent(event)
+
+    def fit_screen(self) -> None:
+        """Shrink to the screen's working area (and move onto it) if larger."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = 40  # the title bar and borders the window manager adds
+        width = min(self.width(), area.width() - 16)
+        height = min(self.height(), area.height() - frame)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if self.y() < area.y() or self.y() + self.height() + frame > area.bottom():
+            self.move(self.x(), max(area.y(), area.bottom() - self.height() - frame))
 
     def _restore_geometry(self) -> None:
         saved = app_settings.settings().value(self.geometry_key())

@@ -32,6 +32,18 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell: its text, and the value it sorts by (a date, an amount), if not the text."""
@@ -133,6 +145,10 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # A view asks for a dozen roles per cell each time it paints; most are none of
+        # ours: answer those first (painting a page of rows stays a few milliseconds).
+        if role not in _ROLES:
+            return None
         row = self.row(index.row()) if index.isValid() else None
         if row is None:
             return None

@@ -10,16 +10,17 @@ from crmdesk.resources import resource
 
 STYLE = """
 QLabel#inlineMessage[kind="error"] {
-    color: #8a1c1c; background: #fdeeee; border: 1px solid #f1c4c4;
-    border-radius: 5px;
+    color: palette(text); background: rgba(211, 47, 47, 0.14);
+    border: 1px solid rgba(211, 47, 47, 0.6); border-radius: 5px;
 }
 QLabel#inlineMessage[kind="info"] {
-    color: #1d4d2b; background: #ecf7ef; border: 1px solid #bfe3c9;
-    border-radius: 5px;
+    color: palette(text); background: rgba(46, 160, 67, 0.14);
+    border: 1px solid rgba(46, 160, 67, 0.6); border-radius: 5px;
 }
 QLabel#note { color: palette(placeholder-text); }
 QLabel#warningNote {
-    color: #7a4b00; background: #fff6e5; border: 1px solid #f0d49b; border-radius: 5px;
+    color: palette(text); background: rgba(255, 170, 0, 0.16);
+    border: 1px solid rgba(240, 170, 40, 0.7); border-radius: 5px;
 }
 QLabel#pageTitle { font-size: 17pt; font-weight: 600; }
 QPushButton#primary {

@@ -28,6 +28,7 @@ from .listing import (
     list_clients,
     list_ids,
     open_tasks,
+    position_of,
     preferences_for,
 )
 from .loading import (
@@ -63,6 +64,7 @@ __all__ = [
     "move_clients_to_their_books",
     "open_tasks",
     "open_tasks_of",
+    "position_of",
     "preferences_for",
     "reachability",
     "refresh_spend",

@@ -206,6 +206,16 @@ def _select(
         ).fetchall()
         by_id = {r[0]: r for r in rows}
         return [by_id[i] for i in ids if i in by_id]
+    source, where, order, order_params = _ordered(vault, query, today, scope, search)
+    sql = f"SELECT {columns} FROM {source.text}{where.text} ORDER BY {order} LIMIT ? OFFSET ?"
+    return list(conn.execute(sql, [*source.params, *where.params, *order_params, limit, offset]))
+
+
+def _ordered(
+    vault: Any, query: ClientQuery, today: dt.date, scope: Scope, search: TextSearch | None
+) -> tuple[Sql, Sql, str, list[Any]]:
+    """FROM (with any join the order needs) and WHERE with their parameters, and ORDER BY
+    and its parameters, of the list."""
     source, where, scored = _query_sql(vault, query, today, scope, search)
     direction = "DESC" if query.descending else "ASC"
     joined = Sql("")
@@ -225,12 +235,28 @@ def _select(
             key = _ORDER[query.sort]
         # Empty values (never contacted, no expected order) go last either way.
         order = f"{key} {direction} NULLS LAST, c.sort_key, c.id"
-    sql = (
-        f"SELECT {columns} FROM {source.text}{joined.text}{where.text}"
-        f" ORDER BY {order} LIMIT ? OFFSET ?"
-    )
-    params = [*source.params, *joined.params, *where.params, *order_params, limit, offset]
-    return list(conn.execute(sql, params))
+    source = Sql(source.text + joined.text, [*source.params, *joined.params])
+    return source, where, order, order_params
+
+
+def position_of(
+    vault: Any, query: ClientQuery, today: dt.date, scope: Scope, client_id: int
+) -> int | None:
+    """The row (0 first) a client has in the list, or None when it is not in it: the
+    same order as :func:`list_clients` (``query``'s page is ignored)."""
+    conn = vault.connection
+    search = TextSearch.make(query.text, held_books(vault), scope)
+    if search is not None and query.sort == SortKey.RELEVANCE and _text_only(query):
+        ids = search.ranked_ids(conn, _EVERY_ROW, 0)
+        return ids.index(client_id) if client_id in ids else None
+    source, where, order, order_params = _ordered(vault, query, today, scope, search)
+    row = conn.execute(
+        f"SELECT n FROM (SELECT c.id AS id, row_number() OVER (ORDER BY {order}) - 1 AS n"
+        f" FROM {source.text}{where.text}) WHERE id = ?",
+        # The ORDER BY comes first in this text, so its parameters do too.
+        [*order_params, *source.params, *where.params, client_id],
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def list_clients(

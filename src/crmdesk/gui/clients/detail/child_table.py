@@ -12,16 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from .banners import WITHHELD_TEXT
+from .cell_editors import ChoiceDelegate, DateDelegate, shown, taken
 from .cell_text import months_text, parse_months_text
 from .field_marks import clear_invalid, mark_invalid
 
@@ -39,7 +37,8 @@ _EDITABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFl
 
 @dataclass(frozen=True)
 class Column:
-    """One column: ``kind`` is text, date, money, int, bool, choice, months or computed."""
+    """One column: ``kind`` is text, date, money, percent, int, bool, choice, months or
+    computed (how each shows and is taken: :mod:`.cell_editors`)."""
 
     key: str
     label: str
@@ -49,34 +48,15 @@ class Column:
     width: int | None = None
     tooltip: str = ""
     stretch: bool = False
+    right: bool = False  # aligned right (amounts)
 
 
 _HINTS = {
-    "date": "A date, YYYY-MM-DD",
+    "date": "A date: double-click to pick it from a calendar",
     "money": 'An amount like "19.90"',
+    "percent": 'A percentage, e.g. "5"',
     "months": 'Month names or numbers, e.g. "Nov, Dec" or "11, 12"',
 }
-
-
-class _ChoiceDelegate(QStyledItemDelegate):
-    def __init__(self, choices: Sequence[str], parent: QWidget) -> None:
-        super().__init__(parent)
-        self._choices = list(choices)
-
-    def createEditor(
-        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex
-    ) -> QWidget:
-        combo = QComboBox(parent)
-        combo.addItems(self._choices)
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        editor.setCurrentText(str(index.data() or ""))
-
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        model.setData(index, editor.currentText())
 
 
 @dataclass
@@ -146,7 +126,9 @@ class ChildTable(QWidget):
             if col.stretch:
                 header.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
             if col.kind == "choice":
-                self.table.setItemDelegateForColumn(i, _ChoiceDelegate(col.choices, self.table))
+                self.table.setItemDelegateForColumn(i, ChoiceDelegate(col.choices, self.table))
+            elif col.kind == "date":
+                self.table.setItemDelegateForColumn(i, DateDelegate(self.table))
             tip = col.tooltip or _HINTS.get(col.kind, "")
             if tip:
                 self.table.horizontalHeaderItem(i).setToolTip(tip)
@@ -382,8 +364,8 @@ class ChildTable(QWidget):
             elif spec.kind == "months":
                 item.setText(months_text(value))
             else:
-                item.setText("" if value is None else str(value))
-            if spec.kind in ("money", "int") or (spec.kind == "computed" and spec.key == "total"):
+                item.setText(shown(spec.kind, value))
+            if spec.kind in ("money", "percent", "int") or spec.right:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setBackground(brush if brush is not None else QBrush())
             tip = WITHHELD_TEXT if locked else spec.tooltip or _HINTS.get(spec.kind, "")
@@ -423,14 +405,18 @@ class ChildTable(QWidget):
             value: Any = item.checkState() == Qt.CheckState.Checked
         elif spec.kind == "months":
             value = parse_months_text(item.text())
-        elif spec.kind in ("date", "money", "int"):
-            value = item.text().strip() or None
         else:
-            value = item.text()
+            value = taken(spec.kind, item.text(), spec.choices)
         if data.get(spec.key) == value:
+            if item.text() != shown(spec.kind, value) and spec.kind != "text":
+                self.refresh_row(self._index_of(data))  # "1250" typed reads "$1,250.00"
             return
         data[spec.key] = value
-        if self._row_brush is not None or any(c.kind == "computed" for c in self.columns):
+        if (
+            self._row_brush is not None
+            or any(c.kind == "computed" for c in self.columns)
+            or spec.kind in ("date", "money", "percent", "choice")
+        ):
             self.refresh_row(self._index_of(data))
         self.changed.emit()
 

@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.json_codec import PERSONAL_KEYS
+from crmdesk.gui.widgets.formats import format_phone
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT
 from .cell_text import split_list
 from .child_table import WITHHELD_CELL
 from .field_marks import PathPart, clear_invalid, mark_invalid
 from .tab_base import DetailTab, tab_layout
+from .value_fields import DateField, ValuesEdit
 
 _LABELS = {
     "name": "&Name",
@@ -47,9 +49,9 @@ _LABELS = {
 _LIST_KEYS = ("emails", "phones")
 _PLACEHOLDERS = {
     "notes": "How to work with this person",
-    "emails": "first is the main one; separate with commas",
-    "phones": "separate with commas",
-    "birthday": "YYYY-MM-DD, or leave empty",
+    "emails": "name@example.com",
+    "phones": "+1 202 555 0173",
+    "birthday": "Pick a date, or leave empty (right-click: no date)",
     "name": "Required",
 }
 _ERROR_BRUSH = QBrush(QColor(211, 47, 47, 70))
@@ -106,9 +108,12 @@ class ContactsTab(DetailTab):
         buttons.addWidget(self.remove_button)
         left_layout.addLayout(buttons)
 
-        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
-        for key in ("name", "title", "emails", "phones", "birthday", *PERSONAL_KEYS):
+        self.edits: dict[str, QLineEdit | QPlainTextEdit | ValuesEdit | DateField] = {}
+        for key in ("name", "title", *PERSONAL_KEYS):
             self.edits[key] = QLineEdit()
+        self.edits["emails"] = ValuesEdit("email")
+        self.edits["phones"] = ValuesEdit("phone", shown=format_phone)
+        self.edits["birthday"] = DateField()
         notes = QPlainTextEdit()
         notes.setTabChangesFocus(True)
         self.edits["notes"] = notes

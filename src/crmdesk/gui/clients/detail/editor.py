@@ -5,6 +5,13 @@ minus what crmdesk sets itself). The tabs edit that data; Save sends every top-l
 back as one patch with the version that was read, so every rule stays in the domain and
 a save over someone else's newer change is refused instead of overwriting it.
 
+Reading and saving run on the database worker (:mod:`crmdesk.gui.ops`): opening a
+client shows it when it has been read; Save waits for its answer (painting goes on)
+because whoever asked to leave the client must know whether it was saved. A save shows
+what the service returns (the client is not read again) and announces the change, so
+the list and the day views refresh themselves; a change made elsewhere to the client
+shown reloads it, unless it has unsaved edits.
+
 Questions to the user go through the small module-level functions below
 (``ask_save_discard_cancel``, ``confirm_delete``, ``ask_conflict``) so tests and other
 front ends can answer them without a modal dialog.
@@ -19,10 +26,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -34,136 +39,50 @@ from crmdesk.domain.json_codec import READ_ONLY_KEYS, REDACTED_KEY
 from crmdesk.domain.roles import Permission, Principal, Visibility, allowed, who_may
 from crmdesk.errors import EditConflict, InvalidRecord
 from crmdesk.gui.errors import error_text, show_error
+from crmdesk.gui.ops import ChangeNotices, ChangeOp, ClientChanges, Pending, QueryOp
 from crmdesk.gui.widgets.coverage_marks import CoverageMarks
+from crmdesk.gui.widgets.elided_label import ElidedLabel
+from crmdesk.gui.widgets.formats import format_datetime, warm_up
 from crmdesk.services.clients import ClientService
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT, lock_icon
 from .contacts import ContactsTab
 from .coverage_bar import CoveragePrompt, coverage_from_json, what_was_logged
-from .field_marks import INVALID_STYLE, PathPart, parse_error_path
+from .field_marks import INVALID_STYLE, ErrorArea, PathPart, parse_error_path
 from .overview import OverviewTab
 from .preferences import PreferencesTab
 from .pricing import PricingTab
 from .purchases import PurchasesTab
+from .questions import (
+    CANCEL,
+    DISCARD,
+    KEEP,
+    RELOAD,
+    SAVE,
+    ask_conflict,
+    ask_save_discard_cancel,
+    confirm_delete,
+    describe_path,
+)
 from .specifications import SpecificationsTab
 from .tab_base import DetailTab
+from .tab_pages import TabPage
 from .tasks import TasksTab
 from .timeline import TimelineTab
 
-SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-RELOAD, KEEP = "reload", "keep"
 # Convenience keys of the JSON contract that duplicate a list's first entry: the editor
 # edits the lists only, so sending both can never disagree.
 _SHORTCUT_KEYS = ("email", "phone", "address")
-
-# -------------------------------------------------------------------- questions to the user
-
-
-def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
-    """ "Save changes to <name>?" -> SAVE, DISCARD or CANCEL."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Unsaved changes")
-    box.setText(f"Save changes to {name}?")
-    box.setInformativeText("If you don't save, your changes will be lost.")
-    box.setStandardButtons(
-        QMessageBox.StandardButton.Save
-        | QMessageBox.StandardButton.Discard
-        | QMessageBox.StandardButton.Cancel
-    )
-    box.setDefaultButton(QMessageBox.StandardButton.Save)
-    box.setEscapeButton(QMessageBox.StandardButton.Cancel)
-    answer = box.exec()
-    if answer == QMessageBox.StandardButton.Save:
-        return SAVE
-    if answer == QMessageBox.StandardButton.Discard:
-        return DISCARD
-    return CANCEL
-
-
-def confirm_delete(parent: QWidget | None, name: str) -> bool:
-    """Ask before deleting a client and everything recorded about it."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Delete client")
-    box.setText(f"Delete {name}?")
-    box.setInformativeText(
-        "Its contacts, purchases, pricing, preferences, specifications, timeline and tasks "
-        "are deleted too. This cannot be undone."
-    )
-    delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    box.exec()
-    return box.clickedButton() is delete
-
-
-def ask_conflict(parent: QWidget | None, name: str) -> str:
-    """Someone else saved the client meanwhile -> RELOAD (drop my changes) or KEEP editing."""
-    box = QMessageBox(parent)
-    box.setObjectName("editConflictBox")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Changed by someone else")
-    box.setText(f"Someone else saved {name} after you opened it.")
-    box.setInformativeText(
-        "Nothing was saved. Reload their version (your changes here are discarded), or "
-        "keep editing and copy what you need before reloading."
-    )
-    reload = box.addButton("Reload their version", QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.exec()
-    return RELOAD if box.clickedButton() is reload else KEEP
-
-
-# -------------------------------------------------------------------- error wording
-
-_LABELS = {
-    "addresses": "Addresses",
-    "address": "Address",
-    "postal_code": "Postal code",
-    "contacts": "Contacts",
-    "personal": "Personal profile",
-    "purchases": "Purchases",
-    "items": "Line items",
-    "unit_price": "Unit price",
-    "discount_percent": "Discount %",
-    "pricing": "Pricing",
-    "valid_from": "Valid from",
-    "valid_to": "Valid to",
-    "preferences": "Preferences",
-    "seasonal_needs": "Seasonal needs",
-    "specifications": "Specifications",
-    "interactions": "Timeline",
-    "tasks": "Tasks",
-    "due": "Due date",
-}
-_SCALAR_LISTS = {"emails": "Email", "phones": "Phone", "tags": "Tag", "months": "Month"}
-
-
-def describe_path(parts: list[PathPart]) -> str:
-    """``contacts[0].email`` -> ``Contacts › row 1 › Email``."""
-    words: list[str] = []
-    for key, index in parts:
-        if index is not None and key in _SCALAR_LISTS:
-            words.append(f"{_SCALAR_LISTS[key]} {index + 1}")
-            continue
-        words.append(_LABELS.get(key) or key.replace("_", " ").capitalize())
-        if index is not None:
-            words.append(f"row {index + 1}")
-    return " › ".join(words)
 
 
 def _local_time(timestamp: str | None) -> str:
     if not timestamp:
         return ""
     try:
-        when = dt.datetime.fromisoformat(timestamp).astimezone()
+        when = dt.datetime.fromisoformat(timestamp)
     except ValueError:
         return timestamp
-    return when.strftime("%d %b %Y, %H:%M")
+    return format_datetime(when)
 
 
 # -------------------------------------------------------------------- the editor
@@ -174,6 +93,7 @@ class ClientEditor(QWidget):
 
     saved = Signal(int)  # client id, after a successful save (new clients too)
     deleted = Signal(int)
+    loaded = Signal(int)  # client id, once a client opened is on show
     dirty_changed = Signal(bool)
     title_changed = Signal(str)  # the client's name as shown ("New client" when empty)
 
@@ -184,9 +104,14 @@ class ClientEditor(QWidget):
         *,
         today: Callable[[], dt.date] = dt.date.today,
         user: Principal | None = None,
+        notices: ChangeNotices | None = None,
     ) -> None:
         super().__init__(parent)
         self._clients = clients
+        self._notices = notices
+        self._loading_op: Pending | None = None
+        if notices is not None:
+            notices.clients_changed.connect(self._on_clients_changed)
         self._today = today
         self._user = user
         self._withheld = False
@@ -204,17 +129,19 @@ class ClientEditor(QWidget):
         self.prompt = CoveragePrompt()  # after a call or purchase: what to fill next
 
         # header
-        self.name_label = QLabel()
+        self.name_label = ElidedLabel()
         font = self.name_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.name_label.setFont(font)
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label = QLabel()
         self.status_label.setObjectName("statusChip")
         self.info_label = QLabel()
         self.info_label.setForegroundRole(self.info_label.foregroundRole())
         self.info_label.setEnabled(False)  # dimmed, still readable
+        # A long name or note never widens the editor (and narrows the list beside it):
+        # the name is shortened with "…" (its tooltip has it whole), the note wraps.
+        self.info_label.setWordWrap(True)
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save changes")
         self.save_button.setDefault(True)
@@ -237,7 +164,6 @@ class ClientEditor(QWidget):
         name_row.addStretch(1)
         titles.addLayout(name_row)
         titles.addWidget(self.info_label)
-        titles.addWidget(self.coverage_marks)
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addWidget(self.save_button)
@@ -245,15 +171,8 @@ class ClientEditor(QWidget):
         header.addWidget(self.delete_button)
 
         # errors
-        self.error_area = QFrame()
-        self.error_area.setObjectName("errorArea")
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        error_layout = QVBoxLayout(self.error_area)
-        error_layout.setContentsMargins(8, 6, 8, 6)
-        error_layout.addWidget(self.error_label)
-        self.error_area.hide()
+        self.error_area = ErrorArea()
+        self.error_label = self.error_area.label
 
         # tabs
         self.overview = OverviewTab()
@@ -274,25 +193,35 @@ class ClientEditor(QWidget):
             self.timeline,
             self.tasks,
         ]
+        # Five tabs, which fit a laptop: parts read together share one (tab_pages.py).
+        self.pages: list[DetailTab | TabPage] = [
+            self.overview,
+            self.contacts,
+            self.purchases,
+            TabPage("Pricing & needs", [self.pricing, self.preferences, self.specifications]),
+            TabPage("Timeline", [self.timeline, self.tasks]),  # calls and meetings, tasks
+        ]
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         lock = lock_icon()
-        for tab in self.tab_list:
-            if tab.confidential():
-                index = self.tabs.addTab(tab, lock, tab.TITLE)
-                self.tabs.setTabToolTip(index, f"{tab.TITLE}: {BANNER_TEXT}")
+        for page in self.pages:
+            text = page.TITLE.replace("&", "&&")  # a "&" shown, not a shortcut letter
+            if page.confidential():
+                index = self.tabs.addTab(page, lock, text)
+                self.tabs.setTabToolTip(index, f"{page.TITLE}: {BANNER_TEXT}")
             else:
-                self.tabs.addTab(tab, tab.TITLE)
+                self.tabs.addTab(page, text)
+        for tab in self.tab_list:
             tab.changed.connect(self._on_changed)
         self.timeline.call_logged.connect(self._on_call_logged)
-        self.prompt.fill_requested.connect(
-            lambda k: self.tabs.setCurrentWidget(self._tab_for([(k, 0)]))
-        )
+        self.prompt.fill_requested.connect(self._show_list)
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(header)
+        content_layout.addWidget(self.coverage_marks)  # a row of its own: it may wrap
         content_layout.addWidget(self.prompt)
         content_layout.addWidget(self.error_area)
         content_layout.addWidget(self.tabs, 1)
@@ -337,20 +266,58 @@ class ClientEditor(QWidget):
         for tab in self.tab_list:
             tab.set_withheld(withheld)
         lock = lock_icon(QColor("#5b6b80")) if withheld else lock_icon()
-        for tab in self.tab_list:
-            if tab.confidential():
-                index = self.tabs.indexOf(tab)
+        for page in self.pages:
+            if page.confidential():
+                index = self.tabs.indexOf(page)
                 self.tabs.setTabIcon(index, lock)
                 what = WITHHELD_TEXT if withheld else BANNER_TEXT
-                self.tabs.setTabToolTip(index, f"{tab.TITLE}: {what}")
+                self.tabs.setTabToolTip(index, f"{page.TITLE}: {what}")
 
-    def load(self, client_id: int) -> bool:
-        """Show a saved client; False (after telling the user why) if it cannot be read."""
-        try:
-            data = self._clients.get_json(client_id)
-        except Exception as exc:  # noqa: BLE001 - shown as a dialog, never a traceback
+    def show_tab(self, part: DetailTab) -> None:
+        """Bring the editor tab showing ``part`` of the record to the front."""
+        self.tabs.setCurrentWidget(self.page_of(part))
+
+    def _show_list(self, key: str) -> None:
+        """Bring the tab holding the client's list ``key`` ("preferences") to the front."""
+        part = self._tab_for([(key, 0)])
+        if part is not None:
+            self.show_tab(part)
+
+    def page_of(self, part: DetailTab) -> QWidget:
+        """The editor tab that shows ``part``."""
+        return next(p for p in self.pages if p is part or part in getattr(p, "parts", ()))
+
+    def load(self, client_id: int) -> Pending:
+        """Open a saved client: read on the worker, shown when it arrives (``loaded``);
+        an error is shown as a dialog. Opening another before it arrives drops it."""
+        if self._loading_op is not None:
+            self._loading_op.cancel()
+        clients = self._clients
+
+        def failed(exc: BaseException) -> None:
+            self._loading_op = None
             show_error(self, exc, "Open client")
-            return False
+
+        def arrived(data: dict[str, Any]) -> None:
+            self._loading_op = None
+            self._show_client(client_id, data)
+
+        def read() -> dict[str, Any]:
+            data = clients.get_json(client_id)
+            # The countries of its phone numbers, loaded here rather than while showing.
+            contacts = data.get("contacts") or []
+            warm_up([*data.get("phones", []), *(p for c in contacts for p in c.get("phones", []))])
+            return data
+
+        self._loading_op = (
+            QueryOp(parent=self, op=read, success=arrived).failure(failed).run_in_background()
+        )
+        return self._loading_op
+
+    def is_loading(self) -> bool:
+        return self._loading_op is not None
+
+    def _show_client(self, client_id: int, data: dict[str, Any]) -> None:
         if client_id != self._id:
             for tab in self.tab_list:
                 tab.forget_selection()
@@ -362,7 +329,7 @@ class ClientEditor(QWidget):
         self._set_withheld(bool(data.get(REDACTED_KEY)))
         self.purchases.set_patterns(data.get("patterns"))
         self._show(_editable(data))
-        return True
+        self.loaded.emit(client_id)
 
     def new_client(self) -> None:
         """Start an empty client; it is created on the first Save."""
@@ -401,32 +368,55 @@ class ClientEditor(QWidget):
         self._set_title("")
 
     def save(self) -> bool:
-        """Save the client; True on success. Problems are shown, never raised."""
+        """Save the client; True on success. Problems are shown, never raised.
+
+        The write runs on the worker; this waits for its answer (the window keeps
+        painting) and shows the client as the service returned it: one read, no view
+        recorded, nothing loaded again."""
         if self.stack.currentWidget() is self.placeholder:
             return False
-        data = self._collect()
+        if self._loading_op is not None:
+            self._loading_op.cancel()  # what is saved now is newer than what was asked for
+            self._loading_op = None
+        data, client_id, version = self._collect(), self._id, self._version
         logged = what_was_logged(self._baseline, data, self._call_logged)
-        try:
-            if self._id is None:
-                new_id = self._clients.add(data)
-            else:
-                self._clients.update(self._id, data, expected_version=self._version)
-                new_id = self._id
-        except InvalidRecord as exc:
+        clients, outcome = self._clients, {"saved": False}
+
+        def write() -> tuple[int, dict[str, Any]]:
+            if client_id is None:
+                new_id = clients.add(data)
+                # The person has just typed it: showing it back is not a view to record.
+                return new_id, clients.get_json(new_id, record_view=False)
+            updated = clients.update(client_id, data, expected_version=version)
+            return client_id, clients.as_json(updated)
+
+        def written(answer: tuple[int, dict[str, Any]]) -> None:
+            saved_id, saved = answer
+            outcome["saved"] = True
+            self._show_client(saved_id, saved)
+            if logged:  # a quiet suggestion under the header, never a dialog
+                self.prompt.suggest(self.coverage_marks.coverage(), self._display_name(), logged)
+            self.saved.emit(saved_id)
+
+        def changes(answer: tuple[int, dict[str, Any]]) -> ClientChanges:
+            saved_id = answer[0]
+            if client_id is None:
+                return ClientChanges.of(added=[saved_id], origin=self)
+            return ClientChanges.of(updated=[saved_id], origin=self)
+
+        ChangeOp(
+            parent=self, op=write, success=written, notices=self._notices, changes=changes
+        ).failure(self._save_failed).run_in_background().wait()
+        return outcome["saved"]
+
+    def _save_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, InvalidRecord):
             self._show_invalid(exc)
-            return False
-        except EditConflict:
-            if ask_conflict(self, self._display_name()) == RELOAD:
-                self.load(self._id)  # type: ignore[arg-type]
-            return False
-        except Exception as exc:  # noqa: BLE001 - shown as a dialog, never a traceback
+        elif isinstance(exc, EditConflict):
+            if ask_conflict(self, self._display_name()) == RELOAD and self._id is not None:
+                self.load(self._id).wait()
+        else:
             show_error(self, exc, "Save client")
-            return False
-        self.load(new_id)
-        if logged:  # a quiet suggestion under the header, never a dialog
-            self.prompt.suggest(self.coverage_marks.coverage(), self._display_name(), logged)
-        self.saved.emit(new_id)
-        return True
 
     def revert(self) -> None:
         """Drop the edits: show the client as it was loaded."""
@@ -457,18 +447,33 @@ class ClientEditor(QWidget):
             return False
         if not confirm_delete(self, self._display_name()):
             return False
-        client_id = self._id
-        try:
-            self._clients.delete(client_id, expected_version=self._version)
-        except EditConflict as exc:
-            show_error(self, exc, "Delete client")
-            return False
-        except Exception as exc:  # noqa: BLE001 - shown as a dialog, never a traceback
-            show_error(self, exc, "Delete client")
-            return False
-        self.clear()
-        self.deleted.emit(client_id)
-        return True
+        client_id, version, clients = self._id, self._version, self._clients
+        outcome = {"deleted": False}
+
+        def gone(_name: str) -> None:
+            outcome["deleted"] = True
+            self.clear()
+            self.deleted.emit(client_id)
+
+        ChangeOp(
+            parent=self,
+            op=lambda: clients.delete(client_id, expected_version=version),
+            success=gone,
+            notices=self._notices,
+            changes=ClientChanges.of(deleted=[client_id], origin=self),
+        ).failure(lambda exc: show_error(self, exc, "Delete client")).run_in_background().wait()
+        return outcome["deleted"]
+
+    def _on_clients_changed(self, changes: object) -> None:
+        """Someone else changed the client shown: show it as it is now (unless it has
+        unsaved edits: their save then meets the usual conflict check)."""
+        assert isinstance(changes, ClientChanges)
+        if changes.origin is self or not changes.touches(self._id):
+            return
+        if self._id in changes.deleted:
+            self.clear()
+        elif not self._dirty and self._id is not None:
+            self.load(self._id)
 
     # -- internals
 
@@ -517,7 +522,7 @@ class ClientEditor(QWidget):
     def _update_header(self) -> None:
         name = self._display_name()
         self.name_label.setText(name + ("  •" if self._dirty else ""))
-        self.name_label.setToolTip("Unsaved changes" if self._dirty else "")
+        self.name_label.setToolTip(name + (" — unsaved changes" if self._dirty else ""))
         self.status_label.setText(self.overview.status.currentText())
         if self._id is None:
             info = "New client — not saved yet"
@@ -542,8 +547,7 @@ class ClientEditor(QWidget):
     # -- errors
 
     def _clear_errors(self) -> None:
-        self.error_area.hide()
-        self.error_label.clear()
+        self.error_area.clear()
         for tab in self.tab_list:
             tab.clear_errors()
 
@@ -561,16 +565,9 @@ class ClientEditor(QWidget):
                 first_tab = tab
         if not lines:
             lines.append(error_text(exc))
-        count = len(lines)
-        heading = (
-            "Nothing was saved. Fix this field:"
-            if count == 1
-            else (f"Nothing was saved. Fix these {count} fields:")
-        )
-        self.error_label.setText(heading + "\n" + "\n".join(f"•  {line}" for line in lines))
-        self.error_area.show()
+        self.error_area.show_fields(lines)
         if first_tab is not None:
-            self.tabs.setCurrentWidget(first_tab)
+            self.show_tab(first_tab)
 
     def _tab_for(self, parts: list[PathPart]) -> DetailTab | None:
         if not parts:

@@ -1,11 +1,13 @@
-"""Field errors in the client editor: a red border with the message as tooltip, and the
-error paths the domain names (``contacts[0].emails[1]``) read into parts."""
+"""Field errors in the client editor: a red border with the message as tooltip, the
+error paths the domain names (``contacts[0].emails[1]``) read into parts, and the area
+above the tabs that lists what kept a save from happening."""
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 INVALID_STYLE = (
     '*[invalid="true"] { border: 2px solid #d32f2f; border-radius: 3px; }'
@@ -16,8 +18,37 @@ INVALID_STYLE = (
     " QFrame#withheldBanner { background: rgba(96, 110, 130, 0.14);"
     " border: 1px solid rgba(96, 110, 130, 0.55); border-radius: 4px; }"
     " QLabel#statusChip { border: 1px solid palette(mid); border-radius: 9px;"
-    " padding: 1px 8px; }"
+    " padding: 1px 8px; background: palette(alternate-base); color: palette(text); }"
 )
+
+
+class ErrorArea(QFrame):
+    """Above the editor's tabs: "Nothing was saved" and one line per field to fix."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorArea")  # styled by INVALID_STYLE
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.label)
+        self.hide()
+
+    def clear(self) -> None:
+        self.hide()
+        self.label.clear()
+
+    def show_fields(self, lines: list[str]) -> None:
+        count = len(lines)
+        heading = (
+            "Nothing was saved. Fix this field:"
+            if count == 1
+            else f"Nothing was saved. Fix these {count} fields:"
+        )
+        self.label.setText(heading + "\n" + "\n".join(f"•  {line}" for line in lines))
+        self.show()
 
 
 def mark_invalid(widget: QWidget, message: str) -> None:

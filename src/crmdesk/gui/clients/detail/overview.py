@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.entities import CLIENT_KINDS, CLIENT_STATUSES
+from crmdesk.gui.widgets.formats import format_phone, value_words
 
 from .banners import WITHHELD_TEXT
 from .cell_text import split_list
 from .child_table import ChildTable, Column
 from .field_marks import PathPart, clear_invalid, mark_invalid
 from .tab_base import DetailTab, mark_table_error, section_title, tab_layout
+from .value_fields import ValuesEdit
 
 _LINES = ("name", "industry", "salesperson", "website", "source")
 _LISTS = ("emails", "phones", "tags")
@@ -55,16 +57,21 @@ class OverviewTab(DetailTab):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.lines: dict[str, QLineEdit] = {k: QLineEdit() for k in (*_LINES, *_LISTS)}
+        self.lines: dict[str, QLineEdit | ValuesEdit] = {k: QLineEdit() for k in (*_LINES, "tags")}
+        # Several emails and phones: one line each, the first the main one.
+        self.lines["emails"] = ValuesEdit("email")
+        self.lines["phones"] = ValuesEdit("phone", shown=format_phone)
         self.lines["name"].setPlaceholderText("Company or person (required)")
         self.lines["website"].setPlaceholderText("example.com")
-        self.lines["emails"].setPlaceholderText("first is the main one; separate with commas")
-        self.lines["phones"].setPlaceholderText("+1 202 555 0173, …")
+        self.lines["emails"].setPlaceholderText("orders@example.com")
+        self.lines["phones"].setPlaceholderText("+1 202 555 0173")
         self.lines["tags"].setPlaceholderText("VIP, wholesale, …")
         self.kind = QComboBox()
-        self.kind.addItems(list(CLIENT_KINDS))
+        for kind in CLIENT_KINDS:
+            self.kind.addItem(value_words(kind), kind)
         self.status = QComboBox()
-        self.status.addItems(list(CLIENT_STATUSES))
+        for status in CLIENT_STATUSES:
+            self.status.addItem(value_words(status), status)
         self.addresses = ChildTable(ADDRESS_COLUMNS, new_row=_blank_address, noun="address")
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText("What you know about this client")
@@ -148,8 +155,8 @@ class OverviewTab(DetailTab):
                 self.lines[key].setText(data.get(key) or "")
             for key in _LISTS:
                 self.lines[key].setText(", ".join(data.get(key) or []))
-            self.kind.setCurrentText(data.get("kind") or CLIENT_KINDS[0])
-            self.status.setCurrentText(data.get("status") or CLIENT_STATUSES[0])
+            self.kind.setCurrentIndex(max(0, self.kind.findData(data.get("kind"))))
+            self.status.setCurrentIndex(max(0, self.status.findData(data.get("status"))))
             self.notes.setPlainText(data.get("notes") or "")
         finally:
             for w in widgets:
@@ -159,8 +166,8 @@ class OverviewTab(DetailTab):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {key: self.lines[key].text() for key in _LINES}
         out.update({key: split_list(self.lines[key].text()) for key in _LISTS})
-        out["kind"] = self.kind.currentText()
-        out["status"] = self.status.currentText()
+        out["kind"] = self.kind.currentData()
+        out["status"] = self.status.currentData()
         out["addresses"] = self.addresses.rows()
         out["notes"] = self.notes.toPlainText()
         return out

@@ -13,8 +13,8 @@ from .tab_base import TableTab
 
 PRICING_COLUMNS = (
     Column("product", "Product", width=200),
-    Column("price", "Price", "money", width=90),
-    Column("discount_percent", "Discount %", "money", width=90, tooltip='A percentage, e.g. "5"'),
+    Column("price", "Price", "money", width=100),
+    Column("discount_percent", "Discount", "percent", width=80),
     Column("valid_from", "Valid from", "date", width=100),
     Column("valid_to", "Valid to", "date", width=100),
     Column("terms", "Terms", stretch=True),

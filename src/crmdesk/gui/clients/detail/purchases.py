@@ -9,10 +9,11 @@ from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QEvent, QMargins, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QFormLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QFormLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from crmdesk.domain import Section
+from crmdesk.gui.widgets.formats import format_date, format_money
 
 from .cell_text import MONTHS
 from .child_table import ChildTable, Column
@@ -20,6 +21,7 @@ from .field_marks import PathPart
 from .tab_base import DetailTab, mark_table_error, section_title, tab_layout
 
 _CENT = Decimal("0.01")
+NARROW_BELOW = 760  # the tab's width under which the patterns go below the orders
 
 
 def _dec(text: object) -> Decimal | None:
@@ -47,9 +49,10 @@ def order_total(order: dict[str, Any]) -> Decimal | None:
 
 
 def money(value: object) -> str:
-    """``"1234.5"`` -> ``"1,234.50"``; empty or unreadable -> an em dash."""
+    """``"1234.5"`` -> ``"$1,234.50"`` (the vault's currency, the locale's separators);
+    empty or unreadable -> an em dash."""
     number = _dec(value) if not isinstance(value, Decimal) else value
-    return "—" if number is None else f"{number:,.2f}"
+    return "—" if number is None else format_money(number)
 
 
 def _items_summary(order: dict[str, Any]) -> str:
@@ -64,18 +67,21 @@ def _order_total_text(order: dict[str, Any]) -> str:
     return "—" if total is None else money(total)
 
 
+# The date and the total first: they are what a narrow editor must never cut off.
 ORDER_COLUMNS = (
-    Column("date", "Date", "date", width=100),
+    Column("date", "Date", "date", width=90),
+    Column("total", "Total", "computed", display=_order_total_text, width=100, right=True),
     Column("items", "Items", "computed", display=_items_summary, width=230),
-    Column("total", "Total", "computed", display=_order_total_text, width=100),
     Column("notes", "Notes", stretch=True),
 )
 ITEM_COLUMNS = (
     Column("product", "Product", stretch=True),
-    Column("quantity", "Quantity", "int", width=90, tooltip='A quantity, e.g. "2" or "2.5"'),
-    Column("unit_price", "Unit price", "money", width=100),
-    Column("discount_percent", "Discount %", "money", width=90, tooltip='A percentage, e.g. "5"'),
-    Column("line_total", "Line total", "computed", display=lambda i: money(line_total(i))),
+    Column("quantity", "Qty", "int", width=50, tooltip='A quantity, e.g. "2" or "2.5"'),
+    Column("unit_price", "Unit price", "money", width=90),
+    Column("discount_percent", "Discount", "percent", width=70),
+    Column(
+        "line_total", "Line total", "computed", display=lambda i: money(line_total(i)), right=True
+    ),
 )
 _FIGURES = (
     ("lifetime_spend", "Lifetime spend"),
@@ -100,9 +106,10 @@ class SpendChart(QChartView):
         self.chart_.addSeries(self.series)
         self.month_axis = QBarCategoryAxis()
         self.month_axis.append(list(MONTHS))
-        small = self.month_axis.labelsFont()
-        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.75))
-        self.month_axis.setLabelsFont(small)
+        # Month names at a readable size; turned upright when the chart is too narrow
+        # for them side by side (a laptop), instead of being cut to "J…".
+        self.month_axis.setLabelsFont(self.font())
+        self.month_axis.setTruncateLabels(False)
         self.value_axis = QValueAxis()
         self.value_axis.setLabelFormat("%.0f")
         self.chart_.addAxis(self.month_axis, Qt.AlignmentFlag.AlignBottom)
@@ -114,7 +121,8 @@ class SpendChart(QChartView):
         self.chart_.setMargins(QMargins(2, 2, 2, 2))
         self.chart_.layout().setContentsMargins(0, 0, 0, 0)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(170)
+        self.setMinimumWidth(220)
         self.set_values([0.0] * 12)
         self.apply_palette()
 
@@ -140,6 +148,20 @@ class SpendChart(QChartView):
             axis.setGridLineColor(grid)
         self.bar_set.setColor(pal.color(QPalette.ColorRole.Highlight))
         self.bar_set.setBorderColor(pal.color(QPalette.ColorRole.Highlight))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        room = self.chart_.plotArea().width() or event.size().width() * 0.8
+        needed = QFontMetrics(self.font()).horizontalAdvance("May") + 8
+        upright = room / 12 < needed
+        font = self.font()
+        if upright:  # twelve upright names side by side: a little smaller, all shown
+            font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+        self.month_axis.setLabelsFont(font)
+        self.month_axis.setLabelsAngle(-90 if upright else 0)
+
+    def months_upright(self) -> bool:
+        return self.month_axis.labelsAngle() != 0
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
@@ -192,14 +214,20 @@ class PurchasesTab(DetailTab):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(section_title("Purchasing patterns"))
-        right_layout.addLayout(figures)
-        right_layout.addWidget(self.chart, 1)
+        # Figures above the chart when the patterns have a column of their own; beside
+        # it when they are below the orders (a narrow editor: see resizeEvent).
+        self.patterns_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.patterns_layout.addLayout(figures)
+        self.patterns_layout.addWidget(self.chart, 1)
+        right_layout.addLayout(self.patterns_layout, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([480, 480])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 400])
+        self.splitter = splitter
         layout = tab_layout(self, self.confidential())
         layout.addWidget(splitter)
 
@@ -207,6 +235,20 @@ class PurchasesTab(DetailTab):
         self.orders.current_row_changed.connect(self._show_items)
         self.items.changed.connect(self._items_edited)
         self._show_items(-1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Side by side on a wide editor; the patterns below the orders on a narrow one
+        (a laptop), so that no order total or price is cut off."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW_BELOW
+        wanted = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            self.patterns_layout.setDirection(
+                QBoxLayout.Direction.LeftToRight if narrow else QBoxLayout.Direction.TopToBottom
+            )
+            total = sum(self.splitter.sizes()) or 1
+            self.splitter.setSizes([total * 3 // 5, total * 2 // 5])
 
     # -- DetailTab
 
@@ -258,7 +300,7 @@ class PurchasesTab(DetailTab):
         f["average_order_value"].setText(money(p.get("average_order_value")))
         interval = p.get("average_interval_days")
         f["average_interval_days"].setText(f"{interval} days" if interval else "—")
-        f["expected_next_order"].setText(p.get("expected_next_order") or "—")
+        f["expected_next_order"].setText(format_date(p.get("expected_next_order")) or "—")
         top = p.get("top_products") or []
         f["top_products"].setText(
             "\n".join(f"{t['product']} — {money(t['spend'])}" for t in top[:3]) or "—"
@@ -275,10 +317,9 @@ class PurchasesTab(DetailTab):
         has = index >= 0
         self.items.setEnabled(has)
         self.items.set_rows(self.orders.row_data(index).get("items") or [] if has else [])
+        day = format_date(self.orders.row_data(index).get("date")) if has else ""
         self.items_title.setText(
-            f"Line items of the order of {self.orders.row_data(index).get('date') or '?'}"
-            if has
-            else "Line items (select an order)"
+            f"Line items of the order of {day or '?'}" if has else "Line items (select an order)"
         )
         for parts, message in self._item_errors.get(index, []) if has else []:
             mark_table_error(self.items, parts, message)

@@ -69,6 +69,9 @@ class DetailTab(QWidget):
     confidential_banner: ConfidentialBanner | None = None
     withheld_banner: WithheldBanner | None = None
     _withheld = False
+    # False for a part shown below another in one editor tab: the first one's banner
+    # speaks for the whole tab (see tab_pages.py).
+    shows_banner = True
 
     @classmethod
     def confidential(cls) -> bool:
@@ -79,8 +82,8 @@ class DetailTab(QWidget):
         and make what shows it read-only (the service keeps the withheld values)."""
         self._withheld = withheld
         if self.withheld_banner is not None and self.confidential_banner is not None:
-            self.withheld_banner.setVisible(withheld)
-            self.confidential_banner.setVisible(not withheld)
+            self.withheld_banner.setVisible(withheld and self.shows_banner)
+            self.confidential_banner.setVisible(not withheld and self.shows_banner)
 
     def is_withheld(self) -> bool:
         return self._withheld

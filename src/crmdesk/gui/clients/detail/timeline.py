@@ -24,16 +24,17 @@ from PySide6.QtWidgets import (
 from crmdesk.domain import Section
 from crmdesk.domain.entities import INTERACTION_KINDS
 from crmdesk.gui.widgets.dialog import AppDialog
+from crmdesk.gui.widgets.formats import full_year_date_format
 
 from .child_table import ChildTable, Column
 from .tab_base import DetailTab, TableTab
 
 INTERACTION_COLUMNS = (
-    Column("date", "Date", "date", width=100),
-    Column("kind", "Kind", "choice", choices=INTERACTION_KINDS, width=90),
-    Column("contact", "Contact", width=160),
-    Column("summary", "Summary", width=330),
-    Column("outcome", "Outcome", stretch=True),
+    Column("date", "Date", "date", width=76),
+    Column("kind", "Kind", "choice", choices=INTERACTION_KINDS, width=66),
+    Column("contact", "Contact", width=100),
+    Column("summary", "Summary", stretch=True),  # what matters most takes the room
+    Column("outcome", "Outcome", width=110),
 )
 
 
@@ -60,7 +61,7 @@ class LogCallDialog(AppDialog):
         self.setWindowTitle("Log a call")
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDisplayFormat(full_year_date_format())
         self.contact = QComboBox()
         self.contact.setEditable(True)
         self.contact.addItems(contacts)

@@ -1,9 +1,9 @@
-"""Long work off the GUI thread, with progress and cancel: the app's one operations layer.
+"""Long work with a progress dialog and Cancel (demo data, imports, reports, the audit trail).
 
-``run_with_progress`` runs a function on a worker thread while a progress dialog shows
-how far it got; Cancel asks the function to stop at its next check. The result or the
-error comes back on the GUI thread. Short reads (a page of the client list, one client)
-run directly: they take milliseconds.
+``run_with_progress`` runs a function on a thread of its own while a progress dialog
+shows how far it got; Cancel asks the function to stop at its next check. The result or
+the error comes back on the GUI thread. Everyday reads and writes, which take
+milliseconds to a second, go through :mod:`crmdesk.gui.ops.background` instead.
 """
 
 from __future__ import annotations
@@ -58,12 +58,19 @@ class Operation(QObject):
     finished = Signal(object)  # the result; emitted on the GUI thread
     failed = Signal(object)  # the exception
 
-    def __init__(self, parent: QWidget, title: str, total: int, fn: Callable[[Job], Any]):
+    def __init__(
+        self,
+        parent: QWidget,
+        title: str,
+        total: int,
+        fn: Callable[[Job], Any],
+        show_after_ms: int = 300,
+    ):
         super().__init__(parent)
         self.dialog = QProgressDialog(title, "Cancel", 0, max(total, 1), parent)
         self.dialog.setWindowTitle(title)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(300)
+        self.dialog.setMinimumDuration(show_after_ms)  # quick work shows no dialog
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self._thread = QThread(self)
@@ -120,8 +127,10 @@ def run_with_progress(
     fn: Callable[[Job], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
+    *,
+    show_after_ms: int = 300,
 ) -> Operation:
-    op = Operation(parent, title, total, fn)
+    op = Operation(parent, title, total, fn, show_after_ms)
     op.finished.connect(on_done)
     op.failed.connect(on_error)
     return op.start()
