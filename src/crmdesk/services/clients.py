@@ -36,7 +36,7 @@ from crmdesk.domain.coverage import Coverage, categories_added, client_coverage
 from crmdesk.domain.need_to_know import merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
-from crmdesk.services import audit_sealing
+from crmdesk.services import audit_sealing, withheld
 from crmdesk.services import client_store as store
 from crmdesk.services.access import deny, require
 from crmdesk.services.client_query import (
@@ -176,7 +176,11 @@ class ClientService:
         withheld from them are kept.
         """
         user = require(self._session, Permission.EDIT_BASIC, what=f"client:{client_id}")
-        patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns", "coverage")}
+        patch = {
+            k: v
+            for k, v in patch.items()
+            if k not in ("redacted", "withheld", "patterns", "coverage")
+        }
         refused: Permission | None = None
         with self._vault.transaction() as conn:
             current = self._load_for_write(conn, client_id, expected_version)
@@ -273,14 +277,15 @@ class ClientService:
 
     def get_json(self, client_id: int, *, record_view: bool = True) -> dict[str, Any]:
         """Everything about a client the person may see as JSON-ready data, with its
-        purchasing ``patterns``; withheld values are emptied and ``redacted`` is true."""
+        purchasing ``patterns``; withheld values are emptied, and ``redacted`` and
+        ``withheld`` (why, and whom to ask) come first."""
         client = self.get(client_id, record_view=record_view)
         data = client_to_json(client)
         if not self.sees_value_added(client.salesperson):
             redacted = redact_value_added({**data, "patterns": None, "coverage": None})
             # Said as withheld, category by category: never "missing".
             redacted["coverage"] = Coverage.hidden().to_json()
-            return redacted
+            return withheld.mark(self._session, redacted)
         data["patterns"] = patterns_to_json(compute_patterns(client.purchases, self._today()))
         data["coverage"] = self.coverage([client_id]).get(client_id, Coverage()).to_json()
         return data
