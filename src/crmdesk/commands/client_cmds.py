@@ -14,7 +14,7 @@ from crmdesk.commands.unlock import approval, open_session
 from crmdesk.errors import BadInput
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
-from crmdesk.services.egress import command_line_listing
+from crmdesk.services.reading_out import read_out
 from crmdesk.services.withheld import note as withheld_note
 
 
@@ -104,7 +104,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         service = ClientService(session)
         query = query_from_args(args)
         rows, total = service.list(query), service.count(query)
-        command_line_listing(session, [r.id for r in rows], approval=approval(args))
+        read_out(session, [r.id for r in rows], approval=approval(args))
         note = withheld_note(session) if any(_withheld(r) for r in rows) else ""
     _print_rows(rows, total, args.json, note)
     return 0
@@ -117,7 +117,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         service = ClientService(session)
         query = query_from_args(args, args.text)
         rows, total = service.list(query), service.count(query)
-        command_line_listing(session, [r.id for r in rows], approval=approval(args))
+        read_out(session, [r.id for r in rows], search=args.text, approval=approval(args))
         note = withheld_note(session) if any(_withheld(r) for r in rows) else ""
     _print_rows(rows, total, args.json, note)
     return 0
@@ -204,9 +204,7 @@ def _print_client(data: dict[str, Any]) -> None:
         # Never "0 orders" or "none recorded": the information exists, it is not theirs.
         print(f"  Purchases: {withheld['note']}")
         print(f"  Pricing, preferences, seasonal needs, specifications: {withheld['note']}")
-        print(
-            f"  Records: {len(data['interactions'])} interactions, {len(data['tasks'])} tasks"
-        )
+        print(f"  Records: {len(data['interactions'])} interactions, {len(data['tasks'])} tasks")
     else:
         p = data["patterns"]
         print(

@@ -127,6 +127,10 @@ WORDS: dict[str, str] = {
     "egress.approval_required": "This {what} holds {count} clients, more than the {limit} the "
     "owner allows without approval. Ask the owner to approve it: add --approve-as OWNER_LOGIN "
     "and give the owner's password on standard input.",
+    "egress.reading_approval_required": "With this page you would have read out {count} "
+    "client rows within the hour, more than the {limit} the owner allows without approval. "
+    "Ask the owner to approve it: add --approve-as OWNER_LOGIN and give the owner's password "
+    "on standard input, or wait until the hour is over.",
     "egress.approval_refused": "The approval was not given: {cause}",
     "decoys.domain_needed": "Give the domain for the decoys' email addresses: one you control "
     "and whose mail you read (e.g. --domain example.com), so that mail to a decoy reaches you.",

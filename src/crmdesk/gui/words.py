@@ -74,6 +74,10 @@ WORDS: dict[str, str] = {
     "egress.approval_required": "This {what} holds {count} clients, more than the {limit} the "
     "owner allows without approval. Ask the owner to approve it: they type their login and "
     "password when crmdesk asks.",
+    "egress.reading_approval_required": "With this page you would have read out {count} "
+    "client rows within the hour, more than the {limit} the owner allows without approval. "
+    "Ask the owner to approve it: they type their login and password when crmdesk asks, or "
+    "wait until the hour is over.",
     "egress.approval_refused": "The approval was not given: {cause}",
 }
 
