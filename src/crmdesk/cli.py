@@ -27,6 +27,7 @@ from crmdesk.commands import (
     vault_args,
 )
 from crmdesk.commands.io import StdinLines
+from crmdesk.commands.output_files import add_force, check_outputs
 from crmdesk.commands.words import words
 from crmdesk.errors import CrmdeskError, ExitCode
 
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         group.register(sub)
     _global_options_anywhere(sub)
+    add_force(sub)
     return parser
 
 
@@ -144,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_self_test(expect_keyring=args.expect_keyring)
         if args.command is None:
             return _run_gui(args)
+        check_outputs(args)
         return int(args.handler(args))
     except CrmdeskError as exc:
         print(f"crmdesk: {words(exc)}", file=sys.stderr)

@@ -87,8 +87,13 @@ def cmd_update(args: argparse.Namespace) -> int:
             )
         expected = version if expected is None else expected
     with open_session(args) as session:
-        client = ClientService(session).update(args.id, patch, expected_version=expected)
-    print(f"Updated client {client.id} (now version {client.version})")
+        client, changed = ClientService(session).update_changed(
+            args.id, patch, expected_version=expected
+        )
+    if changed:
+        print(f"Updated client {client.id} (now version {client.version})")
+    else:
+        print(f"Nothing changed: client {client.id} is still version {client.version}")
     return 0
 
 

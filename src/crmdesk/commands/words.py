@@ -134,6 +134,14 @@ WORDS: dict[str, str] = {
     "Ask the owner to approve it: add --approve-as OWNER_LOGIN and give the owner's password "
     "on standard input, or wait until the hour is over.",
     "egress.approval_refused": "The approval was not given: {cause}",
+    "policy.no_such_version": "There is no version {version} of the policy: the current one "
+    "is version {current}. Read it (crmdesk policy show), then accept it: crmdesk policy "
+    "accept --version {current}.",
+    "output.exists": "{path} already exists; it is not replaced unless you add --force. "
+    "Choose another name, or add --force to replace it.",
+    "output.no_folder": "The folder {folder} does not exist. Create it first (mkdir), or "
+    "choose another file.",
+    "output.is_folder": "{path} is a folder. Give the name of a file to write (-o FILE).",
     "decoys.domain_needed": "Give the domain for the decoys' email addresses: one you control "
     "and whose mail you read (e.g. --domain example.com), so that mail to a decoy reaches you.",
 }

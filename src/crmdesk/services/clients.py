@@ -36,7 +36,7 @@ from crmdesk.domain.coverage import Coverage, categories_added, client_coverage
 from crmdesk.domain.need_to_know import merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
-from crmdesk.services import audit_sealing, withheld
+from crmdesk.services import audit_sealing, basic_views, withheld
 from crmdesk.services import client_store as store
 from crmdesk.services.access import deny, require
 from crmdesk.services.client_query import (
@@ -168,6 +168,12 @@ class ClientService:
     def update(
         self, client_id: int, patch: Mapping[str, Any], *, expected_version: int | None = None
     ) -> Client:
+        """:meth:`update_changed` without saying whether anything changed."""
+        return self.update_changed(client_id, patch, expected_version=expected_version)[0]
+
+    def update_changed(
+        self, client_id: int, patch: Mapping[str, Any], *, expected_version: int | None = None
+    ) -> tuple[Client, bool]:
         """Change the given top-level fields; child lists given are replaced whole.
 
         With ``expected_version`` (the version the editor read), a save over someone
@@ -192,7 +198,7 @@ class ClientService:
                     raise _invalid(exc) from None
                 fields = changed_fields(current, changed)
                 if not fields:
-                    return self._as_seen(user, current)
+                    return self._as_seen(user, current), False
                 store.update_client(conn, changed, self._now(), self._today())
                 changes = value_added_changes(current, changed, fields)
                 details: dict[str, Any] = {"fields": fields, **changes}
@@ -211,7 +217,7 @@ class ClientService:
         if refused is not None:  # recorded in its own transaction, after the rollback
             deny(self._session, refused, what=f"client:{client_id}")
         assert result is not None
-        return self._as_seen(user, result)
+        return self._as_seen(user, result), True
 
     def delete(self, client_id: int, *, expected_version: int | None = None) -> str:
         """Delete a client and everything hanging off it; returns its name."""
@@ -254,17 +260,17 @@ class ClientService:
         """The client as the signed-in person may see it.
 
         A view that shows value-added information is recorded (``client.viewed``), so
-        that the owner can see who looked at what; ``record_view=False`` is for callers
-        that record their own event (printing).
+        that the owner can see who looked at what; a view of basic information only is
+        recorded once per person, client and day (:mod:`.basic_views`);
+        ``record_view=False`` is for callers that record their own event (printing).
         """
         user = require(self._session, Permission.VIEW_BASIC, what=f"client:{client_id}")
         with self._vault.reading() as conn:
             client = store.load_client(conn, client_id)
         if client is None:
             raise _not_found(client_id)
-        if not user.sees_value_added(client.salesperson):
-            return redact_client(client)
-        sections = value_added_sections(client) if record_view else []
+        sees = user.sees_value_added(client.salesperson)
+        sections = value_added_sections(client) if record_view and sees else []
         if sections:  # a record with nothing value-added in it shows no trade secret
             with self._vault.transaction():
                 self._vault.record_event(
@@ -273,7 +279,9 @@ class ClientService:
                     object=f"client:{client_id}",
                     details={"value_added": True, "sections": sections},
                 )
-        return client
+        elif record_view:
+            basic_views.record(self._vault, user.login, client_id, self._now())
+        return client if sees else redact_client(client)
 
     def get_json(self, client_id: int, *, record_view: bool = True) -> dict[str, Any]:
         """Everything about a client the person may see as JSON-ready data, with its
