@@ -156,6 +156,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "backup.keys_renewed",
         "backup.owner_only",
         "backup.rotation_under_way",
+        "calls.limit_too_small",
         "cli.recover.not_owner",
         "cli.recover.owner_needed",
         "cli.restore.live_damaged",

@@ -98,6 +98,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "backup.keys_renewed",
         "backup.owner_only",
         "backup.rotation_under_way",
+        "calls.limit_too_small",
         "recover.not_owner",
         "recover.owner_login_needed",
         "restore.new_password_needed",

@@ -342,12 +342,17 @@ class ClientService:
         sort = query.sort if query.sort != SortKey.NAME else SortKey.RELEVANCE
         return self.list(replace(query, text=text, sort=sort))
 
-    def followups(self, *, within_days: int = 0, limit: int = 500) -> list[FollowUp]:
-        """Open tasks due today or earlier (or within the next ``within_days``)."""
-        require(self._session, Permission.VIEW_BASIC, what="follow-ups")
+    def followups(
+        self, *, within_days: int = 0, limit: int | None = 500, own: bool = False
+    ) -> list[FollowUp]:
+        """Open tasks due today or earlier (or within the next ``within_days``); the
+        first ``limit`` of them (None: all). ``own``: a Salesperson's of their own
+        clients only (their calls to make); everyone else's are all they may see."""
+        user = require(self._session, Permission.VIEW_BASIC, what="follow-ups")
         until = self._today() + dt.timedelta(days=within_days)
+        scope = _scope(user) if own and user.visibility is Visibility.ASSIGNED else Scope()
         with self._vault.reading() as conn:
-            return store.open_tasks(conn, until, limit)
+            return store.open_tasks(conn, until, limit, scope)
 
     def birthdays(self, *, within_days: int = 7, limit: int = 500) -> list[Birthday]:
         """Contacts with a birthday in the next ``within_days`` days, soonest first.
