@@ -81,10 +81,6 @@ WORDS: dict[str, str] = {
     "egress.approval_refused": "The approval was not given: {cause}",
     "policy.no_such_version": "There is no version {version} of the policy: the current one "
     "is version {current}. Read it, then accept it.",
-    "output.exists": "{path} already exists. Choose another name, or confirm that it may "
-    "be replaced.",
-    "output.no_folder": "The folder {folder} does not exist. Choose another folder.",
-    "output.is_folder": "{path} is a folder. Choose the name of a file to write.",
 }
 
 # Codes whose neutral message is already right in the app (restoring a backup file,
