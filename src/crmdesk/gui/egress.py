@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from crmdesk.domain.roles import Permission, refusal
 from crmdesk.errors import CrmdeskError
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from crmdesk.gui.clients.detail.editor import ClientEditor
     from crmdesk.gui.clients.list_panel import ClientListPanel
+    from crmdesk.gui.clipboard_guard import ClipboardGuard
     from crmdesk.services.clients import ClientService
     from crmdesk.services.reports import ReportService
     from crmdesk.services.session import Session
@@ -48,6 +49,7 @@ class EgressMixin(QMainWindow):
     editor: ClientEditor
     list_panel: ClientListPanel
     act_copy: QAction
+    clipboard_guard: ClipboardGuard
     _report_op: Operation | None
     _last_preview: ReportPreview
 
@@ -174,7 +176,8 @@ class EgressMixin(QMainWindow):
             return
         if not done or text is None:
             return
-        QApplication.clipboard().setText(text)
+        # Marked for clipboard managers not to keep, cleared on lock, quit and timeout.
+        self.clipboard_guard.put(text)
         noun = "client" if len(rows) == 1 else "clients"
         self.statusBar().showMessage(f"Copied {len(rows):,} {noun}; the copy is recorded.", 5000)
 
