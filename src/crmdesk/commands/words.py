@@ -163,6 +163,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "cli.restore.no_passphrase",
         "cli.restore.owner_needed",
         "cli.restore.sign_in_live",
+        "decoys.address_invalid",
         "recover.not_owner",
         "restore.other_vault",
         "restore.not_owner",

@@ -95,6 +95,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "backup.owner_only",
         "backup.rotation_under_way",
         "calls.limit_too_small",
+        "decoys.address_invalid",
         "recover.not_owner",
         "recover.owner_login_needed",
         "restore.new_password_needed",
