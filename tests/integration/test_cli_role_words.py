@@ -75,3 +75,15 @@ def test_a_salespersons_summary_of_anothers_client_says_withheld(office, tmp_pat
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)
     assert "No purchases recorded" not in text and "None recorded" not in text
     assert text.count("Withheld: not your client") >= 6
+
+
+def test_a_salespersons_meeting_brief_says_whom_to_ask(office, tmp_path):  # noqa: F811
+    from pypdf import PdfReader
+
+    folder, ids = office
+    out = tmp_path / "b.pdf"
+    result = run_cli(folder, "report", "brief", str(ids["zoes"]), "-o", str(out), env=_env("sam"))
+    assert result.returncode == 0, result.stderr
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert len(PdfReader(out).pages) == 1
+    assert "Withheld: not your client" in text and "ask Zoë Łukasiewicz (owner)" in text, text

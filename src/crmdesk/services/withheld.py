@@ -26,20 +26,24 @@ VALUE_ADDED_PARTS = (
 
 
 def who_to_ask(session: Session, salesperson: str = "") -> str:
-    """``Sam Lee, or Zoë Ł. (owner) or Mia Chen (manager)``: who may see it in full."""
+    """``Sam Reed, or Zoë Ł. (owner) or Mia Chen (manager)``: who may see it in full."""
     with session.vault.reading() as conn:
         rows = conn.execute(
-            "SELECT full_name, role FROM users WHERE role IN ('owner', 'manager')"
-            " AND disabled_at IS NULL ORDER BY role DESC, created_at"
+            "SELECT login, full_name, role FROM users WHERE disabled_at IS NULL"
+            " ORDER BY role = 'manager', created_at"
         ).fetchall()
-    senior = [f"{name} ({role})" for name, role in rows]
+    senior = [f"{name} ({role})" for _, name, role in rows if role in ("owner", "manager")]
     if not senior:
         senior = [f"{session.vault.owner.full_name} (owner)"]
     who = " or ".join(senior)
-    seller = salesperson.strip()
-    if seller and seller != session.user.full_name and seller != session.user.login:
-        return f"{seller}, or {who}"
-    return who
+    seller = salesperson.strip().casefold()
+    if not seller or session.user.is_assigned(salesperson):
+        return who
+    for login, name, role in rows:
+        if seller in (login.casefold(), name.casefold()):
+            # Named already when they are the owner or a manager.
+            return who if role in ("owner", "manager") else f"{name}, or {who}"
+    return f"{salesperson.strip()}, or {who}"
 
 
 def note(session: Session, salesperson: str = "") -> str:
