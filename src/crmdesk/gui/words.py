@@ -81,6 +81,9 @@ WORDS: dict[str, str] = {
     "egress.approval_refused": "The approval was not given: {cause}",
     "policy.no_such_version": "There is no version {version} of the policy: the current one "
     "is version {current}. Read it, then accept it.",
+    "offboard.keys_waiting": "{user}'s account is disabled, but the keys they held are not "
+    "changed yet: crmdesk has this vault open in another window or command. Close it there, "
+    "then choose Offboard again: it continues where it stopped.",
 }
 
 # Codes whose neutral message is already right in the app (restoring a backup file,
@@ -110,12 +113,14 @@ NEUTRAL: frozenset[str] = frozenset(
         "key.not_held",
         "key.slot_gone",
         "key.tampered",
-        "offboard.keys_waiting",
         "recover.password_needed",
         "upgrade.other_way",
         "upgrade.owner_first",
         "user.disabled",
         "vault.damaged.book",
+        "vault.damaged.redo_row",
+        "book.not_held",
+        "books.too_many",
         "vault.damaged.keys",
         "user.owner_password_needed",
         "audit.broken",
@@ -194,7 +199,9 @@ NEUTRAL: frozenset[str] = frozenset(
         "passphrase.differ",
         "passphrase.missing",
         "passphrase.needed.rotation",
+        "passphrase.wrong.rotation",
         "passphrase.too_short",
+        "password.differ",
         "password.too_short",
         "password.unchanged",
         "policy.changed",

@@ -14,7 +14,7 @@ from typing import Any
 
 from crmdesk.domain.alerts import ActivityEvent, Alert, find_alerts, per_actor_counts
 from crmdesk.domain.roles import Permission
-from crmdesk.services import audit_sealing
+from crmdesk.services import audit_sealing, signin
 from crmdesk.services.access import require
 from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
@@ -54,6 +54,13 @@ class ActivityService:
         self._session = session
         self._now = now
         self._tz = tz or local_zone()
+
+    def record_waiting_signins(self) -> int:
+        """Write the failed sign-ins still waiting outside the database (they are written
+        by the next sign-in, see :func:`crmdesk.services.signin.record_queued_failures`)
+        into the trail, so that what follows shows them; returns how many."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="activity")
+        return signin.record_queued_failures(self._session)
 
     def log(self, query: ActivityFilter = ActivityFilter()) -> list[ActivityEvent]:
         """Matching audit entries, newest first."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from crmdesk.domain.roles import Role
+from crmdesk.errors import BadInput
 from crmdesk.services import key_access
-from crmdesk.services.client_store.books import move_clients_to_their_books
+from crmdesk.services.client_store import move_clients_to_their_books
 from crmdesk.services.user_session import Session
 from crmdesk.vault import people_keys
-from crmdesk.vault.books import HOUSE, new_book_id
+from crmdesk.vault.books import HOUSE, MAX_ATTACHED_BOOKS, new_book_id
 
 
 def _now() -> str:
@@ -30,6 +31,19 @@ def ensure_book(session: Session, login: str) -> str:
         existing = key_access.book_of(conn, login)
         if existing is not None:
             return existing
+        (count,) = conn.execute("SELECT count(*) FROM books").fetchone()
+        if count >= MAX_ATTACHED_BOOKS:
+            # One connection attaches at most ten files besides the main one (sqlcipher3
+            # is built with SQLITE_MAX_ATTACHED = 10): the house book and nine others.
+            raise BadInput(
+                f"This vault already has {count} client books (the house book and one per "
+                f"salesperson), the most this version of crmdesk can open at once. Give "
+                f"{login!r} another role, or let a former salesperson's clients go to the "
+                "house book first.",
+                code="books.too_many",
+                count=count,
+                login=login,
+            )
         managers = [
             r[0]
             for r in conn.execute(

@@ -148,7 +148,7 @@ class CoverageService:
         self._clients.refresh_spend()
         vault = self._session.vault
         with vault.reading() as conn:
-            rows = list(store.book_rows(conn, scope))
+            rows = list(store.book_rows(vault, scope))
             written = written_dates(conn, {r.client_id for r in rows})
         facts = [client_facts(r, written.get(r.client_id)) for r in rows]
         if user.visibility is Visibility.ALL:

@@ -337,8 +337,9 @@ class ExportService:
 
     def _load(self, ids: set[int], every_contact: bool = True) -> dict[int, Client]:
         """The exported parts of some clients: basic information, notes and contacts."""
-        with self._session.vault.reading() as conn:
-            return store.load_cards(conn, ids, every_contact=every_contact)
+        vault = self._session.vault
+        with vault.reading():
+            return store.load_cards(vault, ids, every_contact=every_contact)
 
     # -- the register -------------------------------------------------------------------
 

@@ -292,6 +292,7 @@ class ImportService:
         added: list[int] = []
         merged_ids: dict[int, None] = {}
         merged = skipped = 0
+        moved = False
         kinds_total = 0
         problems: list[Problem] = []
         with vault.bulk_writes(), vault.transaction() as conn:
@@ -307,7 +308,7 @@ class ImportService:
             def flush() -> None:
                 if not pending:
                     return
-                ids = store.insert_clients(conn, [c for _, c in pending], now, today)
+                ids = store.insert_clients(vault, [c for _, c in pending], now, today)
                 for (row, _), client_id in zip(pending, ids, strict=True):
                     run.landed[row] = client_id
                 added.extend(ids)
@@ -340,11 +341,12 @@ class ImportService:
                             if run.landed.get(row.earlier or 0) == PENDING:
                                 flush()
                             target = run.landed[row.earlier or 0]
-                        current = store.load_client(conn, target)
+                        current = store.load_client(vault, target)
                         assert current is not None
                         changed = merge_clients(current, client)
                         if changed != current:
-                            store.update_client(conn, changed, now, today)
+                            store.update_client(vault, changed, now, today)
+                            moved = moved or changed.salesperson != current.salesperson
                         merged_ids[target] = None
                         run.landed_at(row, target)
                         merged += 1
@@ -372,6 +374,8 @@ class ImportService:
                     "merged_ids": list(merged_ids),
                 },
             )
+        if moved:  # a merge gave a client another book: the old book's rows go now
+            store.finish_moves(vault)
         if progress:
             progress(plan.size, plan.size)
         return ImportResult(

@@ -53,8 +53,9 @@ def rotate_key(
             )
         if not people_keys.check_own_password(vault, passphrase):
             raise WrongPassphrase(
-                "That password does not open your key slot; nothing changed.",
-                code="passphrase.wrong",
+                "That password does not open your key; nothing was changed. Check Caps "
+                "Lock and try again.",
+                code="passphrase.wrong.rotation",
             )
     # The data keys first: if the vault is open elsewhere this stops before anything changed.
     key_access.rotate_keys(vault, session.actor, key_access.every_key_id(vault), reason)

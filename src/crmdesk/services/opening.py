@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from crmdesk.errors import VaultInUse
-from crmdesk.services import key_access, people
+from crmdesk.services import client_store, key_access, people
 from crmdesk.services.user_session import Session
 from crmdesk.vault import Vault, people_keys
 from crmdesk.vault.keys import recovery as recovery_codec
@@ -22,10 +22,18 @@ def owner_session(vault: Vault) -> Session:
 
 
 def settle(session: Session) -> None:
-    """What an open by this person finishes: a rotation that waited for the vault alone
-    (Owners and Managers hold the keys to do it), and an owner's recovery key nobody has
-    seen (made again, to show once)."""
+    """What an open by this person finishes: changes of the books they hold that a crash
+    left half written, a rotation that waited for the vault alone (Owners and Managers
+    hold the keys to do it), and an owner's recovery key nobody has seen (made again, to
+    show once)."""
     vault = session.vault
+    # Books first: a change a crash left half written, rows of clients that left a book.
+    client_store.settle_books(vault)
+    # Clients a role change cut short left in their old book: Owners and Managers hold
+    # every book to move them.
+    if session.user.role.value in ("owner", "manager"):
+        with contextlib.suppress(client_store.NotHeld):
+            client_store.finish_rehousing(vault)
     keyfile = vault.keyfile()
     if session.user.role.value == "owner" and people_keys.needs_new_recovery_key(
         keyfile, session.actor

@@ -260,16 +260,25 @@ def authenticate_other(
                     )
     if user is None or person is None or not user.enabled:
         _failed(vault.folder, login, now(), "wrong password or unknown login")
-        _flush_failures(session)
+        record_queued_failures(session)
         raise SignInFailed(_WRONG, code="signin.wrong", login=login)
     signin_log.clear(vault.folder, login)
     return user, person
 
 
-def _flush_failures(session: Session) -> None:
+def record_queued_failures(session: Session) -> int:
+    """Write the failed sign-ins waiting in ``signin.json`` into the audit trail; returns
+    how many.
+
+    Before anyone signs in there is no key to write the database with, so failures wait
+    there until the next successful sign-in records them. Someone who stays signed in
+    (the owner reading the Activity page) records them too, so that the page and its
+    alerts show them: each entry names the login typed then, and is signed by the person
+    who recorded it (``recorded_by``), as the audit check allows for these actions only.
+    """
     queued = signin_log.queued(session.vault.folder)
     if not queued:
-        return
+        return 0
     with session.vault.transaction():
         for failure in queued:
             session.vault.record_event(
@@ -279,6 +288,7 @@ def _flush_failures(session: Session) -> None:
                 details={**failure.details, "at": failure.ts, "recorded_by": session.actor},
             )
     signin_log.drop_queued(session.vault.folder, queued)
+    return len(queued)
 
 
 def change_password(session: Session, old_password: str, new_password: str) -> None:
@@ -296,7 +306,7 @@ def change_password(session: Session, old_password: str, new_password: str) -> N
     vault = session.vault
     if has_password(session) and not people_keys.check_own_password(vault, old_password):
         _failed(vault.folder, session.actor, _utcnow(), "wrong password")
-        _flush_failures(session)
+        record_queued_failures(session)
         raise SignInFailed(_WRONG, code="signin.wrong", login=session.actor)
     previous = vault.person
     roll_over = session.must_change_password

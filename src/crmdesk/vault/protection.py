@@ -40,11 +40,13 @@ def describe(keyfile: KeyFile, source: str) -> str:
         )
     if kind is Protection.PASSPHRASE:
         return "wrapped by the owner's passphrase (Argon2id, AES-256-GCM) in keys.json"
-    people = len(keyfile.people)
+    # Slots, not people: an upgraded vault's colleagues have none until they get a password.
+    slots = len(keyfile.people)
     books = sum(1 for k in keyfile.keys if k.startswith("book:"))
     return (
         f"in each person's own key slot in keys.json, opened only by their password "
-        f"({people} people, {books} books); nothing in the OS keyring opens this vault"
+        f"({slots} key {'slot' if slots == 1 else 'slots'}, {books} "
+        f"{'book' if books == 1 else 'books'}); nothing in the OS keyring opens this vault"
     )
 
 

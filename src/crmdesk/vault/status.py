@@ -48,6 +48,14 @@ def vault_status(vault: UnlockedVault) -> VaultStatus:
             if n not in virtual and not any(n.startswith(f"{v}_") for v in virtual)
         ]
         counts = {t: _count(conn, t) for t in tables}
+        # The books this person holds: their tables counted with the main ones.
+        for schema in sorted(vault.held_books().values()):
+            for (name,) in conn.execute(
+                f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'va_search%'"
+                " AND name != 'book_info'"
+            ).fetchall():
+                counts[name] = counts.get(name, 0) + _count(conn, name, schema)
         info = dict(conn.execute("SELECT key, value FROM vault_info").fetchall())
         head = audit.head(conn)
     return VaultStatus(
@@ -67,6 +75,6 @@ def vault_status(vault: UnlockedVault) -> VaultStatus:
     )
 
 
-def _count(conn: Connection, table: str) -> int:
+def _count(conn: Connection, table: str, schema: str = "main") -> int:
     quoted = '"' + table.replace('"', '""') + '"'  # a name read from the schema, quoted
-    return int(conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM {schema}.{quoted}").fetchone()[0])

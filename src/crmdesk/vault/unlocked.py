@@ -26,7 +26,7 @@ from crmdesk import audit
 from crmdesk.errors import CannotUnlock, NewerVault, VaultDamaged
 from crmdesk.vault import migrations
 from crmdesk.vault.audit_head import AuditHeadWriter, Head, read_recorded_head
-from crmdesk.vault.books import AttachedBooks
+from crmdesk.vault.books import AttachedBooks, RedoSeal
 from crmdesk.vault.connection import (
     CACHE_SIZE,
     Connection,
@@ -105,6 +105,9 @@ class UnlockedVault:
         self._head_writer = AuditHeadWriter(folder)
         # Set when this open made a new recovery key nobody has seen yet.
         self._unshown_recovery_key: str | None = None
+        # Counts write transactions begun: tells code inside one whether it is still the
+        # same one (the client store never deletes redo rows its own transaction wrote).
+        self.transactions = 0
 
     @classmethod
     def _open_with_keys(
@@ -171,6 +174,14 @@ class UnlockedVault:
         """Book id -> schema name, for every book attached (that this person holds)."""
         return dict(self.books.schemas)
 
+    def redo_seal(self, book_id: str) -> RedoSeal | None:
+        """What seals a book's changes for the main database's redo log; None if this
+        person does not hold the book."""
+        key = self.held.current.get(book_key_id(book_id))
+        if key is None or self.books.schema(book_id) is None:
+            return None
+        return RedoSeal(key, self.meta.vault_id, book_id)
+
     def holds(self, key_id: str) -> bool:
         return key_id in self.held.current or (key_id == AUDIT and bool(self.held.audit))
 
@@ -208,6 +219,7 @@ class UnlockedVault:
         with self._lock:
             conn = self.connection
             conn.execute("BEGIN IMMEDIATE")
+            self.transactions += 1
             self._tx_head = None
             try:
                 yield conn
@@ -373,7 +385,10 @@ class UnlockedVault:
                 f"this version knows up to {migrations.LATEST_VERSION}). Update crmdesk.",
                 code="vault.newer.schema",
             )
-        steps = migrations.pending(current, to)
+        # A vault from before books (schema 3 to 6) keeps its value-added columns until
+        # the upgrade has copied them into its books (the client store drops them then).
+        keep = migrations.holds_records(current)
+        steps = migrations.pending(current, to, keep_value_added=keep)
         if not steps:
             return
         with self.transaction() as conn:

@@ -1,12 +1,16 @@
-"""Clients and their books: which book a client is in, and moving clients between books."""
+"""Clients and their books: which book a client belongs in, and which books are held."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .tables import CLIENTS
-
 HOUSE = "house"
+
+
+def held_books(vault: Any) -> dict[str, str]:
+    """Book id -> schema name of every book this person holds (and only those: a book
+    whose key they lack is not attached, so nothing of it can be read)."""
+    return dict(vault.held_books())
 
 
 def book_for(conn: Any, salesperson: str) -> str:
@@ -26,18 +30,17 @@ def book_for(conn: Any, salesperson: str) -> str:
     return row[0] if row else HOUSE
 
 
-def move_clients_to_their_books(vault: Any, login: str) -> int:
-    """Every client whose salesperson is ``login`` (or their full name) goes to the book
-    the rule gives it now; returns how many moved."""
-    with vault.transaction() as conn:
-        row = conn.execute(
-            "SELECT login, full_name FROM users WHERE login = ?", (login,)
-        ).fetchone()
-        names = (row[0], row[1]) if row else (login, login)
-        target = book_for(conn, login)
-        moved = conn.execute(
-            f"UPDATE {CLIENTS} SET book_id = ? WHERE book_id != ?"
-            " AND (salesperson = ? COLLATE NOCASE OR salesperson = ? COLLATE NOCASE)",
-            (target, target, *names),
-        ).rowcount
-    return int(moved)
+class BookRule:
+    """book_for, asked once per distinct salesperson (a batch of thousands of clients
+    names a few)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._known: dict[str, str] = {}
+
+    def __call__(self, salesperson: str) -> str:
+        key = salesperson.strip().casefold()
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = book_for(self._conn, salesperson)
+        return found
