@@ -280,7 +280,10 @@ def test_the_command_prints_its_own_words(tmp_path):
     result = run_cli(tmp_path / "nothing", "status")
     assert result.returncode == 1
     assert result.stderr.startswith("crmdesk: No crmdesk vault in ")
-    assert "Create one with 'crmdesk init'" in result.stderr and "--vault DIR" in result.stderr
+    assert (
+        "Create one with 'crmdesk init --name \"Full Name\" --login LOGIN'" in result.stderr
+        and "--vault DIR" in result.stderr
+    )
 
 
 def test_an_ambiguous_date_names_date_order():
@@ -309,7 +312,9 @@ def test_a_wrapped_error_words_its_cause_too(monkeypatch):
     )
     said = cli_words.words(wrapped)
     assert said.startswith("No OS keyring is available on this computer.")
-    assert "(crmdesk init --passphrase-stdin)" in said  # the cause, in the CLI's words
+    assert (
+        '(crmdesk init --name "Full Name" --login LOGIN --passphrase-stdin)' in said
+    )  # cause, in the CLI's words
     assert said.endswith("(add --passphrase-stdin to protect it by a passphrase from then on).")
     shown = gui_words.words(wrapped)
     assert "--" not in shown and "crmdesk recover" not in shown

@@ -27,6 +27,7 @@ from crmdesk.commands import (
     vault_args,
 )
 from crmdesk.commands.io import StdinLines
+from crmdesk.commands.output_files import add_force, check_outputs
 from crmdesk.commands.words import words
 from crmdesk.errors import CrmdeskError, ExitCode
 
@@ -86,7 +87,35 @@ def build_parser() -> argparse.ArgumentParser:
         import_args,
     ):
         group.register(sub)
+    _global_options_anywhere(sub)
+    add_force(sub)
     return parser
+
+
+# Options that may come before or after the command: ``crmdesk restore F --to D
+# --passphrase-stdin`` means what ``crmdesk --passphrase-stdin restore F --to D`` does.
+_GLOBAL = (
+    ("--vault", {"metavar": "DIR", "help": "the vault folder (also before the command)"}),
+    ("--user", {"metavar": "LOGIN", "help": "sign in as LOGIN (also before the command)"}),
+    ("--passphrase-stdin", {"action": "store_true", "help": "see crmdesk --help"}),
+    ("--password-stdin", {"action": "store_true", "help": "see crmdesk --help"}),
+)
+
+
+def _global_options_anywhere(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Give every command the global options too. Their default is "not given"
+    (SUPPRESS), so one given before the command is kept; a command with an option of
+    the same name (``audit log --user``, a filter) keeps its own meaning."""
+    for command in dict.fromkeys(sub.choices.values()):
+        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        for inner in nested:
+            _global_options_anywhere(inner)
+        if nested:
+            continue
+        own = {flag for action in command._actions for flag in action.option_strings}
+        for flag, options in _GLOBAL:
+            if flag not in own:
+                command.add_argument(flag, default=argparse.SUPPRESS, **options)  # type: ignore[arg-type]
 
 
 def _run_gui(args: argparse.Namespace) -> int:
@@ -117,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_self_test(expect_keyring=args.expect_keyring)
         if args.command is None:
             return _run_gui(args)
+        check_outputs(args)
         return int(args.handler(args))
     except CrmdeskError as exc:
         print(f"crmdesk: {words(exc)}", file=sys.stderr)

@@ -15,6 +15,7 @@ from crmdesk.demo.places import phone_plans as demo_phone_plans
 from crmdesk.domain.decoy_identities import person_names, phone_plans
 from crmdesk.domain.decoys import (
     MAX_PER_EXPORT,
+    ContactPoints,
     decoy_positions,
     identity_keys,
     interleave,
@@ -75,7 +76,9 @@ def test_decoys_look_like_small_businesses_with_a_person():
         client = decoy.client
         assert client.kind == "company" and client.name == decoy.company
         assert client.contacts[0].name == decoy.name and len(decoy.name.split()) >= 2
-        assert client.emails == [decoy.email] == client.contacts[0].emails
+        # The business's own address, never the person's: that gave decoys away.
+        assert client.contacts[0].emails == [decoy.email] != client.emails
+        assert client.emails[0].endswith("@canary.example.org")
         assert client.contacts[0].phones == [decoy.phone] and len(client.phones) == 1
         assert client.addresses and client.addresses[0].city and client.industry
         # Passes the same validation as a client typed in (normalised already).
@@ -206,8 +209,50 @@ def test_a_decoy_resembles_a_real_client_of_its_export(born):
         assert got is None
     else:
         assert (got.month, got.day) == (born.month, born.day) and got.year != born.year
-    assert client.contacts[0].name == decoy.name and client.emails == [decoy.email]
+    assert client.contacts[0].name == decoy.name
+    assert client.contacts[0].emails == [decoy.email] != client.emails
 
 
 def template_fields(template: Client) -> tuple:
     return template.status, template.salesperson, template.tags
+
+
+def test_decoys_use_the_owners_contact_points():
+    points = ContactPoints(
+        domains=("one.example", "two.example", "three.example"),
+        addresses=("sales.desk@owner.example",),
+        phones=("+1 202 555 0142", "+1 202 555 0143"),
+    )
+    made = make_decoys(
+        4, "canary.example.org", taken=set(), today=dt.date(2026, 12, 4),
+        rng=random.Random(5), points=points,
+    )  # fmt: skip
+    emails = [d.email for d in made]
+    assert emails[0] == "sales.desk@owner.example"  # listed addresses first
+    # A domain of its own for each decoy while there are enough: website, office mail.
+    owns = [d.client.emails[0].rsplit("@", 1)[1] for d in made]
+    assert owns[:3] == ["one.example", "two.example", "three.example"]
+    assert [d.client.website for d in made[:3]] == [f"https://www.{d}" for d in owns[:3]]
+    assert [e.rsplit("@", 1)[1] for e in emails[1:3]] == owns[1:3]
+    assert [d.phone for d in made[:2]] == ["+1 202 555 0142", "+1 202 555 0143"]
+    # Taken ones are not handed out again.
+    again = make_decoys(
+        1, "canary.example.org", taken={"sales.desk@owner.example", "+1 202 555 0142"},
+        today=dt.date(2026, 12, 4), rng=random.Random(6),
+        points=ContactPoints(addresses=("sales.desk@owner.example",), phones=("+1 202 555 0142",)),
+    )  # fmt: skip
+    assert again[0].email.endswith("@canary.example.org") and again[0].phone != "+1 202 555 0142"
+
+
+def test_a_decoy_has_notes_and_a_website_like_its_model():
+    plain = Client("Plain Co", contacts=[Contact("P")])
+    noted = Client("Noted Co", notes="Decides in January", website="https://noted.example",
+                   contacts=[Contact("N")])  # fmt: skip
+    (decoy,) = make_decoys(
+        1, "canary.example.org", taken=set(), today=dt.date(2026, 12, 4),
+        rng=random.Random(2), points=ContactPoints(domains=("own.example",)),
+    )  # fmt: skip
+    assert resemble(decoy, noted, random.Random(1)).client.notes
+    assert resemble(decoy, noted, random.Random(1)).client.website == "https://www.own.example"
+    assert resemble(decoy, plain, random.Random(1)).client.notes == ""
+    assert resemble(decoy, plain, random.Random(1)).client.website == ""

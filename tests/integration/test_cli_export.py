@@ -43,7 +43,8 @@ def test_export_csv_then_trace_the_export(vault, tmp_path):
     out = tmp_path / "clients.csv"
     made = _ok(run_cli(vault, "export", "--format", "csv", "-o", str(out), "--status", "prospect"))
     export_id = _export_id(made.stdout)
-    assert f"Wrote {out} (3 clients)" in made.stdout
+    # No count: with decoys the rows in the file and the clients matched differ.
+    assert f"Wrote {out}\n" in made.stdout and "clients)" not in made.stdout
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfName,Kind,Status,")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -60,10 +61,10 @@ def test_export_csv_then_trace_the_export(vault, tmp_path):
 
 def test_vcard_and_calendar_exports(vault, tmp_path):
     vcf = _ok(run_cli(vault, "export", "--format", "vcf", "-o", str(tmp_path / "c.vcf")))
-    assert "(4 clients)" in vcf.stdout
+    assert "Wrote " in vcf.stdout and "clients)" not in vcf.stdout
     assert "FN:Zoë Łukasiewicz" in (tmp_path / "c.vcf").read_text(encoding="utf-8")
     ics = _ok(run_cli(vault, "export", "--format", "ics", "-o", str(tmp_path / "c.ics")))
-    assert "(1 client)" in ics.stdout
+    assert "Wrote " in ics.stdout and "client)" not in ics.stdout
     text = (tmp_path / "c.ics").read_bytes().decode("utf-8")
     assert text.count("BEGIN:VTODO") == 1 and "SUMMARY:Send rye samples — Zoë's Bakery" in text
 
@@ -78,7 +79,7 @@ def test_decoys_then_trace_a_leaked_address(vault, tmp_path):
 
     out = tmp_path / "leak.csv"
     made = _ok(run_cli(vault, "export", "--format", "csv", "-o", str(out)))
-    assert "(4 clients)" in made.stdout  # the real clients only
+    assert f"Wrote {out}\n" in made.stdout  # no count that the file's rows would contradict
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
     decoys = [r for r in rows if r["Email"].endswith("@" + DOMAIN)]
     assert len(rows) == 6 and len(decoys) == 2
@@ -128,6 +129,6 @@ def test_a_manager_above_the_threshold_needs_the_owner(tmp_path, fast_passwords)
         stdin="mia password 123\nowner password 1\n",
     )  # fmt: skip
     assert approved.returncode == 0, approved.stderr
-    assert "(120 clients)" in approved.stdout and out.exists()
+    assert f"Wrote {out}" in approved.stdout and out.exists()
     log = _ok(run_cli(folder, "audit", "log", "--json", "--action", "egress", env=owner))
     assert "egress.approved" in log.stdout

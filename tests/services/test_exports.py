@@ -307,10 +307,11 @@ def test_a_seeded_export_carries_the_decoys_inside_the_list(office, out_dir):
         "SELECT export_id, name, company, email FROM decoys ORDER BY id"
     ).fetchall()
     assert [r[0] for r in stored] == [record.export_id] * 3
-    assert sorted(r[3] for r in stored) == sorted(rows[i]["Email"] for i in positions)
+    assert sorted(r[3] for r in stored) == sorted(rows[i]["Contact email"] for i in positions)
     for i in positions:
         assert rows[i]["Contact name"] and rows[i]["Name"] and rows[i]["Phone"]
-        assert rows[i]["Contact email"] == rows[i]["Email"]
+        # The business's own address, not its person's: that gave decoys away.
+        assert rows[i]["Contact email"] != rows[i]["Email"]
 
 
 def test_in_a_list_sorted_by_name_decoys_sort_in_too(office, out_dir):
@@ -336,15 +337,28 @@ def test_decoys_fit_the_filters_of_the_export(office, out_dir):
         assert row["Status"] == "active" and row["Tags"] == "VIP"
 
 
-def test_decoys_are_unique_across_exports(office, out_dir):
+def test_each_person_gets_the_same_decoys_in_every_export(office, out_dir):
+    """Two exports of the same list by one person are the same file but for the export
+    ID: comparing them reveals nothing. Another person gets decoys of their own."""
     _seeded(office, per_export=5)
-    for n in range(6):
+    files = []
+    for n in range(3):
         ExportService(office.owner).export("csv", ClientQuery(), out_dir / f"{n}.csv")
+        files.append((out_dir / f"{n}.csv").read_bytes())
+    assert files[0] == files[1] == files[2]
+    ExportService(office.owner).export("csv", ClientQuery(status="prospect"), out_dir / "p.csv")
+    mia = office.session("mia")
+    ExportService(mia).export("csv", ClientQuery(), out_dir / "mia.csv")
     emails, names = zip(
         *office.vault.connection.execute("SELECT lower(email), name FROM decoys").fetchall(),
         strict=True,
     )
-    assert len(emails) == 30 == len(set(emails)) == len({fold(n) for n in names})
+    assert len(emails) == 10 == len(set(emails)) == len({fold(n) for n in names})
+    owners = {r["Contact email"] for r in read_csv(out_dir / "0.csv")} & set(emails)
+    minis = {r["Contact email"] for r in read_csv(out_dir / "mia.csv")} & set(emails)
+    assert len(owners) == len(minis) == 5 and not owners & minis
+    prospects = {r["Contact email"] for r in read_csv(out_dir / "p.csv")} & set(emails)
+    assert prospects == owners  # the same decoys, dressed for the other list
 
 
 def test_decoys_are_never_clients(office, out_dir):
@@ -388,11 +402,14 @@ def test_trace_by_decoy_email_names_the_export_the_person_and_the_time(office, o
     _seeded(office)
     mia = office.session("mia")
     record = ExportService(mia).export("csv", ClientQuery(status="prospect"), out_dir / "c.csv")
-    email = next(r["Email"] for r in read_csv(out_dir / "c.csv") if DOMAIN in r["Email"])
+    row = next(r for r in read_csv(out_dir / "c.csv") if DOMAIN in r["Email"])
+    email = row["Contact email"]
     found = trace(office.owner, f"  Someone <{email.upper()}>")
     assert found.kind == "decoy" and len(found.decoys) == 1
     decoy = found.decoys[0]
     assert decoy.email == email
+    # The business's own address leads to the same decoy.
+    assert trace(office.owner, row["Email"]).decoys == found.decoys
     assert decoy.export.export_id == record.export_id
     assert decoy.export.login == "mia" and decoy.export.full_name == "Mia Ortega"
     assert decoy.export.created_at == record.created_at
@@ -406,6 +423,8 @@ def test_trace_by_decoy_name_ignores_case_and_accents(office, out_dir):
     _seeded(office, per_export=1)
     # Find an export whose decoy has an accented name (random names: a few tries).
     for seed in range(60):
+        with office.vault.transaction() as conn:  # a fresh set each try, as a new person's
+            conn.execute("DELETE FROM vault_info WHERE key LIKE 'decoy_set:%'")
         service = ExportService(office.owner, rng=random.Random(seed))
         record = service.export("csv", ClientQuery(), out_dir / f"{seed}.csv")
         name, company = office.vault.connection.execute(

@@ -221,7 +221,14 @@ def test_views_of_value_added_information_are_recorded_with_old_and_new_values(
     before = last_seq(vault)
     sam.get(office.sams_client)
     sam.get(office.zoes_client)  # basics only: not a value-added view
-    assert actions(vault, before) == ["client.viewed"]
+    sam.get(office.zoes_client)  # a basic view is recorded once a day
+    assert actions(vault, before) == ["client.viewed", "client.viewed"]
+    kinds = vault.connection.execute(
+        "SELECT json_extract(details, '$.value_added') FROM audit_events WHERE seq > ?"
+        " ORDER BY seq",
+        (before,),
+    ).fetchall()
+    assert [k[0] for k in kinds] == [1, 0]
     sam.update(office.sams_client, {"notes": "Now decides in March"})
     stored = vault.connection.execute(
         "SELECT details FROM audit_events ORDER BY seq DESC LIMIT 1"

@@ -120,7 +120,23 @@ def intended(difference: Difference, expected: dict[str, Any], schema: int) -> b
     if schema < 7 and difference.section == "users" and difference.field == "has_password":
         owner = expected["records"]["vault"]["info"]["owner_login"]
         return difference.key != owner
+    # Settings added since (issue 17) read as their defaults where the owner never set
+    # them: nothing stored changes.
+    if difference.section == "settings" and difference.field in _NEW_SETTINGS:
+        return (
+            difference.expected == "<absent>"
+            and _NEW_SETTINGS[difference.field] == difference.actual
+        )
     return False
+
+
+_NEW_SETTINGS: dict[str, Any] = {
+    "thresholds.refused_actions": 10,
+    "thresholds.refused_window_minutes": 10,
+    "decoy_domains": [],
+    "decoy_addresses": [],
+    "decoy_phones": [],
+}
 
 
 # What opening an old vault adds to its trail: the schema migration (unsigned, by the old

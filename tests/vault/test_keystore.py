@@ -107,3 +107,33 @@ def test_keyring_locked_error_is_translated():
 def test_entry_names_are_per_vault():
     assert ks.SERVICE == "crmdesk"
     assert ks.entry_name("0123abcd") == "vault-0123abcd"
+
+
+def test_a_backend_that_does_not_load_is_refused_as_clearly(monkeypatch):
+    """keyrings.alt's EncryptedKeyring named without keyrings.alt (or its ciphers)
+    installed: the same clear refusal as a backend that loads (issue 17, part 8)."""
+    from crmdesk.errors import KeyringUnavailable
+    from crmdesk.vault.keys.keystore import system_keystore
+
+    def broken():
+        raise ModuleNotFoundError("No module named 'keyrings'")
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.EncryptedKeyring")
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    with pytest.raises(KeyringUnavailable) as info:
+        system_keystore()
+    message = info.value.message
+    assert "keyrings.alt.file.EncryptedKeyring could not be loaded" in message
+    assert "PYTHON_KEYRING_BACKEND" in message and info.value.code == "keyring.unavailable"
+
+
+def test_the_command_refuses_an_unloadable_backend_in_words(tmp_path):
+    from tests.integration.cli import run_cli_process
+
+    result = run_cli_process(
+        tmp_path / "v", "init", "--name", "A", "--login", "a",
+        env={"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.EncryptedKeyring"},
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert "unexpected error" not in result.stderr
+    assert "EncryptedKeyring could not be loaded" in result.stderr

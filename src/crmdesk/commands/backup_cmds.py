@@ -76,7 +76,7 @@ def _live_vault(args: argparse.Namespace, summary: backups.BackupSummary) -> Ses
         if args.user is None:
             raise SignInRequired(
                 f"This backup is of the vault at {folder}, which has several users: only its "
-                "owner restores it. Sign in: crmdesk --user LOGIN restore ..., with your "
+                "owner restores it. Sign in: crmdesk --user LOGIN restore FILE --to DIR, with your "
                 "password (--password-stdin or CRMDESK_PASSWORD).",
                 code="cli.restore.sign_in_live",
             )
@@ -130,8 +130,8 @@ def _secrets(
             if args.user is None:
                 raise SignInRequired(
                     "This backup is of a vault with several users: only its owner restores "
-                    "it. Give the owner's login (crmdesk --user LOGIN restore ...) with their "
-                    "password of the backup's day, or with --recovery-key-stdin.",
+                    "it. Give the owner's login (crmdesk --user LOGIN restore FILE --to DIR) "
+                    "with their password of the backup's day, or with --recovery-key-stdin.",
                     code="cli.restore.owner_needed",
                 )
             request.login = args.user

@@ -14,7 +14,8 @@ from crmdesk.commands.unlock import approval, open_session
 from crmdesk.errors import BadInput
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
-from crmdesk.services.egress import command_line_listing
+from crmdesk.services.reading_out import read_out
+from crmdesk.services.withheld import note as withheld_note
 
 
 def query_from_args(args: argparse.Namespace, text: str = "") -> ClientQuery:
@@ -86,8 +87,13 @@ def cmd_update(args: argparse.Namespace) -> int:
             )
         expected = version if expected is None else expected
     with open_session(args) as session:
-        client = ClientService(session).update(args.id, patch, expected_version=expected)
-    print(f"Updated client {client.id} (now version {client.version})")
+        client, changed = ClientService(session).update_changed(
+            args.id, patch, expected_version=expected
+        )
+    if changed:
+        print(f"Updated client {client.id} (now version {client.version})")
+    else:
+        print(f"Nothing changed: client {client.id} is still version {client.version}")
     return 0
 
 
@@ -103,8 +109,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         service = ClientService(session)
         query = query_from_args(args)
         rows, total = service.list(query), service.count(query)
-        command_line_listing(session, [r.id for r in rows], approval=approval(args))
-    _print_rows(rows, total, args.json)
+        read_out(session, [r.id for r in rows], approval=approval(args))
+        note = withheld_note(session) if any(_withheld(r) for r in rows) else ""
+    _print_rows(rows, total, args.json, note)
     return 0
 
 
@@ -115,8 +122,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         service = ClientService(session)
         query = query_from_args(args, args.text)
         rows, total = service.list(query), service.count(query)
-        command_line_listing(session, [r.id for r in rows], approval=approval(args))
-    _print_rows(rows, total, args.json)
+        read_out(session, [r.id for r in rows], search=args.text, approval=approval(args))
+        note = withheld_note(session) if any(_withheld(r) for r in rows) else ""
+    _print_rows(rows, total, args.json, note)
     return 0
 
 
@@ -134,8 +142,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _row_json(row: ClientRow) -> dict[str, Any]:
+def _withheld(row: ClientRow) -> bool:
+    return row.coverage.count is None or row.spend_12m is None
+
+
+def _row_json(row: ClientRow, note: str) -> dict[str, Any]:
     data = asdict(row)
+    if note and _withheld(row):
+        data["withheld"] = note
     data["spend_12m"] = None if row.spend_12m is None else str(row.spend_12m)
     for key in ("last_contact", "next_order"):
         data[key] = data[key].isoformat() if data[key] else None
@@ -153,9 +167,9 @@ def _money(amount: Decimal | None) -> str:
     return "withheld" if amount is None else f"{amount:,.2f}"
 
 
-def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
+def _print_rows(rows: list[ClientRow], total: int, as_json: bool, note: str = "") -> None:
     if as_json:
-        print_json([_row_json(r) for r in rows])
+        print_json([_row_json(r, note) for r in rows])
         return
     if not rows:
         print("No clients match.")
@@ -170,6 +184,8 @@ def _print_rows(rows: list[ClientRow], total: int, as_json: bool) -> None:
         )
     if total > len(rows):
         print(f"({len(rows)} of {total:,} shown; use --limit and --offset for more)")
+    if note:
+        print(f"(withheld: {note.removeprefix('Withheld: ')})")
 
 
 def _print_client(data: dict[str, Any]) -> None:
@@ -188,20 +204,30 @@ def _print_client(data: dict[str, Any]) -> None:
         print(
             f"  Contact: {contact['name']}" + (f", {contact['title']}" if contact["title"] else "")
         )
-    p = data["patterns"]
-    print(
-        f"  Purchases: {p['order_count']} orders, lifetime {p['lifetime_spend']}, "
-        f"last 12 months {p['last_12_months_spend']}, "
-        f"next expected {p['expected_next_order'] or '-'}"
-    )
-    print(
-        f"  Records: {len(data['pricing'])} pricing, {len(data['preferences'])} preferences, "
-        f"{len(data['seasonal_needs'])} seasonal needs, {len(data['specifications'])} "
-        f"specifications, {len(data['interactions'])} interactions, {len(data['tasks'])} tasks"
-    )
+    withheld = data.get("withheld") if data.get("redacted") else None
+    if withheld:
+        # Never "0 orders" or "none recorded": the information exists, it is not theirs.
+        print(f"  Purchases: {withheld['note']}")
+        print(f"  Pricing, preferences, seasonal needs, specifications: {withheld['note']}")
+        print(f"  Records: {len(data['interactions'])} interactions, {len(data['tasks'])} tasks")
+    else:
+        p = data["patterns"]
+        print(
+            f"  Purchases: {p['order_count']} orders, lifetime {p['lifetime_spend']}, "
+            f"last 12 months {p['last_12_months_spend']}, "
+            f"next expected {p['expected_next_order'] or '-'}"
+        )
+        print(
+            f"  Records: {len(data['pricing'])} pricing, {len(data['preferences'])} "
+            f"preferences, {len(data['seasonal_needs'])} seasonal needs, "
+            f"{len(data['specifications'])} specifications, {len(data['interactions'])} "
+            f"interactions, {len(data['tasks'])} tasks"
+        )
     coverage = data.get("coverage") or {}
     states = coverage.get("categories") or {}
-    if coverage.get("withheld"):
+    if withheld:
+        print(f"  On file: {withheld['note']}")
+    elif coverage.get("withheld"):
         print(f"  On file: withheld ({coverage['withheld']})")
     elif states:
         missing = [k.replace("_", " ") for k, state in states.items() if state == "missing"]

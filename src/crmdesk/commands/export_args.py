@@ -39,13 +39,36 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="seed every export with made-up contacts that trace a leaked file (owner)",
         description="With --on, each export carries decoy contacts (a made-up business and "
         "person) whose email addresses are at DOMAIN, a domain you control: mail to one, "
-        "or its name turning up, tells you which export leaked (crmdesk trace ADDRESS). "
-        "Decoys are never stored as clients. Without options, shows the current setting.",
+        "or its name turning up, tells you who leaked it (crmdesk trace ADDRESS). Each "
+        "person gets the same decoys in every export, so that comparing two exports shows "
+        "nothing. Decoys are never stored as clients. Without options, shows the current "
+        "setting.",
     )
     switch = p.add_mutually_exclusive_group()
     switch.add_argument("--on", action="store_true", help="seed exports with decoys")
     switch.add_argument("--off", action="store_true", help="stop seeding exports")
     p.add_argument("--domain", metavar="DOMAIN", help="the domain of the decoys' addresses")
+    p.add_argument(
+        "--more-domain",
+        action="append",
+        metavar="DOMAIN",
+        help="another domain you control (repeat for several; each decoy then gets a domain, "
+        "website and office address of its own); --more-domain '' clears them",
+    )
+    p.add_argument(
+        "--address",
+        action="append",
+        metavar="EMAIL",
+        help="an address you read to give a decoy (repeat for several; used first, once "
+        "each); --address '' clears them",
+    )
+    p.add_argument(
+        "--phone",
+        action="append",
+        metavar="NUMBER",
+        help="a phone number you answer to give a decoy (repeat; used once each); "
+        "--phone '' clears them",
+    )
     p.add_argument(
         "--per-export",
         type=int,

@@ -44,7 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_filters(p)
     p.set_defaults(handler=_run("cmd_list"))
 
-    p = rsub.add_parser("calls", help="follow-ups due and next month's seasonal outlook")
+    p = rsub.add_parser(
+        "calls",
+        help="follow-ups due and next month's seasonal outlook",
+        description="A Salesperson's call list covers their own clients (no approval "
+        "needed); an Assistant's the follow-ups they may see; the Owner's and Managers' "
+        "everyone's. Every follow-up due is listed unless --limit is given.",
+    )
+    p.add_argument(
+        "--limit", type=int, metavar="N", help="list the first N follow-ups and say how many more"
+    )
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
     p.set_defaults(handler=_run("cmd_calls"))
 

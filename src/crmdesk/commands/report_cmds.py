@@ -61,7 +61,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_calls(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        record = _reports(session, args).call_list(args.output, approval=approval(args))
+        record = _reports(session, args).call_list(
+            args.output, approval=approval(args), limit=args.limit
+        )
     return _done(record, args.output)
 
 

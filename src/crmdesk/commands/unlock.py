@@ -27,7 +27,9 @@ def open_session(args: argparse.Namespace) -> Session:
         args.sign_in_password = read_password(args, f"Password for {args.user}: ")
         args.vault_passphrase = None
         warn_if_shared(sessions.sharing_warning(args.vault))
-        session = sessions.sign_in_at(args.vault, args.user, args.sign_in_password)
+        session = sessions.sign_in_at(
+            args.vault, args.user, args.sign_in_password, hourly=True
+        )  # every command signs in again: recorded once an hour
         show_unseen_recovery_key(pending_recovery_key(session))
         return session
     passphrase = read_passphrase(args)

@@ -29,13 +29,14 @@ WORDS: dict[str, str] = {
     "give your own password on the line after the new user's initial password (or at the "
     "prompt), or sign in with --user and your password.",
     # -- the vault and its key
-    "vault.none": "No crmdesk vault in {folder}. Create one with 'crmdesk init', or choose the "
-    "vault folder with --vault DIR (or the CRMDESK_VAULT variable).",
+    "vault.none": "No crmdesk vault in {folder}. Create one with 'crmdesk init --name "
+    '"Full Name" --login LOGIN\', or choose the vault folder with --vault DIR (or the '
+    "CRMDESK_VAULT variable).",
     "vault.exists": "{folder} already holds a crmdesk vault; init never overwrites one. Choose "
     "another folder with --vault DIR.",
     "vault.shared_folder": "{first} Keep the vault on this computer's own disk (move the folder "
     "there and open it with --vault DIR); to share it in an office, keep it on one office "
-    "computer; and make copies with crmdesk backup.",
+    "computer; and make copies with crmdesk backup FILE.",
     "passphrase.needed": "This vault is protected by a master passphrase. Give it at the prompt "
     "or with --passphrase-stdin; if it is lost, use crmdesk recover.",
     "passphrase.needed.rotation": "Changing the key of a passphrase-protected vault needs its "
@@ -52,7 +53,7 @@ WORDS: dict[str, str] = {
     "have been overwritten). Use your recovery key: crmdesk recover.",
     "keyring.unavailable": "{reason}{more} Start your desktop's keyring (on Linux: GNOME Keyring "
     "or KWallet, reached over D-Bus), or use a master passphrase instead (crmdesk init "
-    "--passphrase-stdin).",
+    '--name "Full Name" --login LOGIN --passphrase-stdin).',
     "keyring.unavailable.for_vault": "{cause} This vault's key is kept in the OS keyring; "
     "without it, open the vault with your recovery key: crmdesk recover (add "
     "--passphrase-stdin to protect it by a passphrase from then on).",
@@ -112,9 +113,10 @@ WORDS: dict[str, str] = {
     "import.mapping.no_name_guessed": "{first} Give a mapping file with --mapping, e.g. "
     '{{"Customer": "name"}}.',
     "import.file_changed": "{file} changed after it was checked (its SHA-256 differs); nothing "
-    "was imported. Check the file again (crmdesk import --dry-run) and then import it.",
+    "was imported. Check the file again (crmdesk import FILE --dry-run) and then import it.",
     # -- records, people, the gates
-    "client.not_found": "There is no client with id {client_id}. Find it with 'crmdesk search'.",
+    "client.not_found": "There is no client with id {client_id}. Find it with "
+    "'crmdesk search NAME'.",
     "user.not_found": "There is no user {login!r} in this vault; crmdesk user list shows them.",
     "user.owner_password_first": "Set your own sign-in password first: once a second user "
     "exists, everyone signs in at every unlock (crmdesk user passwd).",
@@ -127,7 +129,19 @@ WORDS: dict[str, str] = {
     "egress.approval_required": "This {what} holds {count} clients, more than the {limit} the "
     "owner allows without approval. Ask the owner to approve it: add --approve-as OWNER_LOGIN "
     "and give the owner's password on standard input.",
+    "egress.reading_approval_required": "With this page you would have read out {count} "
+    "client rows within the hour, more than the {limit} the owner allows without approval. "
+    "Ask the owner to approve it: add --approve-as OWNER_LOGIN and give the owner's password "
+    "on standard input, or wait until the hour is over.",
     "egress.approval_refused": "The approval was not given: {cause}",
+    "policy.no_such_version": "There is no version {version} of the policy: the current one "
+    "is version {current}. Read it (crmdesk policy show), then accept it: crmdesk policy "
+    "accept --version {current}.",
+    "output.exists": "{path} already exists; it is not replaced unless you add --force. "
+    "Choose another name, or add --force to replace it.",
+    "output.no_folder": "The folder {folder} does not exist. Create it first (mkdir), or "
+    "choose another file.",
+    "output.is_folder": "{path} is a folder. Give the name of a file to write (-o FILE).",
     "decoys.domain_needed": "Give the domain for the decoys' email addresses: one you control "
     "and whose mail you read (e.g. --domain example.com), so that mail to a decoy reaches you.",
 }
@@ -142,12 +156,14 @@ NEUTRAL: frozenset[str] = frozenset(
         "backup.keys_renewed",
         "backup.owner_only",
         "backup.rotation_under_way",
+        "calls.limit_too_small",
         "cli.recover.not_owner",
         "cli.recover.owner_needed",
         "cli.restore.live_damaged",
         "cli.restore.no_passphrase",
         "cli.restore.owner_needed",
         "cli.restore.sign_in_live",
+        "decoys.address_invalid",
         "recover.not_owner",
         "restore.other_vault",
         "restore.not_owner",

@@ -7,7 +7,11 @@ Four kinds of alert, each pointing at the audit entries that make its evidence:
   different clients within an hour (the pattern of someone harvesting the list);
 - ``large_egress``: one print, export or copy of more than N clients;
 - ``after_hours_egress``: a print, save, export or copy outside working hours;
-- ``failed_signins``: N or more failed sign-ins to one login within a few minutes.
+- ``failed_signins``: N or more failed sign-ins to one login within a few minutes;
+- ``refused_burst``: one person was refused N or more actions within a few minutes
+  (someone trying what their role may not, or testing guesses of withheld values);
+- ``bulk_reading``: one person's client rows read out on the command line (list and
+  search pages) came to more than the export threshold within an hour.
 
 A burst gives one alert, not one per event past the threshold; another alert comes only
 after a whole window (an hour; for sign-ins, the sign-in window) without the threshold
@@ -27,10 +31,19 @@ VALUE_ADDED_BURST = "value_added_burst"
 LARGE_EGRESS = "large_egress"
 AFTER_HOURS_EGRESS = "after_hours_egress"
 FAILED_SIGNINS = "failed_signins"
-ALERT_KINDS = (VALUE_ADDED_BURST, LARGE_EGRESS, AFTER_HOURS_EGRESS, FAILED_SIGNINS)
+REFUSED_BURST = "refused_burst"
+BULK_READING = "bulk_reading"
+ALERT_KINDS = (
+    VALUE_ADDED_BURST, LARGE_EGRESS, AFTER_HOURS_EGRESS, FAILED_SIGNINS, REFUSED_BURST,
+    BULK_READING,
+)  # fmt: skip
 
 VIEWED = "client.viewed"
 SIGNIN_FAILED = "signin.failed"
+REFUSED = "access.denied"
+# A page of client rows read out on the command line; details["hour_total"]: the rows
+# this person read out within the hour up to and including it (services/egress.py).
+LISTED = "clients.listed"
 # Actions that carry many clients out of the vault at once (details["clients"]: a count).
 BULK_EGRESS = frozenset({"report.printed", "clients.exported", "clients.copied"})
 # Actions that put client information on paper, in a file or on the clipboard.
@@ -102,6 +115,8 @@ _LIMITS: dict[str, tuple[str, int, int]] = {
     "egress_clients": ("Clients in one print, export or copy", 1, 100_000),
     "failed_signins": ("Failed sign-ins", 1, 1_000),
     "failed_signin_window_minutes": ("Minutes in which failed sign-ins are counted", 1, 10_080),
+    "refused_actions": ("Refused actions by one person", 1, 1_000),
+    "refused_window_minutes": ("Minutes in which refused actions are counted", 1, 10_080),
 }
 
 
@@ -115,6 +130,8 @@ class AlertThresholds:
     working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday = 0
     failed_signins: int = 5
     failed_signin_window_minutes: int = 15
+    refused_actions: int = 10  # this many refusals of one person within the window
+    refused_window_minutes: int = 10
 
     def validated(self) -> AlertThresholds:
         """These thresholds, or :class:`ThresholdError` naming the first bad field."""
@@ -149,6 +166,8 @@ class AlertThresholds:
             "working_days": sorted(self.working_days),
             "failed_signins": self.failed_signins,
             "failed_signin_window_minutes": self.failed_signin_window_minutes,
+            "refused_actions": self.refused_actions,
+            "refused_window_minutes": self.refused_window_minutes,
         }
 
     @classmethod
@@ -237,12 +256,20 @@ def find_alerts(
     ordered = sorted(events, key=lambda e: (e.ts, e.seq))
     views: dict[str, list[ActivityEvent]] = defaultdict(list)
     failures: dict[str, list[ActivityEvent]] = defaultdict(list)
+    refusals: dict[str, list[ActivityEvent]] = defaultdict(list)
+    reading: dict[str, list[ActivityEvent]] = defaultdict(list)
     alerts: list[Alert] = []
     for event in ordered:
         if event.action == VIEWED and event.details.get("value_added") is True:
             views[event.actor].append(event)
         elif event.action == SIGNIN_FAILED:
             failures[event.object or event.actor].append(event)
+        elif event.action == REFUSED:
+            refusals[event.actor].append(event)
+        elif event.action == LISTED:
+            total = client_count({"clients": event.details.get("hour_total")})
+            if total is not None and total > limits.egress_clients:
+                reading[event.actor].append(event)
         if event.action in BULK_EGRESS:
             count = client_count(event.details)
             if count is not None and count > limits.egress_clients:
@@ -266,6 +293,19 @@ def find_alerts(
             over=lambda count: count >= limits.failed_signins,
         ):
             alerts.append(_signin_alert(login, burst, limits, tz))
+    window = timedelta(minutes=limits.refused_window_minutes)
+    for actor, refused in refusals.items():
+        for burst in _bursts(
+            refused,
+            window=window,
+            key=lambda e: e.seq,
+            over=lambda count: count >= limits.refused_actions,
+        ):
+            alerts.append(_refused_alert(actor, burst, limits, tz))
+    for actor, pages in reading.items():
+        # Every page past the threshold is over it: one alert per hour-long run of them.
+        for burst in _bursts(pages, window=BURST_WINDOW, key=lambda e: e.seq, over=bool):
+            alerts.append(_reading_alert(actor, burst, limits, tz))
     alerts.sort(key=lambda a: (a.ts, a.seqs[0] if a.seqs else 0, a.kind))
     return alerts
 
@@ -433,3 +473,27 @@ def _signin_alert(login: str, burst: _Burst, limits: AlertThresholds, tz: tzinfo
     )
     seqs = tuple(e.seq for e in burst.events)
     return Alert(FAILED_SIGNINS, login, burst.crossed, message, seqs)
+
+
+def _refused_alert(actor: str, burst: _Burst, limits: AlertThresholds, tz: tzinfo) -> Alert:
+    first, last = burst.events[0].ts, burst.events[-1].ts
+    message = (
+        f"{actor} was refused {_plural(len(burst.events), 'action')} "
+        f"{_between(first, last, tz)} ({limits.refused_actions:,} or more within "
+        f"{_plural(limits.refused_window_minutes, 'minute')}): trying what their role may "
+        "not, or testing guesses of withheld information."
+    )
+    seqs = tuple(e.seq for e in burst.events)
+    return Alert(REFUSED_BURST, actor, burst.crossed, message, seqs)
+
+
+def _reading_alert(actor: str, burst: _Burst, limits: AlertThresholds, tz: tzinfo) -> Alert:
+    first, last = burst.events[0].ts, burst.events[-1].ts
+    most = max(client_count({"clients": e.details.get("hour_total")}) or 0 for e in burst.events)
+    message = (
+        f"{actor} read out {_plural(most, 'client row')} page by page on the command line "
+        f"{_between(first, last, tz)}: more than the {limits.egress_clients:,} clients that "
+        "one print, export or copy may hold without an alert."
+    )
+    seqs = tuple(e.seq for e in burst.events)
+    return Alert(BULK_READING, actor, burst.crossed, message, seqs)

@@ -3,10 +3,12 @@
 Each decoy is a made-up small business with one person at it, drawn by
 :mod:`.decoy_identities` from the decoys' own small tables (realistic names, company
 names, streets, and phone numbers only from ranges reserved for fiction, such as NANP
-555-01xx); it never builds demo clients. Its email address is at a domain the owner
-controls, with a natural-looking but unguessable local part (``first.last`` and two or
-three random digits), unique across all decoys: mail to it, or its name turning up
-elsewhere, points at one export. Decoys are never stored as clients.
+555-01xx, unless the owner lists numbers of their own); it never builds demo clients.
+The person's email address is one the owner controls (:class:`ContactPoints`: listed
+addresses, or a natural-looking but unguessable local part, ``first.last`` and two or
+three random digits, at one of the owner's domains), unique across all decoys: mail to
+it, or its name turning up elsewhere, points at the person it was given to. The business
+has an address of its own, never the person's. Decoys are never stored as clients.
 
 Pure: the caller brings the randomness (``random.SystemRandom`` in production), the
 decoys already handed out, and stores what this returns.
@@ -28,6 +30,7 @@ from .text import fold
 
 __all__ = [
     "MAX_PER_EXPORT",
+    "ContactPoints",
     "Decoy",
     "decoy_positions",
     "identity_keys",
@@ -56,6 +59,29 @@ _TASKS = (
 )
 _STATUSES = ("active", "active", "active", "prospect")
 _ATTEMPTS = 2000
+# A business's own address, at its own domain (when the owner gave one per decoy).
+_GENERIC = ("info", "office", "sales", "hello", "orders", "contact")
+# Notes as people write them about a client, for a decoy whose model has notes.
+_NOTES = (
+    "Prefers email to phone calls.",
+    "Orders are usually placed at the start of the month.",
+    "Ask for the accounts contact before sending invoices.",
+    "Small but steady; interested in the new range.",
+    "Met at the regional trade fair.",
+    "Pays on time. Likes a call before deliveries.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPoints:
+    """Where mail and calls to decoys reach the owner: one or more domains, and
+    addresses and phone numbers the owner lists. Listed addresses and numbers are used
+    first, once each; then addresses at the domains, each decoy at a domain of its own
+    while there are enough (its website and office address there too)."""
+
+    domains: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
 
 
 def normalise_domain(text: str) -> str:
@@ -118,8 +144,9 @@ def make_decoys(
     today: dt.date,
     rng: random.Random,
     salespeople: Sequence[str] = (),
+    points: ContactPoints | None = None,
 ) -> list[Decoy]:
-    """``count`` new decoys with addresses at ``domain``.
+    """``count`` new decoys with addresses at ``domain`` (or at the ``points``).
 
     ``taken`` holds :func:`identity_keys` of every decoy made before; none of the new
     ones repeats a person name, company or address (nor do they repeat one another).
@@ -128,58 +155,95 @@ def make_decoys(
     """
     if not 0 <= count <= MAX_PER_EXPORT:
         raise ValueError(f"An export carries 0 to {MAX_PER_EXPORT} decoys, not {count}.")
-    domain = normalise_domain(domain)
+    points = points or ContactPoints()
+    domains = tuple(dict.fromkeys(normalise_domain(d) for d in (*points.domains, domain) if d))
+    if not domains and not points.addresses:
+        raise ValueError("Decoys need a domain or addresses of the owner's.")
     used = set(taken)
+    addresses = [a for a in points.addresses if a.casefold() not in used]
+    phones = [p for p in points.phones if p not in used]
+    # Domains no decoy has yet: a decoy there gets it as its own (website, office mail).
+    free_domains = [d for d in domains if not any(k.endswith(f"@{d}") for k in used)]
     made: list[Decoy] = []
     attempts = 0
     while len(made) < count:
         attempts += 1
         if attempts > _ATTEMPTS:
             raise ValueError("Could not make a new unique decoy; try again.")
-        decoy = _decoy(draw_business(rng), domain, rng, today, salespeople)
+        if not addresses and not domains:
+            raise ValueError(
+                "Every address the owner listed for decoys has been given out: the owner "
+                "adds more addresses or a domain."
+            )
+        business = draw_business(rng)
+        own = free_domains[0] if free_domains else None
+        if addresses:
+            email = addresses[0]
+        else:
+            at = own or rng.choice(domains)
+            email = f"{_local_part(business.person, rng)}@{at}"
+        decoy = _decoy(business, email, own, phones[0] if phones else "", rng, today, salespeople)
         keys = identity_keys(decoy.name, decoy.company, decoy.email)
         if keys & used:
             continue
         used |= keys
+        if addresses:
+            addresses.pop(0)
+        if own:
+            free_domains.pop(0)
+            used.add(f"@{own}")
+        if phones:
+            used.add(phones.pop(0))
         made.append(decoy)
     return made
 
 
 def _decoy(
     business: Business,
-    domain: str,
+    email: str,
+    own_domain: str | None,
+    phone: str,
     rng: random.Random,
     today: dt.date,
     salespeople: Sequence[str],
 ) -> Decoy:
-    """A made-up business as a decoy: its record as an export shows it, and a task."""
+    """A made-up business as a decoy: its record as an export shows it, and a task.
+
+    Filled in like a real record: the business has its own address (never the
+    person's), a website when it has a domain of its own, and the person a direct line
+    (the owner's number when they listed some)."""
     person = business.person
-    email = f"{_local_part(person, rng)}@{domain}"
-    contact = Contact(
-        name=person, title=business.title, emails=[email], phones=[business.person_phone]
-    )
+    person_phone = phone or business.person_phone
+    contact = Contact(name=person, title=business.title, emails=[email], phones=[person_phone])
     task = Task(
         due=today + dt.timedelta(days=rng.randint(0, 21)),
         # The whole name: which word is the given name depends on the culture.
         title=rng.choice(_TASKS).format(name=person),
         contact=person,
     )
+    domain = email.rsplit("@", 1)[-1]
+    if own_domain:
+        office_email = f"{rng.choice(_GENERIC)}@{own_domain}"
+    else:
+        words = _WORD.findall(fold(business.company).replace("'", ""))[:2] or ["office"]
+        office_email = f"{''.join(words)}@{domain}"
     client = Client(
         name=business.company,
         kind="company",
         status=rng.choice(_STATUSES),
         industry=business.industry,
         salesperson=rng.choice(salespeople) if salespeople else "",
-        emails=[email],
+        emails=[office_email],
         # The business's own line, as most real businesses have.
         phones=[business.office_phone],
+        website=f"https://www.{own_domain}" if own_domain else "",
         addresses=[business.address],
         tags=list(business.tags),
-        # Nothing value-added: a decoy has no history, and never needs one to be traced.
+        # Nothing value-added from a real client: a decoy never needs history to be traced.
         contacts=[contact],
         tasks=[task],
     )
-    return Decoy(person, business.company, email, business.person_phone, client, task)
+    return Decoy(person, business.company, email, person_phone, client, task)
 
 
 def resemble(decoy: Decoy, template: Client, rng: random.Random) -> Decoy:
@@ -201,6 +265,10 @@ def resemble(decoy: Decoy, template: Client, rng: random.Random) -> Decoy:
         salesperson=template.salesperson,
         tags=list(template.tags),
         contacts=[contact],
+        # Notes where its model has them (none where they are withheld from the reader).
+        notes=rng.choice(_NOTES) if template.notes.strip() else "",
+        # Its own website only: a made-up domain could be someone's real one.
+        website=decoy.client.website if template.website else "",
     )
     return replace(decoy, client=client)
 

@@ -78,9 +78,10 @@ def merge_withheld(
     """Restore withheld values into ``patch``; also return the value-added paths it changes.
 
     ``current`` is the stored record as JSON (``client_to_json``), ``patch`` what the
-    limited person sends. A value-added value left blank means "unchanged"; anything
-    else is a change they may not make. Removing a contact or interaction that holds
-    value-added information is a change too.
+    limited person sends. A value-added value left blank means "unchanged"; any other
+    value is refused, even one equal to what is stored: accepting the right value and
+    refusing the wrong ones would let them test guesses of what is withheld. Removing a
+    contact or interaction that holds value-added information is a change too.
     """
     out: dict[str, Any] = {}
     refused: list[str] = []
@@ -88,7 +89,7 @@ def merge_withheld(
         path = f"client.{key}"
         info = FIELDS.get(path)
         if info is not None and info.field_class is _VA:
-            if not _is_blank(value) and value != current.get(key):
+            if not _is_blank(value):  # whatever the value: no oracle
                 refused.append(key)
             continue  # unchanged: left out of the patch
         child = NESTED_PREFIXES.get(path)
@@ -178,11 +179,11 @@ def _merge_list(
         hidden = _hidden(stored[matched[j]], prefix)
         new = copy.deepcopy(item)
         for field_name, value in hidden.items():
-            sent_value = item.get(field_name)
-            if _is_blank(sent_value):
+            if _is_blank(item.get(field_name)):
                 new[field_name] = copy.deepcopy(value)
-            elif sent_value != value:
-                refused.append(f"{key}[{j}].{field_name}")
+        # Any value-added value sent for a stored item is refused, equal to the stored
+        # one or not (no oracle), and whether or not something is stored there.
+        refused += [f"{key}[{j}].{name}" for name in sorted(_hidden(item, prefix))]
         merged.append(new)
     return merged, refused
 

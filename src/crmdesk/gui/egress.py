@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QMainWindow
 
 from crmdesk.domain.roles import Permission, refusal
 from crmdesk.errors import CrmdeskError
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from crmdesk.gui.clients.detail.editor import ClientEditor
     from crmdesk.gui.clients.list_panel import ClientListPanel
+    from crmdesk.gui.clipboard_guard import ClipboardGuard
     from crmdesk.gui.reports.preview import ReportPreview
     from crmdesk.services.client_query import ClientRow
     from crmdesk.services.clients import ClientService
@@ -47,6 +48,7 @@ class EgressMixin(QMainWindow):
     editor: ClientEditor
     list_panel: ClientListPanel
     act_copy: QAction
+    clipboard_guard: ClipboardGuard
     _report_op: Operation | None
     _last_preview: ReportPreview
 
@@ -182,7 +184,8 @@ class EgressMixin(QMainWindow):
         session = self.session
 
         def copied(text: str) -> None:
-            QApplication.clipboard().setText(text)
+            # Marked for clipboard managers not to keep, cleared on lock, quit and timeout.
+            self.clipboard_guard.put(text)
             noun = "client" if len(rows) == 1 else "clients"
             self.statusBar().showMessage(
                 f"Copied {len(rows):,} {noun}; the copy is recorded.", 5000

@@ -26,6 +26,7 @@ from crmdesk.errors import CrmdeskError, SignInFailed, SignInThrottled
 from crmdesk.gui import settings as app_settings
 from crmdesk.gui.clients.detail.editor import ClientEditor
 from crmdesk.gui.clients.list_panel import ClientListPanel
+from crmdesk.gui.clipboard_guard import ClipboardGuard, ask_clear_seconds
 from crmdesk.gui.closing import backup_on_close
 from crmdesk.gui.egress import EgressMixin
 from crmdesk.gui.errors import error_text, show_error
@@ -140,6 +141,7 @@ class MainWindow(EgressMixin, OfficeHost):
         self.apply_role()
         self.update_security_state()
         self.idle = IdleWatcher(app_settings.idle_minutes(), self)
+        self.clipboard_guard = ClipboardGuard(self)
         self.idle.idle.connect(self.lock_idle)
         self.nav.setCurrentRow(0)
         self._restore_layout()
@@ -192,6 +194,9 @@ class MainWindow(EgressMixin, OfficeHost):
         self.act_demo = self._action("Add &demo clients…", self.add_demo_clients, None, "demo")
         self.act_settings = self._action("&Auto-lock…", self.change_idle_minutes, None, "settings")
         self.act_password = self._action("Sign-in &password…", self.change_own_password)
+        self.act_clipboard = self._action(
+            "Clear c&lipboard after…", lambda: ask_clear_seconds(self)
+        )
         self.act_read_policy = self._action("Confidentiality &policy", self.read_policy)
         self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
         self.act_save.setEnabled(False)
@@ -217,7 +222,10 @@ class MainWindow(EgressMixin, OfficeHost):
         edit_menu.addAction(self.act_find)
         self.office_menu = bar.addMenu("&Office")
         tools = bar.addMenu("&Tools")
-        for act in (self.act_trace, self.act_demo, self.act_settings, self.act_password):
+        for act in (
+            self.act_trace, self.act_demo, self.act_settings, self.act_clipboard,
+            self.act_password,
+        ):  # fmt: skip
             tools.addAction(act)
         self.paper_group = add_paper_menu(tools, self, self._set_paper)
         bar.addMenu("&Help").addAction(self.act_read_policy)
@@ -397,6 +405,7 @@ class MainWindow(EgressMixin, OfficeHost):
             self.session.close()
             several = password_set = False
         self.idle.pause()
+        self.clipboard_guard.clear()  # a copied list does not outlive the lock
         self.lock_screen.set_locked_by(self.session.full_name if several else "")
         self.lock_screen.clear_password()
         self.lock_screen.set_password_required(password_set)
@@ -576,6 +585,7 @@ class MainWindow(EgressMixin, OfficeHost):
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
         store.setValue("window/splitter", self.splitter.saveState())
+        self.clipboard_guard.clear()  # nor crmdesk itself
         if self.session.is_open:
             self.list_panel.record_search()
         settle()  # the database work under way ends before the vault closes

@@ -74,7 +74,13 @@ WORDS: dict[str, str] = {
     "egress.approval_required": "This {what} holds {count} clients, more than the {limit} the "
     "owner allows without approval. Ask the owner to approve it: they type their login and "
     "password when crmdesk asks.",
+    "egress.reading_approval_required": "With this page you would have read out {count} "
+    "client rows within the hour, more than the {limit} the owner allows without approval. "
+    "Ask the owner to approve it: they type their login and password when crmdesk asks, or "
+    "wait until the hour is over.",
     "egress.approval_refused": "The approval was not given: {cause}",
+    "policy.no_such_version": "There is no version {version} of the policy: the current one "
+    "is version {current}. Read it, then accept it.",
     "offboard.keys_waiting": "{user}'s account is disabled, but the keys they held are not "
     "changed yet: crmdesk has this vault open in another window or command. Close it there, "
     "then choose Offboard again: it continues where it stopped.",
@@ -91,6 +97,8 @@ NEUTRAL: frozenset[str] = frozenset(
         "backup.keys_renewed",
         "backup.owner_only",
         "backup.rotation_under_way",
+        "calls.limit_too_small",
+        "decoys.address_invalid",
         "recover.not_owner",
         "recover.owner_login_needed",
         "restore.new_password_needed",

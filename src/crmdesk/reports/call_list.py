@@ -46,17 +46,22 @@ def render_call_list(
     preferences: dict[int, list[str]],
     month_name: str,
     ctx: ReportContext,
+    *,
+    more_followups: int = 0,
+    seasonal_withheld: str = "",
 ) -> bytes:
     """PDF bytes of the call list.
 
     ``followups`` are shaped like ``FollowUp``, ``seasonal`` like ``ClientRow``;
     ``preferences`` maps a client id to its key preferences ("Delivery: mornings").
+    ``more_followups``: how many more are due than the list holds (the person chose a
+    limit); ``seasonal_withheld``: why the outlook is not shown (never "no client").
     """
     s = styles()
     today = ctx.printed_local.date()
     story: list[Flowable] = [
         Paragraph("Call list", s.title),
-        para(f"{day(today)} · {len(followups)} follow-ups due", s.subtitle),
+        para(f"{day(today)} · {_due_words(len(followups), more_followups)}", s.subtitle),
         gap(4),
         heading("Follow-ups due"),
     ]
@@ -68,12 +73,16 @@ def render_call_list(
         ]  # fmt: skip
         widths = [78, 120, WIDTH - 376, 90, 88]
         story.append(data_table(["Due", "Client", "Task", "Contact", "Phone"], rows, widths))
+        if more_followups:
+            story.append(empty_note(f"And {more_followups:,} more follow-ups due, not listed."))
     else:
         story.append(empty_note("Nothing is due."))
 
     confidential_prefs = bool(preferences)
     story.append(heading(f"Seasonal outlook for {month_name}", confidential=confidential_prefs))
-    if seasonal:
+    if seasonal_withheld:
+        story.append(empty_note(seasonal_withheld))
+    elif seasonal:
         rows = []
         for c in seasonal:
             prefs = (preferences.get(c.id) or [])[:MAX_PREFERENCES]
@@ -87,3 +96,9 @@ def render_call_list(
     else:
         story.append(empty_note(f"No client usually buys in {month_name}."))
     return build_pdf(story, ctx)
+
+
+def _due_words(listed: int, more: int) -> str:
+    if more:
+        return f"{listed:,} follow-ups listed and {more:,} more due"
+    return f"{listed:,} follow-ups due"

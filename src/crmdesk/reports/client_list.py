@@ -45,7 +45,23 @@ def _cell(text: str, column: int) -> str:
     room = WIDTHS[column] - _PAD
     if len(text) * _SIZE * 1.05 < room or stringWidth(text, SANS, _SIZE) <= room:
         return text
-    return "\n".join(simpleSplit(text, SANS, _SIZE, room))
+    lines = simpleSplit(text, SANS, _SIZE, room)
+    return "\n".join(part for line in lines for part in _break_long(line, room))
+
+
+def _break_long(line: str, room: float) -> list[str]:
+    """A line with no space to wrap at (a long email address) broken where it would run
+    over the next column: after "@" or "." when one is near, else between letters."""
+    parts: list[str] = []
+    while stringWidth(line, SANS, _SIZE) > room and len(line) > 1:
+        fit = len(line) - 1
+        while fit > 1 and stringWidth(line[:fit], SANS, _SIZE) > room:
+            fit -= 1
+        marks = [i + 1 for i, c in enumerate(line[:fit]) if c in "@.-_"]
+        cut = marks[-1] if marks and marks[-1] > fit // 2 else fit
+        parts.append(line[:cut])
+        line = line[cut:]
+    return [*parts, line]
 
 
 def _row(row: Any) -> list[Any]:

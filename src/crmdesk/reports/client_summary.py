@@ -356,24 +356,44 @@ def _tasks(tasks: list[dict[str, Any]]) -> list[Flowable]:
     return out
 
 
+def _withheld(note: str) -> list[Flowable]:
+    """The value-added sections of a client the reader may not see in full: each says
+    so, never "none recorded" (the information may well exist)."""
+    out: list[Flowable] = []
+    for title, path in (
+        ("Purchasing patterns", "client.patterns"),
+        ("Purchase history", "client.purchases"),
+        ("Pricing agreements", "client.pricing"),
+        ("Preferences", "client.preferences"),
+        ("Seasonal needs", "client.seasonal_needs"),
+        ("Specifications", "client.specifications"),
+    ):
+        out += [heading(title, confidential=_confidential(path)), empty_note(note)]
+    return out
+
+
 def render_client_summary(client: dict[str, Any], ctx: ReportContext) -> bytes:
     """PDF bytes of one client's summary (``client_to_json`` plus ``"patterns"``)."""
     story: list[Flowable] = []
     story += _title(client)
     story += _basic(client)
     story += _contacts(client.get("contacts") or [])
-    story += _patterns(client.get("patterns"))
-    story += _purchases(client.get("purchases") or [])
-    story += _pricing(client.get("pricing") or [])
-    story += _pairs_section(
-        "Preferences", "client.preferences", client.get("preferences") or [],
-        "topic", "detail", ("Topic", "Preference"),
-    )  # fmt: skip
-    story += _seasonal(client.get("seasonal_needs") or [])
-    story += _pairs_section(
-        "Specifications", "client.specifications", client.get("specifications") or [],
-        "item", "detail", ("Item", "Specification"),
-    )  # fmt: skip
+    withheld = client.get("withheld") if client.get("redacted") else None
+    if withheld:
+        story += _withheld(str(withheld.get("note") or "Withheld"))
+    else:
+        story += _patterns(client.get("patterns"))
+        story += _purchases(client.get("purchases") or [])
+        story += _pricing(client.get("pricing") or [])
+        story += _pairs_section(
+            "Preferences", "client.preferences", client.get("preferences") or [],
+            "topic", "detail", ("Topic", "Preference"),
+        )  # fmt: skip
+        story += _seasonal(client.get("seasonal_needs") or [])
+        story += _pairs_section(
+            "Specifications", "client.specifications", client.get("specifications") or [],
+            "item", "detail", ("Item", "Specification"),
+        )  # fmt: skip
     story += _interactions(client.get("interactions") or [])
     story += _tasks(client.get("tasks") or [])
     return build_pdf(story, ctx)

@@ -210,6 +210,9 @@ class _Brief:
         self.s = _styles()
         self.fit = _Fitter()
         self.withheld = bool(client.get("redacted"))
+        # Whom to ask, said once (the page has room for one line of it, not five).
+        withheld = client.get("withheld") if self.withheld else None
+        self.ask = str(withheld.get("ask") or "") if isinstance(withheld, dict) else ""
 
     # -- helpers
 
@@ -227,6 +230,8 @@ class _Brief:
 
     def withheld_note(self, what: str = "") -> Paragraph:
         text = f"Withheld: {WITHHELD_REASON}" + (f" ({what})" if what else "")
+        if self.ask:
+            text, self.ask = f"{text}; ask {self.ask}", ""
         return Paragraph(escape(text), self.s.withheld)
 
     def none(self, text: str) -> Paragraph:

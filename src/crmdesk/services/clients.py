@@ -36,7 +36,7 @@ from crmdesk.domain.coverage import Coverage, categories_added, client_coverage
 from crmdesk.domain.need_to_know import keep_child_ids, merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
-from crmdesk.services import audit_sealing
+from crmdesk.services import audit_sealing, basic_views, withheld
 from crmdesk.services import client_store as store
 from crmdesk.services.access import deny, require
 from crmdesk.services.client_query import (
@@ -168,6 +168,12 @@ class ClientService:
     def update(
         self, client_id: int, patch: Mapping[str, Any], *, expected_version: int | None = None
     ) -> Client:
+        """:meth:`update_changed` without saying whether anything changed."""
+        return self.update_changed(client_id, patch, expected_version=expected_version)[0]
+
+    def update_changed(
+        self, client_id: int, patch: Mapping[str, Any], *, expected_version: int | None = None
+    ) -> tuple[Client, bool]:
         """Change the given top-level fields; child lists given are replaced whole.
 
         With ``expected_version`` (the version the editor read), a save over someone
@@ -176,7 +182,11 @@ class ClientService:
         withheld from them are kept.
         """
         user = require(self._session, Permission.EDIT_BASIC, what=f"client:{client_id}")
-        patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns", "coverage")}
+        patch = {
+            k: v
+            for k, v in patch.items()
+            if k not in ("redacted", "withheld", "patterns", "coverage")
+        }
         refused: Permission | None = None
         moved = False
         with self._vault.transaction() as conn:
@@ -190,7 +200,7 @@ class ClientService:
                     raise _invalid(exc) from None
                 fields = changed_fields(current, changed)
                 if not fields:
-                    return self._as_seen(user, current)
+                    return self._as_seen(user, current), False
                 now = self._now()
                 version = store.update_client(self._vault, changed, now, self._today())
                 changes = value_added_changes(current, changed, fields)
@@ -213,7 +223,7 @@ class ClientService:
             store.finish_moves(self._vault)
         # What was written, not read back: the client was loaded once, for the checks
         # above. (Its lists' rows get new ids in the store; no caller and no JSON uses them.)
-        return self._as_seen(user, replace(changed, version=version, updated_at=now))
+        return self._as_seen(user, replace(changed, version=version, updated_at=now)), True
 
     def delete(self, client_id: int, *, expected_version: int | None = None) -> str:
         """Delete a client and everything hanging off it; returns its name."""
@@ -256,17 +266,17 @@ class ClientService:
         """The client as the signed-in person may see it.
 
         A view that shows value-added information is recorded (``client.viewed``), so
-        that the owner can see who looked at what; ``record_view=False`` is for callers
-        that record their own event (printing).
+        that the owner can see who looked at what; a view of basic information only is
+        recorded once per person, client and day (:mod:`.basic_views`);
+        ``record_view=False`` is for callers that record their own event (printing).
         """
         user = require(self._session, Permission.VIEW_BASIC, what=f"client:{client_id}")
         with self._vault.reading():
             client = store.load_client(self._vault, client_id)
         if client is None:
             raise _not_found(client_id)
-        if not user.sees_value_added(client.salesperson):
-            return redact_client(client)
-        sections = value_added_sections(client) if record_view else []
+        sees = user.sees_value_added(client.salesperson)
+        sections = value_added_sections(client) if record_view and sees else []
         if sections:  # a record with nothing value-added in it shows no trade secret
             with self._vault.transaction():
                 self._vault.record_event(
@@ -275,11 +285,14 @@ class ClientService:
                     object=f"client:{client_id}",
                     details={"value_added": True, "sections": sections},
                 )
-        return client
+        elif record_view:
+            basic_views.record(self._vault, user.login, client_id, self._now())
+        return client if sees else redact_client(client)
 
     def get_json(self, client_id: int, *, record_view: bool = True) -> dict[str, Any]:
         """Everything about a client the person may see as JSON-ready data, with its
-        purchasing ``patterns``; withheld values are emptied and ``redacted`` is true."""
+        purchasing ``patterns``; withheld values are emptied, and ``redacted`` and
+        ``withheld`` (why, and whom to ask) come first."""
         return self.as_json(self.get(client_id, record_view=record_view))
 
     def as_json(self, client: Client) -> dict[str, Any]:
@@ -290,7 +303,7 @@ class ClientService:
             redacted = redact_value_added({**data, "patterns": None, "coverage": None})
             # Said as withheld, category by category: never "missing".
             redacted["coverage"] = Coverage.hidden().to_json()
-            return redacted
+            return withheld.mark(self._session, redacted)
         data["patterns"] = patterns_to_json(compute_patterns(client.purchases, self._today()))
         coverage = self.coverage([client.id]).get(client.id) if client.id is not None else None
         data["coverage"] = (coverage or Coverage()).to_json()
@@ -369,12 +382,17 @@ class ClientService:
         sort = query.sort if query.sort != SortKey.NAME else SortKey.RELEVANCE
         return self.list(replace(query, text=text, sort=sort))
 
-    def followups(self, *, within_days: int = 0, limit: int = 500) -> list[FollowUp]:
-        """Open tasks due today or earlier (or within the next ``within_days``)."""
-        require(self._session, Permission.VIEW_BASIC, what="follow-ups")
+    def followups(
+        self, *, within_days: int = 0, limit: int | None = 500, own: bool = False
+    ) -> list[FollowUp]:
+        """Open tasks due today or earlier (or within the next ``within_days``); the
+        first ``limit`` of them (None: all). ``own``: a Salesperson's of their own
+        clients only (their calls to make); everyone else's are all they may see."""
+        user = require(self._session, Permission.VIEW_BASIC, what="follow-ups")
         until = self._today() + dt.timedelta(days=within_days)
+        scope = _scope(user) if own and user.visibility is Visibility.ASSIGNED else Scope()
         with self._vault.reading() as conn:
-            return store.open_tasks(conn, until, limit)
+            return store.open_tasks(conn, until, limit, scope)
 
     def birthdays(self, *, within_days: int = 7, limit: int = 500) -> list[Birthday]:
         """Contacts with a birthday in the next ``within_days`` days, soonest first.

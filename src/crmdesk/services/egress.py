@@ -100,31 +100,3 @@ def _approver(session: Session, approval: OwnerApproval) -> tuple[Principal, Per
             approver=approver.full_name,
         )
     return approver.principal, key
-
-
-def command_line_listing(
-    session: Session, client_ids: list[int], *, approval: OwnerApproval | None = None
-) -> None:
-    """A client list printed on the command line, where it can go straight into a file.
-
-    Up to the owner's threshold it is a look at a page of the list, like the app's; above
-    it, it is an export: the export permission, the owner's approval and an audit entry.
-    """
-    if len(client_ids) <= limit(session):
-        return
-    authorize(
-        session, Permission.EXPORT, what="command-line list", count=len(client_ids),
-        approval=approval,
-    )  # fmt: skip
-    vault = session.vault
-    with vault.transaction():
-        vault.record_event(
-            session.actor,
-            "clients.exported",
-            object="command line",
-            details={
-                "format": "command-line list",
-                "clients": len(client_ids),
-                "client_ids": client_ids[:1000],
-            },
-        )

@@ -28,7 +28,6 @@ from pathlib import Path
 from crmdesk.domain.decoys import (
     Decoy,
     decoy_positions,
-    make_decoys,
     positions_by_key,
     resemble,
 )
@@ -43,6 +42,7 @@ from crmdesk.services import client_store as store
 from crmdesk.services.access import require
 from crmdesk.services.client_query import ClientQuery, SortKey
 from crmdesk.services.clients import ClientService
+from crmdesk.services.decoy_sets import decoys_for, keep_set, seeded, stored_set
 from crmdesk.services.egress import OwnerApproval, authorize
 from crmdesk.services.exports_files import FORMATS, Item, export_format, task_items, write_file
 from crmdesk.services.exports_register import (
@@ -52,7 +52,6 @@ from crmdesk.services.exports_register import (
     export_by_id,
     recent_exports,
     register,
-    taken_identities,
     trace,
 )
 from crmdesk.services.reports import describe_query
@@ -163,11 +162,14 @@ class ExportService:
         count = len(client_ids)
         authorize(self._session, Permission.EXPORT, what="export", count=count, approval=approval)
         created = self._now()
-        decoys = self._new_decoys(client_ids)
+        # The same export of the same list: the same decoys, resembling the same clients,
+        # in the same places (decoy_sets.py): comparing two files reveals nothing.
+        seed = (self._session.actor.casefold(), fmt, query.sort, query.descending, client_ids)
+        decoys, new_decoys = self._new_decoys(client_ids, seed)
         description = describe_query(query)
         if fmt == "ics":
             description = f"Open follow-ups ({description})"
-        decoys, after = self._place(query, items, names, decoys)
+        decoys, after = self._place(query, items, names, decoys, seeded(*seed, "places"))
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             private = PrivateFile(output)
@@ -206,6 +208,8 @@ class ExportService:
                 vault = self._session.vault
                 with vault.transaction() as conn:
                     register(conn, record, decoys)
+                    if new_decoys:
+                        keep_set(conn, self._session, stored_set(self._session) + new_decoys)
                     vault.record_event(
                         self._session.actor,
                         "clients.exported",
@@ -230,7 +234,12 @@ class ExportService:
         return record
 
     def _place(
-        self, query: ClientQuery, items: list[Item], names: dict[int, str], decoys: list[Decoy]
+        self,
+        query: ClientQuery,
+        items: list[Item],
+        names: dict[int, str],
+        decoys: list[Decoy],
+        rng: random.Random,
     ) -> tuple[list[Decoy], list[int]]:
         """The decoys in file order, and after how many real items each goes.
 
@@ -242,7 +251,7 @@ class ExportService:
             query.sort == SortKey.RELEVANCE and not query.text.strip()
         )
         if not decoys or not by_name:
-            return decoys, decoy_positions(len(items), len(decoys), self._rng)
+            return decoys, decoy_positions(len(items), len(decoys), rng)
         keys = [fold(names.get(item.client_id, "")) for item in items]
         decoy_keys = [fold(d.company) for d in decoys]
         after = positions_by_key(keys, decoy_keys, descending=query.descending)
@@ -259,30 +268,40 @@ class ExportService:
             tasks = store.open_tasks_of(conn, ids)
         return task_items(ids, tasks, self._session.vault.meta.vault_id)
 
-    def _new_decoys(self, client_ids: list[int]) -> list[Decoy]:
+    def _new_decoys(
+        self, client_ids: list[int], seed: tuple[object, ...]
+    ) -> tuple[list[Decoy], list[Decoy]]:
+        """The person's decoys for this export, and those among them made just now."""
         settings = load_settings(self._session.vault)
-        if not settings.decoys_enabled or not settings.decoy_domain:
-            return []
-        taken = taken_identities(self._session)
-        # Each decoy resembles a real client of this export, so that it fits the filters
-        # (a list of prospects tagged VIP holds only such), seen as the person sees it.
-        user = self._session.user
+        if not settings.decoys_enabled or not (settings.decoy_domain or settings.decoy_addresses):
+            return [], []
         count = settings.decoys_per_export
-        models = [
-            client if user.sees_value_added(client.salesperson) else redact_client(client)
-            for client in self._load(set(self._rng.choices(client_ids, k=count))).values()
-        ]
         try:
-            made = make_decoys(
-                count, settings.decoy_domain, taken=taken, today=self._today(), rng=self._rng
-            )
+            decoys, made = decoys_for(
+                self._session, count, settings.decoy_domain, settings.decoy_points,
+                today=self._today(), rng=self._rng,
+            )  # fmt: skip
         except ValueError as exc:
             raise BadInput(
                 f"{exc} Nothing was exported.", code="export.decoys_failed", problem=str(exc)
             ) from None
+        # Each decoy resembles a real client of this export, so that it fits the filters
+        # (a list of prospects tagged VIP holds only such), seen as the person sees it;
+        # which one, from the seed: the same list, the same look.
+        user = self._session.user
+        chosen = seeded(*seed, "models")
+        picked = sorted(set(chosen.choices(sorted(client_ids), k=count)))
+        loaded = self._load(set(picked))
+        models = [
+            client if user.sees_value_added(client.salesperson) else redact_client(client)
+            for _, client in sorted(loaded.items())
+        ]
         if not models:  # deleted meanwhile
-            return made
-        return [resemble(d, self._rng.choice(models), self._rng) for d in made]
+            return decoys, made
+        return [
+            resemble(d, seeded(*seed, d.email).choice(models), seeded(*seed, d.email, "look"))
+            for d in decoys
+        ], made
 
     def _records(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -86,7 +85,9 @@ def write_file(
         cards.begin()
         for thing in interleave(records, decoys, after):
             if isinstance(thing, Decoy):
-                cards.add(thing.client, random_uid(), [random_uid()])
+                # Stable like a real client's: a random UID changed from export to export.
+                uid = stable_uid(vault_id, f"decoy:{thing.email.casefold()}")
+                cards.add(thing.client, uid, [stable_uid(vault_id, f"decoy-contact:{uid}")])
                 continue
             item, client = thing
             uid = stable_uid(vault_id, f"client:{item.client_id}")
@@ -109,7 +110,8 @@ def write_file(
             if isinstance(thing, Decoy):
                 # Dated like its neighbour, so it does not stand out in a sorted list.
                 task = replace(thing.task, due=last_due)
-                calendar.add(_todo(thing.client, task, random_uid()))
+                uid = stable_uid(vault_id, f"decoy-task:{thing.email.casefold()}")
+                calendar.add(_todo(thing.client, task, uid))
                 continue
             item, client = thing
             assert item.task is not None
@@ -139,8 +141,3 @@ def stable_uid(vault_id: str, what: str) -> str:
     """The same UID for the same record in every export from this vault (an address
     book or calendar then updates its entry instead of adding a second one)."""
     return hashlib.sha256(f"{vault_id}/{what}".encode()).hexdigest()[:32] + "@crmdesk"
-
-
-def random_uid() -> str:
-    # Same shape as a stable UID: a decoy must not be told apart by its UID.
-    return secrets.token_hex(16) + "@crmdesk"

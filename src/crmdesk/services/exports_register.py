@@ -112,14 +112,32 @@ def register(conn: Any, record: ExportRecord, decoys: list[Decoy]) -> None:
             record.decoy_count,
         ),
     )
+    # A person's decoys come back in each of their exports (decoy_sets.py): the register
+    # keeps the first export that carried each one.
     conn.executemany(
-        "INSERT INTO decoys (export_id, name, company, email, phone, created_at)"
+        "INSERT OR IGNORE INTO decoys (export_id, name, company, email, phone, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         [
             (record.export_id, d.name, d.company, d.email, d.phone, record.created_at.isoformat())
             for d in decoys
         ],
     )
+
+
+def _person_of_business_address(session: Session, address: str) -> str:
+    """The person's address of the decoy whose business has ``address`` (each person's
+    decoys are kept whole in ``vault_info``: services/decoy_sets.py), or ""."""
+    wanted = address.casefold()
+    with session.vault.reading() as conn:
+        rows = conn.execute(
+            "SELECT value FROM vault_info WHERE key LIKE 'decoy\\_set:%' ESCAPE '\\'"
+        )
+        for (text,) in rows:
+            for decoy in json.loads(text):
+                emails = decoy.get("client", {}).get("emails") or []
+                if any(str(e).casefold() == wanted for e in emails):
+                    return str(decoy.get("email") or "")
+    return ""
 
 
 def taken_identities(session: Session) -> set[str]:
@@ -159,6 +177,9 @@ def trace(session: Session, text: str) -> TraceResult:
     if email:
         address = email.group(0).rstrip(".")
         found = _decoys(session, "lower(d.email) = lower(?)", (address,))
+        if not found:  # a decoy business's own address: found through its person
+            person = _person_of_business_address(session, address)
+            found = _decoys(session, "lower(d.email) = lower(?)", (person,)) if person else []
         if found:
             return TraceResult("decoy", decoys=found)
         raise NotFound(

@@ -106,6 +106,14 @@ class PolicyService:
         if self._session.must_change_password:
             require(self._session, Permission.VIEW_BASIC)  # raises the password message
         current = self.current()
+        if version is not None and version > current.version:
+            raise BadInput(
+                f"There is no version {version} of the policy: the current one is version "
+                f"{current.version}. Read it, then accept it.",
+                code="policy.no_such_version",
+                version=version,
+                current=current.version,
+            )
         if version is not None and version != current.version:
             raise BadInput(
                 f"The policy changed to version {current.version} after you read version "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
-from crmdesk.domain.roles import Permission, allowed
+from crmdesk.domain.roles import Permission, Visibility, allowed
 from crmdesk.errors import BadInput, NotFound
 from crmdesk.files import write_private
 from crmdesk.reports.access_report import render_access_report
@@ -31,6 +31,7 @@ from crmdesk.reports.measures import render_measures
 from crmdesk.reports.meeting_brief import render_meeting_brief
 from crmdesk.reports.pages import page_count
 from crmdesk.reports.recovery_kit import render_recovery_kit
+from crmdesk.services import withheld
 from crmdesk.services.access import require
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
@@ -245,18 +246,32 @@ class ReportService:
         return self._register(ctx, data, output, [r.id for r in rows], description)
 
     def call_list(
-        self, output: Path | None = None, *, approval: OwnerApproval | None = None
+        self,
+        output: Path | None = None,
+        *,
+        approval: OwnerApproval | None = None,
+        limit: int | None = None,
     ) -> PrintedReport:
         """Follow-ups due, and the clients who usually buy next month, with preferences.
 
+        For the people who make the calls: a Salesperson's covers their own clients (and
+        is printable without approval, being within their own book), an Assistant's the
+        follow-ups they may see, the Owner's and Managers' everyone's. Complete: nothing
+        is cut unless the person chose a ``limit`` (the page then says how many more).
         Buying seasons and preferences are value-added: each person gets those of the
-        clients they see in full (an Assistant gets the follow-ups only).
+        clients they see in full (an Assistant gets the follow-ups only, and the page says
+        the outlook is withheld).
         """
-        require(self._session, Permission.PRINT_CALL_LIST, what="call list")
+        user = require(self._session, Permission.PRINT_CALL_LIST, what="call list")
+        if limit is not None and limit < 1:
+            raise BadInput("A call list holds at least 1 follow-up.", code="calls.limit_too_small")
         today = self._today()
         month = today.month % 12 + 1
-        followups = self._clients.followups()
+        followups = self._clients.followups(limit=None, own=True)
+        more = max(0, len(followups) - limit) if limit is not None else 0
+        followups = followups[:limit] if limit is not None else followups
         seasonal: list[ClientRow] = []
+        seasonal_withheld = ""
         if allowed(self._session.role, Permission.VIEW_VALUE_ADDED):
             seasonal = [
                 row
@@ -267,21 +282,29 @@ class ReportService:
                         status=status,
                         sort=SortKey.SPEND_12M,
                         descending=True,
-                        limit=500,
+                        limit=100_000,
                     )
                 )
             ]
+        else:
+            seasonal_withheld = withheld.note(self._session)
         ids = sorted({f.client_id for f in followups} | {r.id for r in seasonal})
+        # A Salesperson's list is their own book (follow-ups and seasons of their own
+        # clients): no approval. Anyone else's counts every client on it.
+        own_book = user.visibility is Visibility.ASSIGNED
         authorize(
             self._session,
             Permission.PRINT_CALL_LIST,
             what="call list",
-            count=len(ids),
+            count=0 if own_book else len(ids),
             approval=approval,
         )
         preferences = self._clients.preferences_for(ids)
         ctx = self._context("call-list", "Call list")
-        data = render_call_list(followups, seasonal, preferences, _MONTHS[month - 1], ctx)
+        data = render_call_list(
+            followups, seasonal, preferences, _MONTHS[month - 1], ctx,
+            more_followups=more, seasonal_withheld=seasonal_withheld,
+        )  # fmt: skip
         description = f"Follow-ups due and seasonal outlook for {_MONTHS[month - 1]}"
         return self._register(ctx, data, output, ids, description)
 

@@ -149,10 +149,12 @@ def sign_in_at(
     password: str,
     *,
     keystore: KeyStore | None = None,
+    hourly: bool = False,
 ) -> Session:
     """Open the vault in ``folder`` as ``login`` with their password, however it is
     protected: several people (their own slot), one person with a passphrase (their
-    password is it), one person with the OS keyring (their password, if they set one)."""
+    password is it), one person with the OS keyring (their password, if they set one).
+    ``hourly``: a sign-in is recorded once per person per hour (the command line)."""
     if is_legacy(folder):
         unlocked = open_vault(folder, keystore=keystore)
         try:
@@ -164,7 +166,7 @@ def sign_in_at(
         return signin.sign_in(folder, login, password)  # says "disabled", counts, records
     kind = protection(read_keyfile(folder))
     if kind is Protection.PEOPLE:
-        session = signin.sign_in(folder, login, password)
+        session = signin.sign_in(folder, login, password, hourly=hourly)
         settle(session)
         return session
     if kind is Protection.PASSPHRASE:

@@ -8,11 +8,12 @@ travel with the vault and bind everyone who opens it; every change is audited.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from crmdesk.domain.alerts import AlertThresholds, ThresholdError
-from crmdesk.domain.decoys import MAX_PER_EXPORT, normalise_domain
+from crmdesk.domain.decoys import MAX_PER_EXPORT, ContactPoints, normalise_domain
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
@@ -42,6 +43,11 @@ class VaultSettings:
     decoys_per_export: int = 1
     # The currency amounts are kept in (ISO 4217, e.g. "EUR"); "" for the computer's own.
     currency: str = ""
+    # More contact points the owner controls: other domains, and addresses and phone
+    # numbers to give decoys (domain/decoys.py ContactPoints).
+    decoy_domains: tuple[str, ...] = ()
+    decoy_addresses: tuple[str, ...] = ()
+    decoy_phones: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         # The currency only once chosen: settings written before it existed read the same.
@@ -54,6 +60,9 @@ class VaultSettings:
             "decoys_enabled": self.decoys_enabled,
             "decoy_domain": self.decoy_domain,
             "decoys_per_export": self.decoys_per_export,
+            "decoy_domains": list(self.decoy_domains),
+            "decoy_addresses": list(self.decoy_addresses),
+            "decoy_phones": list(self.decoy_phones),
         }
 
     @classmethod
@@ -67,7 +76,14 @@ class VaultSettings:
             decoy_domain=str(data.get("decoy_domain") or ""),
             decoys_per_export=min(max(int(data.get("decoys_per_export") or 1), 1), MAX_PER_EXPORT),
             currency=str(data.get("currency") or ""),
+            decoy_domains=tuple(str(d) for d in data.get("decoy_domains") or ()),
+            decoy_addresses=tuple(str(a) for a in data.get("decoy_addresses") or ()),
+            decoy_phones=tuple(str(p) for p in data.get("decoy_phones") or ()),
         )
+
+    @property
+    def decoy_points(self) -> ContactPoints:
+        return ContactPoints(self.decoy_domains, self.decoy_addresses, self.decoy_phones)
 
 
 def _optional_bool(value: Any) -> bool | None:
@@ -152,12 +168,22 @@ def change_decoys(
     enabled: bool | None = None,
     domain: str | None = None,
     per_export: int | None = None,
+    domains: Sequence[str] | None = None,
+    addresses: Sequence[str] | None = None,
+    phones: Sequence[str] | None = None,
 ) -> VaultSettings:
-    """The owner turns decoys in exports on or off, or changes their domain or number;
-    audited as ``settings.changed``. Turning them on needs a domain."""
+    """The owner turns decoys in exports on or off, or changes their domain(s), the
+    addresses and phone numbers they may give decoys, or their number; audited as
+    ``settings.changed``. Turning them on needs a domain or an address."""
     require(session, Permission.CHANGE_SETTINGS, what="settings")
     old = load_settings(session.vault)
     new = old
+    if domains is not None:
+        new = replace(new, decoy_domains=tuple(_domain(d) for d in domains))
+    if addresses is not None:
+        new = replace(new, decoy_addresses=tuple(_address(a) for a in addresses))
+    if phones is not None:
+        new = replace(new, decoy_phones=tuple(p.strip() for p in phones if p.strip()))
     if domain is not None:
         try:
             new = replace(new, decoy_domain=normalise_domain(domain))
@@ -173,13 +199,32 @@ def change_decoys(
         new = replace(new, decoys_per_export=per_export)
     if enabled is not None:
         new = replace(new, decoys_enabled=enabled)
-    if new.decoys_enabled and not new.decoy_domain:
+    if new.decoys_enabled and not (new.decoy_domain or new.decoy_addresses):
         raise BadInput(
             "Give the domain for the decoys' email addresses: one you control and whose "
             "mail you read (e.g. example.com), so that mail to a decoy reaches you.",
             code="decoys.domain_needed",
         )
     return _save(session, old, new)
+
+
+def _domain(text: str) -> str:
+    try:
+        return normalise_domain(text)
+    except ValueError as exc:
+        raise BadInput(str(exc), code="decoys.domain_invalid", value=text) from None
+
+
+def _address(text: str) -> str:
+    address = text.strip()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or " " in address:
+        raise BadInput(
+            f"{text!r} is not an email address like sales@example.com.",
+            code="decoys.address_invalid",
+            value=text,
+        )
+    return f"{local}@{_domain(domain)}"
 
 
 def _save(session: Session, old: VaultSettings, new: VaultSettings) -> VaultSettings:

@@ -70,9 +70,15 @@ def wait_after(failures: int) -> dt.timedelta:
 
 
 def sign_in(
-    folder: Path, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
+    folder: Path,
+    login: str,
+    password: str,
+    *,
+    now: Callable[[], dt.datetime] = _utcnow,
+    hourly: bool = False,
 ) -> Session:
-    """Open the vault in ``folder`` as ``login``: throttled, and audited once open."""
+    """Open the vault in ``folder`` as ``login``: throttled, and audited once open
+    (``hourly``: the command line's sign-in recorded once an hour, see start_session)."""
     login = login.strip()
     _check_not_blocked(folder, login, now())
     if people_keys.is_disabled(read_keyfile(folder), login):
@@ -89,15 +95,25 @@ def sign_in(
         _failed(folder, login, now(), "wrong password or unknown login")
         raise
     try:
-        return start_session(vault, login, now=now)
+        return start_session(vault, login, now=now, hourly=hourly)
     except BaseException:
         vault.close()
         raise
 
 
-def start_session(vault: Vault, login: str, *, now: Callable[[], dt.datetime] = _utcnow) -> Session:
+def start_session(
+    vault: Vault,
+    login: str,
+    *,
+    now: Callable[[], dt.datetime] = _utcnow,
+    hourly: bool = False,
+) -> Session:
     """The session of the person whose slot opened ``vault``: their key and role checked
-    against the owner's endorsements, queued failures recorded, ``signin.ok`` recorded."""
+    against the owner's endorsements, queued failures recorded, ``signin.ok`` recorded.
+
+    ``hourly`` (the command line, where every command signs in again): ``signin.ok`` is
+    recorded once per person per hour, so that a script's calls do not flood the trail;
+    failures are always recorded, each one."""
     with vault.reading() as conn:
         user = load_user(conn, login)
         if user is None or vault.person is None:
@@ -119,11 +135,20 @@ def start_session(vault: Vault, login: str, *, now: Callable[[], dt.datetime] = 
             login=user.login,
         )
     signin_log.clear(vault.folder, user.login)
-    _record_signin(vault, user, now())
+    _record_signin(vault, user, now(), hourly=hourly)
     return Session(vault=vault, user=user.principal, must_change_password=user.must_change_password)
 
 
-def _record_signin(vault: Vault, user: User, moment: dt.datetime) -> None:
+def _signed_in_within_the_hour(conn: Any, login: str, moment: dt.datetime) -> bool:
+    since = (moment - dt.timedelta(hours=1)).astimezone(dt.UTC).isoformat(timespec="microseconds")
+    row = conn.execute(
+        "SELECT 1 FROM audit_events WHERE actor = ? AND action = 'signin.ok' AND ts > ? LIMIT 1",
+        (login, since),
+    ).fetchone()
+    return row is not None
+
+
+def _record_signin(vault: Vault, user: User, moment: dt.datetime, *, hourly: bool) -> None:
     queued = signin_log.queued(vault.folder)
     with vault.transaction() as conn:
         for failure in queued:
@@ -137,7 +162,8 @@ def _record_signin(vault: Vault, user: User, moment: dt.datetime) -> None:
         conn.execute(
             "UPDATE users SET last_signin = ? WHERE login = ?", (moment.isoformat(), user.login)
         )
-        vault.record_event(user.login, "signin.ok", object=user.login)
+        if not (hourly and _signed_in_within_the_hour(conn, user.login, moment)):
+            vault.record_event(user.login, "signin.ok", object=user.login)
     if queued:
         signin_log.drop_queued(vault.folder, queued)
 

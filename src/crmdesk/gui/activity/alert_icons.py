@@ -8,8 +8,10 @@ from PySide6.QtWidgets import QStyle, QWidget
 
 from crmdesk.domain.alerts import (
     AFTER_HOURS_EGRESS,
+    BULK_READING,
     FAILED_SIGNINS,
     LARGE_EGRESS,
+    REFUSED_BURST,
     VALUE_ADDED_BURST,
 )
 from crmdesk.gui.icons import icon
@@ -25,6 +27,8 @@ def alert_icons(widget: QWidget) -> dict[str, QIcon]:
         LARGE_EGRESS: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
         AFTER_HOURS_EGRESS: _clock_icon(ink),
         FAILED_SIGNINS: _lock_icon(style),
+        REFUSED_BURST: _lock_icon(style),
+        BULK_READING: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
     }
 
 

@@ -113,6 +113,8 @@ class ThresholdsDialog(AppDialog):
         days.addStretch(1)
         self.failures_spin = _spin(current.failed_signins, " sign-ins")
         self.window_spin = _spin(current.failed_signin_window_minutes, " minutes")
+        self.refusals_spin = _spin(current.refused_actions, " actions")
+        self.refused_window_spin = _spin(current.refused_window_minutes, " minutes")
 
         hours = QHBoxLayout()
         hours.setSpacing(8)
@@ -144,6 +146,13 @@ class ThresholdsDialog(AppDialog):
             _hint("This many wrong passwords for one login within these minutes raises an "
                   "alert.")
         )  # fmt: skip
+        form.addRow(THRESHOLD_WORDS["refused_actions"] + ":", self.refusals_spin)
+        form.addRow(THRESHOLD_WORDS["refused_window_minutes"] + ":", self.refused_window_spin)
+        form.addRow(
+            _hint("This many refused actions by one person within these minutes raises an "
+                  "alert (someone trying what their role may not, or guessing withheld "
+                  "values).")
+        )  # fmt: skip
 
         self.message = InlineMessage(self)
         buttons = QDialogButtonBox()
@@ -173,6 +182,8 @@ class ThresholdsDialog(AppDialog):
             "working_days": self.day_checks[0],
             "failed_signins": self.failures_spin,
             "failed_signin_window_minutes": self.window_spin,
+            "refused_actions": self.refusals_spin,
+            "refused_window_minutes": self.refused_window_spin,
         }
 
     def show_thresholds(self, values: AlertThresholds) -> None:
@@ -184,6 +195,8 @@ class ThresholdsDialog(AppDialog):
             check.setChecked(number in values.working_days)
         self.failures_spin.setValue(values.failed_signins)
         self.window_spin.setValue(values.failed_signin_window_minutes)
+        self.refusals_spin.setValue(values.refused_actions)
+        self.refused_window_spin.setValue(values.refused_window_minutes)
         self.message.clear_message()
 
     def thresholds(self) -> AlertThresholds:
@@ -195,6 +208,8 @@ class ThresholdsDialog(AppDialog):
             working_days=frozenset(i for i, c in enumerate(self.day_checks) if c.isChecked()),
             failed_signins=self.failures_spin.value(),
             failed_signin_window_minutes=self.window_spin.value(),
+            refused_actions=self.refusals_spin.value(),
+            refused_window_minutes=self.refused_window_spin.value(),
         )
 
     def save(self) -> bool:

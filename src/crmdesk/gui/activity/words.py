@@ -14,9 +14,11 @@ from typing import Any
 
 from crmdesk.domain.alerts import (
     AFTER_HOURS_EGRESS,
+    BULK_READING,
     DAY_NAMES,
     FAILED_SIGNINS,
     LARGE_EGRESS,
+    REFUSED_BURST,
     VALUE_ADDED_BURST,
     ActivityEvent,
     client_count,
@@ -233,6 +235,8 @@ THRESHOLD_WORDS: dict[str, str] = {
     "working_days": "Working days",
     "failed_signins": "Failed sign-ins to one login",
     "failed_signin_window_minutes": "Minutes in which failed sign-ins are counted",
+    "refused_actions": "Refused actions by one person",
+    "refused_window_minutes": "Minutes in which refused actions are counted",
 }
 
 KIND_WORDS = {
@@ -509,4 +513,6 @@ ALERT_KIND_WORDS = {
     LARGE_EGRESS: "Large print, export or copy",
     AFTER_HOURS_EGRESS: "Print or export outside working hours",
     FAILED_SIGNINS: "Repeated failed sign-ins",
+    REFUSED_BURST: "Many refused actions",
+    BULK_READING: "Client list read out page by page",
 }

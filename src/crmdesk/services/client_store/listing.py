@@ -341,13 +341,17 @@ def _row(r: Sequence[Any], scope: Scope, figures: tuple[set[int], _Figures]) -> 
     )
 
 
-def open_tasks(conn: Any, until: dt.date, limit: int) -> list[FollowUp]:
-    """Open tasks due on or before ``until``, oldest first."""
+def open_tasks(
+    conn: Any, until: dt.date, limit: int | None, scope: Scope = FULL_SCOPE
+) -> list[FollowUp]:
+    """Open tasks due on or before ``until``, oldest first: of the clients ``scope`` sees
+    in full, and all of them (``limit`` None) or the first ``limit``."""
+    own, names = owned(scope)
     rows = conn.execute(
         f"SELECT t.id, c.id, c.name, t.due, t.title, t.contact, c.phones FROM {TASKS.name} t"
-        f" JOIN {CLIENTS} c ON c.id = t.client_id WHERE t.done = 0 AND t.due <= ?"
+        f" JOIN {CLIENTS} c ON c.id = t.client_id WHERE t.done = 0 AND t.due <= ? AND {own}"
         " ORDER BY t.due, c.sort_key LIMIT ?",
-        (until.isoformat(), limit),
+        (until.isoformat(), *names, -1 if limit is None else limit),
     )
     return [
         FollowUp(r[0], r[1], r[2], dt.date.fromisoformat(r[3]), r[4], r[5], _first(r[6]))

@@ -11,6 +11,7 @@ question, and reading that as "no key yet" would orphan the vault.
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Protocol
 
 import keyring
@@ -173,7 +174,18 @@ def _trusted(backend: KeyringBackend) -> KeyringBackend | None:
 
 def system_keystore() -> OsKeyStore:
     """The OS keyring, or :class:`KeyringUnavailable` saying why it cannot be used."""
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # noqa: BLE001 - any backend named in the config may fail to load
+        # e.g. PYTHON_KEYRING_BACKEND=keyrings.alt.file.EncryptedKeyring without keyrings.alt
+        # or its ciphers installed: refused as clearly as one that loads.
+        named = os.environ.get("PYTHON_KEYRING_BACKEND") or "named in keyringrc.cfg"
+        raise _unavailable(
+            f"The keyring backend {named} could not be loaded ({type(exc).__name__}); "
+            "crmdesk keeps keys only in the operating system's own credential store, never "
+            "in a backend that may keep them in a plain or weakly protected file.",
+            " Check PYTHON_KEYRING_BACKEND and keyringrc.cfg.",
+        ) from None
     chosen = _trusted(backend)
     if chosen is None:
         name = backend_name(backend)
