@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QLocale, Qt
 
+from crmdesk.domain import client_from_json
 from crmdesk.gui.clients.list_model import format_date, format_money
 from crmdesk.gui.today import views as views_module
 from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutlookView
@@ -103,6 +104,20 @@ def test_follow_ups_are_read_only_and_sortable(qtbot, service):
     first = service.followups()
     by_name = {f.client_name: f.client_id for f in first}
     assert view.client_id_at(0) == by_name[clients[0]]
+
+
+def test_every_follow_up_is_listed_not_the_first_500(qtbot, gui_clients):
+    """Past the 500 the service gives by default: a call list with a silent cut would
+    hide calls to make."""
+    due = (GUI_TODAY - dt.timedelta(days=1)).isoformat()
+    clients = [
+        client_from_json({"name": f"Caller {n:03}", "tasks": [{"due": due, "title": "Ring"}]})
+        for n in range(520)
+    ]
+    gui_clients.add_many(clients, source="test")
+    view = show(qtbot, FollowUpsView(gui_clients, today=fixed_today))
+    assert view.row_count() == 520
+    assert set(column(view, 2)) == {f"Caller {n:03}" for n in range(520)}
 
 
 def test_no_follow_ups_says_so_kindly(qtbot, gui_clients):
