@@ -87,3 +87,61 @@ def test_a_salespersons_meeting_brief_says_whom_to_ask(office, tmp_path):  # noq
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
     assert len(PdfReader(out).pages) == 1
     assert "Withheld: not your client" in text and "ask Zoë Łukasiewicz (owner)" in text, text
+
+
+# -- the other commands that put client information out: coverage, the list report, export
+
+
+REFUSED = {
+    ("coverage", "ann"): "As an Assistant you may not see value-added information",
+    ("report list", "ann"): "As an Assistant you may not print a list of clients",
+    ("report list", "sam"): "As a Salesperson you may not print a list of clients",
+    ("export", "ann"): "As an Assistant you may not export or copy lists of clients",
+    ("export", "sam"): "As a Salesperson you may not export or copy lists of clients",
+}
+
+
+@pytest.mark.parametrize("login", sorted(ALL))
+def test_coverage_says_whose_clients_it_covers(office, login):  # noqa: F811
+    folder, _ = office
+    result = run_cli(folder, "coverage", env=_env(login))
+    refused = REFUSED.get(("coverage", login))
+    if refused:
+        assert result.returncode == 6 and refused in result.stderr, result.stderr
+        assert "only the Owner, Manager or the client's assigned Salesperson may" in result.stderr
+        assert result.stdout == ""
+        return
+    assert result.returncode == 0, result.stderr
+    if login == "sam":  # his own clients only, said in the title
+        assert "Coverage of the clients of Sam Reed" in result.stdout
+        assert "1 clients" in result.stdout
+    else:
+        assert "Coverage of every client" in result.stdout
+    assert "Personal profiles" in result.stdout and "unexpected error" not in result.stdout
+
+
+@pytest.mark.parametrize("login", sorted(ALL))
+def test_the_list_report_and_export_per_role(office, login, tmp_path):  # noqa: F811
+    from pypdf import PdfReader
+
+    folder, _ = office
+    pdf, csv = tmp_path / "list.pdf", tmp_path / "clients.csv"
+    for command, args, out in (
+        ("report list", ["report", "list", "-o", str(pdf)], pdf),
+        ("export", ["export", "--format", "csv", "-o", str(csv)], csv),
+    ):
+        result = run_cli(folder, *args, env=_env(login))
+        refused = REFUSED.get((command, login))
+        if refused:
+            assert result.returncode == 6 and refused in result.stderr, result.stderr
+            assert "only the Owner or Manager may" in result.stderr
+            assert not out.exists()  # refused before anything was written
+            continue
+        assert result.returncode == 0, result.stderr
+        if out is pdf:
+            text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+            assert "Harbour Foods" in text and "Reed Supplies" in text
+            assert "59.97" in text and "withheld" not in text.lower()
+        else:
+            rows = out.read_text(encoding="utf-8-sig").splitlines()
+            assert rows[0].startswith("Name,") and any("Harbour Foods" in r for r in rows)
