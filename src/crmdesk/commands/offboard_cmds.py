@@ -5,18 +5,10 @@ from __future__ import annotations
 import argparse
 
 from crmdesk.commands.unlock import open_session
-from crmdesk.commands.vault_cmds import RECOVERY_ADVICE
+from crmdesk.commands.vault_cmds import print_recovery_key
 from crmdesk.errors import BadInput
 from crmdesk.services import keys
 from crmdesk.services.offboarding import OffboardingService
-
-
-def _print_recovery_key(key: str) -> None:
-    print()
-    print("The vault key was rotated: old keys and old recovery kits no longer open it.")
-    print(RECOVERY_ADVICE)
-    print(f"    {key}")
-    print()
 
 
 def cmd_offboard(args: argparse.Namespace) -> int:
@@ -54,5 +46,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         password = args.vault_passphrase or getattr(args, "sign_in_password", None)
         new_key = keys.rotate_key(session, reason=args.reason, passphrase=password)
-    _print_recovery_key(new_key)
+    print_recovery_key(
+        new_key, "The vault key was rotated: old keys and old recovery kits no longer open it."
+    )
     return 0

@@ -40,11 +40,20 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Created vault {state.vault_id} in {args.vault}")
         print(f"Owner: {session.full_name} ({session.actor})")
         print(f"Key: {state.key_location}")
-        print()
-        print(RECOVERY_ADVICE)
-        print(f"    {recovery_key}")
-        print()
+        print_recovery_key(recovery_key)
     return 0
+
+
+def print_recovery_key(key: str, lead: str = "") -> None:
+    """A new recovery key on standard output, to its owner at the terminal, once: the one
+    place the command line prints a secret, on purpose (the key is never stored or
+    logged; without this moment nobody would ever have it)."""
+    print()
+    if lead:
+        print(lead)
+    print(RECOVERY_ADVICE)
+    print(f"    {key}")
+    print()
 
 
 def cmd_status(args: argparse.Namespace) -> int:
