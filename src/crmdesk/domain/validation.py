@@ -163,9 +163,11 @@ def normalise_email(value: object, path: str) -> str:
 
 
 def normalise_phone(value: object, path: str, default_region: str = "US") -> str:
-    """Return the number in E.164 (``+12025550173``).
+    """Return the number in E.164 (``+12025550173``), with its extension after
+    ``;ext=`` as a tel: URI writes it (``+12025550173;ext=102``).
 
-    A number without a leading ``+`` is read as a number of ``default_region``.
+    A number without a leading ``+`` is read as a number of ``default_region`` (the
+    vault's region, see :mod:`crmdesk.domain.phones`).
     """
     import phonenumbers  # here, not above: a command that only reads never loads it (~20 ms)
 
@@ -190,15 +192,9 @@ def normalise_phone(value: object, path: str, default_region: str = "US") -> str
             "field.phone",
             shown=shown(text),
         )
-    if number.extension:
-        # E.164 has no room for an extension; dropping it silently would lose data.
-        raise _fail(
-            path,
-            f"extensions cannot be stored; put the extension in notes: {shown(text)}",
-            "field.phone_extension",
-            shown=shown(text),
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 has no room for an extension; it follows as in a tel: URI, never dropped.
+    return f"{e164};ext={number.extension}" if number.extension else e164
 
 
 def parse_date(value: object, path: str) -> date:

@@ -47,6 +47,7 @@ from crmdesk.services.client_query import (
     SortKey,
 )
 from crmdesk.services.session import Session
+from crmdesk.services.settings import phone_region
 
 _ALL = ClientQuery()
 
@@ -69,12 +70,16 @@ class ClientService:
         *,
         today: Callable[[], dt.date] = dt.date.today,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-        phone_region: str = "US",
+        phone_region: str | None = None,
     ) -> None:
         self._session = session
         self._today = today
         self._now = now
+        # None: the vault's region (services/settings.py), looked up when a number is read.
         self._region = phone_region
+
+    def _phone_region(self) -> str:
+        return self._region or phone_region(self._vault)
 
     @property
     def _vault(self) -> Any:
@@ -87,7 +92,7 @@ class ClientService:
         """Create a client from JSON-shaped data; returns its id."""
         require(self._session, Permission.CREATE_CLIENT, what="client")
         try:
-            client = client_from_json(dict(data), default_region=self._region)
+            client = client_from_json(dict(data), default_region=self._phone_region())
         except ValidationError as exc:
             raise _invalid(exc) from None
         return self.add_client(client)
@@ -177,12 +182,13 @@ class ClientService:
         user = require(self._session, Permission.EDIT_BASIC, what=f"client:{client_id}")
         patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns", "coverage")}
         refused: Permission | None = None
+        region = self._phone_region()
         with self._vault.transaction() as conn:
             current = self._load_for_write(conn, client_id, expected_version)
             refused, patch = _limit_patch(user, current, patch)
             if refused is None:
                 try:
-                    changed = apply_patch(current, patch, default_region=self._region)
+                    changed = apply_patch(current, patch, default_region=region)
                 except ValidationError as exc:
                     raise _invalid(exc) from None
                 fields = changed_fields(current, changed)

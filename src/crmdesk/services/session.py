@@ -14,6 +14,7 @@ from pathlib import Path
 from crmdesk.audit import ChainReport
 from crmdesk.errors import AuditChainBroken, KeyringUnavailable, Notice, SignInRequired
 from crmdesk.services import people, signin
+from crmdesk.services.settings import set_region_from_locale
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
 from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus
 from crmdesk.vault.keys.keystore import KeyStore
@@ -111,6 +112,9 @@ def create_vault(
     vault, recovery_key = Vault.create(
         folder, owner, keystore=keystore, passphrase_text=passphrase, kdf=kdf
     )
+    # Phone numbers without "+" are read in the country of the computer the vault is
+    # made on, until the owner says otherwise.
+    set_region_from_locale(vault)
     return owner_session(vault), recovery_key
 
 
