@@ -27,6 +27,7 @@ from .loading import (
     client_names,
     load_cards,
     load_client,
+    most_addresses,
     open_tasks_of,
     reachability,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "list_ids",
     "load_cards",
     "load_client",
+    "most_addresses",
     "open_tasks",
     "open_tasks_of",
     "preferences_for",
