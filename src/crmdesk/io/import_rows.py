@@ -125,7 +125,10 @@ class RowBuilder:
         for target in _LABELLED_TARGETS:
             feeding = [c for c in self.columns if c.target == target]
             for column in feeding:
-                column.plain = len(feeding) == 1 or keys[column.index] in NOTE_WORDS
+                # A lone column of a person's details keeps its label ("Connected On:
+                # 12 Mar 2021"); a lone notes column is the notes themselves.
+                alone = len(feeding) == 1 and target in ("notes", "note")
+                column.plain = alone or keys[column.index] in NOTE_WORDS
         for column in self.columns:
             m = _NUMBERED_VALUE.fullmatch(keys[column.index])
             if m and column.target in _LABELLED_TARGETS:

@@ -326,6 +326,22 @@ EXACT: dict[str, str] = {
     "birth date": "contact.birthday",
     "birthdate": "contact.birthday",
     "dob": "contact.birthday",
+    # Japanese CRMs and Excel lists (Shift-JIS files)
+    "会社名": COMPANY,
+    "企業名": COMPANY,
+    "氏名": "contact.name",
+    "名前": "contact.name",
+    "担当者": "contact.name",
+    "担当者名": "contact.name",
+    "メール": "email",
+    "メールアドレス": "email",
+    "電話": "phone",
+    "電話番号": "phone",
+    "携帯電話": "phone",
+    "住所": "address.street",
+    "郵便番号": "address.postal_code",
+    "役職": "contact.title",
+    "備考": "notes",
 }
 
 # Numbered columns: Google's "E-mail 2 - Value" and "Address 2 - City", Outlook's "E-mail 3
@@ -349,7 +365,8 @@ _GROUPED_ADDRESS = re.compile(r"(business|work|home|other) (.+)")
 
 def header_key(label: str) -> str:
     """A header label as the tables above name it: "E-mail 2 - Value" -> "e mail 2 value"."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(label)).split())
+    # Letters of every script stay ("会社名"): a Japanese header is words too.
+    return " ".join(re.sub(r"[\W_]+", " ", fold(label)).split())
 
 
 def _address_target(key: str) -> str | None:

@@ -145,6 +145,15 @@ class CardIndex:
     companies: set[str] = field(default_factory=set)  # uids of company and group cards
     member_of: dict[str, str] = field(default_factory=dict)  # member uid -> group uid
     targets: set[str] = field(default_factory=set)  # uids other cards join
+    # uid -> the ORG key of another program's company card: its members and the persons
+    # of that ORG are one client whichever card comes first (ownCloud writes the persons
+    # before the KIND:org card). crmdesk's own cards are matched by uid only, so that two
+    # clients of one name stay two.
+    org_keys: dict[str, str] = field(default_factory=dict)
+
+    def group_of(self, uid: str) -> str:
+        key = self.org_keys.get(uid)
+        return f"org:{key}" if key else f"uid:{uid}"
 
     def add(self, card: Card) -> None:
         uid = kind = org = fn = shown_as = ours = link = ""
@@ -180,6 +189,9 @@ class CardIndex:
         self.kinds[uid] = "company" if company or (org and ours != "individual") else "individual"
         if company:
             self.companies.add(uid)
+            name = org or fn
+            if name and not ours:
+                self.org_keys[uid] = name_key(name)
         for member in members:
             self.member_of.setdefault(member, uid)
             self.targets.add(uid)
@@ -402,9 +414,9 @@ def card_json(card: Card, index: CardIndex) -> CardJson:
     if contact is not None:
         data["contacts"] = [contact]
     if target:
-        group: str | None = f"uid:{target}"
+        group: str | None = index.group_of(target)
     elif uid and uid in index.targets and (company or bool(our_kind)):
-        group = f"uid:{uid}"
+        group = index.group_of(uid)
     elif org and data["kind"] == "company" and not our_kind:
         group = f"org:{name_key(org)}"
     else:
