@@ -126,6 +126,12 @@ _USED = frozenset(
 # Apple's labels for its own kinds: _$!<Anniversary>!$_
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
 _COMPANY_KINDS = frozenset({"org", "organization", "group"})
+_OURS = {
+    "X-CRMDESK-STATUS": "status",
+    "X-CRMDESK-INDUSTRY": "industry",
+    "X-CRMDESK-SALESPERSON": "salesperson",
+    "X-CRMDESK-SOURCE": "source",
+}
 
 
 def card_uid(text: str) -> str:
@@ -324,6 +330,8 @@ def card_json(card: Card, index: CardIndex) -> CardJson:
         target = ""
     if our_kind:
         company = our_kind == "company"
+    elif link:
+        company = False  # crmdesk's card of a client's person, even one named as the client
     else:
         company = bool(org) and (
             kind in _COMPANY_KINDS or shown_as == "company" or not person
@@ -356,6 +364,9 @@ def card_json(card: Card, index: CardIndex) -> CardJson:
         origins["contacts[0].name"] = person_from or origins["name"]
     owner: dict[str, Any] = data if contact is None else contact
     prefix = "" if contact is None else "contacts[0]."
+    for key, field_name in _OURS.items():  # crmdesk's fields vCard has no property for
+        if ours.get(key):
+            data[field_name], origins[field_name] = ours[key], key
 
     _reachability(origins, owner, prefix, emails, phones)
     if individual and "X-CRMDESK-SELF" in ours:
