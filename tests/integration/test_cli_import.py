@@ -139,3 +139,35 @@ def test_big_files_show_progress_on_stderr(vault, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Checking big.csv (KB)" in result.stderr and "Importing big.csv (KB)" in result.stderr
     assert "Imported 14,000 new clients" in result.stdout
+
+
+def test_settings_region_and_import_region(vault, tmp_path):
+    # Issue 15: national numbers are read in the vault's region, or in --region.
+    shown = run_cli(vault, "settings", "region", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert set(json.loads(shown.stdout)) == {"phone_region", "set"}
+    changed = run_cli(vault, "settings", "region", "de")
+    assert changed.returncode == 0 and "numbers of DE" in changed.stdout
+    bad = run_cli(vault, "settings", "region", "Germany")
+    assert bad.returncode == 1 and "two-letter country code" in bad.stderr
+    path = tmp_path / "phones.csv"
+    path.write_text("Name,Phone\nKarl Müller,0351 223344\nPriya Sharma,098765 43210\n")
+    plan = run_cli(vault, "import", str(path), "--dry-run")
+    assert "read as numbers of DE" in plan.stdout
+    result = run_cli(vault, "import", str(path), "--region", "IN", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["plan"]["counts"]["to_add"] == 2
+    shown = json.loads(run_cli(vault, "client", "show", "2", "--json").stdout)
+    assert shown["phones"] == ["+919876543210"]
+
+
+def test_a_file_without_a_header_needs_a_mapping(vault, tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("Acme Ltd,info@acme.example\nZoë's Bakery,orders@zoes.example\n")
+    refused = run_cli(vault, "import", str(path), "--no-header")
+    assert refused.returncode == 1 and "needs a mapping" in refused.stderr
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"Column 1": "name", "Column 2": "email"}))
+    result = run_cli(vault, "import", str(path), "--no-header", "--mapping", str(mapping))
+    assert result.returncode == 0, result.stderr
+    assert listed(vault) == ["Acme Ltd", "Zoë's Bakery"]
