@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
+from crmdesk.gui.data_io import (
+    BackupSettingsDialog,
+    ExportDialog,
+    ImportWizard,
+    PhoneRegionDialog,
+)
 from crmdesk.gui.data_io import import_wizard as wizard_module
 from crmdesk.gui.main_window import MainWindow
 from crmdesk.services.client_query import ClientQuery
@@ -222,3 +227,20 @@ def test_the_wizard_reads_in_the_encoding_chosen_and_skips_unreadable_rows(
     wizard.go_next()
     assert wizard.decisions()[2] is Choice.SKIP  # the bad phone number: skipped as chosen
     assert "cannot be read" in wizard.counts_label.text()
+
+
+def test_the_owner_sets_the_vaults_phone_region(qtbot, gui_session, vault_dir, keystore):
+    # Issue 15 part 1: the region is shown and changeable in the app.
+    window = MainWindow(gui_session, vault_dir, keystore=keystore, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    assert window.office.act_region.isVisible()
+    dialog = PhoneRegionDialog(gui_session)
+    qtbot.addWidget(dialog)
+    dialog.region_box.setCurrentIndex(dialog.region_box.findData("IN"))
+    dialog.save()
+    assert dialog.saved is not None and settings(gui_session).phone_region == "IN"
+    assert "settings.changed" in audit_actions(gui_session)
+    again = PhoneRegionDialog(gui_session)
+    qtbot.addWidget(again)
+    assert again.region_box.currentData() == "IN" and again.region_box.currentText() == "IN (+91)"
+    window.close()

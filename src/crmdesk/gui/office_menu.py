@@ -26,7 +26,12 @@ from crmdesk.errors import CrmdeskError
 from crmdesk.gui.activity.page import ActivityPage
 from crmdesk.gui.clients.list_panel import ClientListPanel
 from crmdesk.gui.coverage_page import CoveragePage
-from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
+from crmdesk.gui.data_io import (
+    BackupSettingsDialog,
+    ExportDialog,
+    ImportWizard,
+    PhoneRegionDialog,
+)
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.offboarding.rotate import rotate_key_flow
@@ -96,7 +101,8 @@ class OfficeMenu:
         self.act_export = self._action("&Export clients…", self.export_clients)
         self.act_export.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.act_backup = self._action("&Backup settings…", self.backup_settings)
-        for act in (self.act_users, self.act_policy, self.act_watermark):
+        self.act_region = self._action("Phone numbers' &country…", self.phone_region)
+        for act in (self.act_users, self.act_policy, self.act_watermark, self.act_region):
             menu.addAction(act)
         menu.addSeparator()
         for act in (self.act_import, self.act_export, self.act_backup):
@@ -111,6 +117,7 @@ class OfficeMenu:
             self.act_users: Permission.MANAGE_USERS,
             self.act_policy: Permission.EDIT_POLICY,
             self.act_watermark: Permission.CHANGE_SETTINGS,
+            self.act_region: Permission.CHANGE_SETTINGS,
             self.act_measures: Permission.MEASURES_REPORT,
             self.act_coverage: COVERAGE_PAGE,
             self.act_offboard: Permission.OFFBOARD,
@@ -201,6 +208,12 @@ class OfficeMenu:
             BackupSettingsDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Backup settings")
+
+    def phone_region(self) -> None:
+        try:
+            PhoneRegionDialog(self.window.session, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Phone numbers' country")
 
     def refresh_watermark(self) -> None:
         """Show the watermark as the vault's setting says (after start and every unlock)."""
