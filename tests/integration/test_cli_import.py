@@ -159,6 +159,12 @@ def test_settings_region_and_import_region(vault, tmp_path):
     assert json.loads(result.stdout)["plan"]["counts"]["to_add"] == 2
     shown = json.loads(run_cli(vault, "client", "show", "2", "--json").stdout)
     assert shown["phones"] == ["+919876543210"]
+    # Shown in the national format of the vault's region (DE), others internationally.
+    second = tmp_path / "dresden.csv"
+    second.write_text("Name,Phone\nAnna Schmidt,0351 223344\n")
+    assert run_cli(vault, "import", str(second)).returncode == 0
+    assert "Phone: 0351 223344" in run_cli(vault, "client", "show", "3").stdout
+    assert "Phone: +91 98765 43210" in run_cli(vault, "client", "show", "2").stdout
 
 
 def test_a_file_without_a_header_needs_a_mapping(vault, tmp_path):
