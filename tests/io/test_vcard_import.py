@@ -186,3 +186,21 @@ def test_deep_nesting_is_refused_per_card(tmp_path):
 def test_text_outside_cards_is_refused_naming_the_line(tmp_path):
     with pytest.raises(ImportFormatError, match="Line 3 of cards.vcf is not part of a vCard"):
         drafts(tmp_path, "\n\nName,Email\n")
+
+
+def test_a_card_without_end_keeps_its_person_and_the_next_cards(tmp_path):
+    # Issue 15: vobject said "This component already has a PROFILE or uses BEGIN" and the
+    # file was lost. Now the card is kept, the missing END said with its line, and the
+    # BEGIN starts the next card; a value's problem names its property's line.
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Chen\r\nEMAIL:bo@@x\r\nEND:VCARD\r\n"
+    )
+    ann, bo = drafts(tmp_path, text)
+    assert ann.data["name"] == "Ann Lee"
+    assert [i.message for i in ann.issues] == [
+        "line 4: the card before it has no END:VCARD; a new card begins here"
+    ]
+    assert "notes" not in ann.data
+    assert bo.data["name"] == "Bo Chen" and bo.line == 4
+    assert bo.origins["emails[0]"] == "EMAIL (line 7)"  # what a problem names

@@ -417,7 +417,7 @@ def card_json(card: Card, index: CardIndex) -> CardJson:
     for name in other_names:
         b.extra("Also written", name)
     _extras(b, props)
-    kept = [kept_line(f"Line {line}", text, why) for line, why, text in b.problems]
+    kept = [kept_line(f"Line {line}", text, why) for line, why, text in b.problems if text]
     text = add_lines("\n".join(notes), b.extras + kept)
     if text:
         owner["notes"] = add_lines(owner.get("notes", ""), [text])

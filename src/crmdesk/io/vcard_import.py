@@ -146,11 +146,11 @@ def card_draft(card: Card, index: CardIndex | None = None) -> Draft:
     draft.data, draft.origins = made.data, made.origins
     draft.group, draft.leads = made.group, made.company
     draft.ignored = made.ignored
-    for line, why, _text in made.problems:
-        draft.issues.append(
-            Issue(
-                ProblemKind.UNREADABLE,
-                f"line {line:,} cannot be read ({why}); it is kept in the notes",
-            )
+    for line, why, text in made.problems:
+        said = (
+            f"line {line:,} cannot be read ({why}); it is kept in the notes"
+            if text
+            else f"line {line:,}: {why}"
         )
+        draft.issues.append(Issue(ProblemKind.UNREADABLE, said))
     return draft

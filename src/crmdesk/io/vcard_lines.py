@@ -195,6 +195,7 @@ class PropertyReader:
         number = 0
         pending: _Pending | None = None
         skipping = False  # inside a skipped property (a photo) or a too-long one
+        last = ""  # the card's last property name: vCard 2.1's AGENT holds a nested card
         for raw in self._lines():
             line = self.counter.line
             if card is None:
@@ -217,7 +218,7 @@ class PropertyReader:
                         code="import.too_many_rows",
                         row=number,
                     )
-                card, depth, pending, skipping = Card(number, line), 1, None, False
+                card, depth, pending, skipping, last = Card(number, line), 1, None, False, ""
                 continue
             card.chars += len(raw)
             if card.chars > limits.max_record_chars and not card.broken:
@@ -247,6 +248,17 @@ class PropertyReader:
                 continue  # vCard 2.1 ends inline binary data with a blank line
             prop = _property_name(raw)
             skipping = prop in SKIPPED
+            if prop == "BEGIN" and depth == 1 and last != "AGENT" and card.properties:
+                # The card before had no END:VCARD (a writer cut it, or a hand edit): it
+                # is kept as it is, said, and this line begins the next card.
+                card.unreadable.append(
+                    (line, "the card before it has no END:VCARD; a new card begins here", "")
+                )
+                yield card
+                number += 1
+                card, depth, pending, skipping, last = Card(number, line), 1, None, False, ""
+                continue
+            last = prop
             if prop == "BEGIN":
                 depth += 1
                 if depth > limits.max_nesting:
