@@ -254,3 +254,24 @@ def test_every_sample_keeps_every_person(importer, vault):
         assert plan.counts.to_skip == 0, sample.name
         people += plan.counts.rows
     assert people >= 25
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("contacts.json", b'{"contacts": [{"name": "Ann"}]}', "not one crmdesk exported"),
+        ("people.json", b'[{"name": "Ann"}]', "not one crmdesk exported"),
+        ("book.ldif", b"dn: cn=Ann Lee,mail=ann@x.example\ncn: Ann Lee\n", "LDIF address book"),
+        ("page.html", b"<!DOCTYPE html><html><body>x</body></html>", "HTML document"),
+    ],
+)
+def test_files_that_are_not_contact_lists_are_refused_by_name(
+    importer, tmp_path, name, content, said
+):
+    # Other JSON (Google Takeout's), Thunderbird's LDIF and a saved web page: named, with
+    # the way to a file that can be imported, never read as CSV.
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFormatError) as caught:
+        importer.plan(path)
+    assert caught.value.code == "import.not_contacts" and said in str(caught.value)
