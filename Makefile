@@ -35,6 +35,7 @@ format: $(STAMP)
 # key in a private Secret Service; STARTUP_ARGS="--runs 15" passes options to it.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run $(ARGS)
+	$(PY) -m benchmarks.books
 	$(PY) -m benchmarks.reports
 	tools/with-secret-service $(PY) -m benchmarks.startup $(STARTUP_ARGS)
 

@@ -35,7 +35,9 @@ from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
 from crmdesk.services.session import Session
 from crmdesk.vault import Owner, Vault, VaultKey
+from crmdesk.vault.books import RedoSeal, book_path
 from crmdesk.vault.connection import _SESSION_PRAGMAS
+from crmdesk.vault.keys.slots import book_key_id
 from crmdesk.vault.paths import DATABASE_NAME
 
 TODAY = dt.date(2026, 11, 29)
@@ -66,19 +68,52 @@ def bench_session(vault: Any) -> Session:
     return Session(vault, Principal("bench", "Bench Mark", Role.OWNER))
 
 
-class PlainVault:
-    """The same database without encryption, with the calls the services make."""
+def plain_export(path: Path, key: VaultKey, plain: Path) -> None:
+    """An unencrypted copy of one SQLCipher file (``sqlcipher_export``)."""
+    plain.unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = {key.pragma_value()}")
+    conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain),))
+    conn.execute("SELECT sqlcipher_export('plain')")
+    conn.execute("DETACH DATABASE plain")
+    conn.close()
 
-    def __init__(self, path: Path, vault_id: str) -> None:
+
+class PlainVault:
+    """The same database and books without encryption, with the calls the services make.
+
+    The books are attached under the schema names the real vault gave them; their redo
+    rows are sealed as the real vault seals them.
+    """
+
+    def __init__(
+        self, path: Path, vault_id: str, books: dict[str, tuple[str, Path, VaultKey]]
+    ) -> None:
         self.connection = sqlcipher3.connect(str(path), isolation_level=None)
         for pragma in _SESSION_PRAGMAS:
             self.connection.execute(pragma).fetchall()
         self.connection.execute("PRAGMA user_version").fetchone()
+        for schema, book, _ in books.values():
+            self.connection.execute(f"ATTACH DATABASE ? AS {schema}", (str(book),))
+        self._books = books
         self.vault_id = vault_id
+        self.transactions = 0
+
+    def held_books(self) -> dict[str, str]:
+        return {book_id: schema for book_id, (schema, _, _) in self._books.items()}
+
+    def book_schema(self, book_id: str) -> str | None:
+        found = self._books.get(book_id)
+        return found[0] if found else None
+
+    def redo_seal(self, book_id: str) -> RedoSeal | None:
+        found = self._books.get(book_id)
+        return RedoSeal(found[2], self.vault_id, book_id) if found else None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
         self.connection.execute("BEGIN IMMEDIATE")
+        self.transactions += 1
         try:
             yield self.connection
         except BaseException:
@@ -153,6 +188,13 @@ def main(argv: list[str] | None = None) -> int:
         create_demo_clients(session, args.clients, today=TODAY)
         build_s = time.perf_counter() - started
         counts = vault.status().table_counts
+        # The keys of each file, for the unencrypted copy below.
+        vault_id = vault.meta.vault_id
+        key = VaultKey(vault.held.main.raw)
+        books = {
+            book_id: (schema, VaultKey(vault.held.current[book_key_id(book_id)].raw))
+            for book_id, schema in vault.held_books().items()
+        }
         vault.close()
         db_bytes = (folder / DATABASE_NAME).stat().st_size
         print(
@@ -161,22 +203,21 @@ def main(argv: list[str] | None = None) -> int:
             f"interactions; database {db_bytes / 2**20:.0f} MiB"
         )
 
-        # An unencrypted copy of the very same database.
-        vault_id = next(iter(store.keys))
-        key = store.keys[vault_id]
+        # An unencrypted copy of the very same database and books.
         plain_path = work / "plain.db"
-        plain_path.unlink(missing_ok=True)
-        conn = sqlcipher3.connect(str(folder / DATABASE_NAME), isolation_level=None)
-        conn.execute(f"PRAGMA key = {key.pragma_value()}")
-        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(plain_path),))
-        conn.execute("SELECT sqlcipher_export('plain')")
-        conn.execute("DETACH DATABASE plain")
-        conn.close()
+        plain_export(folder / DATABASE_NAME, key, plain_path)
+        plain_books = {}
+        for book_id, (schema, book_key) in books.items():
+            plain_book = work / f"plain-{book_id}.db"
+            plain_export(book_path(folder, book_id), book_key, plain_book)
+            plain_books[book_id] = (schema, plain_book, book_key)
 
         opens_enc = []
         for _ in range(7):
             opens_enc.append(timed(lambda: Vault.open(folder, keystore=store).close()))
-        opens_plain = [timed(lambda: PlainVault(plain_path, vault_id).close()) for _ in range(7)]
+        opens_plain = [
+            timed(lambda: PlainVault(plain_path, vault_id, plain_books).close()) for _ in range(7)
+        ]
 
         rng = random.Random(7)
         enc_vault = Vault.open(folder, keystore=store)
@@ -195,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             ClientService(bench_session(enc_vault), today=lambda: TODAY), prefixes, ids
         )  # noqa: E501
         enc_vault.close()
-        plain = PlainVault(plain_path, vault_id)
+        plain = PlainVault(plain_path, vault_id, plain_books)
         plain_session = bench_session(plain)
         results_plain = measure(ClientService(plain_session, today=lambda: TODAY), prefixes, ids)
         plain.close()

@@ -59,6 +59,8 @@ def _commands() -> list[str]:
 _NOT_FOR_PEOPLE = {
     # The hash input of the audit trail's first entry: changing it breaks every vault.
     ("audit/chain.py", "crmdesk audit genesis:"),
+    # What an owner signs to vouch for an audit key generation: changing it voids them.
+    ("services/audit_keys.py", "crmdesk audit key v1"),
     # The printed recovery kit names both ways on purpose: the command for people at a
     # terminal, and the app's "Restore access with a recovery key" choice.
     ("reports/recovery_kit.py", "crmdesk recover"),

@@ -65,7 +65,8 @@ def test_inserted_entry(chained):
     prev = conn.execute("SELECT hash FROM audit_events WHERE seq = 4").fetchone()[0]
     digest = audit.chain._entry_hash(5, "2026-01-01T00:00:00+00:00", "x", "y", "", "{}", prev)
     conn.execute(
-        "INSERT INTO audit_events VALUES (5, ?, 'x', 'y', '', '{}', ?, ?)",
+        "INSERT INTO audit_events (seq, ts, actor, action, object, details, prev_hash, hash)"
+        " VALUES (5, ?, 'x', 'y', '', '{}', ?, ?)",
         ("2026-01-01T00:00:00+00:00", prev, digest),
     )
     report = _report(chained)

@@ -8,7 +8,7 @@ import pytest
 
 from crmdesk import audit
 from crmdesk.errors import AuditChainBroken, VaultDamaged
-from crmdesk.services.session import Session, verify_audit
+from crmdesk.services.session import owner_session, verify_audit
 from crmdesk.vault.connection import DatabaseError, open_database
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
 
@@ -23,9 +23,10 @@ def _record(vault, n, start=0):
             vault.record_event("zoe", "client.viewed", object=f"client:{i}")
 
 
-def _attacker(vault_dir, keystore, vault):
-    """A raw connection with the key, as someone holding it would use: no Vault rules."""
-    conn = open_database(vault_dir / DATABASE_NAME, keystore.get(vault.meta.vault_id))
+def _attacker(vault_dir, vault):
+    """A raw connection with the database key, as someone holding it would use: no Vault
+    rules."""
+    conn = open_database(vault_dir / DATABASE_NAME, vault.held.main)
     conn.execute("DROP TRIGGER audit_events_no_delete")
     return conn
 
@@ -74,40 +75,43 @@ def test_a_failed_commit_writes_no_head(vault, vault_dir):
     assert vault.verify_audit().ok
 
 
-def test_removed_newest_entries_are_detected(vault, vault_dir, keystore):
-    _record(vault, 6)  # entries 2..7
-    conn = _attacker(vault_dir, keystore, vault)
-    conn.execute("DELETE FROM audit_events WHERE seq > 5")
+def test_removed_newest_entries_are_detected(vault, vault_dir):
+    session = owner_session(vault)  # before the attack: it records entries of its own
+    _record(vault, 6)
+    conn = _attacker(vault_dir, vault)
+    conn.execute("DELETE FROM audit_events WHERE seq > (SELECT max(seq) - 2 FROM audit_events)")
     conn.close()
     assert audit.verify(vault.connection, vault.meta.vault_id).ok  # the chain alone is fine
     report = vault.verify_audit()
     assert not report.ok
+    length = report.length + 2
     assert report.problem.startswith(
-        "the newest entries of the audit trail were removed: vault.json records entry 7 but "
-        "the trail ends at entry 5"
+        f"the newest entries of the audit trail were removed: vault.json records entry "
+        f"{length} but the trail ends at entry {length - 2}"
     )
-    assert report.first_bad_seq == 6 and report.recorded_seq == 7
+    assert report.first_bad_seq == length - 1 and report.recorded_seq == length
     with pytest.raises(AuditChainBroken, match="were removed"):
-        verify_audit(Session(vault, "zoe", "Zoë"))
+        verify_audit(session)
 
 
-def test_a_trail_emptied_entirely_is_detected(vault, vault_dir, keystore):
-    conn = _attacker(vault_dir, keystore, vault)
+def test_a_trail_emptied_entirely_is_detected(vault, vault_dir):
+    conn = _attacker(vault_dir, vault)
     conn.execute("DELETE FROM audit_events")
     conn.close()
     report = vault.verify_audit()
     assert not report.ok and "records entry 1 but the trail is empty" in report.problem
 
 
-def test_rewritten_newest_entry_is_detected(vault, vault_dir, keystore):
+def test_rewritten_newest_entry_is_detected(vault, vault_dir):
     """Entry 4 replaced by a forged one that chains correctly: only the head shows it."""
     _record(vault, 3)
-    conn = _attacker(vault_dir, keystore, vault)
+    conn = _attacker(vault_dir, vault)
     row = conn.execute("SELECT ts, prev_hash FROM audit_events WHERE seq = 4").fetchone()
     conn.execute("DELETE FROM audit_events WHERE seq = 4")
     forged = audit.chain._entry_hash(4, row[0], "mallory", "nothing.happened", "", "{}", row[1])
     conn.execute(
-        "INSERT INTO audit_events VALUES (4, ?, 'mallory', 'nothing.happened', '', '{}', ?, ?)",
+        "INSERT INTO audit_events (seq, ts, actor, action, object, details, prev_hash, hash)"
+        " VALUES (4, ?, 'mallory', 'nothing.happened', '', '{}', ?, ?)",
         (row[0], row[1], forged),
     )
     conn.close()
@@ -125,9 +129,9 @@ def test_new_entries_after_verify_still_verify(vault):
     assert report.ok and report.length == 11 and report.recorded_seq == 11
 
 
-def test_a_head_behind_the_database_is_no_failure(vault, vault_dir, keystore):
+def test_a_head_behind_the_database_is_no_failure(vault, vault_dir):
     """Another process committed entries and has not written its head yet."""
-    conn = open_database(vault_dir / DATABASE_NAME, keystore.get(vault.meta.vault_id))
+    conn = open_database(vault_dir / DATABASE_NAME, vault.held.main)
     conn.execute("BEGIN IMMEDIATE")
     for i in range(3):
         audit.record(conn, vault.meta.vault_id, actor="ann", action="client.viewed", object=str(i))
@@ -138,15 +142,17 @@ def test_a_head_behind_the_database_is_no_failure(vault, vault_dir, keystore):
     assert report.ok and report.length == 4
 
 
-def test_vault_json_without_a_head_still_verifies(vault, vault_dir):
-    """Vaults made before the head was recorded have none; the next commit adds it."""
+def test_vault_json_without_a_head_fails(vault, vault_dir):
+    """A vault of today's format always has a head: one removed hides removed entries."""
+    session = owner_session(vault)
     path = vault_dir / METADATA_NAME
     data = json.loads(path.read_text())
     del data["audit_head"]
     path.write_text(json.dumps(data))
-    assert vault.verify_audit().ok
-    _record(vault, 1)
-    assert _recorded(vault_dir)["seq"] == 2 and vault.verify_audit().ok
+    report = vault.verify_audit()
+    assert not report.ok and "audit_head was removed" in report.problem
+    with pytest.raises(AuditChainBroken, match="audit_head was removed"):
+        verify_audit(session)
 
 
 def test_a_mangled_head_is_reported(vault, vault_dir):
@@ -156,3 +162,18 @@ def test_a_mangled_head_is_reported(vault, vault_dir):
     path.write_text(json.dumps(data))
     with pytest.raises(VaultDamaged, match="audit_head"):
         vault.verify_audit()
+
+
+def test_a_removal_stays_reported_after_later_commits(vault, vault_dir):
+    """Later entries do not move the head past one the trail no longer holds: the removal
+    stays evidence instead of being covered by the next commit."""
+    _record(vault, 4)
+    recorded = _recorded(vault_dir)
+    conn = _attacker(vault_dir, vault)
+    conn.execute("DELETE FROM audit_events WHERE seq > 2")
+    conn.close()
+    _record(vault, 5, start=10)  # entries 3..7 again, different ones
+    assert _recorded(vault_dir) == recorded
+    report = vault.verify_audit()
+    assert not report.ok and report.first_bad_seq == recorded["seq"]
+    assert "is not the one vault.json records" in report.problem

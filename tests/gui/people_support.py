@@ -68,7 +68,7 @@ def make_office(owner: Session, folder: Path, keystore: Any) -> Office:
     carol (manager) and dave (assistant); two clients, one of them bob's."""
     signin.set_password(owner, OWNER_PASSWORD)
     users = UserService(owner)
-    users.add("bob", NAMES["bob"], "salesperson", INITIAL["bob"])
+    users.add("bob", NAMES["bob"], "salesperson", INITIAL["bob"], owner_password=OWNER_PASSWORD)
     users.add("carol", NAMES["carol"], "manager", INITIAL["carol"])
     users.add("dave", NAMES["dave"], "assistant", INITIAL["dave"])
     clients = ClientService(owner)

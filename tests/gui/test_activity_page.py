@@ -6,7 +6,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 
 from crmdesk.domain.alerts import VALUE_ADDED_BURST, ActivityEvent, AlertThresholds
@@ -24,6 +23,7 @@ from crmdesk.services.clipboard import copy_clients
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.settings import change_settings, settings
+from tests.support import FAST_KDF
 
 OWNER_PASSWORD = "owner pass 1234"
 BOB_INITIAL = "initial pass 123"
@@ -34,9 +34,7 @@ ALWAYS_WORKING = {"working_hours": (0, 24), "working_days": frozenset(range(7))}
 @pytest.fixture
 def fast_passwords(monkeypatch):
     """Argon2id at its cheapest: these tests sign in many times."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "hasher", quick)
-    monkeypatch.setattr(signin, "hasher", quick)
+    monkeypatch.setattr(people, "PASSWORD_KDF", FAST_KDF)
 
 
 def client(salesperson: str, name: str) -> dict:
@@ -56,7 +54,9 @@ def office(gui_session, vault, fast_passwords):
     run at does not add alerts."""
     owner = gui_session
     signin.set_password(owner, OWNER_PASSWORD)
-    UserService(owner).add("bob", "Bob Stone", "salesperson", BOB_INITIAL)
+    UserService(owner).add(
+        "bob", "Bob Stone", "salesperson", BOB_INITIAL, owner_password=OWNER_PASSWORD
+    )
     change_settings(owner, thresholds=AlertThresholds(**ALWAYS_WORKING))
     clients = ClientService(owner)
     ids = [clients.add(client("Bob Stone", f"Stone Supplies {n}")) for n in range(3)]
@@ -65,7 +65,7 @@ def office(gui_session, vault, fast_passwords):
 
 
 def bob_signs_in(vault):
-    bob = signin.sign_in(vault, "bob", BOB_INITIAL)
+    bob = signin.sign_in(vault.folder, "bob", BOB_INITIAL)
     signin.change_password(bob, BOB_INITIAL, BOB_PASSWORD)
     PolicyService(bob).accept()
     return bob
@@ -208,7 +208,7 @@ def test_an_alert_appears_and_double_click_shows_its_entries(qtbot, bob_worked, 
     copy_clients(owner, ClientService(owner).list(ClientQuery()))  # 4 clients > 2
     for _ in range(3):
         with pytest.raises(CrmdeskError):
-            signin.sign_in(vault, "bob", "not the password")
+            signin.sign_in(vault.folder, "bob", "not the password")
     page = make_page(qtbot, owner)
     messages = page.alert_messages()
     assert len(messages) == 2

@@ -23,10 +23,15 @@ def window(qtbot, demo_session, vault_dir, keystore):
     return win
 
 
-def test_status_bar_shows_the_security_state(window):
+def test_status_bar_shows_the_security_state(window, keystore):
+    # One person, whose key slot opens with what the OS keyring holds.
     text = window.security_label.text()
-    assert text.startswith("Encrypted · key in ")
-    assert "Zoë Łukasiewicz" in text
+    assert text == (
+        f"Encrypted · key in {keystore.describe()} · signed in as Zoë Łukasiewicz (Owner)"
+    )
+    tip = window.security_label.toolTip()
+    assert "One person" in tip and "opens without a password" in tip
+    assert "Adding a colleague ends that" in tip
 
 
 def test_ctrl_f_focuses_search_and_typing_filters_the_list(qtbot, window):

@@ -14,10 +14,15 @@ from crmdesk.gui.people.gates import complete_sign_in
 from crmdesk.gui.people.policy_dialog import PolicyDialog
 from crmdesk.gui.people.policy_editor import PolicyEditor
 from crmdesk.gui.people.signin_dialog import SignInDialog
-from crmdesk.gui.people.users_dialog import AddUserDialog, DisableUserDialog, UsersDialog
+from crmdesk.gui.people.users_dialog import (
+    AddUserDialog,
+    DisableUserDialog,
+    EnableUserDialog,
+    UsersDialog,
+)
 from crmdesk.gui.watermark import WatermarkOverlay
 from crmdesk.services import session as sessions
-from crmdesk.services import signin
+from crmdesk.services import signin, unlocking
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.settings import settings
@@ -72,13 +77,14 @@ def test_the_owner_has_the_office_menu(owner_window):
 # -- users -----------------------------------------------------------------------------------
 
 
-def test_users_dialog_adds_a_user_and_disables_one(qtbot, gui_session):
+def test_users_dialog_adds_a_user_and_disables_one(qtbot, gui_session, vault_dir, keystore):
     signin.set_password(gui_session, "owner password 123")
     dialog = UsersDialog(gui_session)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.model.rowCount() == 1  # the owner
     assert not dialog.password_box.isVisible()
+    seen: dict[str, object] = {}
 
     def fill(add: AddUserDialog) -> None:
         add.login_edit.setText("erin")
@@ -90,10 +96,39 @@ def test_users_dialog_adds_a_user_and_disables_one(qtbot, gui_session):
         assert add.isVisible() and "differ" in add.message.text()
         add.password.second.setText("erin initial 1")
         add.submit()
+        # The first colleague: the keyring stops opening the vault; the owner confirms.
+        assert add.current_page() is add.owner_page
+        seen["intro"] = add.owner_intro.text()
+        seen["explained"] = add.owner_explanation.text()
+        assert add.confirm_button.text() == "Add Erin Walsh"
+        add.owner_password_edit.setText("not my password")
+        add.confirm_owner_password()
+        seen["wrong"] = add.owner_message.text()
+        assert add.current_page() is add.owner_page
+        add.owner_password_edit.setText("owner password 123")
+        add.confirm_owner_password()
+        # Then the owner's new recovery key, shown once, with its kit to print.
+        assert add.current_page() is add.key_page
+        seen["added"] = add.added_label.text()
+        seen["key"] = add.key_panel.shown_key()
+        assert not add.finish_button.isEnabled()
+        add.reject()  # not before the key is stored
+        assert add.isVisible() and "will not be shown again" in add.key_panel.message.text()
+        kit = add.key_panel.print_kit()
+        assert kit is not None and kit.report.record.kind == "recovery-kit"
+        kit.close()
+        add.key_panel.stored_checkbox.setChecked(True)
+        add.finish_button.click()
 
     answers = Answers().on(AddUserDialog, fill)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     answers.check()
+    assert "Erin Walsh is the first colleague in this vault" in str(seen["intro"])
+    assert "new recovery key" in str(seen["explained"])
+    assert "That is not your password; the user was not added." in str(seen["wrong"])
+    assert "Erin Walsh (erin) was added as Manager" in str(seen["added"])
+    key = str(seen["key"]).replace("\n", "-")
+    assert len(key.split("-")) >= 10
     logins = [dialog.model.key_at(r) for r in range(dialog.model.rowCount())]
     assert sorted(logins) == ["erin", "zoe"]
     assert dialog.selected_login() == "erin"
@@ -102,6 +137,7 @@ def test_users_dialog_adds_a_user_and_disables_one(qtbot, gui_session):
     assert dialog.model.text_at(row, 3) == "Active · must choose a password"
     assert dialog.model.text_at(row, 4) == "never"
     assert "Erin Walsh (erin) was added as Manager" in dialog.message.text()
+    assert keystore.entries == {}  # the keyring opens this vault no more
 
     def disable(box: DisableUserDialog) -> None:
         box.reason_edit.setText("left the company")
@@ -112,12 +148,34 @@ def test_users_dialog_adds_a_user_and_disables_one(qtbot, gui_session):
     answers.check()
     assert dialog.model.text_at(dialog.model.row_of("erin"), 3).startswith("Disabled since")
     assert dialog.enable_button.isVisible() and not dialog.disable_button.isVisible()
+    assert dialog.message.text() == "Erin Walsh can no longer sign in."
     erin = next(u for u in UserService(gui_session).list() if u.login == "erin")
     assert not erin.enabled
-    assert audit_actions(gui_session)[-2:] == ["user.added", "user.disabled"]
+    actions = audit_actions(gui_session)
+    assert actions[-2:] == ["user.disabled", "key.rotated"]  # the keys she held changed
 
+    def enable(box: EnableUserDialog) -> None:
+        box.submit()  # no password yet
+        seen["no password"] = box.message.text()
+        box.password.first.setText("erin again 123")
+        box.password.second.setText("erin again 123")
+        box.submit()
+
+    answers = Answers().on(EnableUserDialog, enable)
     qtbot.mouseClick(dialog.enable_button, Qt.MouseButton.LeftButton)
-    assert dialog.model.text_at(dialog.model.row_of("erin"), 3).startswith("Active")
+    answers.check()
+    assert "at least 10 characters" in str(seen["no password"])
+    assert dialog.model.text_at(dialog.model.row_of("erin"), 3) == "Active · must choose a password"
+    assert "Give them the initial password" in dialog.message.text()
+    sessions.sign_in_at(vault_dir, "erin", "erin again 123").close()
+
+    # The recovery key shown opens the vault (the owner's account, with a new password).
+    gui_session.close()
+    recovered = unlocking.recover_for_sign_in(
+        vault_dir, key, login="zoe", new_password="owner again 123"
+    )
+    assert recovered.sole_user().actor == "zoe"
+    recovered.close()
 
 
 def test_adding_a_user_needs_the_owners_password_first(qtbot, gui_session):
@@ -396,3 +454,114 @@ def test_the_reasonable_measures_report_is_previewed(qtbot, owner_window):
     assert preview.report.record.kind == "measures"
     assert preview.page_count() >= 1
     assert audit_actions(window.session)[-1] == "report.printed"
+
+
+# -- after the upgrade to key slots ------------------------------------------------------------
+
+
+@pytest.fixture
+def upgraded_office(tmp_path):
+    """The schema-6 passphrase fixture vault, opened (and so upgraded) by its owner: the
+    colleagues' old passwords were dropped and they wait for new ones."""
+    import shutil
+
+    from tests.fixtures.vault_fixtures import fixture_vaults
+
+    fixture = next(f for f in fixture_vaults() if f.mode == "passphrase")
+    folder = tmp_path / "vault"
+    folder.mkdir(mode=0o700)
+    for name in ("crmdesk.db", "vault.json"):
+        shutil.copyfile(fixture.folder / name, folder / name)
+    secrets = fixture.secrets()
+    owner = sessions.unlock(
+        folder,
+        passphrase=secrets["passphrase"],
+        login="zoe",
+        password=secrets["users"]["zoe"]["password"],
+    )
+    yield owner, folder
+    if owner.is_open:
+        owner.close()
+
+
+def test_colleagues_waiting_for_a_new_password_are_shown_with_the_action_they_need(
+    qtbot, upgraded_office
+):
+    from crmdesk.gui.people.users_dialog import ResetPasswordDialog
+
+    owner, folder = upgraded_office
+    dialog = UsersDialog(owner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    def status(login: str) -> str:
+        return dialog.model.text_at(dialog.model.row_of(login), 3)
+
+    for login in ("mateusz", "sakura", "chloe"):
+        assert status(login) == "Needs a new password"
+    assert status("bjorn").startswith("Disabled since")  # disabled before: nothing to do
+    assert status("zoe") == "Active"
+    note = dialog.awaiting_note.text()
+    assert dialog.awaiting_note.isVisible()
+    assert "Mateusz Wiśniewski" in note and "田中 さくら" in note and "Björn" not in note
+    assert "Reset password…" in note
+
+    dialog.refresh(select="sakura")
+    assert dialog.reset_button.isEnabled() and dialog.reset_button.isDefault()
+    assert "cannot sign in until you give them a new password" in dialog.reset_button.toolTip()
+
+    def reset(box: ResetPasswordDialog) -> None:
+        box.password.first.setText("sakura new pass 1")
+        box.password.second.setText("sakura new pass 1")
+        box.submit()
+
+    answers = Answers().on(ResetPasswordDialog, reset)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)  # Enter presses the action she needs
+    answers.check()
+    assert status("sakura") == "Active · must choose a password"
+    assert not dialog.reset_button.isDefault()
+    assert "田中 さくら" not in dialog.awaiting_note.text()
+    with sessions.sign_in_at(folder, "sakura", "sakura new pass 1") as sakura:
+        assert sakura.must_change_password
+
+
+def test_the_status_bar_says_everyone_has_their_own_key_and_when_keys_wait(
+    qtbot, owner_window, office
+):
+    window = owner_window
+    assert window.security_label.text() == (
+        "Encrypted · your own key (4 people) · signed in as Zoë Łukasiewicz (Owner)"
+    )
+    tip = window.security_label.toolTip()
+    assert "4 people, each with their own key" in tip
+    assert "nothing in this computer's keyring opens the vault" in tip
+
+    # Another window has the vault open: the keys dave held cannot change yet.
+    other = office.owner()
+    warning = UserService(window.session).disable("dave", reason="left")
+    assert warning is not None and "could not be changed yet" in warning
+    window.update_security_state()
+    assert window.security_label.text() == (
+        "⚠ Key change waiting · Encrypted · your own key (3 people) · signed in as "
+        "Zoë Łukasiewicz (Owner)"
+    )
+    assert "Close it there" in window.security_label.toolTip()
+    other.close()
+
+
+def test_the_status_bar_says_who_waits_for_a_new_password(qtbot, upgraded_office):
+    owner, folder = upgraded_office
+    window = MainWindow(owner, folder, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    assert window.security_label.text() == (
+        "⚠ 3 need a new password · Encrypted · your own key (4 people) · signed in as "
+        "Zoë Łukasiewicz (Owner)"
+    )
+    tip = window.security_label.toolTip()
+    assert "Waiting for a new password: " in tip and "sakura" in tip
+    assert "Office › Users…" in tip
+    assert "(1 key slot, 2 books)" in tip  # only the owner's, until the others get one
+    UserService(owner).reset_password("sakura", "sakura new pass 1")
+    window.update_security_state()
+    assert window.security_label.text().startswith("⚠ 2 need a new password · ")
+    owner.close()  # closing the window would make the owner's automatic backup

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from crmdesk.errors import SignInFailed
 from crmdesk.gui.app import open_session
 from crmdesk.gui.main_window import MainWindow
 from crmdesk.gui.people.gates import complete_sign_in
@@ -108,12 +109,25 @@ def test_a_disabled_account_is_told_so(qtbot, office, gui_session):
     unlocked.close()
 
 
-def test_cancelling_sign_in_closes_the_vault(qtbot, office):
+def test_cancelling_sign_in_opens_nothing(qtbot, office):
     unlocked = sessions.open_vault(office.folder, keystore=office.keystore)
     answers = Answers().on(SignInDialog, lambda d: d.cancel_button.click())
     assert complete_sign_in(None, unlocked) is None
     answers.check()
-    assert not unlocked.vault.is_open
+    # Nothing but a person's password opens a vault of several people: nothing was open.
+    assert unlocked.vault is None
+
+
+def signed_in_as(login: str, password: str, seen: list):
+    """An answer for the sign-in dialog that keeps the session it opened in ``seen``."""
+
+    def sign_in(dialog: SignInDialog) -> None:
+        dialog.login_edit.setText(login)
+        dialog.password_edit.setText(password)
+        dialog.sign_in()
+        seen.append(dialog.session())
+
+    return sign_in
 
 
 # -- first sign-in -----------------------------------------------------------------------
@@ -189,11 +203,7 @@ def test_first_sign_in_asks_for_a_new_password_then_the_policy_before_any_record
 
 def test_declining_the_policy_closes_the_vault(qtbot, office):
     unlocked = sessions.open_vault(office.folder, keystore=office.keystore)
-
-    def sign_in(dialog: SignInDialog) -> None:
-        dialog.login_edit.setText("carol")
-        dialog.password_edit.setText(INITIAL["carol"])
-        dialog.sign_in()
+    opened: list = []
 
     def change(dialog: ChangePasswordDialog) -> None:
         dialog.current_edit.setText(INITIAL["carol"])
@@ -203,33 +213,30 @@ def test_declining_the_policy_closes_the_vault(qtbot, office):
 
     answers = (
         Answers()
-        .on(SignInDialog, sign_in)
+        .on(SignInDialog, signed_in_as("carol", INITIAL["carol"], opened))
         .on(ChangePasswordDialog, change)
         .on(PolicyDialog, lambda d: click(qtbot, d.decline_button))
     )
     assert complete_sign_in(None, unlocked) is None
     answers.check()
-    assert not unlocked.vault.is_open
+    [carols] = opened
+    assert carols is not None and not carols.is_open  # signed in, then closed
     owner = office.owner()
     assert "policy.accepted" not in audit_actions(owner, "carol")
 
 
 def test_refusing_to_choose_a_password_quits(qtbot, office):
     unlocked = sessions.open_vault(office.folder, keystore=office.keystore)
-
-    def sign_in(dialog: SignInDialog) -> None:
-        dialog.login_edit.setText("dave")
-        dialog.password_edit.setText(INITIAL["dave"])
-        dialog.sign_in()
-
+    opened: list = []
     answers = (
         Answers()
-        .on(SignInDialog, sign_in)
+        .on(SignInDialog, signed_in_as("dave", INITIAL["dave"], opened))
         .on(ChangePasswordDialog, lambda d: click(qtbot, d.cancel_button))
     )
     assert complete_sign_in(None, unlocked) is None
     answers.check()
-    assert not unlocked.vault.is_open
+    [daves] = opened
+    assert daves is not None and not daves.is_open  # signed in, then closed
     assert "PolicyDialog" not in answers.seen
 
 
@@ -354,7 +361,9 @@ def passphrase_office(tmp_path):
         kdf=FAST_KDF,
     )
     set_password(owner, OWNER_PASSWORD)
-    Users(owner).add("bob", "Bob Stone", "salesperson", INITIAL["bob"])
+    Users(owner).add(
+        "bob", "Bob Stone", "salesperson", INITIAL["bob"], owner_password=OWNER_PASSWORD
+    )
     owner.close()
     return folder, recovery_key
 
@@ -401,22 +410,69 @@ def test_the_unlock_dialog_signs_in_after_the_passphrase(qtbot, passphrase_offic
     session.close()
 
 
-def test_the_recovery_key_opens_the_vault_but_someone_still_signs_in(qtbot, passphrase_office):
-    from crmdesk.gui.vault_flows.unlock import UnlockDialog
-    from tests.support import MemoryKeyStore
+def test_the_owner_who_lost_their_password_signs_in_with_the_recovery_key(qtbot, passphrase_office):
+    from crmdesk.gui.people.owner_recovery import OwnerRecoveryDialog
 
     folder, recovery_key = passphrase_office
-    dialog = UnlockDialog(
-        folder, "", needs_passphrase=True, keystore=MemoryKeyStore(), keyring_usable=True
+    new_password = "a brand new owner password"
+    seen: dict[str, object] = {}
+
+    def forgot(dialog: SignInDialog) -> None:
+        dialog.login_edit.setText("zoe")
+        seen["tip"] = dialog.recovery_button.toolTip()
+        click(qtbot, dialog.recovery_button)
+
+    def back(dialog: SignInDialog) -> None:
+        seen["login kept"] = dialog.login_edit.text()
+        click(qtbot, dialog.recovery_button)
+
+    def recover(dialog: OwnerRecoveryDialog) -> None:
+        seen["note"] = dialog.owner_note.text()
+        dialog.recovery_key_edit.setPlainText(recovery_key)
+        dialog.new_password.password_edit.setText(new_password)
+        dialog.new_password.confirm_edit.setText(new_password + " typo")
+        click(qtbot, dialog.sign_in_button)
+        seen["differ"] = dialog.message.text()
+        dialog.new_password.confirm_edit.setText(new_password)
+        click(qtbot, dialog.sign_in_button)
+
+    answers = (
+        Answers()
+        .on(SignInDialog, forgot)
+        .on(OwnerRecoveryDialog, lambda d: click(qtbot, d.cancel_button))  # back to sign-in
+        .on(SignInDialog, back)
+        .on(OwnerRecoveryDialog, recover)
     )
+    session = complete_sign_in(None, sessions.open_vault(folder))
+    answers.check()
+    assert session is not None and session.actor == "zoe" and session.role.value == "owner"
+    session.close()
+    assert "ask the owner to reset it" in str(seen["tip"])
+    assert seen["login kept"] == "zoe"
+    assert "account of the vault's owner (zoe)" in str(seen["note"])
+    assert "differ" in str(seen["differ"])
+    # The owner's new password signs them in; the lost one no more; bob keeps his own.
+    sessions.sign_in_at(folder, "zoe", new_password).close()
+    with pytest.raises(SignInFailed):
+        sessions.sign_in_at(folder, "zoe", OWNER_PASSWORD)
+    sessions.sign_in_at(folder, "bob", INITIAL["bob"]).close()
+
+
+def test_a_wrong_recovery_key_signs_nobody_in(qtbot, passphrase_office):
+    from crmdesk.gui.people.owner_recovery import OwnerRecoveryDialog
+
+    folder, recovery_key = passphrase_office
+    dialog = OwnerRecoveryDialog(folder)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.show_recovery()
-    dialog.recovery_key_edit.setPlainText(recovery_key)
-    answers = Answers().on(SignInDialog, lambda d: d.reject())
-    dialog.unlock()
-    answers.check()
-    assert dialog.session() is None and not dialog.isVisible()
+    slip = "A" if recovery_key[5] != "A" else "B"  # one character typed wrong
+    dialog.recovery_key_edit.setPlainText(recovery_key[:5] + slip + recovery_key[6:])
+    dialog.new_password.password_edit.setText("a brand new owner password")
+    dialog.new_password.confirm_edit.setText("a brand new owner password")
+    dialog.recover()
+    assert dialog.isVisible() and dialog.unlocked() is None
+    assert "typo" in dialog.message.text()
+    sessions.sign_in_at(folder, "zoe", OWNER_PASSWORD).close()  # nothing changed
 
 
 def test_the_welcome_screen_signs_in_when_opening_a_vault(qtbot, passphrase_office):

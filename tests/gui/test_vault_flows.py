@@ -450,6 +450,86 @@ def test_unlock_with_the_recovery_key_into_the_keyring(qtbot, tmp_path, sessions
     assert len(keystore.entries) == 1
 
 
+def make_office_vault(folder: Path, keystore) -> str:
+    """A vault of two people (the owner and bob); returns the owner's recovery key."""
+    from crmdesk.services.opening import pending_recovery_key
+    from crmdesk.services.people import UserService
+    from crmdesk.services.signin import set_password
+
+    make_vault(folder, keystore)
+    owner = session_service.unlock(folder, keystore=keystore)
+    set_password(owner, OFFICE_OWNER_PASSWORD)
+    UserService(owner).add(
+        "bob", "Bob Stone", "salesperson", "initial pass 123", owner_password=OFFICE_OWNER_PASSWORD
+    )
+    # Adding the first colleague replaced the owner's keys, and with them the recovery key.
+    key = pending_recovery_key(owner)
+    owner.close()
+    assert key is not None
+    return key
+
+
+OFFICE_OWNER_PASSWORD = "owner password 123"
+
+
+def test_unlock_with_the_recovery_key_of_a_vault_of_several_people(qtbot, tmp_path, sessions):
+    folder = tmp_path / "vault"
+    keystore = MemoryKeyStore()
+    key = make_office_vault(folder, keystore)
+    dialog = unlock_dialog(
+        qtbot, folder, "", needs_passphrase=False, keystore=keystore, keyring_usable=False
+    )
+    dialog.show_recovery()
+    # The owner's account opens, with a new password: no keyring, no master passphrase.
+    assert "account of the vault's owner (zoe)" in dialog.owner_note.text()
+    assert dialog.new_password.password_edit.isVisible()
+    assert not dialog.new_passphrase.passphrase_edit.isVisible()
+    assert not dialog.where_note.isVisible()
+
+    dialog.recovery_key_edit.setPlainText(key)
+    qtbot.keyClicks(dialog.new_password.password_edit, "too short")
+    qtbot.keyClicks(dialog.new_password.confirm_edit, "too short")
+    click(qtbot, dialog.unlock_button)
+    assert f"at least {MIN_PASSWORD_CHARS} characters" in dialog.message.text()
+    assert dialog.isVisible()
+
+    dialog.new_password.password_edit.setText("the owner's new password")
+    dialog.new_password.confirm_edit.setText("the owner's new password")
+    click(qtbot, dialog.unlock_button)
+    session = dialog.session()
+    assert session is not None
+    sessions.append(session)
+    assert session.actor == "zoe" and session.role.value == "owner"
+    assert dialog.new_password.password_edit.text() == ""
+    assert keystore.entries == {}  # nothing in the keyring opens a vault of several people
+    session.close()
+    session_service.sign_in_at(folder, "zoe", "the owner's new password").close()
+
+
+def test_restore_access_to_a_vault_of_several_people_asks_for_the_owners_new_password(
+    qtbot, tmp_path, sessions
+):
+    folder = tmp_path / "vault"
+    keystore = MemoryKeyStore()
+    key = make_office_vault(folder, keystore)
+    dialog = welcome(qtbot, tmp_path / "elsewhere", keystore)
+    dialog.go_to_restore()
+    assert not dialog.restore_password.password_edit.isVisible()  # no vault chosen yet
+    dialog.restore_folder_row.set_folder(folder)  # typed, not chosen: found at Restore
+    dialog.restore_key_edit.setPlainText(key)
+    click(qtbot, dialog.restore_button)
+    assert dialog.session() is None
+    assert "account of the vault's owner (zoe)" in dialog.restore_page.message.text()
+    assert dialog.restore_password.password_edit.isVisible()
+    dialog.restore_password.password_edit.setText("the owner's new password")
+    dialog.restore_password.confirm_edit.setText("the owner's new password")
+    click(qtbot, dialog.restore_button)
+    session = dialog.session()
+    assert session is not None, dialog.restore_page.message.text()
+    sessions.append(session)
+    assert session.actor == "zoe"
+
+
 # -- the lock screen --------------------------------------------------------------------------
 
 
@@ -510,3 +590,19 @@ def test_set_password_dialog(qtbot):
     click(qtbot, dialog.ok_button)
     assert not dialog.isVisible()
     assert dialog.password() == "four unrelated words here"
+
+
+def test_the_status_bar_of_a_passphrase_vault(qtbot, tmp_path, sessions):
+    from crmdesk.gui.main_window import MainWindow
+
+    folder = tmp_path / "vault"
+    make_vault(folder, passphrase=LONG_PASSPHRASE)
+    session = session_service.unlock(folder, passphrase=LONG_PASSPHRASE)
+    sessions.append(session)
+    window = MainWindow(session, folder, keystore=MemoryKeyStore(), keyring_usable=False)
+    qtbot.addWidget(window)
+    assert window.security_label.text() == (
+        "Encrypted · key protected by your passphrase · signed in as Zoë Łukasiewicz (Owner)"
+    )
+    assert "your key opens only with your passphrase" in window.security_label.toolTip()
+    session.close()  # closing the window would make the owner's automatic backup

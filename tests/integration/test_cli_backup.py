@@ -9,11 +9,21 @@ import stat
 import keyring
 import pytest
 
+from crmdesk.services import backup as backups
+from crmdesk.services import signin
+from crmdesk.vault import Vault
 from crmdesk.vault.paths import METADATA_NAME
+from tests.conftest import OWNER as CONFTEST_OWNER
 from tests.integration.cli import run_cli
 from tests.integration.test_cli_people import BOB, OWNER, office  # noqa: F401
 from tests.services.conftest import full_client
-from tests.services.office import fast_passwords  # noqa: F401
+from tests.services.office import (  # noqa: F401
+    OWNER_PASSWORD,
+    PASSWORDS,
+    fast_passwords,
+    make_office,
+)
+from tests.support import MemoryKeyStore
 
 RECOVERY = re.compile(r"\b(?:[0-9A-Z]{4}-){13}[0-9A-Z]{4}\b")
 PHRASE = "maple harbour violet seventeen"
@@ -62,6 +72,14 @@ def test_backup_then_restore_on_a_fresh_keyring_with_the_recovery_key(tmp_path):
     log = json.loads(_ok(run_cli(vault, "audit", "log", "--json", "--action", "backup")).stdout)
     assert [e["action"] for e in log["events"]] == ["backup.created"]
     assert log["events"][0]["details"]["sha256"] in made.stdout
+
+    # Beside the live vault (one user, its key in this keyring): recorded there too.
+    beside = _ok(run_cli(vault, "restore", str(backup), "--to", str(tmp_path / "beside")))
+    assert "Recorded in the vault at" in beside.stdout and "keyring" in beside.stdout
+    log = json.loads(_ok(run_cli(vault, "audit", "log", "--json", "--action", "vault")).stdout)
+    elsewhere = [e for e in log["events"] if e["action"] == "vault.restored_elsewhere"]
+    assert [e["details"]["to"] for e in elsewhere] == [str(tmp_path / "beside")]
+    assert _names(tmp_path / "beside") == ["Zoë's Bakery"]
 
     keyring.delete_password("crmdesk", f"vault-{_vault_id(vault)}")  # a new laptop
     new = tmp_path / "new"
@@ -181,3 +199,156 @@ def test_passphrase_vault_backup_and_restore_without_a_keyring(tmp_path):
     assert _names(tmp_path / "r", *phrase, stdin=PHRASE + "\n") == ["Acme"]
     not_a_backup = run_cli(None, "restore", str(vault / METADATA_NAME), "--to", str(tmp_path / "x"))
     assert not_a_backup.returncode == 1 and "not a crmdesk backup" in not_a_backup.stderr
+
+
+# -- only the owner restores or recovers a vault of several people --------------------------
+
+
+@pytest.fixture
+def several(tmp_path, fast_passwords):  # noqa: F811
+    """An office made through the services (an owner and one person of each role, each
+    with their own password), its recovery key, and a backup by its owner."""
+    vault, _ = Vault.create(tmp_path / "office", CONFTEST_OWNER, keystore=MemoryKeyStore())
+    made_office = make_office(vault)
+    recovery_key = vault.unshown_recovery_key()
+    for login in ("mia", "sam", "ann"):
+        made_office.session(login).close()
+    made = backups.backup(made_office.owner, tmp_path / "office.crmbackup")
+    vault.close()
+    return tmp_path / "office", recovery_key, made.path
+
+
+def _as(login: str) -> list[str]:
+    return ["--user", login, "--password-stdin"]
+
+
+def _trail(folder, after: int = 0) -> list[tuple]:
+    """The audit entries (actor, signer, action, object) after ``after``, read as the owner."""
+    session = signin.sign_in(folder, "zoe", OWNER_PASSWORD)
+    try:
+        return session.vault.connection.execute(
+            "SELECT actor, signer, action, object FROM audit_events WHERE seq > ? ORDER BY seq",
+            (after,),
+        ).fetchall()
+    finally:
+        session.close()
+
+
+def _head(folder) -> int:
+    return json.loads((folder / METADATA_NAME).read_text())["audit_head"]["seq"]
+
+
+@pytest.mark.parametrize("login", ["sam", "ann"])
+def test_a_salespersons_and_an_assistants_restore_and_recover_are_refused(several, login):
+    folder, recovery_key, backup = several
+    target = backup.parent / "theirs"
+    before = _head(folder)
+
+    restore = run_cli(
+        folder, *_as(login), "restore", str(backup), "--to", str(target),
+        stdin=PASSWORDS[login] + "\n",
+    )  # fmt: skip
+    assert restore.returncode == 6, restore.stderr
+    assert "only the Owner may" in restore.stderr and not target.exists()
+    recover = run_cli(folder, *_as(login), "recover", stdin=PASSWORDS[login] + "\n")
+    assert recover.returncode == 6, recover.stderr
+    # Giving the recovery key as someone else changes nothing either.
+    with_key = run_cli(
+        folder, *_as(login), "restore", str(backup), "--to", str(target),
+        "--recovery-key-stdin", stdin=f"{PASSWORDS[login]}\n{recovery_key}\n",
+    )  # fmt: skip
+    assert with_key.returncode == 6 and not target.exists()
+
+    mine = backup.parent / f"{login}.crmbackup"
+    copy = run_cli(folder, *_as(login), "backup", str(mine), stdin=PASSWORDS[login] + "\n")
+    assert copy.returncode == 6 and not mine.exists()
+
+    # Each attempt recorded in the live vault under their login, signed by them.
+    refused = [e for e in _trail(folder, before) if e[2] == "access.denied"]
+    assert refused == [
+        (login, login, "access.denied", "restore"),
+        (login, login, "access.denied", "recover"),
+        (login, login, "access.denied", "restore"),
+        (login, login, "access.denied", "backup"),
+    ]
+    # Without signing in there is no attempt to record: asked to sign in.
+    for command in (["restore", str(backup), "--to", str(target)], ["recover"]):
+        anonymous = run_cli(folder, *command, stdin=recovery_key + "\n")
+        assert anonymous.returncode == 3 and "--user" in anonymous.stderr
+    # The recovery key with someone else's login: their own password is asked, not the key.
+    claimed = run_cli(folder, "--user", login, "recover", stdin=recovery_key + "\n")
+    assert claimed.returncode == 3 and not target.exists()
+    signin.sign_in(folder, "zoe", OWNER_PASSWORD).close()  # the owner's password unchanged
+
+
+def test_the_owner_restores_beside_the_live_vault_and_everyone_signs_in(several):
+    folder, _, backup = several
+    target = backup.parent / "restored"
+    before = _head(folder)
+    restored = _ok(
+        run_cli(
+            folder, *_as("zoe"), "restore", str(backup), "--to", str(target),
+            stdin=OWNER_PASSWORD + "\n",
+        )
+    )  # fmt: skip
+    assert "Owner: zoe" in restored.stdout and "Recorded in the vault at" in restored.stdout
+    recorded = [e for e in _trail(folder, before) if e[2] == "vault.restored_elsewhere"]
+    assert recorded == [("zoe", "zoe", "vault.restored_elsewhere", str(target))]
+    for login, password in PASSWORDS.items():
+        _ok(run_cli(target, *_as(login), "status", stdin=password + "\n"))
+    verify = _ok(run_cli(target, *_as("zoe"), "audit", "verify", stdin=OWNER_PASSWORD + "\n"))
+    assert "Audit trail intact" in verify.stdout
+    restores = [e for e in _trail(target) if e[2] == "vault.restored"]
+    assert [e[:2] for e in restores] == [("zoe", "zoe")]
+
+
+def test_the_owner_restores_on_a_new_computer(several, tmp_path):
+    _, recovery_key, backup = several
+    nowhere = tmp_path / "no-vault-here"
+    not_owner = run_cli(
+        nowhere, *_as("mia"), "restore", str(backup), "--to", str(tmp_path / "r"),
+        stdin=PASSWORDS["mia"] + "\n",
+    )  # fmt: skip
+    assert not_owner.returncode == 6 and not (tmp_path / "r").exists()
+    no_login = run_cli(nowhere, "restore", str(backup), "--to", str(tmp_path / "r"))
+    assert no_login.returncode == 3 and "--user" in no_login.stderr
+    _ok(
+        run_cli(
+            nowhere, *_as("zoe"), "restore", str(backup), "--to", str(tmp_path / "r"),
+            stdin=OWNER_PASSWORD + "\n",
+        )
+    )  # fmt: skip
+    # The recovery key, then the owner's new password.
+    new_password = "owner's new password 2"
+    _ok(
+        run_cli(
+            nowhere, *_as("zoe"), "restore", str(backup), "--to", str(tmp_path / "r2"),
+            "--recovery-key-stdin", stdin=f"{recovery_key}\n{new_password}\n",
+        )
+    )  # fmt: skip
+    _ok(run_cli(tmp_path / "r2", *_as("zoe"), "status", stdin=new_password + "\n"))
+    old = run_cli(tmp_path / "r2", *_as("zoe"), "status", stdin=OWNER_PASSWORD + "\n")
+    assert old.returncode == 3
+    _ok(run_cli(tmp_path / "r2", *_as("ann"), "status", stdin=PASSWORDS["ann"] + "\n"))
+
+
+def test_the_owner_recovers_with_the_recovery_key(several):
+    folder, recovery_key, _ = several
+    before = _head(folder)
+    new_password = "owner's new password 2"
+    recovered = _ok(
+        run_cli(folder, "--user", "zoe", "recover", stdin=f"{recovery_key}\n{new_password}\n")
+    )
+    assert "as its owner zoe" in recovered.stdout
+    old = run_cli(folder, *_as("zoe"), "status", stdin=OWNER_PASSWORD + "\n")
+    assert old.returncode == 3
+    _ok(run_cli(folder, *_as("zoe"), "status", stdin=new_password + "\n"))
+    session = signin.sign_in(folder, "zoe", new_password)
+    try:
+        trail = session.vault.connection.execute(
+            "SELECT actor, signer FROM audit_events WHERE action = 'key.recovered' AND seq > ?",
+            (before,),
+        ).fetchall()
+    finally:
+        session.close()
+    assert trail == [("zoe", "zoe")]

@@ -31,7 +31,7 @@ def office(tmp_path, fast_passwords):  # noqa: F811
     _ok(
         run_cli(
             folder, "user", "add", "bob", "--name", "Bob Stone", "--role", "salesperson",
-            stdin="initial password 1\n",
+            stdin="initial password 1\nowner password 1\n",
         )
     )  # fmt: skip
     for salesperson, name in (("Bob Stone", "Stone Mills"), ("jane", "Doe Bakery")):
@@ -63,7 +63,10 @@ def test_a_new_user_must_change_the_password_and_accept_the_policy_first(
     _ok(run_cli(folder, "init", "--name", "Jane Doe", "--login", "jane"))
     _ok(run_cli(folder, "user", "passwd", stdin="owner password 1\n"))
     add = ["user", "add", "ann", "--name", "Ann Lee", "--role", "assistant"]
-    _ok(run_cli(folder, *add, stdin="initial password 1\n"))
+    # The first colleague: the owner's own password follows the initial one, and a new
+    # recovery key is shown (the keyring opens the vault no more).
+    added = _ok(run_cli(folder, *add, stdin="initial password 1\nowner password 1\n"))
+    assert "NEW RECOVERY KEY" in added.stderr
     ann = {"CRMDESK_USER": "ann", "CRMDESK_PASSWORD": "initial password 1"}
     first = run_cli(folder, "client", "list", env=ann)
     assert first.returncode == 6 and "user passwd" in first.stderr
@@ -117,14 +120,13 @@ def test_audit_log_filters_by_user_and_date_and_shows_alerts(office):
 def test_truncating_the_audit_trail_is_detected(office):
     import sqlcipher3  # the attacker's tool: the key, and the file
 
-    from crmdesk.vault.keys.keystore import system_keystore
-    from crmdesk.vault.metadata import read_metadata
+    from tests.support import main_key_hex
 
-    meta = read_metadata(office / "vault.json", office)
-    key = system_keystore().get(meta.vault_id)
+    # Bob holds the main key (every user does): what he could copy out of his process.
+    key = main_key_hex(office, login="bob", password="bob password 12")
     _ok(run_cli(office, "audit", "verify", env=OWNER))
     conn = sqlcipher3.connect(str(office / "crmdesk.db"))
-    conn.execute(f"PRAGMA key = \"x'{key.raw.hex()}'\"")
+    conn.execute(f"PRAGMA key = \"x'{key}'\"")
     conn.execute("DROP TRIGGER audit_events_no_delete")
     conn.execute("DELETE FROM audit_events WHERE seq > (SELECT max(seq) - 3 FROM audit_events)")
     conn.commit()
@@ -134,23 +136,22 @@ def test_truncating_the_audit_trail_is_detected(office):
 
 
 def test_offboarding_disables_reports_rotates_the_key_and_prints_the_exit_form(office, tmp_path):
-    from crmdesk.vault.keys.keystore import system_keystore
-    from crmdesk.vault.metadata import read_metadata
+    from crmdesk.vault.connection import UnreadableDatabase, open_database
+    from crmdesk.vault.keys import VaultKey
+    from tests.support import main_key_hex
 
-    meta = read_metadata(office / "vault.json", office)
-    old_key = system_keystore().get(meta.vault_id).raw
+    old_key = main_key_hex(office, login="bob", password="bob password 12")
     out = tmp_path / "bob-access.pdf"
     result = _ok(run_cli(office, "offboard", "bob", "--days", "30", "-o", str(out), env=OWNER))
-    assert "Access report ID:" in result.stdout and "RECOVERY KEY" in result.stdout
+    assert "Access report ID:" in result.stdout
+    assert "Every key bob held was changed" in result.stdout
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert "Bob Stone" in text and "Jane Doe" in text  # about Bob, printed by Jane
     certificate = tmp_path / "bob-access-exit-certification.pdf"
     assert "Signature" in "\n".join(p.extract_text() for p in PdfReader(certificate).pages)
     gone = run_cli(office, "client", "list", env=BOB)
     assert gone.returncode == 3 and "disabled" in gone.stderr
-    new_key = system_keystore().get(meta.vault_id).raw
-    assert new_key != old_key
-    recovery = next(line.strip() for line in result.stdout.splitlines() if line.startswith("    "))
-    system_keystore().delete(meta.vault_id)  # a new laptop: only the new recovery key
-    _ok(run_cli(office, "recover", stdin=recovery + "\n"))
+    # The key Bob could have copied opens nothing written since.
+    with pytest.raises(UnreadableDatabase):
+        open_database(office / "crmdesk.db", VaultKey.from_hex(old_key))
     _ok(run_cli(office, "client", "list", env=OWNER))

@@ -32,7 +32,7 @@ def office(tmp_path, fast_passwords):  # noqa: F811
     office = make_office(session.vault)
     ids = {"zoes": office.zoes_client, "sams": office.sams_client}
     for login in ("mia", "sam", "ann"):
-        office.session(login)  # first password changed, policy accepted
+        office.session(login).close()  # first password changed, policy accepted
     for login in sorted(ALL):
         ids[f"doomed-{login}"] = ClientService(session).add({"name": f"Delete Me {login}"})
     session.close()

@@ -8,9 +8,11 @@ import re
 import keyring
 import pytest
 
+from crmdesk.vault.connection import UnreadableDatabase, open_database
+from crmdesk.vault.keys import VaultKey
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
 from tests.integration.cli import run_cli, run_cli_process
-from tests.support import file_hashes
+from tests.support import file_hashes, main_key_hex
 
 pytestmark = pytest.mark.keyring
 
@@ -46,6 +48,9 @@ def test_init_stores_the_key_in_the_secret_service(tmp_path):
     stored = keyring.get_password("crmdesk", f"vault-{_vault_id(vault)}")
     assert stored is not None and re.fullmatch(r"[0-9a-f]{64}", stored)
     assert stored not in (vault / METADATA_NAME).read_text()
+    # What the keyring holds opens the owner's key slot, not the database itself.
+    with pytest.raises(UnreadableDatabase):
+        open_database(vault / DATABASE_NAME, VaultKey.from_hex(stored))
 
     # Other processes find the key where this one put it: the real round trip.
     status = run_cli_process(vault, "status")
@@ -146,7 +151,7 @@ def test_audit_tampering_is_reported_with_exit_4(tmp_path):
     vault = tmp_path / "v"
     _init(vault)
     run_cli(vault, "recover", stdin="")  # one more failing call adds nothing to the trail
-    key = keyring.get_password("crmdesk", f"vault-{_vault_id(vault)}")
+    key = main_key_hex(vault)
     conn = sqlcipher3.connect(str(vault / DATABASE_NAME), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{key}'\"")
     conn.execute("DROP TRIGGER audit_events_no_update")

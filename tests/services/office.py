@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 
 from crmdesk.services import people, signin
 from crmdesk.services.clients import ClientService
 from crmdesk.services.policy import PolicyService
 from crmdesk.services.session import Session, owner_session
+from tests.support import FAST_KDF
 
 OWNER_PASSWORD = "owner password 1"
 PASSWORDS = {
@@ -29,10 +29,7 @@ STAFF = [
 @pytest.fixture
 def fast_passwords(monkeypatch):
     """Argon2id at its cheapest: the tests sign in hundreds of times."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(people, "hasher", quick)
-    monkeypatch.setattr(signin, "hasher", quick)
-    return quick
+    monkeypatch.setattr(people, "PASSWORD_KDF", FAST_KDF)
 
 
 def secret_client(salesperson: str, name: str) -> dict:
@@ -76,7 +73,7 @@ class Office:
         """``login`` signed in, first password changed and policy accepted."""
         if login == "zoe":
             return self.owner
-        s = signin.sign_in(self.vault, login, "initial password 1")
+        s = signin.sign_in(self.vault.folder, login, "initial password 1")
         signin.change_password(s, "initial password 1", PASSWORDS[login])
         PolicyService(s).accept()
         return s
@@ -87,7 +84,8 @@ def make_office(vault) -> Office:
     signin.set_password(owner, OWNER_PASSWORD)
     users = people.UserService(owner)
     for login, name, role in STAFF:
-        users.add(login, name, role, "initial password 1")
+        # The first colleague ends the keyring's part: it needs the owner's password.
+        users.add(login, name, role, "initial password 1", owner_password=OWNER_PASSWORD)
     clients = ClientService(owner)
     sams = clients.add(secret_client("Sam Reed", "Reed Supplies"))
     zoes = clients.add(secret_client("zoe", "Harbour Foods"))

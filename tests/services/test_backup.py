@@ -11,15 +11,24 @@ import pytest
 from crmdesk import errors
 from crmdesk.domain import client_to_json
 from crmdesk.services import backup as backups
-from crmdesk.services import backup_folder
+from crmdesk.services import backup_folder, signin
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.demo import create_demo_clients
+from crmdesk.services.people import UserService
 from crmdesk.services.session import owner_session, unlock
 from crmdesk.services.settings import change_settings, settings
 from crmdesk.vault import Owner, Vault
 from tests.services.conftest import TODAY, full_client
-from tests.services.office import actions, fast_passwords, last_seq, make_office  # noqa: F401
+from tests.services.office import (  # noqa: F401
+    OWNER_PASSWORD,
+    PASSWORDS,
+    actions,
+    fast_passwords,
+    last_seq,
+    make_office,
+    secret_client,
+)
 from tests.support import MemoryKeyStore
 
 T0 = datetime(2026, 11, 29, 17, 30, 5, tzinfo=UTC)
@@ -226,17 +235,27 @@ def test_auto_backup_keeps_the_last_n_of_this_vault_only(created, vault, tmp_pat
     assert len(events) == 5 and events[-1]["file"] == str(made[-1].path)
 
 
-def test_auto_backup_runs_for_whoever_closes_the_app(vault, fast_passwords, tmp_path):  # noqa: F811
+def test_the_automatic_backup_is_made_when_the_owner_closes(
+    vault,
+    fast_passwords,  # noqa: F811
+    tmp_path,
+):
+    """Only the owner holds every book's key, and a restore trusts only the owner's
+    signature: someone else's close makes none (the owner's next close does)."""
     office = make_office(vault)
     folder = tmp_path / "backups"
     folder.mkdir()
     change_settings(office.owner, backup_folder=str(folder))
-    sam = office.session("sam")
-    made = backups.auto_backup(sam, now=T0)
+    for login in ("sam", "mia", "ann"):
+        session = office.session(login)
+        before = last_seq(vault)
+        assert backups.auto_backup(session, now=T0) is None
+        session.close()
+        assert list(folder.iterdir()) == [] and last_seq(vault) == before
+    made = backups.auto_backup(office.owner, now=T0)
     assert made is not None and made.path.parent == folder
     actor, details = _events(vault, "backup.created")[-1]
-    assert actor == "sam" and details["automatic"] is True
-    assert "access.denied" not in actions(vault, last_seq(vault) - 1)
+    assert actor == "zoe" and details["automatic"] is True
 
 
 def test_auto_backup_into_a_missing_folder_says_so(created, tmp_path):
@@ -259,3 +278,170 @@ def test_two_automatic_backups_in_one_millisecond_get_two_names(created, tmp_pat
     first = backups.auto_backup(session, now=T0)
     second = backups.auto_backup(session, now=T0)
     assert first.path != second.path and first.path.exists() and second.path.exists()
+
+
+# -- an office: every book, every key slot, and only the owner restores -------------------
+
+MARKER = "BOOKMARK-c0ffee-77"
+
+
+def _owner_recovery_key(office) -> str:
+    """The recovery key made when the first colleague ended the keyring's part."""
+    key = office.vault.unshown_recovery_key()
+    assert key is not None
+    return key
+
+
+def _signer_of_last(vault, action: str) -> tuple[str, str]:
+    return vault.connection.execute(
+        "SELECT actor, signer FROM audit_events WHERE action = ? ORDER BY seq DESC LIMIT 1",
+        (action,),
+    ).fetchone()
+
+
+@pytest.fixture
+def office(vault, fast_passwords):  # noqa: F811
+    office = make_office(vault)
+    office.recovery_key = _owner_recovery_key(office)
+    for login in ("mia", "sam", "ann"):
+        office.session(login).close()  # their own passwords from now on
+    clients = ClientService(office.owner, today=lambda: TODAY)
+    record = secret_client("Sam Reed", "Marker Mills")
+    record["notes"] = f"Sam's secret plans {MARKER}"
+    office.marked = clients.add(record)
+    return office
+
+
+def test_an_office_round_trips_every_book_and_every_key_slot(office, tmp_path):
+    made = backups.backup(office.owner, tmp_path / "office.crmbackup")
+    before = _everything(office.owner)
+    assert backups.inspect(made.path).books == 2  # the house book and Sam's
+    data = made.path.read_bytes()
+    for marker in (MARKER, "Marker Mills", "golfing buddy", "Reed Supplies"):
+        for encoding in ("utf-8", "utf-16-le"):
+            assert marker.encode(encoding) not in data, marker
+    with office.vault.reading() as conn:
+        sams_book = conn.execute("SELECT id FROM books WHERE login = 'sam'").fetchone()[0]
+    office.vault.close()
+
+    # A new computer: no live vault; the owner's password of the backup's day opens it.
+    target = tmp_path / "restored"
+    with pytest.raises(errors.NotAllowed, match="Only the owner"):
+        backups.restore(made.path, target, login="sam", password=PASSWORDS["sam"])
+    with pytest.raises(errors.WrongPassphrase):
+        backups.restore(made.path, target, login="zoe", password=PASSWORDS["mia"])
+    info = backups.restore(made.path, target, login="zoe", password=OWNER_PASSWORD)
+    assert (info.owner, info.people, info.books, info.key_storage) == ("zoe", 4, 2, "people")
+    assert sorted(p.name for p in (target / "books").iterdir()) == sorted(
+        [f"{sams_book}.db", "house.db"]
+    )
+
+    # Every person signs in to the restored vault with their own password, and holds
+    # exactly the books their role gives.
+    for login, password in PASSWORDS.items():
+        session = signin.sign_in(target, login, password)
+        try:
+            vault = session.vault
+            assert vault.holds_book(sams_book) is (login != "ann"), login
+            assert vault.holds_book("house") is (login in ("zoe", "mia")), login
+            if login == "zoe":
+                assert _everything(session) == before
+                report = vault.verify_audit()
+                assert report.ok, report.problem
+                actor, signer = _signer_of_last(vault, "vault.restored")
+                assert actor == signer == "zoe"
+        finally:
+            session.close()
+
+
+def test_after_the_recovery_key_the_restored_owner_needs_a_new_password(office, tmp_path):
+    made = backups.backup(office.owner, tmp_path / "office.crmbackup")
+    office.vault.close()
+    with pytest.raises(errors.CannotUnlock, match="new password"):
+        backups.restore(made.path, tmp_path / "r", login="zoe", recovery_key=office.recovery_key)
+    assert not (tmp_path / "r").exists()
+    new_password = "a new owner password"
+    info = backups.restore(
+        made.path,
+        tmp_path / "r",
+        login="zoe",
+        recovery_key=office.recovery_key,
+        new_password=new_password,
+    )
+    assert info.opened_with == "recovery key"
+    with pytest.raises(errors.SignInFailed):
+        signin.sign_in(tmp_path / "r", "zoe", OWNER_PASSWORD)
+    signin.sign_in(tmp_path / "r", "zoe", new_password).close()
+    signin.sign_in(tmp_path / "r", "sam", PASSWORDS["sam"]).close()
+
+
+@pytest.mark.parametrize("login", ["mia", "sam", "ann"])
+def test_only_the_owner_restores_beside_the_live_vault(office, tmp_path, login):
+    made = backups.backup(office.owner, tmp_path / "office.crmbackup")
+    session = signin.sign_in(office.vault.folder, login, PASSWORDS[login])
+    before = last_seq(office.vault)
+    with pytest.raises(errors.NotAllowed, match="only the Owner may") as caught:
+        backups.restore(made.path, tmp_path / "theirs", by=session, password=PASSWORDS[login])
+    session.close()
+    assert caught.value.exit_code == errors.ExitCode.NOT_ALLOWED
+    assert actions(office.vault, before) == ["access.denied"]
+    assert _signer_of_last(office.vault, "access.denied") == (login, login)
+    assert not (tmp_path / "theirs").exists()
+
+    info = backups.restore(made.path, tmp_path / "mine", by=office.owner, password=OWNER_PASSWORD)
+    actor, details = _events(office.vault, "vault.restored_elsewhere")[-1]
+    assert actor == "zoe" and _signer_of_last(office.vault, "vault.restored_elsewhere")[1] == "zoe"
+    assert details["to"] == str(info.folder) and details["by"] == "zoe"
+    assert details["from"] == str(made.path) and details["sha256"] == info.sha256
+
+
+@pytest.mark.parametrize("login", ["mia", "sam", "ann"])
+def test_only_the_owner_recovers(office, login):
+    from crmdesk.services import session as sessions
+
+    folder = office.vault.folder
+    session = signin.sign_in(office.vault.folder, login, PASSWORDS[login])
+    before = last_seq(office.vault)
+    with pytest.raises(errors.NotAllowed, match="only the Owner may"):
+        sessions.check_may_recover(session)
+    session.close()
+    assert actions(office.vault, before) == ["access.denied"]
+    assert _signer_of_last(office.vault, "access.denied") == (login, login)
+    with pytest.raises(errors.NotAllowed, match="not the owner"):
+        sessions.recover(folder, office.recovery_key, login=login, new_password="x" * 12)
+    with pytest.raises(errors.SignInRequired):
+        sessions.recover(folder, office.recovery_key, new_password="x" * 12)
+
+    new_password = "the owner's new password"
+    recovered = sessions.recover(
+        folder, office.recovery_key, login="ZOE", new_password=new_password
+    )
+    recovered.close()
+    assert _signer_of_last(office.vault, "key.recovered") == ("zoe", "zoe")
+    with pytest.raises(errors.SignInFailed):
+        signin.sign_in(folder, "zoe", OWNER_PASSWORD)
+    signin.sign_in(folder, "zoe", new_password).close()
+    signin.sign_in(folder, login, PASSWORDS[login]).close()
+
+
+def test_the_recovery_key_opens_a_backup_from_before_an_offboarding(office, tmp_path):
+    """Disabling Sam rotates the keys he held; the owner's slot, and so the recovery key,
+    stay: a backup from before restores with the recovery key of today."""
+    backups.backup(office.owner, tmp_path / "before.crmbackup")
+    assert UserService(office.owner).disable("sam", reason="left") is None
+    assert office.vault.keyfile().keys["main"].generation > 1
+    backups.backup(office.owner, tmp_path / "after.crmbackup")
+    office.vault.close()
+    for name in ("before", "after"):
+        info = backups.restore(
+            tmp_path / f"{name}.crmbackup",
+            tmp_path / name,
+            login="zoe",
+            recovery_key=office.recovery_key,
+            new_password="a new owner password",
+        )
+        assert info.opened_with == "recovery key"
+    # Sam's slot is in the backup from before only.
+    signin.sign_in(tmp_path / "before", "sam", PASSWORDS["sam"]).close()
+    with pytest.raises(errors.SignInFailed):
+        signin.sign_in(tmp_path / "after", "sam", PASSWORDS["sam"])

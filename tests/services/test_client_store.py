@@ -22,29 +22,82 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "crmdesk"
 NOW = dt.datetime(2026, 11, 29, 9, 30, tzinfo=dt.UTC)
 
 
-def _schema(vault, table: str) -> set[str]:
-    return {r[1] for r in vault.connection.execute(f"PRAGMA table_info({table})")}
+def _schema(vault, table: str, schema: str = "main") -> set[str]:
+    return {r[1] for r in vault.connection.execute(f"PRAGMA {schema}.table_info({table})")}
+
+
+def _house(vault) -> str:
+    return vault.book_schema("house")
 
 
 def test_child_tables_have_exactly_the_columns_the_dataclasses_give(vault):
+    book = _house(vault)
     for table in (*tables.CLIENT_CHILDREN, tables.PURCHASE_ITEMS):
         kept = {"id", table.parent, *(["position"] if table.positioned else [])}
-        assert _schema(vault, table.name) == kept | set(table.shape.names) | set(table.derived)
+        if table is tables.PURCHASE_ITEMS or table.value_added:
+            # Wholly value-added: in the book, none of it in main.
+            assert _schema(vault, table.name) == set()
+            columns = kept | set(table.shape.names) | set(table.derived)
+            assert _schema(vault, table.name, book) == columns
+        else:
+            assert _schema(vault, table.name) == kept | set(table.split.main_names)
+            if table.book_table:
+                assert _schema(vault, table.book_table, book) == {
+                    table.book_key,
+                    "client_id",
+                    *table.split.book_names,
+                    *table.book_derived,
+                }
 
 
 def test_the_client_row_is_the_fields_plus_what_lists_need(vault):
-    summaries = {"last_contact", "last_purchase", "spend_12m_cents", "next_order", "buy_months"}
     assert _schema(vault, tables.CLIENTS) == {
         "id",
         "sort_key",
-        *tables.CLIENT_ROW.names,
-        *summaries,
+        "book_id",
+        "last_contact",
+        *tables.CLIENT_ROW_SPLIT.main_names,
+    }
+    assert _schema(vault, tables.BOOK_CLIENTS, _house(vault)) == {
+        "client_id",
+        "va_version",
+        *tables.CLIENT_ROW_SPLIT.book_names,
+        *tables.VALUE_ADDED_SUMMARIES,
     }
     assert set(tables.CLIENT_ROW.names) - set(tables.CLIENT_FIELDS.names) == {
         "version",
         "created_at",
         "updated_at",
     }
+
+
+def test_the_main_database_has_no_value_added_column(vault):
+    value_added = {
+        c.name
+        for shape in (tables.CLIENT_ROW, *(t.shape for t in tables.CLIENT_CHILDREN))
+        for c in shape.columns
+        if c.value_added
+    } | {"birthday_md", *tables.VALUE_ADDED_SUMMARIES, "value_added"}
+    # Names that are basic somewhere and value-added elsewhere (a task has no notes).
+    value_added -= {"date", "product"}
+    conn = vault.connection
+    for (name,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'"):
+        if name.startswith(("sqlite_", "audit", "client_search_")) or name in (
+            "vault_info",
+            "users",
+            "person_keys",
+            "policies",
+            "policy_acceptances",
+            "signin_failures",
+            "reports",
+            "exports",
+            "decoys",
+            "books",
+            "audit_keys",
+            "book_redo",
+        ):
+            continue
+        assert not (_schema(vault, name) & value_added), name
 
 
 def test_every_field_of_a_record_is_a_column_or_a_list_with_a_table():
@@ -75,8 +128,8 @@ def test_basic_and_value_added_tables_follow_the_classification():
     def value_added(shape):
         return [c.name for c in shape.columns if c.value_added]
 
-    # Basic tables that hold a few value-added columns (for the next split into books).
-    assert value_added(tables.CLIENT_ROW) == ["notes"]
+    # Basic tables whose value-added columns are kept in a book's table.
+    assert value_added(tables.CLIENT_ROW) == ["notes"] == list(tables.CLIENT_ROW_SPLIT.book_names)
     assert value_added(tables.CONTACTS.shape) == [
         "birthday",
         "hobbies",
@@ -86,8 +139,10 @@ def test_basic_and_value_added_tables_follow_the_classification():
         "family",
         "notes",
     ]
+    assert list(tables.CONTACTS.split.book_names) == value_added(tables.CONTACTS.shape)
     assert value_added(tables.INTERACTIONS.shape) == ["summary", "outcome"]
-    assert value_added(tables.TASKS.shape) == []
+    assert list(tables.INTERACTIONS.split.book_names) == ["summary", "outcome"]
+    assert value_added(tables.TASKS.shape) == [] and tables.TASKS.book_table is None
     for table in (*tables.VALUE_ADDED_TABLES, tables.PURCHASE_ITEMS):
         assert all(c.value_added for c in table.shape.columns), table.name
 
@@ -99,10 +154,11 @@ def test_a_field_type_without_a_column_type_is_refused():
 
 def test_no_client_table_is_named_outside_the_store():
     names = "|".join(
-        [tables.CLIENTS, tables.CLIENT_TAGS, tables.CLIENT_SEARCH]
+        [tables.CLIENTS, tables.CLIENT_TAGS, tables.CLIENT_SEARCH, tables.BOOK_CLIENTS]
+        + [tables.BOOK_SEARCH, tables.BOOK_REDO, "contact_profiles", "interaction_notes"]
         + [t.name for t in (*tables.CLIENT_CHILDREN, tables.PURCHASE_ITEMS)]
     )
-    sql = re.compile(rf"\b(FROM|INTO|UPDATE|JOIN|TABLE)\s+({names})\b")
+    sql = re.compile(rf"\b(FROM|INTO|UPDATE|JOIN|TABLE)\s+(\w+\.)?({names})\b")
     store = SRC / "services" / "client_store"
     offences = [
         f"{path.relative_to(SRC)}: {match.group(0)}"
@@ -118,10 +174,10 @@ def test_no_client_table_is_named_outside_the_store():
 
 
 def _stored(vault, client):
-    with vault.transaction() as conn:
-        (client_id,) = client_store.insert_clients(conn, [client], NOW, TODAY)
-    with vault.reading() as conn:
-        return client_store.load_client(conn, client_id)
+    with vault.transaction():
+        (client_id,) = client_store.insert_clients(vault, [client], NOW, TODAY)
+    with vault.reading():
+        return client_store.load_client(vault, client_id)
 
 
 def _without_ids(value):
@@ -149,9 +205,9 @@ def test_cards_hold_the_client_row_and_its_contacts_without_their_profile(vault)
     data = full_client()
     data["contacts"].append({"name": "Second Person", "email": "second@zoes-bakery.example"})
     stored = _stored(vault, client_from_json(data))
-    with vault.reading() as conn:
-        (card,) = client_store.load_cards(conn, [stored.id, 999]).values()
-        (first_only,) = client_store.load_cards(conn, [stored.id], every_contact=False).values()
+    with vault.reading():
+        (card,) = client_store.load_cards(vault, [stored.id, 999]).values()
+        (first_only,) = client_store.load_cards(vault, [stored.id], every_contact=False).values()
     assert card.id == stored.id and card.version == 0 and card.created_at is None
     fields = [f.name for f in dataclasses.fields(Client) if f.name in tables.CLIENT_FIELDS.names]
     assert [getattr(card, f) for f in fields] == [getattr(stored, f) for f in fields]
@@ -211,4 +267,7 @@ def test_every_id_of_a_list_comes_in_its_order_in_one_pass(many, query, monkeypa
     assert many.list_ids(dataclasses.replace(query, limit=3, offset=50)) == _paged(many, query)
     # Beyond the ranking limit, name matches come first, then the others as added.
     monkeypatch.setattr(search, "RANK_ALL_LIMIT", 1)
+    assert many.list_ids(query) == _paged(many, query)
+    # And beyond the name ranking limit, name matches too come as added.
+    monkeypatch.setattr(search, "NAME_RANK_LIMIT", 0)
     assert many.list_ids(query) == _paged(many, query)

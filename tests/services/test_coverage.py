@@ -17,7 +17,8 @@ from crmdesk.services.client_query import ClientQuery, SortKey
 from crmdesk.services.client_store import coverage as sql
 from crmdesk.services.coverage import CoverageService, client_facts, written_dates
 from crmdesk.services.demo import create_demo_clients
-from crmdesk.vault import migrations
+from crmdesk.vault import books
+from crmdesk.vault.books import HOUSE
 from tests.services.conftest import TODAY, full_client
 
 PRICE = [{"product": "Widget", "price": "9.50"}]
@@ -49,9 +50,9 @@ def test_sql_coverage_agrees_with_the_domain_on_demo_clients(session, clients):
     create_demo_clients(session, 150, today=TODAY)
     with session.vault.reading() as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM clients")]
-        found = sql.coverage_of(conn, ids)
+        found = sql.coverage_of(session.vault, ids)
         for client_id in ids:
-            client = store.load_client(conn, client_id)
+            client = store.load_client(session.vault, client_id)
             assert found[client_id] == client_coverage(client), client_id
     # Demo data is varied enough for the check to mean something.
     assert {len(c.held) for c in found.values()} >= {3, 4, 5, 6, 7}
@@ -100,19 +101,20 @@ def test_an_unknown_kind_is_refused_naming_the_choices(clients):
 
 
 def test_the_mixed_tables_are_answered_from_the_coverage_indexes(session):
-    """The migration's partial indexes carry exactly the store's conditions: otherwise
-    SQLite would not use them, and coverage of 100,000 clients would read every contact
-    and every interaction."""
-    statements = " ".join(s for m in migrations.MIGRATIONS for s in m.statements)
+    """A book's partial indexes carry exactly the store's conditions: otherwise SQLite
+    would not use them, and coverage of 100,000 clients would read every profile and
+    every interaction's notes."""
+    statements = " ".join(s for m in books.BOOK_MIGRATIONS for s in m.statements)
     for c in COVERAGE_CATEGORIES:
         if not c.whole_record():
             assert f"WHERE {sql._content(c)}" in statements.replace('"', "'"), c.key
+    schema = store.books.held_books(session.vault)[HOUSE]
     with session.vault.reading() as conn:
-        for key, index in (("personal_profiles", "contacts_profiled"),
-                           ("interactions", "interactions_told")):  # fmt: skip
+        for key, index in (("personal_profiles", "contact_profiles_held"),
+                           ("interactions", "interaction_notes_told")):  # fmt: skip
             category = next(c for c in COVERAGE_CATEGORIES if c.key == key)
             plan = conn.execute(
-                f"EXPLAIN QUERY PLAN SELECT {sql.holds_sql(category)} FROM clients c"
+                f"EXPLAIN QUERY PLAN SELECT {sql.holds_sql(category, schema)} FROM clients c"
             ).fetchall()
             assert any(index in str(row) for row in plan), plan
 

@@ -44,7 +44,7 @@ def importer(session):
 def all_clients(vault):
     with vault.reading() as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM clients ORDER BY id")]
-        return [client_store.load_client(conn, i) for i in ids]
+        return [client_store.load_client(vault, i) for i in ids]
 
 
 def names(vault):
@@ -402,11 +402,11 @@ def test_a_failure_mid_commit_leaves_the_vault_unchanged(session, vault, tmp_pat
     calls = []
     real = client_store.insert_clients
 
-    def failing(conn, clients, now, today):
+    def failing(vault, clients, now, today):
         calls.append(len(clients))
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(conn, clients, now, today)
+        return real(vault, clients, now, today)
 
     monkeypatch.setattr(client_store, "insert_clients", failing)
     with pytest.raises(RuntimeError, match="disk full"):

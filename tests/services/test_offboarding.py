@@ -13,10 +13,11 @@ from crmdesk.services import signin
 from crmdesk.services.clients import ClientService
 from crmdesk.services.offboarding import OffboardingService
 from crmdesk.services.reports import ReportService
+from crmdesk.vault.books import book_path
 from crmdesk.vault.connection import UnreadableDatabase, open_database
 from crmdesk.vault.keys import VaultKey
 from crmdesk.vault.paths import DATABASE_NAME
-from tests.services.office import fast_passwords, make_office  # noqa: F401
+from tests.services.office import PASSWORDS, fast_passwords, make_office  # noqa: F401
 from tests.support import MemoryKeyStore
 
 
@@ -34,13 +35,17 @@ def test_offboarding_leaves_the_employee_nothing_that_opens_a_later_copy(
     sam = office.session("sam")
     ClientService(sam).get(office.sams_client)  # a value-added view
     ReportService(sam).client_summary(office.sams_client)  # a print to account for
-    old_key = keystore.get(vault.meta.vault_id)
-    old_copy = old_key.raw  # what Sam could have copied from the keyring
+    # Every key Sam's crmdesk process holds: what Sam could have copied.
+    copied = {k: VaultKey(v.raw) for k, v in sam.vault.held.current.items()}
+    sams_book = next(k for k in copied if k.startswith("book:"))
+    sam.close()
 
     result = OffboardingService(office.owner, keystore=keystore).offboard("sam", days=30)
 
+    assert result.rotated and result.recovery_key is None
     with pytest.raises(errors.SignInFailed, match="disabled"):
-        signin.sign_in(vault, "sam", "seller password 1")
+        signin.sign_in(vault.folder, "sam", "seller password 1")
+    assert vault.keyfile().slot("sam") is None
     access = _text(result.access_report.data)
     assert "Sam Reed" in access and "Reed Supplies" in access  # who, and what they viewed
     assert "Zoë Łukasiewicz" in access  # printed by the owner: watermark
@@ -51,42 +56,48 @@ def test_offboarding_leaves_the_employee_nothing_that_opens_a_later_copy(
     ).fetchone()[0]
     assert printed_id in certificate  # the page Sam printed is listed to account for
 
-    # The old key opens no copy of the vault made after the rotation.
-    db = vault_dir / DATABASE_NAME
-
+    # Sam's old keys open nothing of the vault as it is now: not the main database, not
+    # the book that was his.
     with pytest.raises(UnreadableDatabase):
-        open_database(db, VaultKey(old_copy)).execute("SELECT count(*) FROM clients")
-    # The new recovery key opens it on a fresh keyring; nothing was lost.
+        open_database(vault_dir / DATABASE_NAME, copied["main"])
+    with pytest.raises(UnreadableDatabase):
+        open_database(book_path(vault_dir, sams_book.split(":", 1)[1]), copied[sams_book])
+    # Everyone else goes on as before, without having been asked for a password.
+    mia = office.session("mia")
+    assert ClientService(mia).get(office.sams_client).notes
+    mia.close()
     office.owner.close()
-    fresh = MemoryKeyStore()
-    with sessions.recover(vault_dir, result.recovery_key, keystore=fresh) as owner:
+    with sessions.unlock(vault_dir, login="zoe", password=PASSWORDS["zoe"]) as owner:
         assert ClientService(owner).count() == 2
         assert sessions.verify_audit(owner).ok
         actions = [
             r[0]
             for r in owner.vault.connection.execute(
-                "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 6"
+                "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 20"
             )
         ]
-    # Newest first: the recovery, Sam's refused sign-in, then the offboarding's own events.
-    assert actions[:3] == ["key.recovered", "signin.failed", "user.offboarded"]
-    assert "key.rotated" in actions
+    assert "user.offboarded" in actions and "key.rotated" in actions
+    assert "signin.failed" in actions  # Sam's refused sign-in, recorded at the next one
 
 
-def test_the_old_recovery_key_is_refused_after_rotation(vault, vault_dir, keystore):
+def test_rekey_gives_the_owner_a_new_recovery_key_and_the_old_one_stops(vault, vault_dir, keystore):
     owner = sessions.owner_session(vault)
     from crmdesk.services.keys import rotate_key
-    from crmdesk.vault.keys import recovery
 
-    old_recovery = recovery.encode(keystore.get(vault.meta.vault_id))
-    rotate_key(owner, reason="test", keystore=keystore)
+    _, first = sessions.create_vault(
+        vault_dir.parent / "other", sessions.Owner("A B", "ab"), keystore=MemoryKeyStore()
+    )
+    del first
+    before = dict(keystore.entries)
+    new_recovery = rotate_key(owner, reason="test", keystore=keystore)
+    assert keystore.entries != before  # a new keyring secret too
     owner.close()
-    with pytest.raises(errors.WrongKey, match="recovery key"):
-        sessions.recover(vault_dir, old_recovery, keystore=MemoryKeyStore())
+    with sessions.recover(vault_dir, new_recovery, keystore=MemoryKeyStore()) as again:
+        assert again.actor == "zoe"
 
 
 def test_only_the_owner_offboards(vault, fast_passwords):  # noqa: F811
     office = make_office(vault)
     with pytest.raises(errors.NotAllowed, match="only the Owner"):
         OffboardingService(office.session("mia")).offboard("sam")
-    assert signin.sign_in(vault, "sam", "initial password 1")  # still enabled
+    assert signin.sign_in(vault.folder, "sam", "initial password 1")  # still enabled

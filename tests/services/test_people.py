@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from crmdesk import errors
 from crmdesk.domain import READ_ONLY_KEYS
 from crmdesk.domain.policy_text import default_policy
-from crmdesk.services import signin
+from crmdesk.services import audit_sealing, signin
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.clients import ClientService
 from crmdesk.services.people import UserService
@@ -24,24 +25,43 @@ from tests.services.office import (  # noqa: F401
 )
 
 
-def test_a_single_user_vault_needs_no_sign_in_until_a_second_user_exists(vault, fast_passwords):  # noqa: F811
+def test_a_single_user_vault_needs_no_sign_in_until_a_second_user_exists(
+    vault,
+    keystore,
+    fast_passwords,  # noqa: F811
+):
     owner = owner_session(vault)
     assert not signin.sign_in_required(vault)
     with pytest.raises(errors.BadInput, match="Set your own sign-in password first"):
         UserService(owner).add("mia", "Mia Ortega", "manager", "initial password 1")
     signin.set_password(owner, "owner password 1")
-    UserService(owner).add("mia", "Mia Ortega", "manager", "initial password 1")
+    with pytest.raises(errors.BadInput, match="confirm your own password"):
+        UserService(owner).add("mia", "Mia Ortega", "manager", "initial password 1")
+    UserService(owner).add(
+        "mia", "Mia Ortega", "manager", "initial password 1", owner_password="owner password 1"
+    )
     assert signin.sign_in_required(vault)
+    # From the second person on, nothing in the keyring opens the vault...
+    assert keystore.entries == {}
     with pytest.raises(errors.SignInRequired, match="sign in with your login and password"):
-        Unlocked(vault).sole_user()
+        Unlocked(vault.folder, None).sole_user()
+    # ... and a new recovery key was made for the owner, to show once.
+    assert vault.unshown_recovery_key() is not None
     UserService(owner).disable("mia")
     assert not signin.sign_in_required(vault)
 
 
-def test_passwords_are_argon2id_hashes_never_the_password(vault, fast_passwords):  # noqa: F811
+def test_passwords_are_never_stored_only_key_slots_they_open(vault, fast_passwords):  # noqa: F811
     make_office(vault)
-    rows = vault.connection.execute("SELECT login, password_hash FROM users").fetchall()
-    assert all(h.startswith("$argon2id$") for _, h in rows)
+    columns = {r[1] for r in vault.connection.execute("PRAGMA table_info(users)")}
+    if "password_hash" in columns:
+        rows = vault.connection.execute("SELECT password_hash FROM users").fetchall()
+        assert all(h is None for (h,) in rows)
+    keys = (vault.folder / "keys.json").read_text()
+    for password in ("initial password 1", *PASSWORDS.values()):
+        assert password not in keys
+    slots = vault.keyfile().people
+    assert {s.wraps["password"]["kdf"] for s in slots.values()} == {"argon2id"}
     dump = "\n".join(r[0] for r in vault.connection.execute("SELECT details FROM audit_events"))
     assert "initial password 1" not in dump and "owner password 1" not in dump
 
@@ -55,20 +75,20 @@ def test_wrong_password_then_throttling_then_waiting_it_out(vault, fast_password
 
     for _ in range(signin.FREE_FAILURES - 1):
         with pytest.raises(errors.SignInFailed, match="login or password is wrong"):
-            signin.sign_in(vault, "mia", "guess", now=now)
+            signin.sign_in(vault.folder, "mia", "guess", now=now)
     with pytest.raises(errors.SignInFailed):
-        signin.sign_in(vault, "mia", "guess", now=now)  # the fifth: now throttled
+        signin.sign_in(vault.folder, "mia", "guess", now=now)  # the fifth: now throttled
     with pytest.raises(errors.SignInThrottled, match="wait 30 seconds") as caught:
-        signin.sign_in(vault, "mia", "initial password 1", now=now)  # even the right one
+        signin.sign_in(vault.folder, "mia", "initial password 1", now=now)  # even the right one
     assert caught.value.retry_after_seconds == 30
     clock[0] += dt.timedelta(seconds=31)
     with pytest.raises(errors.SignInFailed):
-        signin.sign_in(vault, "mia", "guess again", now=now)  # the sixth: 60 s now
+        signin.sign_in(vault.folder, "mia", "guess again", now=now)  # the sixth: 60 s now
     clock[0] += dt.timedelta(seconds=45)
     with pytest.raises(errors.SignInThrottled, match="15 seconds"):
-        signin.sign_in(vault, "mia", "initial password 1", now=now)
+        signin.sign_in(vault.folder, "mia", "initial password 1", now=now)
     clock[0] += dt.timedelta(seconds=16)
-    session = signin.sign_in(vault, "mia", "initial password 1", now=now)
+    session = signin.sign_in(vault.folder, "mia", "initial password 1", now=now)
     assert session.actor == "mia"
     failed = [a for a in actions(vault) if a.startswith("signin.")]
     assert failed.count("signin.failed") == 6 and failed.count("signin.throttled") == 2
@@ -79,23 +99,26 @@ def test_unknown_logins_are_throttled_too_and_get_the_same_message(vault, fast_p
     make_office(vault)
     for _ in range(signin.FREE_FAILURES):
         with pytest.raises(errors.SignInFailed, match="login or password is wrong"):
-            signin.sign_in(vault, "mallory", "x")
+            signin.sign_in(vault.folder, "mallory", "x")
     with pytest.raises(errors.SignInThrottled):
-        signin.sign_in(vault, "mallory", "x")
+        signin.sign_in(vault.folder, "mallory", "x")
 
 
 def test_a_disabled_account_cannot_sign_in(vault, fast_passwords):  # noqa: F811
     office = make_office(vault)
     UserService(office.owner).disable("sam", reason="left")
     with pytest.raises(errors.SignInFailed, match="disabled"):
-        signin.sign_in(vault, "sam", "initial password 1")
-    with pytest.raises(errors.SignInFailed, match="wrong"):  # no hint without the password
-        signin.sign_in(vault, "sam", "not it at all")
+        signin.sign_in(vault.folder, "sam", "initial password 1")
+    # Said whatever the password, so that the answer never confirms a right guess; and
+    # their key slot is gone, so no password opens anything for them.
+    with pytest.raises(errors.SignInFailed, match="disabled"):
+        signin.sign_in(vault.folder, "sam", "not it at all")
+    assert vault.keyfile().slot("sam") is None
 
 
 def test_first_sign_in_must_change_password_then_accept_the_policy(vault, fast_passwords):  # noqa: F811
     office = make_office(vault)
-    session = signin.sign_in(vault, "sam", "initial password 1")
+    session = signin.sign_in(vault.folder, "sam", "initial password 1")
     assert session.must_change_password
     before = last_seq(vault)
     with pytest.raises(errors.PasswordChangeRequired, match="new password"):
@@ -200,10 +223,18 @@ def test_views_of_value_added_information_are_recorded_with_old_and_new_values(
     sam.get(office.zoes_client)  # basics only: not a value-added view
     assert actions(vault, before) == ["client.viewed"]
     sam.update(office.sams_client, {"notes": "Now decides in March"})
-    details = vault.connection.execute(
+    stored = vault.connection.execute(
         "SELECT details FROM audit_events ORDER BY seq DESC LIMIT 1"
     ).fetchone()[0]
-    assert "Decides every January" in details and "Now decides in March" in details
+    # Sealed to the Owner and Managers: the owner reads them, the stored text does not.
+    assert "Decides every January" not in stored and "Now decides in March" not in stored
+    opened = audit_sealing.open_details(
+        audit_sealing.opener(office.owner.vault), json.loads(stored)
+    )
+    assert opened["value_added_changes"]["notes"] == {
+        "old": "Decides every January; golfing buddy of the CFO.",
+        "new": "Now decides in March",
+    }
 
 
 def test_a_salesperson_cannot_take_over_someone_elses_client(vault, fast_passwords):  # noqa: F811

@@ -77,7 +77,7 @@ def test_two_processes_write_at_once(vault_dir, fast_kdf):
         report = reopened.verify_audit()
         assert report.ok, report.problem
         assert report.length == 1 + 2 * WRITES and report.recorded_seq == report.length
-        key = reopened._require_key()
+        key = reopened.held.main
         # Every page's HMAC, on a fresh connection (see stack-facts).
         fresh = open_database(vault_dir / DATABASE_NAME, key)
         try:

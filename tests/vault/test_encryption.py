@@ -12,7 +12,10 @@ MARKER = "PLAINTEXT-MARKER-7f3a9c"
 
 
 def _key(keystore, vault: Vault) -> bytes:
-    return keystore.get(vault.meta.vault_id).raw
+    """The main database's key, as the open vault holds it (keystore: the OS keyring
+    holds only the secret that opens the owner's key slot)."""
+    del keystore
+    return vault.held.main.raw
 
 
 def _write_marker(vault: Vault, text: str = MARKER) -> None:
@@ -49,7 +52,7 @@ def test_session_settings_keep_plaintext_off_disk_and_commits_durable(vault):
 def test_key_is_used_raw_not_through_the_passphrase_kdf(vault, vault_dir, keystore):
     """With a raw key the KDF iteration count is irrelevant; a key that went through
     PBKDF2 as a passphrase would fail to open with kdf_iter = 1."""
-    hex_key = keystore.get(vault.meta.vault_id).hex()
+    hex_key = vault.held.main.hex()
     vault.close()
     conn = sqlcipher3.connect(str(vault_dir / DATABASE_NAME))
     conn.execute(f"PRAGMA key = \"x'{hex_key}'\"")
@@ -63,7 +66,7 @@ def test_key_is_used_raw_not_through_the_passphrase_kdf(vault, vault_dir, keysto
 def test_standard_sqlcipher4_reader_opens_it_with_the_key_and_not_without(
     vault, vault_dir, keystore
 ):
-    hex_key = keystore.get(vault.meta.vault_id).hex()
+    hex_key = vault.held.main.hex()
     vault.close()
     path = str(vault_dir / DATABASE_NAME)
     conn = sqlcipher3.connect(path)  # default SQLCipher 4 settings, nothing else

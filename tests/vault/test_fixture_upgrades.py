@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from crmdesk.errors import SignInFailed
-from crmdesk.services.session import Session, open_vault, status, unlock, verify_audit
+from crmdesk.errors import CannotUnlock, SignInFailed
+from crmdesk.services.people import UserService
+from crmdesk.services.session import Session, sign_in_at, status, unlock, verify_audit
 from crmdesk.vault import VaultKey, migrations
 from crmdesk.vault.connection import open_database
 from crmdesk.vault.keys import passphrase, recovery
@@ -109,6 +110,31 @@ def _report(differences: list[Difference], when: str) -> str:
 # -- the upgrade ----------------------------------------------------------------------------
 
 
+def intended(difference: Difference, expected: dict[str, Any], schema: int) -> bool:
+    """Differences an upgrade makes on purpose, each with its reason.
+
+    From schema 6 to 7 (key slots, issue 13): users other than the owner have no key slot
+    until the owner gives them a new password (their old password hashes were readable
+    by every colleague, so they are dropped): ``has_password`` becomes False for them.
+    """
+    if schema < 7 and difference.section == "users" and difference.field == "has_password":
+        owner = expected["records"]["vault"]["info"]["owner_login"]
+        return difference.key != owner
+    return False
+
+
+# What opening an old vault adds to its trail: the schema migration (unsigned, by the old
+# key), and from schema 7 on the upgrade itself: the owner's endorsed key, a book for each
+# salesperson, the owner's new recovery key, the upgrade's own entry, the sign-in.
+UPGRADE_ACTIONS = {
+    "vault.migrated",
+    "vault.upgraded",
+    "book.created",
+    "key.recovery_replaced",
+    "signin.ok",
+}
+
+
 @pytest.mark.parametrize("fixture", _params())
 def test_a_fixture_vault_opens_with_every_record_as_dumped(fixture, tmp_path):
     folder = _copy(fixture, tmp_path)
@@ -116,40 +142,61 @@ def test_a_fixture_vault_opens_with_every_record_as_dumped(fixture, tmp_path):
     migrated = 1 if fixture.schema < migrations.LATEST_VERSION else 0
     with _key_in_place(fixture):
         differences, appended = upgrade_differences(fixture, folder, expected)
+        differences = [d for d in differences if not intended(d, expected, fixture.schema)]
         if differences:
             pytest.fail(_report(differences, "after opening it with today's code"))
         assert appended.count("vault.migrated") == migrated
-        assert set(appended) <= {"vault.migrated", "signin.ok"}, appended
+        assert set(appended) <= UPGRADE_ACTIONS, appended
+        assert appended.count("vault.upgraded") == (1 if fixture.schema < 7 else 0)
 
         # Opening again migrates nothing more and changes no record.
         differences, appended = upgrade_differences(fixture, folder, expected)
+        differences = [d for d in differences if not intended(d, expected, fixture.schema)]
         if differences:
             pytest.fail(_report(differences, "after opening it a second time"))
         assert appended.count("vault.migrated") == migrated
+        assert appended.count("vault.upgraded") == (1 if fixture.schema < 7 else 0)
 
 
 @pytest.mark.parametrize("fixture", _params())
-def test_every_user_of_a_fixture_vault_signs_in_with_their_password(fixture, tmp_path):
-    """Password hashes are not in the dump; signing in shows they came through."""
+def test_every_user_of_a_fixture_vault_signs_in_after_the_upgrade(fixture, tmp_path):
+    """The owner signs in with their password; everyone else waits for a new password from
+    the owner (from schema 7 only a person's password opens their key slot, and the old
+    hashes were readable by every colleague), then signs in with it in their role."""
     folder = _copy(fixture, tmp_path)
     users = fixture.dump()["records"]["users"]
     secrets = fixture.secrets()
     assert set(secrets["users"]) == set(users)
+    owner_login = fixture.dump()["records"]["vault"]["info"]["owner_login"]
     with _key_in_place(fixture):
-        unlocked = open_vault(folder, passphrase=secrets.get("passphrase"))
+        # Someone else first: the old vault waits for its owner.
+        other = next(u for u in users if u != owner_login and not users[u]["disabled"])
+        with pytest.raises(CannotUnlock, match="owner"):
+            unlock(
+                folder,
+                passphrase=secrets.get("passphrase"),
+                login=other,
+                password=secrets["users"][other]["password"],
+            )
+        owner = _open_as_owner(fixture, folder)
         try:
-            assert unlocked.sign_in_required()
+            assert owner.role.value == "owner"
             for login, user in users.items():
+                if login == owner_login:
+                    continue
                 password = secrets["users"][login]["password"]
                 if user["disabled"]:
                     with pytest.raises(SignInFailed, match="disabled"):
-                        unlocked.sign_in(login, password)
+                        sign_in_at(folder, login, password)
                     continue
-                session = unlocked.sign_in(login, password)
-                assert session.role.value == user["role"]
-                assert session.must_change_password == user["must_change_password"]
+                with pytest.raises(SignInFailed, match="wrong"):
+                    sign_in_at(folder, login, password)
+                UserService(owner).reset_password(login, "a new password 1")
+                with sign_in_at(folder, login, "a new password 1") as session:
+                    assert session.role.value == user["role"]
+                    assert session.must_change_password
         finally:
-            unlocked.close()
+            owner.close()
 
 
 # -- the fixtures themselves ----------------------------------------------------------------
@@ -274,6 +321,7 @@ def test_an_upgrade_that_changed_a_record_fails(fixture, tmp_path):
     item = corrupted["records"]["clients"][client_key]["purchases"][0]["items"][0]
     item["unit_price"] = "0.01" if item["unit_price"] != "0.01" else "0.02"
     differences, _ = upgrade_differences(fixture, folder, corrupted)
+    differences = [d for d in differences if not intended(d, corrupted, fixture.schema)]
     assert [(d.section, d.key, d.field) for d in differences] == [
         ("clients", client_key, "purchases[0].items[0].unit_price")
     ]

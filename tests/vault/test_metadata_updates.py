@@ -7,6 +7,7 @@ import threading
 
 from crmdesk import audit
 from crmdesk.vault import Vault
+from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.metadata import read_metadata, update_metadata
 from crmdesk.vault.paths import METADATA_NAME
 from tests.support import MemoryKeyStore
@@ -73,17 +74,17 @@ def test_a_changed_key_check_is_not_clobbered_by_a_head_update(vault, vault_dir)
 
 
 def test_a_real_rotation_elsewhere_is_kept_by_a_later_opener(vault_dir, keystore):
-    """Rotate in one vault object, then write heads from another: key_check survives."""
+    """Rotate in one vault object, then write heads from another: the new keys survive."""
     from tests.conftest import OWNER
 
     first, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
-    first.rotate_key("zoe", keystore=keystore)
-    rotated = _on_disk(vault_dir)["key_check"]
+    first.rotate_keys("zoe")
+    rotated = read_keyfile(vault_dir)
     second = Vault.open(vault_dir, keystore=keystore)
     try:
         _event(first, 1)
         _event(second, 2)
-        assert _on_disk(vault_dir)["key_check"] == rotated
+        assert read_keyfile(vault_dir) == rotated
         assert second.verify_audit().ok
     finally:
         first.close()
@@ -124,18 +125,19 @@ def test_vault_json_stays_private(vault, vault_dir):
     assert (vault_dir / ".vault.json.lock").stat().st_mode & 0o777 == 0o600
 
 
-def test_an_old_vault_json_opens_and_gains_a_head(vault, vault_dir, keystore):
+def test_a_removed_head_is_not_made_again(vault, vault_dir, keystore):
+    """A vault.json of today's format always has a head: one removed is evidence, kept for
+    verification to report instead of being replaced at the next commit."""
     vault.close()
     path = vault_dir / METADATA_NAME
     data = json.loads(path.read_text())
     del data["audit_head"]
     path.write_text(json.dumps(data))
     with Vault.open(vault_dir, keystore=keystore) as reopened:
-        assert reopened.verify_audit().ok
+        assert not reopened.verify_audit().ok
         _event(reopened, 1)
-    data = _on_disk(vault_dir)
-    assert data["audit_head"]["seq"] == 2
-    assert "pending_key_check" not in data and "pending_passphrase" not in data
+        assert "audit_head" not in _on_disk(vault_dir)
+        assert "audit_head was removed" in reopened.verify_audit().problem
 
 
 def test_recovery_changes_only_its_own_fields(vault_dir, fast_kdf):
@@ -148,5 +150,6 @@ def test_recovery_changes_only_its_own_fields(vault_dir, fast_kdf):
         vault_dir, recovery_key, new_passphrase="correct horse battery staple", kdf=fast_kdf
     ).close()
     data = _on_disk(vault_dir)
-    assert data["note"] == "kept" and data["key_storage"] == "passphrase"
-    assert data["audit_head"]["seq"] == 2  # vault.created, key.recovered
+    assert data["note"] == "kept" and "key_storage" not in data
+    assert data["audit_head"]["seq"] == 1  # vault.created (services record key.recovered)
+    assert "password" in read_keyfile(vault_dir).slot("zoe").wraps

@@ -1,4 +1,8 @@
-"""Schema migrations: forward-only, one transaction, applied at open."""
+"""Schema migrations: forward-only, one transaction, applied at open.
+
+Upgrades from the schema of each earlier release are tested against real vaults made by
+those releases (tests/vault/test_fixture_upgrades.py); this file tests the mechanism.
+"""
 
 from __future__ import annotations
 
@@ -8,43 +12,49 @@ from crmdesk.vault import Vault, migrations
 from tests.conftest import OWNER
 
 
-def _indexes(vault: Vault) -> set[str]:
-    rows = vault.connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
-    return {r[0] for r in rows}
+def _names(vault: Vault) -> set[str]:
+    return {r[0] for r in vault.connection.execute("SELECT name FROM sqlite_master")}
 
 
-def test_a_first_version_vault_is_migrated_at_open(vault_dir, keystore):
-    assert migrations.LATEST_VERSION >= 2, "this test needs a second schema version"
-    old, _ = Vault.create(vault_dir, OWNER, keystore=keystore, schema_version=1)
-    assert old.schema_version == 1
-    assert "audit_events_actor_ts" not in _indexes(old)
-    old.close()
+def _with(monkeypatch, step: migrations.Migration) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, step))
+    monkeypatch.setattr(migrations, "LATEST_VERSION", step.version)
 
+
+def test_a_new_migration_is_applied_at_open_and_recorded(vault_dir, keystore, monkeypatch):
+    Vault.create(vault_dir, OWNER, keystore=keystore)[0].close()
+    latest = migrations.LATEST_VERSION
+    _with(
+        monkeypatch,
+        migrations.Migration(latest + 1, "a probe", ("CREATE TABLE probe_new (x)",)),
+    )
     with Vault.open(vault_dir, keystore=keystore) as vault:
-        assert vault.schema_version == migrations.LATEST_VERSION
-        assert "audit_events_actor_ts" in _indexes(vault)
-        assert vault.owner == OWNER  # data written under version 1 survived
-        actions = [r[0] for r in vault.connection.execute("SELECT action FROM audit_events")]
-        assert actions == ["vault.created", "vault.migrated"]
+        assert vault.schema_version == latest + 1
+        assert "probe_new" in _names(vault)
+        assert vault.owner == OWNER  # data written before survived
+        last = vault.connection.execute(
+            "SELECT action, details FROM audit_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        assert last[0] == "vault.migrated"
+        assert f'"from":{latest}' in last[1] and f'"to":{latest + 1}' in last[1]
         assert vault.verify_audit().ok
 
 
 def test_a_failing_migration_changes_nothing(vault_dir, keystore, monkeypatch):
-    Vault.create(vault_dir, OWNER, keystore=keystore, schema_version=1)[0].close()
-    broken = migrations.Migration(
-        2,
-        "half-good migration",
-        ("CREATE TABLE would_be_new (x)", "THIS IS NOT SQL"),
+    Vault.create(vault_dir, OWNER, keystore=keystore)[0].close()
+    latest = migrations.LATEST_VERSION
+    _with(
+        monkeypatch,
+        migrations.Migration(
+            latest + 1, "half-good migration", ("CREATE TABLE would_be_new (x)", "THIS IS NOT SQL")
+        ),
     )
-    monkeypatch.setattr(migrations, "MIGRATIONS", (migrations.MIGRATIONS[0], broken))
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
     with pytest.raises(Exception, match="syntax error"):
         Vault.open(vault_dir, keystore=keystore)
     monkeypatch.undo()
-    # Open at version 1 semantics: the half-made table must not exist.
     with Vault.open(vault_dir, keystore=keystore) as vault:
-        names = {r[0] for r in vault.connection.execute("SELECT name FROM sqlite_master")}
-        assert "would_be_new" not in names
+        assert "would_be_new" not in _names(vault)
+        assert vault.schema_version == latest
 
 
 def test_versions_are_contiguous_and_increasing():

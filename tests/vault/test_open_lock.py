@@ -11,6 +11,7 @@ import pytest
 
 from crmdesk import errors
 from crmdesk.vault import Vault, locks
+from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.locks import OPEN_LOCK_NAME, OpenLock
 from tests.conftest import OWNER
 
@@ -29,17 +30,17 @@ def test_the_lock_file_is_private(vault, vault_dir):
 
 def test_rotation_is_refused_while_another_vault_object_is_open(vault, vault_dir, keystore):
     other = Vault.open(vault_dir, keystore=keystore)
-    check = vault.meta.key_check
+    before = read_keyfile(vault_dir)
     with pytest.raises(errors.VaultInUse) as info:
-        vault.rotate_key("zoe", keystore=keystore)
+        vault.rotate_keys("zoe")
     assert info.value.message == IN_USE
-    assert vault.meta.key_check == check
+    assert read_keyfile(vault_dir) == before
     # Both go on working.
     for v in (vault, other):
         with v.transaction():
             v.record_event("zoe", "client.viewed")
     other.close()
-    vault.rotate_key("zoe", keystore=keystore)
+    vault.rotate_keys("zoe")
     assert vault.verify_audit().ok
 
 
@@ -47,7 +48,7 @@ def test_a_refused_rotation_keeps_its_shared_lock(vault, vault_dir, keystore):
     """flock drops the shared lock when an upgrade fails; it must be taken back."""
     other = Vault.open(vault_dir, keystore=keystore)
     with pytest.raises(errors.VaultInUse):
-        vault.rotate_key("zoe", keystore=keystore)
+        vault.rotate_keys("zoe")
     other.close()
     probe = OpenLock.acquire(vault_dir)
     try:
@@ -101,10 +102,10 @@ def test_rotation_is_refused_while_another_process_has_the_vault_open(vault_dir,
     try:
         assert child.stdout.readline().strip() == "open"
         with pytest.raises(errors.VaultInUse, match="open elsewhere"):
-            vault.rotate_key("zoe", passphrase_text=PHRASE, kdf=fast_kdf)
+            vault.rotate_keys("zoe")
     finally:
         child.communicate("done\n", timeout=30)
     assert child.returncode == 0
-    vault.rotate_key("zoe", passphrase_text=PHRASE, kdf=fast_kdf)
+    vault.rotate_keys("zoe")
     vault.close()
     Vault.open(vault_dir, passphrase_text=PHRASE).close()

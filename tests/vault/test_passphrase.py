@@ -8,6 +8,7 @@ import pytest
 
 from crmdesk import errors
 from crmdesk.vault import Vault
+from crmdesk.vault.keys.keyfile import KEYFILE_NAME
 from crmdesk.vault.paths import METADATA_NAME
 from tests.conftest import OWNER
 from tests.support import file_hashes
@@ -18,11 +19,11 @@ PHRASE = "maple harbour violet seventeen"
 def test_create_and_open_with_passphrase(vault_dir, fast_kdf):
     vault, _ = Vault.create(vault_dir, OWNER, passphrase_text=PHRASE, kdf=fast_kdf)
     vault.close()
-    meta = json.loads((vault_dir / METADATA_NAME).read_text())
-    assert meta["key_storage"] == "passphrase"
-    assert meta["passphrase"]["kdf"] == "argon2id"
-    assert meta["passphrase"]["cipher"] == "aes-256-gcm"
-    assert meta["keyring_entry"] is None
+    slot = json.loads((vault_dir / KEYFILE_NAME).read_text())["people"]["zoe"]
+    assert set(slot["wraps"]) == {"password", "recovery"}  # no keyring
+    assert slot["wraps"]["password"]["kdf"] == "argon2id"
+    assert slot["wraps"]["password"]["cipher"] == "aes-256-gcm"
+    assert "passphrase" not in json.loads((vault_dir / METADATA_NAME).read_text())
     with Vault.open(vault_dir, passphrase_text=PHRASE) as opened:
         assert opened.owner.login == "zoe"
 
@@ -38,7 +39,7 @@ def test_wrong_passphrase(vault_dir, fast_kdf):
 
 def test_missing_passphrase_says_how_to_give_it(vault_dir, fast_kdf):
     Vault.create(vault_dir, OWNER, passphrase_text=PHRASE, kdf=fast_kdf)[0].close()
-    with pytest.raises(errors.CannotUnlock, match="protected by a master passphrase") as info:
+    with pytest.raises(errors.CannotUnlock, match="protected by a passphrase") as info:
         Vault.open(vault_dir)
     assert info.value.code == "passphrase.needed"  # the command line adds --passphrase-stdin
 
@@ -50,20 +51,21 @@ def test_short_passphrase_is_refused(vault_dir):
 
 
 def test_wrapped_key_is_bound_to_its_vault(tmp_path, fast_kdf):
-    """A wrapped key copied into another vault's metadata does not unwrap there."""
+    """A wrapped slot copied into another vault's key file does not open there."""
     a, _ = Vault.create(tmp_path / "a", OWNER, passphrase_text=PHRASE, kdf=fast_kdf)
     b, _ = Vault.create(tmp_path / "b", OWNER, passphrase_text=PHRASE, kdf=fast_kdf)
     a.close()
     b.close()
-    meta_a = json.loads((tmp_path / "a" / METADATA_NAME).read_text())
-    meta_b = json.loads((tmp_path / "b" / METADATA_NAME).read_text())
-    meta_b["passphrase"] = meta_a["passphrase"]
-    (tmp_path / "b" / METADATA_NAME).write_text(json.dumps(meta_b))
+    keys_a = json.loads((tmp_path / "a" / KEYFILE_NAME).read_text())
+    keys_b = json.loads((tmp_path / "b" / KEYFILE_NAME).read_text())
+    keys_b["people"]["zoe"]["wraps"] = keys_a["people"]["zoe"]["wraps"]
+    (tmp_path / "b" / KEYFILE_NAME).write_text(json.dumps(keys_b))
     with pytest.raises(errors.WrongPassphrase):
         Vault.open(tmp_path / "b", passphrase_text=PHRASE)
 
 
 def test_production_kdf_parameters_are_the_documented_ones(vault_dir):
     Vault.create(vault_dir, OWNER, passphrase_text=PHRASE)[0].close()
-    params = json.loads((vault_dir / METADATA_NAME).read_text())["passphrase"]["kdf_params"]
+    slot = json.loads((vault_dir / KEYFILE_NAME).read_text())["people"]["zoe"]
+    params = slot["wraps"]["password"]["kdf_params"]
     assert params == {"time_cost": 3, "memory_kib": 65536, "parallelism": 4}

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from crmdesk import errors
 from crmdesk.vault import Vault
 from crmdesk.vault.keys import VaultKey, recovery
+from crmdesk.vault.keys.keyfile import read_keyfile
 from tests.conftest import OWNER
 from tests.support import MemoryKeyStore
 
@@ -65,13 +66,15 @@ def test_recover_onto_a_fresh_keyring(vault_dir):
         Vault.open(vault_dir, keystore=new_laptop)
     with Vault.recover(vault_dir, recovery_key, keystore=new_laptop) as recovered:
         assert recovered.owner.full_name == OWNER.full_name
-    assert new_laptop.entries == old_keyring.entries
+    # A new secret for the new laptop's keyring; the old laptop's opens nothing now.
+    assert set(new_laptop.entries) == set(old_keyring.entries)
+    assert new_laptop.entries != old_keyring.entries
+    with pytest.raises(errors.WrongKey):
+        Vault.open(vault_dir, keystore=old_keyring)
     with Vault.open(vault_dir, keystore=new_laptop) as reopened:
-        last = reopened.connection.execute(
-            "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 1"
-        ).fetchone()[0]
-        assert last == "key.recovered"
         assert reopened.verify_audit().ok
+    # The recovery key still opens the owner's slot: it is not a data key.
+    Vault.recover(vault_dir, recovery_key, keystore=MemoryKeyStore()).close()
 
 
 def test_recovery_key_of_another_vault_is_refused(tmp_path, keystore):
@@ -89,4 +92,6 @@ def test_recover_into_passphrase_mode(vault_dir, fast_kdf):
     phrase = "correct horse battery staple"
     Vault.recover(vault_dir, recovery_key, new_passphrase=phrase, kdf=fast_kdf).close()
     with Vault.open(vault_dir, passphrase_text=phrase) as reopened:
-        assert reopened.meta.key_storage == "passphrase"
+        assert reopened.status().key_storage == "passphrase"
+    # Nothing in a keyring opens it any more.
+    assert "keyring" not in read_keyfile(vault_dir).slot("zoe").wraps

@@ -1,5 +1,29 @@
-"""The audit trail: an append-only, hash-chained record of who did what, inside the vault."""
+"""The audit trail: an append-only, hash-chained, signed record of who did what, inside
+the vault."""
 
-from crmdesk.audit.chain import AuditEvent, ChainReport, genesis_hash, head, record, verify
+from crmdesk.audit.chain import (
+    AuditEvent,
+    ChainReport,
+    canonical_details,
+    genesis_hash,
+    head,
+    record,
+)
+from crmdesk.audit.resealed import RESEALED, ResealDigest, resealed_box
+from crmdesk.audit.verify import KeyLookup, SignerKey, Unsealer, verify
 
-__all__ = ["AuditEvent", "ChainReport", "genesis_hash", "head", "record", "verify"]
+__all__ = [
+    "RESEALED",
+    "AuditEvent",
+    "ChainReport",
+    "KeyLookup",
+    "ResealDigest",
+    "SignerKey",
+    "Unsealer",
+    "canonical_details",
+    "genesis_hash",
+    "head",
+    "record",
+    "resealed_box",
+    "verify",
+]

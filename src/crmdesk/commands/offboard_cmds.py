@@ -40,15 +40,19 @@ def cmd_offboard(args: argparse.Namespace) -> int:
     print(f"Wrote {args.output} ({result.access_report.record.page_count} pages)")
     print(f"Exit certification ID: {result.certificate.record.report_id}")
     print(f"Wrote {certificate}: print it and have {args.login} sign it.")
-    if result.recovery_key:
-        _print_recovery_key(result.recovery_key)
+    if result.rotated:
+        print(
+            f"Every key {args.login} held was changed and given again to everyone else; "
+            "the owner's recovery key stays as it is (they never had it)."
+        )
     else:
-        print("The vault key was NOT rotated (--no-rekey).")
+        print("The keys were NOT rotated (--no-rekey).")
     return 0
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        new_key = keys.rotate_key(session, reason=args.reason, passphrase=args.vault_passphrase)
+        password = args.vault_passphrase or getattr(args, "sign_in_password", None)
+        new_key = keys.rotate_key(session, reason=args.reason, passphrase=password)
     _print_recovery_key(new_key)
     return 0

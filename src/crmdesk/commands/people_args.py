@@ -37,7 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--reason", default="", help="why (kept in the audit trail)")
     p.set_defaults(handler=_run("cmd_user_disable"))
 
-    p = usub.add_parser("enable", help="let a disabled user sign in again")
+    p = usub.add_parser(
+        "enable",
+        help="let a disabled user sign in again, with a new initial password (read from "
+        "standard input, or asked twice)",
+    )
     p.add_argument("login")
     p.set_defaults(handler=_run("cmd_user_enable"))
 

@@ -6,10 +6,11 @@ import argparse
 import sys
 
 from crmdesk.commands.io import ask_secret, print_json
-from crmdesk.commands.unlock import open_session, read_password
+from crmdesk.commands.unlock import open_session, read_password, show_unseen_recovery_key
 from crmdesk.errors import BadInput
 from crmdesk.services import signin
-from crmdesk.services.people import UserService
+from crmdesk.services.opening import pending_recovery_key
+from crmdesk.services.people import OwnerPasswordNeeded, UserService
 from crmdesk.services.policy import PolicyService
 
 # -- users ----------------------------------------------------------------------------
@@ -21,13 +22,37 @@ def _new_password(args: argparse.Namespace, what: str) -> str:
     return args.stdin.next(what.lower())
 
 
+def _own_password(args: argparse.Namespace) -> str:
+    """The owner's password, when adding the first colleague (the line after the initial
+    password on standard input, or asked for)."""
+    if sys.stdin.isatty() and not args.password_stdin and not args.passphrase_stdin:
+        return ask_secret(
+            "Your own password (from now on the vault opens only with passwords): ",
+            what="your password",
+        )
+    return args.stdin.next("your own password")
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         service = UserService(session)
         password = _new_password(args, "Initial password")
-        user = service.add(args.login, args.name, args.role, password)
+        try:
+            user = service.add(args.login, args.name, args.role, password)
+        except OwnerPasswordNeeded:
+            # The first colleague: the vault stops opening with the OS keyring, and the
+            # owner's keys are made again under their password.
+            own = getattr(args, "sign_in_password", None) or _own_password(args)
+            user = service.add(args.login, args.name, args.role, password, owner_password=own)
+        recovery_key = pending_recovery_key(session)
     print(f"Added {user.full_name} ({user.login}) as {user.role.title}.")
     print("Give them the initial password in person; they must change it at first sign-in.")
+    if recovery_key:
+        show_unseen_recovery_key(
+            recovery_key,
+            "This vault has several users now: nothing in the OS keyring opens it any more, "
+            "its keys were changed, and the old recovery key no longer works.",
+        )
     return 0
 
 
@@ -61,16 +86,23 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        UserService(session).disable(args.login, reason=args.reason)
+        waiting = UserService(session).disable(args.login, reason=args.reason)
     print(f"{args.login} can no longer sign in. Their history stays in the audit trail.")
+    if waiting:
+        print(f"crmdesk: {waiting}", file=sys.stderr)
     print("If they are leaving, consider: crmdesk offboard " + args.login + " -o FILE")
     return 0
 
 
 def cmd_user_enable(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        UserService(session).enable(args.login)
-    print(f"{args.login} can sign in again.")
+        service = UserService(session)
+        password = _new_password(args, "New initial password")
+        service.enable(args.login, password)
+    print(
+        f"{args.login} can sign in again, with the new password; they must change it at "
+        "their first sign-in."
+    )
     return 0
 
 
@@ -85,8 +117,10 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
 
 def cmd_user_role(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        UserService(session).set_role(args.login, args.role)
+        waiting = UserService(session).set_role(args.login, args.role)
     print(f"{args.login} is now {args.role}.")
+    if waiting:
+        print(f"crmdesk: {waiting}", file=sys.stderr)
     return 0
 
 

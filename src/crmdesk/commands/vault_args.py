@@ -23,10 +23,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "recover",
-        help="put the vault key back into this computer's keyring using the recovery key",
-        description="Reads the recovery key from standard input (first line) or asks for it. "
-        "With --passphrase-stdin the vault is re-protected by the passphrase on the second "
-        "line instead of the OS keyring.",
+        help="open the vault again with the owner's recovery key (owner)",
+        description="The recovery key opens the owner's key slot. One user: reads the "
+        "recovery key from standard input (first line) or asks for it, and puts a new "
+        "secret for the vault into this computer's keyring; with --passphrase-stdin the "
+        "vault is protected by the passphrase on the second line instead. Several users: "
+        "only the owner recovers, with --user OWNER: the recovery key on the first line, "
+        "the owner's new password on the second (or both asked at a terminal). Anyone "
+        "else who tries signs in with their own password and is refused (exit 6), and the "
+        "refusal is recorded.",
     )
     p.set_defaults(handler=_run("cmd_recover"))
 

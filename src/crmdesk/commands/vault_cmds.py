@@ -9,7 +9,7 @@ from dataclasses import asdict
 from crmdesk.commands.io import ask_secret, print_json
 from crmdesk.commands.unlock import open_session
 from crmdesk.commands.words import words
-from crmdesk.errors import KeyringUnavailable
+from crmdesk.errors import CannotUnlock, KeyringUnavailable, SignInRequired
 from crmdesk.services import session as sessions
 from crmdesk.services.vault_state import security_state
 
@@ -73,6 +73,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    if sessions.several_people_at(args.vault):
+        return _recover_several(args)
     if sys.stdin.isatty() and not args.passphrase_stdin:
         recovery_key = ask_secret("Recovery key: ", what="recovery key")
     else:
@@ -85,8 +87,54 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover_several(args: argparse.Namespace) -> int:
+    """Only the owner recovers a vault of several people: their login, the recovery key
+    and a new password. Anyone else signs in with their own password and is refused
+    (recorded under their name)."""
+    if args.user is None:
+        raise SignInRequired(
+            "This vault has several users: only its owner recovers it. Give the owner's "
+            "login: crmdesk --user OWNER recover (the recovery key on the first line of "
+            "standard input, the owner's new password on the second).",
+            code="cli.recover.owner_needed",
+        )
+    owner = sessions.recovery_login(args.vault)
+    if owner is None or args.user.strip().casefold() != owner.casefold():
+        with open_session(args) as session:  # their own password: the refusal is theirs
+            sessions.check_may_recover(session)
+        raise CannotUnlock(
+            "Your key slot holds no recovery key: the vault's recovery key is its owner's. "
+            "Sign in with your password instead.",
+            code="cli.recover.not_owner",
+        )
+    at_terminal = sys.stdin.isatty() and not (args.passphrase_stdin or args.password_stdin)
+    if at_terminal:
+        recovery_key = ask_secret("Recovery key: ", what="recovery key")
+        new_password = ask_secret(
+            f"New password for {args.user}: ", what="new password", confirm=True
+        )
+    else:
+        recovery_key = args.stdin.next("recovery key")
+        new_password = args.stdin.next("new password")
+    with sessions.recover(
+        args.vault, recovery_key, login=args.user, new_password=new_password
+    ) as session:
+        state = security_state(session)
+        print(f"Recovered vault {state.vault_id} in {args.vault} as its owner {session.actor}")
+        print(f"Key: {state.key_location}")
+        print("Sign in with your new password from now on.")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         report = sessions.verify_audit(session)
     print(f"Audit trail intact: {report.length} entries, head {report.head}")
+    if report.signed is not None:
+        older = (
+            f"; {report.unsigned:,} written before the vault's upgrade are unsigned"
+            if report.unsigned
+            else ""
+        )
+        print(f"Signatures: {report.signed:,} entries signed by who made them{older}")
     return 0

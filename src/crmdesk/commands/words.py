@@ -16,13 +16,18 @@ from crmdesk.errors import Worded, in_words
 
 RECOVER = "use your recovery key: crmdesk recover"
 _ROTATED = (
-    "A backup opens only with the vault key it was made under. If the key was changed "
-    "(rotated) after this backup was made, restore it with the recovery key printed "
-    "before that change: crmdesk restore FILE --to DIR --recovery-key-stdin."
+    "A backup opens with what opened its owner's key slot on the day it was made: the "
+    "owner's password or passphrase of that day, or the recovery key, which stays valid "
+    "through key rotations unless the owner's own keys were renewed since (crmdesk rekey, "
+    "or adding the first colleague): then use the recovery key printed before that: "
+    "crmdesk restore FILE --to DIR --recovery-key-stdin."
 )
 _NEW_NAME = "Choose another name, or add --force to replace it."
 
 WORDS: dict[str, str] = {
+    "user.owner_password_needed": "Adding the first colleague locks the vault to passwords: "
+    "give your own password on the line after the new user's initial password (or at the "
+    "prompt), or sign in with --user and your password.",
     # -- the vault and its key
     "vault.none": "No crmdesk vault in {folder}. Create one with 'crmdesk init', or choose the "
     "vault folder with --vault DIR (or the CRMDESK_VAULT variable).",
@@ -66,24 +71,33 @@ WORDS: dict[str, str] = {
     "restore.target_not_empty": "{folder} is not empty; restore only fills a new or empty "
     "folder. Choose another folder (--to DIR).",
     "restore.recovery_key_other": "This recovery key does not open this backup: it belongs to "
-    "another vault, or to a later key of this one. " + _ROTATED,
-    "restore.passphrase_needed": "This backup's key is wrapped by the vault's master passphrase "
-    "of the day it was made: give that passphrase at the prompt or with --passphrase-stdin, "
-    "or use the recovery key (--recovery-key-stdin).",
-    "restore.key_missing": "The {keyring} on this computer has no key for this backup's vault "
-    "(entry {entry}). Restore it with the recovery key: crmdesk restore FILE --to DIR "
-    "--recovery-key-stdin.",
-    "restore.keyring_key_other": "The key in this computer's keyring for this vault is not the "
-    "key of this backup. " + _ROTATED,
-    "restore.keyring_entry_damaged": "The keyring entry {entry} does not hold a crmdesk key. "
-    + _ROTATED,
+    "another vault, or the owner's keys were renewed after this backup was made. " + _ROTATED,
+    "restore.passphrase_needed": "This backup opens with the vault's passphrase of the day it "
+    "was made: give it at the prompt or with --passphrase-stdin, or use the recovery key "
+    "(--recovery-key-stdin).",
+    "restore.password_wrong": "That password does not open the owner's key slot in this backup: "
+    "it takes the owner's password (or passphrase) of the day the backup was made, or the "
+    "recovery key (--recovery-key-stdin).",
+    "restore.key_missing": "This computer's keyring has no key for this backup's vault. Restore "
+    "it with the recovery key: crmdesk restore FILE --to DIR --recovery-key-stdin.",
+    "restore.keyring_key_other": "The key in this computer's keyring for this vault does not "
+    "open this backup (the vault's keys were renewed since). " + _ROTATED,
     "restore.no_keyring": "{cause} Without a keyring, restore with the recovery key and a new "
     "master passphrase: --recovery-key-stdin with --passphrase-stdin.",
-    "restore.keyring_holds_other_key": "This computer's keyring already holds another key for "
-    "vault {vault_id} (the vault this backup was made from, whose key was changed since). "
-    "Storing the backup's key there would lock that vault out. Restore with "
-    "--recovery-key-stdin and --passphrase-stdin (the second line of standard input becomes "
-    "the restored vault's new master passphrase), or on another computer.",
+    "restore.keyring_holds_other_key": "This computer's keyring already holds a key for vault "
+    "{vault_id} (the vault this backup was made from, whose keys were renewed since), and it "
+    "does not open this backup. Restore with --recovery-key-stdin and --passphrase-stdin (the "
+    "second line of standard input becomes the restored vault's new master passphrase), or on "
+    "another computer.",
+    "restore.owner_only": "Only the owner of this backup's vault ({owner}) restores it: sign in "
+    "as the owner (--user LOGIN with the owner's password of the backup's day), or give the "
+    "recovery key (--recovery-key-stdin).",
+    "restore.new_password_needed": "This backup is of a vault with several users: after the "
+    "recovery key, the restored vault needs a new password for its owner. Give it on the line "
+    "after the recovery key (with --recovery-key-stdin), or at the prompt.",
+    "recover.owner_login_needed": "This vault has several users: only its owner recovers it: "
+    "crmdesk --user OWNER recover, with the recovery key and then a new password on standard "
+    "input (or at the prompts).",
     # -- importing
     "import.dates.ambiguous": "{first}; if they are {other_words}, import with --date-order "
     "{other}",
@@ -114,8 +128,6 @@ WORDS: dict[str, str] = {
     "owner allows without approval. Ask the owner to approve it: add --approve-as OWNER_LOGIN "
     "and give the owner's password on standard input.",
     "egress.approval_refused": "The approval was not given: {cause}",
-    "offboard.rotation_failed": "{user}'s account is disabled, but the vault key was not "
-    "rotated: {cause} Then run the offboarding again (it continues where it stopped).",
     "decoys.domain_needed": "Give the domain for the decoys' email addresses: one you control "
     "and whose mail you read (e.g. --domain example.com), so that mail to a decoy reaches you.",
 }
@@ -124,6 +136,38 @@ WORDS: dict[str, str] = {
 # that differs here), and the codes the command line raises itself, in its own words.
 NEUTRAL: frozenset[str] = frozenset(
     [
+        "backup.books_changing",
+        "backup.books_differ",
+        "backup.books_not_held",
+        "backup.keys_renewed",
+        "backup.owner_only",
+        "backup.rotation_under_way",
+        "cli.recover.not_owner",
+        "cli.recover.owner_needed",
+        "cli.restore.live_damaged",
+        "cli.restore.no_passphrase",
+        "cli.restore.owner_needed",
+        "cli.restore.sign_in_live",
+        "recover.not_owner",
+        "restore.other_vault",
+        "restore.not_owner",
+        "audit.no_key",
+        "book.too_many",
+        "key.missing.plain",
+        "key.no_main",
+        "key.not_held",
+        "key.slot_gone",
+        "key.tampered",
+        "offboard.keys_waiting",
+        "recover.password_needed",
+        "upgrade.other_way",
+        "upgrade.owner_first",
+        "user.disabled",
+        "vault.damaged.book",
+        "vault.damaged.redo_row",
+        "book.not_held",
+        "books.too_many",
+        "vault.damaged.keys",
         "audit.broken",
         "audit.head_unreadable",
         "backup.auto.folder_missing",
@@ -153,7 +197,6 @@ NEUTRAL: frozenset[str] = frozenset(
         "cli.policy.file_unreadable",
         "cli.policy.not_accepted",
         "cli.policy.read_first",
-        "cli.restore.keyring_backup_passphrase",
         "cli.search_empty",
         "cli.signin_required",
         "cli.stdin_ended",
@@ -219,10 +262,10 @@ NEUTRAL: frozenset[str] = frozenset(
         "import.vcard.legacy_text",
         "key.rotation_failed.reopen",
         "key.rotation_failed.unchanged",
-        "key.wrong.replaced_metadata",
         "keyring.locked",
         "offboard.self",
         "passphrase.too_short",
+        "passphrase.wrong.rotation",
         "password.too_short",
         "password.unchanged",
         "policy.changed",
@@ -232,10 +275,8 @@ NEUTRAL: frozenset[str] = frozenset(
         "record.invalid",
         "recovery_key.bad_characters",
         "recovery_key.bad_length",
-        "recovery_key.before_rotation",
         "recovery_key.other_vault",
         "recovery_key.typo",
-        "recovery_key.unused_rotation",
         "region.unknown",
         "report.not_found",
         "report.unwritable",
@@ -265,7 +306,6 @@ NEUTRAL: frozenset[str] = frozenset(
         "vault.damaged.database",
         "vault.damaged.metadata",
         "vault.damaged.no_database",
-        "vault.damaged.no_wrapped_key",
         "vault.exists.database_only",
         "vault.in_use.elsewhere",
         "vault.in_use.metadata",

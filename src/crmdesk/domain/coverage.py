@@ -131,6 +131,26 @@ def holds_json(category: CoverageCategory, item: Any) -> bool:
     return False
 
 
+_CATEGORIES_BY_LIST: dict[str, list[CoverageCategory]] = {}
+for _category in COVERAGE_CATEGORIES:
+    _CATEGORIES_BY_LIST.setdefault(_category.list_field, []).append(_category)
+
+
+def categories_added(value_added_changes: object) -> list[str]:
+    """The categories a change added a record holding something to, from the
+    ``value_added_changes`` an edit's audit entry describes (in order, each once)."""
+    if not isinstance(value_added_changes, dict):
+        return []
+    found: list[str] = []
+    for name, change in value_added_changes.items():
+        added = change.get("added") if isinstance(change, dict) else None
+        for category in _CATEGORIES_BY_LIST.get(name, ()):
+            holds = isinstance(added, list) and any(holds_json(category, i) for i in added)
+            if holds and category.key not in found:
+                found.append(category.key)
+    return found
+
+
 # -- what to fill next ---------------------------------------------------------------------
 
 # After a call, what a conversation tells: how they like things done, and about the

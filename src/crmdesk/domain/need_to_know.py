@@ -120,10 +120,12 @@ def _identity(item: Any, prefix: str) -> tuple[Any, ...] | None:
     )
 
 
-def _merge_list(
-    stored: list[dict[str, Any]], sent: list[Any], prefix: str, key: str
-) -> tuple[list[Any], list[str]]:
-    matched: dict[int, int] = {}  # index in sent -> index in stored
+def _matched(
+    stored: list[dict[str, Any]], sent: list[Any], prefix: str
+) -> tuple[dict[int, int], set[int]]:
+    """Index in ``sent`` -> index in ``stored`` of the same child object, and the stored
+    ones no sent object matches."""
+    matched: dict[int, int] = {}
     free = set(range(len(stored)))
     by_identity: dict[tuple[Any, ...] | None, list[int]] = {}
     for i, item in enumerate(stored):
@@ -137,6 +139,36 @@ def _merge_list(
         if j not in matched and j in free:
             matched[j] = j
             free.discard(j)
+    return matched, free
+
+
+def keep_child_ids(stored: Client, changed: Client) -> Client:
+    """``changed`` with each contact and interaction that came without an id (from JSON)
+    given the id of the stored one it matches, as :func:`merge_withheld` matches them.
+
+    The value-added parts of contacts and interactions are kept apart from their basic
+    parts, by id: an edit of the basic parts by someone who cannot see the others keeps
+    them attached.
+    """
+    kept: dict[str, list[Any]] = {}
+    for field_name, prefix in (("contacts", "contact"), ("interactions", "interaction")):
+        old, new = getattr(stored, field_name), getattr(changed, field_name)
+
+        def identity(x: Any, prefix: str = prefix) -> dict[str, Any]:
+            return {k: getattr(x, k) for k in _IDENTITY[prefix]}
+
+        matched, _ = _matched([identity(x) for x in old], [identity(x) for x in new], prefix)
+        kept[field_name] = [
+            replace(x, id=old[matched[j]].id) if x.id is None and j in matched else x
+            for j, x in enumerate(new)
+        ]
+    return replace(changed, **kept)
+
+
+def _merge_list(
+    stored: list[dict[str, Any]], sent: list[Any], prefix: str, key: str
+) -> tuple[list[Any], list[str]]:
+    matched, free = _matched(stored, sent, prefix)
     refused = [f"{key}[{i}]" for i in sorted(free) if _hidden(stored[i], prefix)]
     merged: list[Any] = []
     for j, item in enumerate(sent):

@@ -50,6 +50,7 @@ class Permission(StrEnum):
     OFFBOARD = "offboard a user"
     MEASURES_REPORT = "print the reasonable-measures report"
     BACKUP = "back up and restore the vault"
+    RECOVER = "recover the vault with the recovery key"
     DEMO_DATA = "add demonstration data"
 
 
@@ -92,6 +93,7 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     _P.OFFBOARD: _OWNER,
     _P.MEASURES_REPORT: _OWNER,
     _P.BACKUP: _OWNER,
+    _P.RECOVER: _OWNER,
     _P.DEMO_DATA: _OWNER,
 }
 

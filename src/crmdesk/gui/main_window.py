@@ -35,6 +35,7 @@ from crmdesk.gui.paper_menu import add_paper_menu
 from crmdesk.gui.people.gates import pass_gates
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
+from crmdesk.gui.security_words import status_line, status_tip
 from crmdesk.gui.today.views import BirthdaysView, FollowUpsView, SeasonalOutlookView
 from crmdesk.gui.vault_flows.lock_screen import LockScreen, SetPasswordDialog
 from crmdesk.gui.vault_flows.unlock import UnlockDialog
@@ -315,12 +316,8 @@ class MainWindow(EgressMixin, OfficeHost):
             self.security_label.setText("Locked")
             return
         state = security_state(self.session)
-        where = "key wrapped by passphrase" if state.passphrase else f"key in {state.key_source}"
-        user = self.session.user
-        self.security_label.setText(
-            f"Encrypted · {where} · signed in as {user.full_name} ({user.role.title})"
-        )
-        tip = f"Vault {state.vault_id}\nKey {state.key_location}"
+        self.security_label.setText(status_line(state, self.session.user))
+        tip = status_tip(state, self.session.user)
         shared = sessions.sharing_warning(state.folder)
         if shared:  # said in the status bar for as long as the vault is open there
             self.security_label.setText("⚠ Shared folder · " + self.security_label.text())

@@ -182,6 +182,7 @@ class OfficeMenu:
             UsersDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Users")
+        self.window.update_security_state()  # a first colleague, a rotation waiting...
 
     def edit_policy(self) -> None:
         try:
@@ -244,6 +245,7 @@ class OfficeMenu:
         except CrmdeskError as exc:
             show_error(self.window, exc, "Offboard a user")
         self.window.list_panel.refresh()
+        self.window.update_security_state()
 
     def rotate_key(self) -> None:
         try:

@@ -387,8 +387,8 @@ def _audit(data: MeasuresData) -> list[Flowable]:
             "exports and copies client information, every sign-in (including failed ones) "
             "and every change, in a hash chain: each entry holds the SHA-256 of its own "
             "content and of the entry before it, so an edited, deleted, inserted or "
-            "reordered entry shows. A change to a record is saved in the same transaction "
-            "as its audit entry."
+            "reordered entry shows, and is signed by the person who made it. A change to a "
+            "record is saved in the same transaction as its audit entry."
         ),
         gap(3),
         key_values(

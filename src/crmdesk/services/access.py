@@ -26,6 +26,14 @@ def require(session: Session, permission: Permission, *, what: str = "") -> Prin
     raise AssertionError("unreachable")  # deny() always raises
 
 
+def require_role(session: Session, permission: Permission, *, what: str = "") -> None:
+    """The role check alone, for what is done to the vault itself (restore, recover):
+    whoever's role may not is refused and recorded, first password or policy pending or
+    not, so that every such attempt is attributed."""
+    if not allowed(session.user.role, permission):
+        deny(session, permission, what=what)
+
+
 def check_gates(session: Session) -> None:
     """A first or reset password must be changed, and the current policy accepted, first."""
     if session.must_change_password:

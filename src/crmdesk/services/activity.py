@@ -7,15 +7,18 @@ owner's alert thresholds over it (:mod:`crmdesk.domain.alerts`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from crmdesk.domain.alerts import ActivityEvent, Alert, find_alerts, per_actor_counts
 from crmdesk.domain.roles import Permission
+from crmdesk.services import audit_sealing, signin
 from crmdesk.services.access import require
 from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
+from crmdesk.vault.keys.audit_box import AuditOpener
 
 MAX_ROWS = 100_000
 
@@ -51,6 +54,13 @@ class ActivityService:
         self._session = session
         self._now = now
         self._tz = tz or local_zone()
+
+    def record_waiting_signins(self) -> int:
+        """Write the failed sign-ins still waiting outside the database (they are written
+        by the next sign-in, see :func:`crmdesk.services.signin.record_queued_failures`)
+        into the trail, so that what follows shows them; returns how many."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="activity")
+        return signin.record_queued_failures(self._session)
 
     def log(self, query: ActivityFilter = ActivityFilter()) -> list[ActivityEvent]:
         """Matching audit entries, newest first."""
@@ -97,7 +107,30 @@ class ActivityService:
         )
         with self._session.vault.reading() as conn:
             rows = conn.execute(sql, [*params, count]).fetchall()
-        return [ActivityEvent.from_row(*r) for r in rows]
+        unseal = _Unsealing(self._session)
+        return [ActivityEvent.from_row(*r[:5], unseal(r[5])) for r in rows]
+
+
+class _Unsealing:
+    """Sealed details opened for whoever holds the audit key (Owners and Managers);
+    "sealed" for anyone else (:mod:`crmdesk.services.audit_sealing`)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._keys: AuditOpener | None = None
+
+    def __call__(self, details: str) -> str | dict[str, Any]:
+        if '"sealed":{' not in details and '"resealed":{' not in details:
+            return details  # nearly every entry: parsed as it is
+        try:
+            parsed = json.loads(details)
+        except ValueError:
+            return details
+        if not isinstance(parsed, dict):
+            return details
+        if self._keys is None:
+            self._keys = audit_sealing.opener(self._session.vault)
+        return audit_sealing.open_details(self._keys, parsed)
 
 
 def _conditions(query: ActivityFilter) -> tuple[list[str], list[Any]]:

@@ -1,12 +1,20 @@
 """Backups: the owner's encrypted copy of the vault, the automatic one at closing, and
-restoring a copy into a new vault folder.
+restoring a copy into a new vault folder, by the owner only.
 
-A backup is one file holding the encrypted database and the non-secret metadata a
-restore needs (:mod:`crmdesk.vault.backup` describes the format). It opens only with
-the vault key of its day: this computer's keyring entry, the master passphrase of that
-day, or the recovery key printed before any later key rotation. Every backup made is
-recorded (``backup.created``) in the vault it was made from, after it was verified;
-every restore is recorded (``vault.restored``) in the restored vault.
+A backup is one file holding every encrypted file of the vault (the main database and
+each book), ``keys.json`` (every key slot and sealed grant) and the non-secret metadata a
+restore needs, signed by the owner (:mod:`crmdesk.vault.backup` describes the format).
+Only the owner makes backups: only they hold every book's key, and a restore trusts
+nobody else's signature. Every backup made is recorded (``backup.created``) in the vault
+it was made from, after it was verified.
+
+A backup opens with what opened its owner's key slot on its day (the owner's password or
+passphrase of that day, the recovery key, or for a one-person vault this computer's
+keyring entry while it still opens that slot: :mod:`crmdesk.vault.backup.restore` says
+exactly). Every restore is recorded (``vault.restored``, signed by the owner) in the
+restored vault; one made beside the live vault it came from is first allowed by that
+vault (the signed-in person must be its owner: anyone else's attempt is refused and
+recorded as ``access.denied``) and recorded there too (``vault.restored_elsewhere``).
 """
 
 from __future__ import annotations
@@ -17,13 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crmdesk.domain.roles import Permission
+from crmdesk.domain.roles import Permission, Role
 from crmdesk.errors import BadInput, CrmdeskError
-from crmdesk.services.access import require
+from crmdesk.services import people
+from crmdesk.services.access import require, require_role
 from crmdesk.services.settings import load_settings
 from crmdesk.services.user_session import Session
 from crmdesk.vault import backup as vault_backup
-from crmdesk.vault.backup import BackupHeader, RestoreInfo
+from crmdesk.vault.backup import BackupHeader, LegacyHeader, RestoreInfo
 from crmdesk.vault.keys.keystore import KeyStore
 from crmdesk.vault.keys.passphrase import DEFAULT_KDF, KdfParams
 
@@ -65,10 +74,18 @@ class BackupSummary:
     path: Path
     vault_id: str
     made_at: str
-    key_storage: str  # "keyring" or "passphrase"
+    key_storage: str  # how its owner's slot opened: "keyring", "passphrase" or "people"
     schema_version: int
     audit_length: int
     size: int
+    version: int  # of the backup file: 2, or 1 for a backup made before key slots
+    owner: str  # the owner's login ("" in a version-1 backup: not in its header)
+    people: int  # key slots in it (0 in a version-1 backup)
+    books: int
+
+    @property
+    def several_people(self) -> bool:
+        return self.people > 1
 
 
 def backup(session: Session, dest: Path, *, force: bool = False) -> BackupResult:
@@ -82,13 +99,16 @@ def backup(session: Session, dest: Path, *, force: bool = False) -> BackupResult
 
 
 def auto_backup(session: Session, *, now: datetime | None = None) -> BackupResult | None:
-    """The backup made when the app closes, for whoever closes it; None when the owner set
-    no backup folder.
+    """The backup made when the owner closes the app; None when the owner set no backup
+    folder, or someone else closes it (only the owner holds every book's key, and a
+    restore trusts only the owner's signature: the owner's next close makes it).
 
     Writes ``crmdesk-<vault id short>-<UTC time>.crmbackup`` into the folder, then keeps
     the newest N of this vault's automatic backups there (N: ``backups_kept``); other
     files, and other vaults' backups, are never touched.
     """
+    if session.role is not Role.OWNER:
+        return None
     chosen = load_settings(session.vault)
     if not chosen.backup_folder:
         return None
@@ -122,7 +142,7 @@ def auto_backup_name(vault_id: str, when: datetime) -> str:
 
 def inspect(source: Path) -> BackupSummary:
     """Read a backup's header (no key needed); damage raises :class:`VaultDamaged`."""
-    header = vault_backup.read_header(Path(source))
+    header = vault_backup.read_any_header(Path(source))
     return _summary(header)
 
 
@@ -130,30 +150,71 @@ def restore(
     source: Path,
     folder: Path,
     *,
-    keystore: KeyStore | None = None,
+    by: Session | None = None,
+    login: str | None = None,
+    password: str | None = None,
     recovery_key: str | None = None,
-    passphrase: str | None = None,
+    keystore: KeyStore | None = None,
     new_passphrase: str | None = None,
-    kdf: KdfParams = DEFAULT_KDF,
+    new_password: str | None = None,
+    kdf: KdfParams | None = None,
 ) -> RestoreInfo:
-    """Restore a backup into the new (or empty) vault folder ``folder``.
+    """Restore a backup into the new (or empty) vault folder ``folder``, as its owner.
 
-    The key: ``recovery_key`` if given; else for a passphrase-mode backup its wrapped key
-    and ``passphrase`` (the master passphrase of its day); else this computer's keyring.
-    Afterwards the key is kept in the keyring (or as the backup kept it), or wrapped by
-    ``new_passphrase``. Holding the key is the authority here, as for ``recover``: no
-    one is signed in to a vault that does not exist yet. Never writes over a vault, and
-    a failure leaves nothing behind.
+    ``by`` is the session of the live vault the backup was made from, when there is one
+    here: only its owner may restore (anyone else is refused, and the refusal recorded in
+    it), and the restore is recorded in it. Without it (a new computer) the backup's
+    owner slot decides: ``login`` (if given) must be the owner's, and ``recovery_key``
+    or ``password`` (the owner's password or passphrase of the backup's day) opens it;
+    for a one-person vault kept in the keyring, this computer's keyring may. Afterwards
+    the restored vault opens the usual way: ``new_password`` (several people; needed
+    after a recovery key), ``new_passphrase`` (one person), or as its owner's slot did.
+    Never writes over a vault, and a failure leaves nothing behind.
     """
-    return vault_backup.restore_backup(
-        Path(source),
+    source = Path(source)
+    if by is not None:
+        header = vault_backup.read_any_header(source)
+        if by.vault.meta.vault_id != header.vault_id:
+            raise BadInput(
+                f"{source} is a backup of another vault than the one at {by.vault.folder}.",
+                code="restore.other_vault",
+            )
+        require_role(by, Permission.BACKUP, what="restore")
+        login = by.actor
+    if new_password is not None:
+        people.check_new_password(new_password)
+    info = vault_backup.restore_backup(
+        source,
         Path(folder),
-        keystore=keystore,
+        login=login,
+        password=password,
         recovery_key=recovery_key,
-        passphrase_text=passphrase,
+        keystore=keystore,
         new_passphrase=new_passphrase,
-        kdf=kdf,
+        new_password=new_password,
+        kdf=kdf if kdf is not None else _kdf(new_password),
     )
+    if by is not None:
+        with by.vault.transaction():
+            by.vault.record_event(
+                by.actor,
+                "vault.restored_elsewhere",
+                object=str(info.folder),
+                details={
+                    "to": str(info.folder),
+                    "by": by.actor,
+                    "from": str(source.absolute()),
+                    "sha256": info.sha256,
+                    "backup_made_at": info.backup_made_at,
+                    "opened_with": info.opened_with,
+                },
+            )
+    return info
+
+
+def _kdf(new_password: str | None) -> KdfParams:
+    # Looked up now, not at import: the tests make passwords cheap.
+    return people.PASSWORD_KDF if new_password is not None else DEFAULT_KDF
 
 
 # -- internals ---------------------------------------------------------------------------
@@ -196,7 +257,7 @@ def _prune(folder: Path, vault_id: str, *, keep: int) -> tuple[Path, ...]:
             continue
         try:
             # The short id in the name could be another vault's: the header decides.
-            if vault_backup.read_header(path).vault_id != vault_id:
+            if vault_backup.read_any_header(path).vault_id != vault_id:
                 continue
         except CrmdeskError:
             continue  # unreadable: not provably ours, so not ours to delete
@@ -210,7 +271,11 @@ def _prune(folder: Path, vault_id: str, *, keep: int) -> tuple[Path, ...]:
     return tuple(removed)
 
 
-def _summary(header: BackupHeader) -> BackupSummary:
+def _summary(header: BackupHeader | LegacyHeader) -> BackupSummary:
+    if isinstance(header, LegacyHeader):
+        owner, slots, books = "", 0, 0
+    else:
+        owner, slots, books = header.owner, header.people, len(header.parts) - 1
     return BackupSummary(
         path=header.path,
         vault_id=header.vault_id,
@@ -219,4 +284,8 @@ def _summary(header: BackupHeader) -> BackupSummary:
         schema_version=header.schema_version,
         audit_length=header.audit_length,
         size=header.file_bytes,
+        version=header.version,
+        owner=owner,
+        people=slots,
+        books=books,
     )

@@ -32,10 +32,11 @@ from crmdesk.domain.changes import (
     value_added_sections,
 )
 from crmdesk.domain.classification import redact_value_added
-from crmdesk.domain.coverage import Coverage, client_coverage
-from crmdesk.domain.need_to_know import merge_withheld, redact_client
+from crmdesk.domain.coverage import Coverage, categories_added, client_coverage
+from crmdesk.domain.need_to_know import keep_child_ids, merge_withheld, redact_client
 from crmdesk.domain.roles import Permission, Principal, Visibility
 from crmdesk.errors import EditConflict, InvalidRecord, NotFound
+from crmdesk.services import audit_sealing
 from crmdesk.services import client_store as store
 from crmdesk.services.access import deny, require
 from crmdesk.services.client_query import (
@@ -115,8 +116,8 @@ class ClientService:
             deny(self._session, Permission.ASSIGN_CLIENT, what="new client")
         if not user.sees_value_added(client.salesperson) and redact_client(client) != client:
             deny(self._session, Permission.EDIT_VALUE_ADDED, what="new client")
-        with self._vault.transaction() as conn:
-            (client_id,) = store.insert_clients(conn, [client], self._now(), self._today())
+        with self._vault.transaction():
+            (client_id,) = store.insert_clients(self._vault, [client], self._now(), self._today())
             self._vault.record_event(
                 self._session.actor,
                 "client.created",
@@ -156,8 +157,8 @@ class ClientService:
             while batch := list(itertools.islice(source_iter, batch_size)):
                 if cancelled and cancelled():
                     break
-                with self._vault.transaction() as conn:
-                    ids = store.insert_clients(conn, batch, now, today)
+                with self._vault.transaction():
+                    ids = store.insert_clients(self._vault, batch, now, today)
                     self._vault.record_event(
                         self._session.actor,
                         "clients.created",
@@ -183,36 +184,48 @@ class ClientService:
         patch = {k: v for k, v in patch.items() if k not in ("redacted", "patterns", "coverage")}
         refused: Permission | None = None
         region = self._phone_region()
+        moved = False
         with self._vault.transaction() as conn:
-            current = self._load_for_write(conn, client_id, expected_version)
+            current = self._load_for_write(client_id, expected_version)
             refused, patch = _limit_patch(user, current, patch)
             if refused is None:
                 try:
                     changed = apply_patch(current, patch, default_region=region)
+                    changed = keep_child_ids(current, changed)
                 except ValidationError as exc:
                     raise _invalid(exc) from None
                 fields = changed_fields(current, changed)
                 if not fields:
                     return self._as_seen(user, current)
-                store.update_client(conn, changed, self._now(), self._today())
+                store.update_client(self._vault, changed, self._now(), self._today())
+                changes = value_added_changes(current, changed, fields)
+                details: dict[str, Any] = {"fields": fields, **changes}
+                if added := categories_added(changes.get("value_added_changes")):
+                    # Which kinds a change added, never what they say: coverage's
+                    # "since when" reads it without the audit key.
+                    details["coverage_added"] = added
                 self._vault.record_event(
                     self._session.actor,
                     "client.updated",
                     object=f"client:{client_id}",
-                    details={"fields": fields, **value_added_changes(current, changed, fields)},
+                    # Old and new value-added values: sealed to the Owner and Managers.
+                    details=audit_sealing.seal_details(self._vault, conn, details),
                 )
-                result = store.load_client(conn, client_id)
+                result = store.load_client(self._vault, client_id)
+                moved = changed.salesperson != current.salesperson
         if refused is not None:  # recorded in its own transaction, after the rollback
             deny(self._session, refused, what=f"client:{client_id}")
+        if moved:  # another book: the rows left in the old one go, in a later transaction
+            store.finish_moves(self._vault)
         assert result is not None
         return self._as_seen(user, result)
 
     def delete(self, client_id: int, *, expected_version: int | None = None) -> str:
         """Delete a client and everything hanging off it; returns its name."""
         require(self._session, Permission.DELETE_CLIENT, what=f"client:{client_id}")
-        with self._vault.transaction() as conn:
-            current = self._load_for_write(conn, client_id, expected_version)
-            store.delete_client(conn, client_id)
+        with self._vault.transaction():
+            current = self._load_for_write(client_id, expected_version)
+            store.delete_client(self._vault, client_id)
             self._vault.record_event(
                 self._session.actor,
                 "client.deleted",
@@ -221,9 +234,9 @@ class ClientService:
             )
         return current.name
 
-    def _load_for_write(self, conn: Any, client_id: int, expected_version: int | None) -> Client:
+    def _load_for_write(self, client_id: int, expected_version: int | None) -> Client:
         # Inside BEGIN IMMEDIATE: no other writer can slip in between this read and the write.
-        current = store.load_client(conn, client_id)
+        current = store.load_client(self._vault, client_id)
         if current is None:
             raise _not_found(client_id)
         if expected_version is not None and current.version != expected_version:
@@ -252,8 +265,8 @@ class ClientService:
         that record their own event (printing).
         """
         user = require(self._session, Permission.VIEW_BASIC, what=f"client:{client_id}")
-        with self._vault.reading() as conn:
-            client = store.load_client(conn, client_id)
+        with self._vault.reading():
+            client = store.load_client(self._vault, client_id)
         if client is None:
             raise _not_found(client_id)
         if not user.sees_value_added(client.salesperson):
@@ -292,8 +305,8 @@ class ClientService:
             self._refresh_spend_if_stale()
         if query.sort == SortKey.COVERAGE:
             require(self._session, Permission.VIEW_VALUE_ADDED, what="client list")
-        with self._vault.reading() as conn:
-            rows = store.list_clients(conn, query, self._today(), _scope(user))
+        with self._vault.reading():
+            rows = store.list_clients(self._vault, query, self._today(), _scope(user))
         if record_search and query.text.strip() and query.offset == 0:
             # The first page of a search is its record; scrolling on is the same search.
             with self._vault.transaction():
@@ -313,14 +326,14 @@ class ClientService:
         user = self._require_for(query)
         if query.sort == SortKey.SPEND_12M:
             self._refresh_spend_if_stale()
-        with self._vault.reading() as conn:
-            return store.list_ids(conn, query, self._today(), _scope(user))
+        with self._vault.reading():
+            return store.list_ids(self._vault, query, self._today(), _scope(user))
 
     def count(self, query: ClientQuery = _ALL) -> int:
         query = query.checked()
         user = self._require_for(query)
-        with self._vault.reading() as conn:
-            return store.count_clients(conn, query, self._today(), _scope(user))
+        with self._vault.reading():
+            return store.count_clients(self._vault, query, self._today(), _scope(user))
 
     def search(self, text: str, query: ClientQuery = _ALL) -> list[ClientRow]:
         """Ranked full-text search; the filters in ``query`` combine with it."""
@@ -341,21 +354,23 @@ class ClientService:
         their own clients.
         """
         user = require(self._session, Permission.VIEW_VALUE_ADDED, what="birthdays")
-        with self._vault.reading() as conn:
-            return store.coming_birthdays(conn, self._today(), within_days, limit, _scope(user))
+        with self._vault.reading():
+            return store.coming_birthdays(
+                self._vault, self._today(), within_days, limit, _scope(user)
+            )
 
     def coverage(self, client_ids: list[int]) -> dict[int, Coverage]:
         """Which kinds of value-added information the clients hold, as the person may
         see it: withheld for the clients they do not see in full (an Assistant: all)."""
         user = require(self._session, Permission.VIEW_BASIC, what="coverage")
-        with self._vault.reading() as conn:
-            return store.coverage_of(conn, client_ids, _scope(user))
+        with self._vault.reading():
+            return store.coverage_of(self._vault, client_ids, _scope(user))
 
     def preferences_for(self, client_ids: list[int]) -> dict[int, list[str]]:
         """Preferences of the clients the person sees in full (for call lists)."""
         user = require(self._session, Permission.VIEW_BASIC, what="preferences")
-        with self._vault.reading() as conn:
-            return store.preferences_for(conn, client_ids, _scope(user))
+        with self._vault.reading():
+            return store.preferences_for(self._vault, client_ids, _scope(user))
 
     def _require_for(self, query: ClientQuery) -> Principal:
         permission = Permission.SEARCH if query.text.strip() else Permission.VIEW_BASIC
@@ -374,11 +389,11 @@ class ClientService:
     def _refresh_spend_if_stale(self) -> None:
         """12-month spend moves with the calendar; recompute it once a day for sorting."""
         today = self._today()
-        with self._vault.reading() as conn:
-            if store.spend_is_current(conn, today):
+        with self._vault.reading():
+            if store.spend_is_current(self._vault, today):
                 return
-        with self._vault.transaction() as conn:
-            store.refresh_spend(conn, today)
+        with self._vault.transaction():
+            store.refresh_spend(self._vault, today)
 
 
 def _scope(user: Principal) -> Scope:

@@ -26,7 +26,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from crmdesk.domain.classification import COVERAGE_CATEGORIES, CoverageCategory
-from crmdesk.domain.coverage import BookCoverage, ClientFacts, book_coverage, holds_json
+from crmdesk.domain.coverage import (
+    BookCoverage,
+    ClientFacts,
+    book_coverage,
+    categories_added,
+)
 from crmdesk.domain.roles import Permission, Visibility
 from crmdesk.services import client_store as store
 from crmdesk.services.access import require
@@ -61,15 +66,16 @@ def _created_with(details: dict[str, object]) -> frozenset[str]:
 
 
 def _additions(details: dict[str, object]) -> Iterable[str]:
-    """The categories a change added a record holding something to."""
-    changes = details.get("value_added_changes")
-    if not isinstance(changes, dict):
-        return
-    for name, change in changes.items():
-        added = change.get("added") if isinstance(change, dict) else None
-        for category in _BY_LIST.get(name, ()):
-            if isinstance(added, list) and any(holds_json(category, i) for i in added):
-                yield category.key
+    """The categories a change added a record holding something to.
+
+    Edits record them plainly as ``coverage_added`` (which kinds, never what they say),
+    since their ``value_added_changes`` are sealed to the Owner and Managers; entries from
+    before sealing carry the changes themselves.
+    """
+    named = details.get("coverage_added")
+    if isinstance(named, list):
+        return [str(k) for k in named]
+    return categories_added(details.get("value_added_changes"))
 
 
 def written_dates(conn: object, wanted: set[int]) -> dict[int, _Written]:
@@ -142,7 +148,7 @@ class CoverageService:
         self._clients.refresh_spend()
         vault = self._session.vault
         with vault.reading() as conn:
-            rows = list(store.book_rows(conn, scope))
+            rows = list(store.book_rows(vault, scope))
             written = written_dates(conn, {r.client_id for r in rows})
         facts = [client_facts(r, written.get(r.client_id)) for r in rows]
         if user.visibility is Visibility.ALL:

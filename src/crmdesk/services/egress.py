@@ -18,6 +18,7 @@ from crmdesk.services import signin
 from crmdesk.services.access import require
 from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
+from crmdesk.vault.unlocked import Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +69,23 @@ def authorize(
             count=count,
             limit=most,
         )
-    approver = _approver(session, approval)
+    approver, key = _approver(session, approval)
     vault = session.vault
     with vault.transaction():
+        # Signed by the owner's own key, opened with their password just now.
         vault.record_event(
             approver.login,
             "egress.approved",
             object=what,
             details={"for": user.login, "clients": count, "limit": most},
+            signer=key,
         )
     return user
 
 
-def _approver(session: Session, approval: OwnerApproval) -> Principal:
+def _approver(session: Session, approval: OwnerApproval) -> tuple[Principal, Person]:
     try:
-        approver = signin.authenticate(session.vault, approval.login, approval.password)
+        approver, key = signin.authenticate_other(session, approval.login, approval.password)
     except SignInFailed as exc:
         raise NotAllowed(
             f"The approval was not given: {exc.message}",
@@ -96,7 +99,7 @@ def _approver(session: Session, approval: OwnerApproval) -> Principal:
             code="egress.approver_not_owner",
             approver=approver.full_name,
         )
-    return approver.principal
+    return approver.principal, key
 
 
 def command_line_listing(

@@ -27,7 +27,7 @@ from crmdesk.reports.measures import (
     UsageFacts,
     UserFacts,
 )
-from crmdesk.services import client_store
+from crmdesk.services import audit_check, client_store
 from crmdesk.services.access import require
 from crmdesk.services.activity import ActivityFilter, ActivityService, local_zone
 from crmdesk.services.coverage import CoverageService
@@ -59,7 +59,7 @@ class Evidence:
         require(self._session, Permission.VIEW_ACTIVITY, what=what)
 
     def _chain(self) -> ChainStatus:
-        report = self._session.vault.verify_audit()
+        report = audit_check.verify_trail(self._session.vault)
         return ChainStatus(
             report.ok, report.length, report.head, report.first_bad_seq, report.problem
         )

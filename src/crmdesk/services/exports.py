@@ -330,13 +330,15 @@ class ExportService:
 
     def _load(self, ids: set[int]) -> dict[int, Client]:
         """The exported parts of some clients: basic information, notes and contacts."""
-        with self._session.vault.reading() as conn:
-            return store.load_cards(conn, ids)
+        vault = self._session.vault
+        with vault.reading():
+            return store.load_cards(vault, ids)
 
     def _load_whole(self, ids: set[int]) -> dict[int, Client]:
         """Some clients with everything they hold (for JSON Lines)."""
-        with self._session.vault.reading() as conn:
-            found = (store.load_client(conn, i) for i in sorted(ids))
+        vault = self._session.vault
+        with vault.reading():
+            found = (store.load_client(vault, i) for i in sorted(ids))
             return {c.id: c for c in found if c is not None and c.id is not None}
 
     # -- the register -------------------------------------------------------------------

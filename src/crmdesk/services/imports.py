@@ -396,7 +396,7 @@ class ImportService:
                 plan.on_invalid,
                 decisions,
             )
-            batch = _Batch(conn, run, now, today, self._batch_size)
+            batch = _Batch(vault, run, now, today, self._batch_size)
             with Source(plan.path, layout, self._limits) as source:
                 for i, draft in enumerate(source.drafts()):
                     _check_cancel(cancelled, i)
@@ -439,6 +439,8 @@ class ImportService:
                     "merged_ids": list(batch.merged_ids),
                 },
             )
+        if batch.moved:  # a merge gave a client another book: the old book's rows go now
+            store.finish_moves(vault)
         if progress:
             progress(plan.size, plan.size)
         return ImportResult(
@@ -462,13 +464,14 @@ class _Batch:
     one of them changes it in memory; one whose client is in the vault already loads,
     merges and saves it."""
 
-    def __init__(self, conn: Any, run: Rules, now: dt.datetime, today: dt.date, size: int):
-        self.conn, self.run, self.now, self.today, self.size = conn, run, now, today, size
+    def __init__(self, vault: Any, run: Rules, now: dt.datetime, today: dt.date, size: int):
+        self.vault, self.run, self.now, self.today, self.size = vault, run, now, today, size
         self.pending: dict[int, Client] = {}  # row -> its new client
         self.rows_of: dict[int, int] = {}  # a merged or joined row -> the row it went into
         self.added: list[int] = []
         self.merged_ids: dict[int, None] = {}
         self.merged_into: set[int] = set()  # rows of new clients a row merged into
+        self.moved = False  # a merge gave a client of the vault another salesperson's book
 
     def put(self, row: Row, action: str) -> None:
         client = row.usable
@@ -491,12 +494,13 @@ class _Batch:
                 self.merged_into.add(first)
             self.run.landed_at(row, PENDING, action)
             return
-        current = store.load_client(self.conn, target)
+        current = store.load_client(self.vault, target)
         assert current is not None
         combine = join_clients if action == "join" else merge_clients
         changed = combine(current, client)
         if changed != current:
-            store.update_client(self.conn, changed, self.now, self.today)
+            store.update_client(self.vault, changed, self.now, self.today)
+            self.moved = self.moved or changed.salesperson != current.salesperson
         if action == "merge":
             self.merged_ids[target] = None
         self.run.landed_at(row, target, action)
@@ -505,7 +509,7 @@ class _Batch:
         if not self.pending:
             return
         rows = list(self.pending)
-        ids = store.insert_clients(self.conn, list(self.pending.values()), self.now, self.today)
+        ids = store.insert_clients(self.vault, list(self.pending.values()), self.now, self.today)
         where = dict(zip(rows, ids, strict=True))
         for row, client_id in where.items():
             self.run.landed[row] = client_id

@@ -1,8 +1,10 @@
 """An employee is leaving: the owner's exit procedure, as one step.
 
-1. The account is disabled at once (nothing else can be done under it).
-2. The vault key is rotated, so that a key or recovery key the employee may have copied
-   opens no later copy of the vault.
+1. The account is disabled at once (nothing else can be done under it): their key slot
+   is deleted.
+2. Every key they held is rotated (the main database's, their book's, and for a Manager
+   every book's and the audit key) and granted again to everyone else, without asking
+   anyone's password: a key the employee may have copied opens nothing written after.
 3. A watermarked Access report records everything they viewed, changed, printed,
    exported and copied in the last N days: evidence for a lawyer.
 4. An exit certification lists the reports they printed and the statements they sign
@@ -19,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk.domain.roles import Permission
-from crmdesk.errors import BadInput, CrmdeskError
-from crmdesk.services import keys
+from crmdesk.errors import BadInput, VaultInUse
+from crmdesk.services import key_access
 from crmdesk.services.access import require
 from crmdesk.services.people import UserService
 from crmdesk.services.reports import PrintedReport, ReportService
@@ -32,7 +34,10 @@ from crmdesk.vault.keys.keystore import KeyStore
 class OffboardingResult:
     access_report: PrintedReport
     certificate: PrintedReport
-    recovery_key: str | None  # the new one, to show once; None if the key was not rotated
+    # Kept for the app and the command line: the owner's recovery key is never rotated by
+    # an offboarding (the employee never had it), so this is always None now.
+    recovery_key: str | None
+    rotated: bool = True
 
 
 def _utcnow() -> dt.datetime:
@@ -69,25 +74,17 @@ class OffboardingService:
         user = users.get(login)
         if user.login.casefold() == self._session.actor.casefold():
             raise BadInput("You cannot offboard yourself.", code="offboard.self")
-        users.disable(user.login, reason="offboarding")
-        recovery_key = None
-        if rotate_key:
-            try:
-                recovery_key = keys.rotate_key(
-                    self._session,
-                    reason=f"offboarding {user.login}",
-                    passphrase=passphrase,
-                    keystore=self._keystore,
-                )
-            except CrmdeskError as exc:
-                raise type(exc)(
-                    f"{user.full_name}'s account is disabled, but the vault key was not "
-                    f"rotated: {exc.message} Then run the offboarding again (it continues "
-                    "where it stopped).",
-                    code="offboard.rotation_failed",
-                    cause=exc,
-                    user=user.full_name,
-                ) from None
+        waiting = users.disable(user.login, reason="offboarding") if user.enabled else None
+        if waiting is None and not user.enabled:
+            waiting = self._rotate_waiting()
+        if waiting is not None and rotate_key:
+            raise VaultInUse(
+                f"{user.full_name}'s account is disabled, but the keys they held were not "
+                f"changed yet: {waiting} Then run the offboarding again (it continues "
+                "where it stopped).",
+                code="offboard.keys_waiting",
+                user=user.full_name,
+            )
         reports = ReportService(self._session, now=self._now, paper=paper)
         access = reports.access_report(user.login, days, access_report_path)
         certificate = reports.exit_certificate(user.login, certificate_path)
@@ -101,7 +98,19 @@ class OffboardingService:
                     "days": days,
                     "access_report": access.record.report_id,
                     "exit_certification": certificate.record.report_id,
-                    "key_rotated": recovery_key is not None,
+                    "keys_rotated": waiting is None,
                 },
             )
-        return OffboardingResult(access, certificate, recovery_key)
+        return OffboardingResult(access, certificate, None, waiting is None)
+
+    def _rotate_waiting(self) -> str | None:
+        """An offboarding run again: rotate what waited for the vault alone."""
+        vault = self._session.vault
+        waiting = key_access.waiting_rotations(vault)
+        if not waiting:
+            return None
+        try:
+            key_access.rotate_keys(vault, self._session.actor, waiting, "offboarding")
+        except VaultInUse as exc:
+            return exc.message
+        return None

@@ -1,51 +1,50 @@
-"""Signing in: passwords checked against Argon2id hashes, failures throttled and audited.
+"""Signing in: a person's password opens their key slot; failures throttled and audited.
 
-With the key in the OS keyring anyone at the unlocked computer could reopen the vault,
-so in a vault with several users everyone signs in at every unlock. A single user may
-keep sign-in off; a lock screen then asks for their password only if they set one.
+In a vault of several people nothing in the OS keyring opens it: whoever signs in
+opens their own key slot with their password (Argon2id; a wrong login costs the same
+time as a wrong password), and the keys their grants hold open the database and their
+books. A single person may keep sign-in off (their slot opens with the OS keyring); a
+lock screen then asks for their password only if they set one.
 
 After five wrong passwords in a row for a login (known or not), sign-in for that login
-waits 30 seconds, doubling with every further failure up to 15 minutes; the count lives
-in the vault, so restarting the app or the command does not reset it. Neither passwords
-nor hashes are ever logged.
+waits 30 seconds, doubling with every further failure up to 15 minutes. Before anyone
+has signed in there is no key to the database, so failures are counted in
+``signin.json`` (:mod:`crmdesk.vault.signin_log`) and written into the audit trail by
+the next person who signs in. Neither passwords nor keys are ever logged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from crmdesk.errors import BadInput, SignInFailed, SignInThrottled
+from crmdesk.domain.roles import Role
+from crmdesk.errors import BadInput, SignInFailed, SignInThrottled, VaultDamaged
+from crmdesk.services import key_access
 from crmdesk.services.people import (
     MIN_PASSWORD_CHARS as MIN_PASSWORD_CHARS,  # re-exported for the lock screen
 )
 from crmdesk.services.people import (
+    PASSWORD_KDF,
     User,
     check_new_password,
-    enabled_user_count,
-    hasher,
     load_user,
 )
 from crmdesk.services.user_session import Session
-from crmdesk.vault import Vault
+from crmdesk.vault import Vault, people_keys, signin_log
+from crmdesk.vault.keys.keyfile import read_keyfile
+from crmdesk.vault.keys.slots import PASSWORD, open_slot
+from crmdesk.vault.keys.wrapping import WrongSecret
+from crmdesk.vault.protection import Protection, protection
+from crmdesk.vault.protection import has_password as slot_has_password
+from crmdesk.vault.unlocked import Person
 
 FREE_FAILURES = 5
 FIRST_WAIT = dt.timedelta(seconds=30)
 LONGEST_WAIT = dt.timedelta(minutes=15)
-_dummy_hash: str | None = None
-
-
-def _dummy() -> str:
-    """Verified when the login is unknown, so that a wrong login takes as long as a wrong
-    password (made on first use: hashing costs a fifth of a second)."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = hasher.hash("crmdesk: no such user")
-    return _dummy_hash
-
 
 _WRONG = "The login or password is wrong. Check Caps Lock and try again."
 
@@ -54,10 +53,13 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def sign_in_required_at(folder: Path) -> bool:
+    """True once the vault has more than one person with a key slot."""
+    return protection(read_keyfile(folder)) is Protection.PEOPLE
+
+
 def sign_in_required(vault: Vault) -> bool:
-    """True once the vault has more than one enabled user."""
-    with vault.reading() as conn:
-        return enabled_user_count(conn) > 1
+    return protection(vault.keyfile()) is Protection.PEOPLE
 
 
 def wait_after(failures: int) -> dt.timedelta:
@@ -68,31 +70,90 @@ def wait_after(failures: int) -> dt.timedelta:
 
 
 def sign_in(
-    vault: Vault, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
+    folder: Path, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
 ) -> Session:
-    """The session of ``login`` if the password is right; throttled and audited."""
-    user = authenticate(vault, login, password, now=now)
-    with vault.transaction() as conn:
-        conn.execute(
-            "UPDATE users SET last_signin = ? WHERE login = ?", (now().isoformat(), user.login)
+    """Open the vault in ``folder`` as ``login``: throttled, and audited once open."""
+    login = login.strip()
+    _check_not_blocked(folder, login, now())
+    if people_keys.is_disabled(read_keyfile(folder), login):
+        # Said whatever the password: checking it first would confirm a right guess.
+        _failed(folder, login, now(), "account disabled", counts=False)
+        raise SignInFailed(
+            f"The account {login!r} is disabled. Ask the vault's owner if this is a mistake.",
+            code="signin.disabled",
+            login=login,
         )
-        vault.record_event(user.login, "signin.ok", object=user.login)
+    try:
+        vault = Vault.sign_in(folder, login, password)
+    except SignInFailed:
+        _failed(folder, login, now(), "wrong password or unknown login")
+        raise
+    try:
+        return start_session(vault, login, now=now)
+    except BaseException:
+        vault.close()
+        raise
+
+
+def start_session(vault: Vault, login: str, *, now: Callable[[], dt.datetime] = _utcnow) -> Session:
+    """The session of the person whose slot opened ``vault``: their key and role checked
+    against the owner's endorsements, queued failures recorded, ``signin.ok`` recorded."""
+    with vault.reading() as conn:
+        user = load_user(conn, login)
+        if user is None or vault.person is None:
+            raise VaultDamaged(
+                f"{login!r} has a key slot but is no user of this vault: its files were "
+                "changed by hand. Keep the vault as it is and restore from your latest backup.",
+                code="key.tampered",
+                login=login,
+            )
+        record = key_access.verified_key(vault, conn, user.login, vault.person.serial)
+    if record.role is not user.role or record.public != vault.person.public:
+        raise VaultDamaged(
+            key_access.TAMPERED.format(login=login), code="key.tampered", login=login
+        )
+    if not user.enabled:
+        raise SignInFailed(
+            f"The account {user.login!r} is disabled. Ask the vault's owner if this is a mistake.",
+            code="signin.disabled",
+            login=user.login,
+        )
+    signin_log.clear(vault.folder, user.login)
+    _record_signin(vault, user, now())
     return Session(vault=vault, user=user.principal, must_change_password=user.must_change_password)
 
 
-def authenticate(
-    vault: Vault, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
-) -> User:
-    """Check a login and password; returns the user or raises :class:`SignInFailed`."""
-    login = login.strip()
-    moment = now()
-    with vault.reading() as conn:
-        blocked = _blocked_until(conn, login)
-        user = load_user(conn, login) if login else None
-        stored = _password_hash(conn, login) if user else None
+def _record_signin(vault: Vault, user: User, moment: dt.datetime) -> None:
+    queued = signin_log.queued(vault.folder)
+    with vault.transaction() as conn:
+        for failure in queued:
+            # Recorded now, signed by the person signing in, naming the login typed then.
+            vault.record_event(
+                failure.login or "(none)",
+                failure.action,
+                object=failure.login,
+                details={**failure.details, "at": failure.ts, "recorded_by": user.login},
+            )
+        conn.execute(
+            "UPDATE users SET last_signin = ? WHERE login = ?", (moment.isoformat(), user.login)
+        )
+        vault.record_event(user.login, "signin.ok", object=user.login)
+    if queued:
+        signin_log.drop_queued(vault.folder, queued)
+
+
+def _check_not_blocked(folder: Path, login: str, moment: dt.datetime) -> None:
+    blocked = signin_log.blocked_until(folder, login)
     if blocked is not None and blocked > moment:
         seconds = max(1, int((blocked - moment).total_seconds() + 0.999))
-        _record(vault, login, "signin.throttled", {"retry_after_seconds": seconds})
+        signin_log.count_failure(
+            folder,
+            login,
+            moment,
+            None,
+            {"retry_after_seconds": seconds},
+            action="signin.throttled",
+        )
         raise SignInThrottled(
             f"Too many wrong passwords for {login!r}: wait {_duration(seconds)} and try "
             "again, or ask the vault's owner to reset the password.",
@@ -101,121 +162,160 @@ def authenticate(
             login=login,
             wait=_duration(seconds),
         )
-    ok = _verify(stored or _dummy(), password) and stored is not None
-    if not ok:
-        reason = "wrong password" if user else "unknown login"
-        _count_failure(vault, login, moment, reason)
-        raise SignInFailed(_WRONG, code="signin.wrong", login=login)
-    assert user is not None
-    if not user.enabled:
-        _record(vault, login, "signin.failed", {"reason": "account disabled"})
-        raise SignInFailed(
-            f"The account {user.login!r} is disabled. Ask the vault's owner if this is a mistake.",
-            code="signin.disabled",
-            login=user.login,
+
+
+def _failed(
+    folder: Path, login: str, moment: dt.datetime, reason: str, *, counts: bool = True
+) -> None:
+    failures = signin_log.failures_in_a_row(folder, login) + (1 if counts else 0)
+    wait = wait_after(failures)
+    blocked = moment + wait if wait else None
+    signin_log.count_failure(folder, login, moment, blocked, {"reason": reason})
+
+
+# -- the signed-in person's own password ------------------------------------------------
+
+
+def check_password(
+    session: Session, password: str, *, now: Callable[[], dt.datetime] = _utcnow
+) -> bool:
+    """True if ``password`` opens the signed-in person's key slot (the lock screen, an
+    owner's approval); throttled like sign-in, and every attempt audited. With no
+    password set there is nothing to check."""
+    vault = session.vault
+    if not has_password(session):
+        return True
+    _check_not_blocked(vault.folder, session.actor, now())
+    if people_keys.check_own_password(vault, password):
+        signin_log.clear(vault.folder, session.actor)
+        with vault.transaction():
+            vault.record_event(session.actor, "signin.ok", object=session.actor)
+        return True
+    _failed(vault.folder, session.actor, now(), "wrong password")
+    with vault.transaction():
+        vault.record_event(
+            session.actor,
+            "signin.failed",
+            object=session.actor,
+            details={
+                "reason": "wrong password",
+                "failures_in_a_row": signin_log.failures_in_a_row(vault.folder, session.actor),
+            },
         )
-    with vault.transaction() as conn:
-        conn.execute("DELETE FROM signin_failures WHERE login = ?", (login,))
-    return user
+    signin_log.drop_queued(vault.folder, signin_log.queued(vault.folder)[-1:])
+    return False
+
+
+def authenticate_other(
+    session: Session, login: str, password: str, *, now: Callable[[], dt.datetime] = _utcnow
+) -> tuple[User, Person]:
+    """Check another person's password while the vault is open (an owner approving on the
+    spot): their own key slot must open with it, and the key in it must be the one the
+    owner vouches for. Returns the user and their opened key, so that what they approve
+    is signed by them. Throttled and audited like sign-in."""
+    vault = session.vault
+    login = login.strip()
+    _check_not_blocked(vault.folder, login, now())
+    slot = vault.keyfile().slot(login)
+    person: Person | None = None
+    if slot is not None and PASSWORD in slot.wraps:
+        with contextlib.suppress(WrongSecret):
+            secret = open_slot(slot, vault.meta.vault_id, PASSWORD, password=password)
+            person = Person(slot.login, slot.serial, secret)
+    user = None
+    if person is not None:
+        with vault.reading() as conn:
+            user = load_user(conn, login)
+            if user is not None:
+                record = key_access.verified_key(vault, conn, user.login, person.serial)
+                if record.public != person.public:
+                    raise VaultDamaged(
+                        key_access.TAMPERED.format(login=login), code="key.tampered", login=login
+                    )
+    if user is None or person is None or not user.enabled:
+        _failed(vault.folder, login, now(), "wrong password or unknown login")
+        record_queued_failures(session)
+        raise SignInFailed(_WRONG, code="signin.wrong", login=login)
+    signin_log.clear(vault.folder, login)
+    return user, person
+
+
+def record_queued_failures(session: Session) -> int:
+    """Write the failed sign-ins waiting in ``signin.json`` into the audit trail; returns
+    how many.
+
+    Before anyone signs in there is no key to write the database with, so failures wait
+    there until the next successful sign-in records them. Someone who stays signed in
+    (the owner reading the Activity page) records them too, so that the page and its
+    alerts show them: each entry names the login typed then, and is signed by the person
+    who recorded it (``recorded_by``), as the audit check allows for these actions only.
+    """
+    queued = signin_log.queued(session.vault.folder)
+    if not queued:
+        return 0
+    with session.vault.transaction():
+        for failure in queued:
+            session.vault.record_event(
+                failure.login or "(none)",
+                failure.action,
+                object=failure.login,
+                details={**failure.details, "at": failure.ts, "recorded_by": session.actor},
+            )
+    signin_log.drop_queued(session.vault.folder, queued)
+    return len(queued)
 
 
 def change_password(session: Session, old_password: str, new_password: str) -> None:
-    """Replace the signed-in person's password (required after a first or reset one)."""
+    """Replace the signed-in person's password (required after a first or reset one).
+
+    After a first or reset password, which someone else chose, the person also gets new
+    key pairs (endorsed by their previous key): from then on only they hold their keys.
+    """
     if new_password == old_password:
         raise BadInput(
             "Choose a new password: it must differ from the one you have now.",
             code="password.unchanged",
         )
-    if session.must_change_password or has_password(session):
-        authenticate(session.vault, session.actor, old_password)
-    _store_own_password(session, new_password, "user.password_changed")
+    check_new_password(new_password)
+    vault = session.vault
+    if has_password(session) and not people_keys.check_own_password(vault, old_password):
+        _failed(vault.folder, session.actor, _utcnow(), "wrong password")
+        record_queued_failures(session)
+        raise SignInFailed(_WRONG, code="signin.wrong", login=session.actor)
+    previous = vault.person
+    roll_over = session.must_change_password
+    public = people_keys.change_own_password(
+        vault, new_password, roll_over=roll_over, kdf=PASSWORD_KDF
+    )
+    with vault.transaction() as conn:
+        if roll_over:
+            key_access.endorse(vault, conn, session.actor, session.role, public, signer=previous)
+        conn.execute("UPDATE users SET must_change_password = 0 WHERE login = ?", (session.actor,))
+        vault.record_event(
+            session.actor,
+            "user.password_changed",
+            object=session.actor,
+            details={"new_keys": roll_over},
+        )
+    session.must_change_password = False
 
 
 def has_password(session: Session) -> bool:
-    with session.vault.reading() as conn:
-        return _password_hash(conn, session.actor) is not None
+    return slot_has_password(session.vault.keyfile(), session.actor)
 
 
 def set_password(session: Session, password: str) -> None:
     """Set the signed-in person's first password (a single user turning a lock on)."""
-    _store_own_password(session, password, "signin.password_set")
-
-
-def check_password(session: Session, password: str) -> bool:
-    """True if ``password`` is the signed-in person's (for the lock screen); throttled.
-
-    With no password set there is nothing to check. Every attempt is audited.
-    """
-    if not has_password(session):
-        return True
-    try:
-        authenticate(session.vault, session.actor, password)
-    except SignInThrottled:
-        raise
-    except SignInFailed:
-        return False
-    with session.vault.transaction():
-        session.vault.record_event(session.actor, "signin.ok", object=session.actor)
-    return True
-
-
-def _store_own_password(session: Session, password: str, action: str) -> None:
     check_new_password(password)
-    vault = session.vault
-    with vault.transaction() as conn:
-        conn.execute(
-            "UPDATE users SET password_hash = ?, must_change_password = 0 WHERE login = ?",
-            (hasher.hash(password), session.actor),
-        )
-        vault.record_event(session.actor, action, object=session.actor)
+    people_keys.set_passphrase(session.vault, password, kdf=PASSWORD_KDF)
+    with session.vault.transaction() as conn:
+        conn.execute("UPDATE users SET must_change_password = 0 WHERE login = ?", (session.actor,))
+        session.vault.record_event(session.actor, "signin.password_set", object=session.actor)
     session.must_change_password = False
 
 
-def _password_hash(conn: Any, login: str) -> str | None:
-    row = conn.execute("SELECT password_hash FROM users WHERE login = ?", (login,)).fetchone()
-    return row[0] if row else None
-
-
-def _verify(stored: str, password: str) -> bool:
-    try:
-        return hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _blocked_until(conn: Any, login: str) -> dt.datetime | None:
-    row = conn.execute(
-        "SELECT blocked_until FROM signin_failures WHERE login = ?", (login,)
-    ).fetchone()
-    return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
-
-
-def _count_failure(vault: Vault, login: str, moment: dt.datetime, reason: str) -> None:
-    with vault.transaction() as conn:
-        row = conn.execute(
-            "SELECT failures FROM signin_failures WHERE login = ?", (login,)
-        ).fetchone()
-        failures = (int(row[0]) if row else 0) + 1
-        wait = wait_after(failures)
-        blocked = (moment + wait).isoformat() if wait else None
-        conn.execute(
-            "INSERT INTO signin_failures (login, failures, last_failure, blocked_until)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET"
-            " failures = excluded.failures, last_failure = excluded.last_failure,"
-            " blocked_until = excluded.blocked_until",
-            (login, failures, moment.isoformat(), blocked),
-        )
-        vault.record_event(
-            login or "(none)",
-            "signin.failed",
-            object=login,
-            details={"reason": reason, "failures_in_a_row": failures},
-        )
-
-
-def _record(vault: Vault, login: str, action: str, details: dict[str, Any]) -> None:
-    with vault.transaction():
-        vault.record_event(login or "(none)", action, object=login, details=details)
+def owner_role(conn: Any) -> Role:
+    return Role.OWNER
 
 
 def _duration(seconds: int) -> str:

@@ -4,8 +4,10 @@ Nothing outside this package opens a database file. Its parts:
 
 * :mod:`.vault` (:class:`Vault`): creating, opening and recovering a vault, and rotating
   its key; :mod:`.unlocked`: an open vault in use (transactions, reads, audit events);
-* :mod:`.rotation`: key rotation and settling a rotation cut short; :mod:`.recover`:
-  opening with the recovery key; :mod:`.audit_head`: the audit head kept in vault.json;
+* :mod:`.rotation`: data keys rotated and a rotation cut short settled;
+  :mod:`.people_keys`: slots and grants given and taken back; :mod:`.books`: the book
+  files of value-added information; :mod:`.legacy`: opening a vault of the old format
+  to upgrade it; :mod:`.audit_head`: the audit head kept in vault.json;
   :mod:`.status`: what ``crmdesk status`` shows;
 * :mod:`.keys`: key material only (the raw key, the keyring, passphrase wrapping, the
   recovery key); it opens no database;
@@ -15,9 +17,9 @@ Nothing outside this package opens a database file. Its parts:
 """
 
 from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.metadata import KeyStorage
 from crmdesk.vault.owner import Owner
+from crmdesk.vault.protection import Protection
 from crmdesk.vault.status import VaultStatus
 from crmdesk.vault.vault import Vault
 
-__all__ = ["KeyStorage", "Owner", "Vault", "VaultKey", "VaultStatus"]
+__all__ = ["Protection", "Owner", "Vault", "VaultKey", "VaultStatus"]

@@ -8,6 +8,8 @@ off the disk and committed work durable.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from pathlib import Path
 
 import sqlcipher3
@@ -90,23 +92,74 @@ def truncated(conn: Connection, path: Path) -> bool:
     return path.stat().st_size < int(page_size) * int(page_count)
 
 
-def checkpoint_truncate(conn: Connection) -> bool:
-    """Copy every WAL page into the database file and empty the WAL.
+def checkpoint_truncate(conn: Connection, schema: str = "main") -> bool:
+    """Copy every WAL page of ``schema`` into its file and empty its WAL.
 
     True when it completed; False when another connection's read kept pages in the WAL.
     """
-    busy, _frames, _copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    busy, _frames, _copied = conn.execute(
+        f"PRAGMA {_schema(schema)}.wal_checkpoint(TRUNCATE)"
+    ).fetchone()
     return int(busy) == 0
 
 
-def rekey(conn: Connection, key: VaultKey) -> None:
-    """Re-encrypt every page under ``key`` (SQLCipher's ``PRAGMA rekey``, raw key).
+def rekey(conn: Connection, key: VaultKey, schema: str = "main") -> None:
+    """Re-encrypt every page of ``schema`` under ``key`` (SQLCipher's ``PRAGMA rekey``).
 
     SQLCipher rewrites the pages in one transaction: after a crash the file is wholly
     under the old key or wholly under the new one. Reopen with the new key before
     trusting it.
     """
-    conn.execute(f"PRAGMA rekey = {key.pragma_value()}")
+    conn.execute(f"PRAGMA {_schema(schema)}.rekey = {key.pragma_value()}")
+
+
+_SCHEMA_NAME = re.compile(r"^(main|book_[0-9]{1,3})$")
+
+
+def _schema(name: str) -> str:
+    """A schema name for a PRAGMA (which takes no bound parameter): only names we make."""
+    if not _SCHEMA_NAME.fullmatch(name):
+        raise ValueError(f"not a schema name crmdesk uses: {name!r}")
+    return name
+
+
+def attach_database(
+    conn: Connection, path: Path, schema: str, key: VaultKey, *, create: bool = False
+) -> None:
+    """Attach another SQLCipher file under ``schema``, with its own raw key.
+
+    ``ATTACH ... KEY ?`` takes the key as a bound parameter. A wrong key or damage is
+    found at the first read, here, and the file is detached again; the file is left as
+    it was. Without ``create`` the file must exist.
+    """
+    name = _schema(name=schema)
+    uri = f"{path.as_uri()}?mode={'rwc' if create else 'rw'}"
+    try:
+        conn.execute("ATTACH DATABASE ? AS " + name + " KEY ?", (uri, f"x'{key.hex()}'"))
+    except sqlcipher3.Error as exc:
+        raise UnreadableDatabase(str(exc)) from None
+    try:
+        conn.execute(f"SELECT count(*) FROM {name}.sqlite_master").fetchone()
+        for pragma in _ATTACHED_PRAGMAS:
+            conn.execute(pragma.format(schema=name)).fetchall()
+    except sqlcipher3.DatabaseError as exc:
+        with contextlib.suppress(sqlcipher3.Error):
+            conn.execute(f"DETACH DATABASE {name}")
+        raise UnreadableDatabase(str(exc)) from None
+
+
+def detach_database(conn: Connection, schema: str) -> None:
+    conn.execute(f"DETACH DATABASE {_schema(schema)}")
+
+
+# The per-file settings of _SESSION_PRAGMAS, for an attached file.
+_ATTACHED_PRAGMAS = (
+    "PRAGMA {schema}.journal_mode = WAL",
+    "PRAGMA {schema}.synchronous = FULL",
+    "PRAGMA {schema}.secure_delete = ON",
+    # Each book gets half the main file's page cache: an office holds up to ten books.
+    "PRAGMA {schema}.cache_size = -32768",
+)
 
 
 def open_readonly(path: Path, key: VaultKey) -> Connection:

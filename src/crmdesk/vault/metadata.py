@@ -26,7 +26,12 @@ from crmdesk.errors import NewerVault, NotAVault, VaultDamaged
 from crmdesk.files import write_private
 from crmdesk.vault.locks import metadata_lock
 
-FORMAT_VERSION = 1
+# Format 2 (schema 7): the keys live in keys.json, one slot per person; vault.json says
+# which vault this is, pins the owner's signing key and keeps the audit head. Format 1:
+# one vault key, in the OS keyring or wrapped here by a master passphrase; read only to
+# upgrade it.
+FORMAT_VERSION = 2
+LEGACY_FORMAT = 1
 MAGIC = "crmdesk-vault"
 
 
@@ -41,8 +46,9 @@ class KeyStorage(StrEnum):
 class VaultMetadata:
     vault_id: str
     created_at: str
-    key_storage: str  # "keyring" or "passphrase"
-    key_check: str
+    # Format 1 only: "keyring" or "passphrase", and the vault key's check value.
+    key_storage: str | None = None
+    key_check: str | None = None
     keyring_service: str | None = None
     keyring_entry: str | None = None
     passphrase: dict[str, Any] | None = None
@@ -54,6 +60,9 @@ class VaultMetadata:
     # new key wrapped by the same passphrase (in keyring mode it waits in its own entry).
     pending_key_check: str | None = None
     pending_passphrase: dict[str, Any] | None = None
+    # Format 2: the owner's first signing key (b64), the root every endorsement and
+    # audit signature is checked back to.
+    owner_sign_public: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -88,7 +97,17 @@ class VaultMetadata:
             self.audit_head = {"seq": seq, "hash": digest}
 
 
-_OMITTED_WHEN_EMPTY = ("audit_head", "pending_key_check", "pending_passphrase")
+_OMITTED_WHEN_EMPTY = (
+    "audit_head",
+    "pending_key_check",
+    "pending_passphrase",
+    "key_storage",
+    "key_check",
+    "keyring_service",
+    "keyring_entry",
+    "passphrase",
+    "owner_sign_public",
+)
 
 
 _KNOWN = {f for f in VaultMetadata.__dataclass_fields__ if f != "extra"}
@@ -139,9 +158,18 @@ def read_metadata(path: Path, folder: Path) -> VaultMetadata:
             code="vault.damaged.metadata",
             path=path,
         ) from None
-    if meta.key_storage not in ("keyring", "passphrase"):
+    if meta.format_version == LEGACY_FORMAT and (
+        meta.key_storage not in ("keyring", "passphrase") or not meta.key_check
+    ):
         raise VaultDamaged(
             f"The vault's metadata names an unknown key storage: {meta.key_storage}",
+            code="vault.damaged.metadata",
+            path=path,
+        )
+    if meta.format_version > LEGACY_FORMAT and not meta.owner_sign_public:
+        raise VaultDamaged(
+            f"The vault's metadata file {path} lacks the owner's key. Restore it from a "
+            "backup of the vault folder.",
             code="vault.damaged.metadata",
             path=path,
         )

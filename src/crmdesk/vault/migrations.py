@@ -16,6 +16,27 @@ class Migration:
     statements: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Triggers:
+    create: tuple[str, ...]
+    drop: tuple[str, ...]
+
+
+# The audit trail's append-only triggers; dropped and made again only by the upgrade that
+# reseals old entries' details (crmdesk.services.audit_sealing), in one transaction.
+AUDIT_APPEND_ONLY = Triggers(
+    create=(
+        """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    ),
+    drop=(
+        "DROP TRIGGER IF EXISTS audit_events_no_update",
+        "DROP TRIGGER IF EXISTS audit_events_no_delete",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -34,10 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT""",
             # Append-only by default. Someone with the key can drop these triggers; the
             # hash chain is what then shows the edit.
-            """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-            """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-               BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+            *AUDIT_APPEND_ONLY.create,
         ),
     ),
     Migration(
@@ -303,31 +321,155 @@ _EXPORTS = Migration(
 
 MIGRATIONS = (*MIGRATIONS, _EXPORTS)
 
-_COVERAGE = Migration(
-    7,
-    "indexes of the value-added part of contacts and interactions, for coverage",
-    (
-        # Which clients hold a personal profile, or an interaction with a summary: an
-        # index probe per client instead of reading every contact and interaction (5x
-        # faster at 100,000 clients). The conditions are exactly the ones
-        # services/client_store/coverage.py writes, or SQLite would not use them; its
-        # tests check both.
-        "CREATE INDEX contacts_profiled ON contacts (client_id) WHERE"
-        " (coalesce(birthday, '') <> '' OR coalesce(notes, '') <> ''"
-        " OR coalesce(hobbies, '') <> '' OR coalesce(activities, '') <> ''"
-        " OR coalesce(education, '') <> '' OR coalesce(memberships, '') <> ''"
-        " OR coalesce(family, '') <> '')",
-        # With the date: since when a client has an interaction history, from the index.
-        "CREATE INDEX interactions_told ON interactions (client_id, date) WHERE"
-        " (coalesce(summary, '') <> '' OR coalesce(outcome, '') <> '')",
-    ),
+# Schema 7, first part: keys, books, signatures (the second part, VALUE_ADDED_OUT, below).
+_KEYS_AND_BOOKS_STATEMENTS: tuple[str, ...] = (
+    # A person's current key serial and public keys; NULL for someone who has no key
+    # slot yet (a user of a vault upgraded from schema 6 waits for a new password).
+    "ALTER TABLE users ADD COLUMN key_serial INTEGER",
+    "ALTER TABLE users ADD COLUMN box_public BLOB",
+    "ALTER TABLE users ADD COLUMN sign_public BLOB",
+    # Every key a person has had, each endorsed: by the owner's signing key (a new
+    # user, a role change, a reset password) or by the person's previous key (their
+    # own password change). Audit entries name the serial that signed them.
+    """CREATE TABLE person_keys (
+            login TEXT NOT NULL COLLATE NOCASE,
+            serial INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            box_public BLOB NOT NULL,
+            sign_public BLOB NOT NULL,
+            endorsed_by TEXT NOT NULL COLLATE NOCASE,
+            endorser_serial INTEGER NOT NULL,
+            endorsement BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (login, serial)
+        ) STRICT""",
+    # The books: one per salesperson, and the house book (login NULL).
+    """CREATE TABLE books (
+            id TEXT PRIMARY KEY,
+            login TEXT UNIQUE COLLATE NOCASE,
+            created_at TEXT NOT NULL
+        ) STRICT""",
+    # The public half of each generation of the audit sealing key, endorsed by the
+    # owner: value-added details of audit entries are sealed to it.
+    """CREATE TABLE audit_keys (
+            generation INTEGER PRIMARY KEY,
+            public BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            endorsed_by TEXT NOT NULL COLLATE NOCASE,
+            endorser_serial INTEGER NOT NULL,
+            endorsement BLOB NOT NULL
+        ) STRICT""",
+    # Who signed an entry, with which key, and the Ed25519 signature of its hash.
+    "ALTER TABLE audit_events ADD COLUMN signer TEXT",
+    "ALTER TABLE audit_events ADD COLUMN key_serial INTEGER",
+    "ALTER TABLE audit_events ADD COLUMN sig BLOB",
+    # Which book holds a client's value-added information.
+    "ALTER TABLE clients ADD COLUMN book_id TEXT NOT NULL DEFAULT 'house'",
+    "CREATE INDEX clients_book ON clients (book_id)",
+    # A salesperson's clients not in the book the rule gives them (a role change cut
+    # short) are found by a seek in this index (client_store/moving.py).
+    "CREATE INDEX clients_salesperson_book ON clients (salesperson COLLATE NOCASE, book_id)",
+    # The redo log of changes to books (see vault/books.py, RedoSeal): a change of
+    # a client's value-added rows, sealed under its book's key, written in the same
+    # transaction as the main database's part of the change; and, with no payload, a
+    # note that a book may still hold rows of a client that left it (deleted, or
+    # moved to another book). Version numbers only grow (AUTOINCREMENT): a book
+    # records the last version it applied for each client.
+    """CREATE TABLE book_redo (
+            version INTEGER PRIMARY KEY AUTOINCREMENT,
+            book_id TEXT NOT NULL,
+            client_id INTEGER NOT NULL,
+            payload BLOB
+        ) STRICT""",
+    "CREATE INDEX book_redo_book ON book_redo (book_id, client_id)",
 )
 
-MIGRATIONS = (*MIGRATIONS, _COVERAGE)
+# The value-added information leaves the main database: it lives in the books (their
+# tables are in vault/books.py). Main keeps the basic information: the client row
+# without its notes and value-added summaries, tags, contacts' names, titles, emails
+# and phones, interactions' date, kind and contact, tasks; and a search index of names
+# and basic text only. DROP COLUMN rewrites every row, and secure_delete overwrites
+# what it frees.
+VALUE_ADDED_OUT: tuple[str, ...] = (
+    "DROP INDEX clients_spend",
+    "DROP INDEX clients_next_order",
+    *(
+        f"ALTER TABLE clients DROP COLUMN {column}"
+        for column in ("notes", "last_purchase", "spend_12m_cents", "next_order", "buy_months")
+    ),
+    "DROP INDEX contacts_birthday",
+    *(
+        f"ALTER TABLE contacts DROP COLUMN {column}"
+        for column in (
+            "birthday",
+            "birthday_md",
+            "hobbies",
+            "activities",
+            "education",
+            "memberships",
+            "family",
+            "notes",
+        )
+    ),
+    "ALTER TABLE interactions DROP COLUMN summary",
+    "ALTER TABLE interactions DROP COLUMN outcome",
+    "DROP TABLE purchase_items",
+    "DROP TABLE purchases",
+    "DROP TABLE pricing",
+    "DROP TABLE preferences",
+    "DROP TABLE seasonal_needs",
+    "DROP TABLE specifications",
+    "DROP TABLE client_search",
+    """CREATE VIRTUAL TABLE client_search USING fts5 (
+        name, basic,
+        content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    )""",
+    # A match in the name weighs most; a book's index adds its own rank for the
+    # value-added text of the same client (services/client_store/search.py).
+    "INSERT INTO client_search (client_search, rank) VALUES ('rank', 'bm25(10.0, 2.0)')",
+)
+
+_KEYS_AND_BOOKS = Migration(
+    7,
+    "each person's keys, books of value-added information, signed audit entries",
+    (*_KEYS_AND_BOOKS_STATEMENTS, *VALUE_ADDED_OUT),
+)
+
+MIGRATIONS = (*MIGRATIONS, _KEYS_AND_BOOKS)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 
+# Marks, in vault_info, that a vault of schema 3 to 6 has had its value-added
+# information copied into books and dropped from the main database (written in the
+# transaction that drops it).
+VALUE_ADDED_IN_BOOKS = "value_added_in_books"
 
-def pending(current: int, target: int = LATEST_VERSION) -> list[Migration]:
-    """The migrations that take a database from ``current`` to ``target``, in order."""
-    return [m for m in MIGRATIONS if current < m.version <= target]
+
+def holds_records(version: int) -> bool:
+    """Whether a database of this schema may hold client records with their value-added
+    information in the main file (schemas 3 to 6, before books)."""
+    return _RECORDS.version <= version < _KEYS_AND_BOOKS.version
+
+
+def pending(
+    current: int, target: int = LATEST_VERSION, *, keep_value_added: bool = False
+) -> list[Migration]:
+    """The migrations that take a database from ``current`` to ``target``, in order.
+
+    With ``keep_value_added``, schema 7 leaves the value-added columns and tables in
+    place: a vault upgraded from schema 3 to 6 first copies them into its books (the
+    client store's upgrade step), which then drops them with :data:`VALUE_ADDED_OUT`.
+    A new vault runs every step in one transaction, so its main file never holds them.
+    """
+    steps = [m for m in MIGRATIONS if current < m.version <= target]
+    if not keep_value_added:
+        return steps
+    kept = set(VALUE_ADDED_OUT)
+    return [
+        Migration(m.version, m.description, tuple(s for s in m.statements if s not in kept))
+        if m.version == _KEYS_AND_BOOKS.version
+        else m
+        for m in steps
+    ]

@@ -1,27 +1,33 @@
-"""Key rotation: the vault re-encrypted under a new random key, and a rotation cut short.
+"""Rotating data keys: files re-encrypted under new keys, granted to who holds them now.
 
-A rotation takes four steps (:func:`rotate_key`): the new key is parked where the next
-open finds it, the database is re-encrypted, the rotation is recorded in the audit
-trail, and the new key is promoted to the vault's key. A crash at any point leaves a
-state that the next open settles (:func:`finish_rotation`): SQLCipher re-encrypts in one
-transaction, so the database is wholly under the old key or wholly under the new one,
-and that decides whether the rotation is finished or forgotten.
+A rotation of the main key or a book key takes four steps (:func:`rotate`):
+
+1. the new key goes into keys.json as the key's *pending* generation, sealed to every
+   person who will hold it, before any file changes;
+2. the file is re-encrypted (SQLCipher ``rekey``, one transaction: the file is wholly
+   under the old key or wholly under the new one);
+3. the rotation is recorded in the audit trail (never key material);
+4. the pending generation becomes the current one, and the old grants go.
+
+A crash at any point leaves a state that the next open settles (:func:`settle`): which
+key the file is under decides whether the rotation is finished or forgotten. The audit
+key pair has no file: its new generation is made and granted in one write of keys.json,
+and old generations stay granted to those who still hold the key, so that the details
+sealed to them stay readable.
+
+Rotation needs the vault alone: another process with the file open under the old key
+would fail at its next read.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
-from crmdesk.errors import (
-    CannotUnlock,
-    CrmdeskError,
-    KeyRotationFailed,
-    VaultDamaged,
-    VaultInUse,
-    WrongKey,
-)
+from crmdesk.errors import CrmdeskError, KeyRotationFailed, VaultDamaged, VaultInUse
+from crmdesk.vault.books import book_path
 from crmdesk.vault.connection import (
     DatabaseError,
     UnreadableDatabase,
@@ -30,292 +36,258 @@ from crmdesk.vault.connection import (
     opens_with,
     rekey,
 )
-from crmdesk.vault.keys import VaultKey, passphrase, recovery
-from crmdesk.vault.keys.keystore import KeyStore, key_missing, pending_id, system_keystore
-from crmdesk.vault.locks import OPEN_ELSEWHERE, OpenLock
-from crmdesk.vault.metadata import KeyStorage, VaultMetadata, read_metadata, update_metadata
-from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
-from crmdesk.vault.unlocked import DAMAGED_ADVICE, UnlockedVault
+from crmdesk.vault.keys.keyfile import KeyFile, Slot, grant_id, update_keyfile
+from crmdesk.vault.keys.person import PersonPublic, PersonSecret, b64
+from crmdesk.vault.keys.slots import (
+    AUDIT,
+    BOOK_PREFIX,
+    MAIN,
+    HeldKeys,
+    audit_public,
+    check_value,
+)
+from crmdesk.vault.keys.vault_key import VaultKey
+from crmdesk.vault.locks import OPEN_ELSEWHERE
+from crmdesk.vault.metadata import VaultMetadata
+from crmdesk.vault.paths import DATABASE_NAME
+from crmdesk.vault.unlocked import UnlockedVault
 
-V = TypeVar("V", bound=UnlockedVault)
-
-_ROTATION_REOPEN = (
-    "Changing the vault key did not finish cleanly. Close crmdesk and open the vault "
-    "again: it settles the change, and shows the new recovery key if the new key took "
-    "over. Nothing was lost."
+_REOPEN = (
+    "Changing a key of the vault did not finish cleanly. Close crmdesk and open the vault "
+    "again: it settles the change. Nothing was lost."
 )
 
 
-# -- changing the key -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Rotated:
+    """What a rotation did, for the audit trail: key ids and their new generations."""
+
+    generations: dict[str, int]
 
 
-def rotate_key(
+def file_of(folder: Path, key_id: str) -> Path | None:
+    if key_id == MAIN:
+        return folder / DATABASE_NAME
+    if key_id.startswith(BOOK_PREFIX):
+        return book_path(folder, key_id[len(BOOK_PREFIX) :])
+    return None
+
+
+# -- rotating ---------------------------------------------------------------------------
+
+
+def rotate(
     vault: UnlockedVault,
-    actor: str,
-    *,
-    reason: str = "",
-    keystore: KeyStore | None = None,
-    passphrase_text: str | None = None,
-    kdf: passphrase.KdfParams = passphrase.DEFAULT_KDF,
-) -> str:
-    """Re-encrypt ``vault`` under a new random key; returns the new recovery key.
+    key_ids: Iterable[str],
+    holders: Mapping[str, Iterable[PersonPublic]],
+) -> Rotated:
+    """New generations of ``key_ids``, granted to exactly ``holders[key_id]`` (whose
+    public keys the caller checked against what the database endorses).
 
-    Show the recovery key once (a new recovery kit): the old key and the old
-    recovery key no longer open the vault. In keyring mode the new key replaces the
-    keyring entry (``keystore``, else the OS keyring); in passphrase mode
-    ``passphrase_text`` must be the current passphrase, and the new key is wrapped
-    by it. Needs the vault alone (:class:`VaultInUse` otherwise).
-
-    Crash-safe: the new key is stored where the next open finds it (keyring entry
-    ``vault-<id>.next``, or wrapped in vault.json) together with its check value
-    *before* the database is re-encrypted, and promoted after; ``Vault.open`` finishes
-    or forgets a rotation cut short in between (:func:`finish_rotation`).
+    The caller records the audit event (it knows why) inside a transaction after this
+    returns; if it cannot, the rotation has still happened.
     """
+    ids = sorted(set(key_ids), key=lambda k: (k != AUDIT, k != MAIN, k))
     with vault._lock:
-        old_key = vault._require_key()
         if vault.connection.in_transaction:
-            raise RuntimeError("rotate_key cannot run inside a transaction")
-        vault_id = vault.meta.vault_id
-        meta = read_metadata(vault.folder / METADATA_NAME, vault.folder)
-        store: KeyStore | None = None
-        if meta.key_storage == KeyStorage.PASSPHRASE:
-            if passphrase_text is None:
-                raise CannotUnlock(
-                    "Changing the key of a passphrase-protected vault needs its master "
-                    "passphrase: give it.",
-                    code="passphrase.needed.rotation",
-                )
-            if meta.passphrase is None:
-                raise VaultDamaged(
-                    "The vault's metadata has no wrapped key. " + DAMAGED_ADVICE,
-                    code="vault.damaged.no_wrapped_key",
-                )
-            unwrapped = passphrase.unwrap_key(meta.passphrase, passphrase_text, vault_id)
-            same = unwrapped == old_key
-            unwrapped.wipe()
-            if not same:
-                raise WrongKey(
-                    "The passphrase opens another key than the one this vault is open "
-                    "with (vault.json was replaced). Close the vault, open it again, "
-                    "and then change the key.",
-                    code="key.wrong.replaced_metadata",
-                )
-        else:
-            store = keystore if keystore is not None else system_keystore()
-        if not vault._open_lock.try_exclusive(vault.folder):
+            raise RuntimeError("rotate cannot run inside a transaction")
+        if any(file_of(vault.folder, k) for k in ids) and not vault._open_lock.try_exclusive(
+            vault.folder
+        ):
             raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
         try:
-            new_key = _rotate_exclusively(
-                vault, actor, reason, store, passphrase_text, kdf, old_key
-            )
+            done: dict[str, int] = {}
+            for key_id in ids:
+                people = list(holders.get(key_id, ()))
+                if key_id == AUDIT:
+                    done[key_id] = _rotate_audit(vault, people)
+                else:
+                    done[key_id] = _rotate_file_key(vault, key_id, people)
         finally:
             vault._open_lock.downgrade(vault.folder)
-    return recovery.encode(new_key)
+    return Rotated(done)
 
 
-def _rotate_exclusively(
-    vault: UnlockedVault,
-    actor: str,
-    reason: str,
-    store: KeyStore | None,
-    passphrase_text: str | None,
-    kdf: passphrase.KdfParams,
-    old_key: VaultKey,
-) -> VaultKey:
+def _check_holders(keyfile: KeyFile, people: list[PersonPublic]) -> list[Slot]:
+    slots = []
+    for public in people:
+        slot = keyfile.slot(public.login)
+        if slot is None:
+            continue  # no slot (yet): granted when they get one
+        if slot.public != public:
+            raise VaultDamaged(
+                f"The key slot of {public.login!r} in keys.json does not match the key the "
+                "vault records for them: the file was tampered with. Restore it from a backup.",
+                code="key.tampered",
+                login=public.login,
+            )
+        slots.append(slot)
+    return slots
+
+
+def _rotate_audit(vault: UnlockedVault, people: list[PersonPublic]) -> int:
+    secret = PersonSecret.generate().raw[:32]
+    made: list[int] = []
+    keep = {p.login.casefold() for p in people}
+
+    def change(keyfile: KeyFile) -> None:
+        info = keyfile.keys[AUDIT]
+        generation = info.generation + 1
+        publics = dict(info.publics or {})
+        publics[str(generation)] = b64(audit_public(secret))
+        info.publics, info.generation = publics, generation
+        for slot in keyfile.people.values():
+            if slot.login.casefold() not in keep:
+                slot.revoke(AUDIT)  # every generation: they leave the audit key behind
+        for slot in _check_holders(keyfile, people):
+            slot.grant(AUDIT, generation, secret)
+            for old, old_secret in vault.held.audit.items():
+                if grant_id(AUDIT, old) not in slot.grants:
+                    slot.grant(AUDIT, old, old_secret)
+        made[:] = [generation]
+
+    update_keyfile(vault.folder, change)
+    vault.held.audit[made[0]] = secret
+    return made[0]
+
+
+def _rotate_file_key(vault: UnlockedVault, key_id: str, people: list[PersonPublic]) -> int:
     folder = vault.folder
-    metadata_path = folder / METADATA_NAME
-    meta = read_metadata(metadata_path, folder)  # as it is now that we are alone
-    vault_id = meta.vault_id
-    if meta.pending_key_check is not None:
-        # An earlier rotation of this vault object did not finish: settle it first,
-        # or its key would be overwritten before it is safe.
-        if old_key.matches(vault_id, meta.pending_key_check):
-            vault.meta = promote_key(folder, vault_id, old_key, store)
-        else:
-            vault.meta = drop_pending(folder, vault_id, meta.pending_key_check, store)
-    # No page under the old key may stay in the WAL. With the exclusive lock no
-    # other connection reads; where flock is missing (Windows) this still notices
-    # one that is reading right now.
-    if not checkpoint_truncate(vault.connection):
-        raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
-
-    new_key = VaultKey.generate()
-    new_check = new_key.check_value(vault_id)
-    # 1. The new key goes where a later open finds it, before the database changes.
-    wrapped: dict[str, Any] | None = None
-    if store is not None:
-        store.put(pending_id(vault_id), new_key)
-    else:
-        assert passphrase_text is not None
-        wrapped = passphrase.wrap_key(new_key, passphrase_text, vault_id, kdf)
-
-    def park(m: VaultMetadata) -> None:
-        m.pending_key_check, m.pending_passphrase = new_check, wrapped
-
-    vault.meta = update_metadata(metadata_path, folder, park)
-    # 2. Every page re-encrypted under the new key.
-    _rekey(vault, old_key, new_key, store)
-    # 3. The evidence, in the re-encrypted vault; never key material.
-    with vault.transaction():
-        vault.record_event(
-            actor,
-            "key.rotated",
-            object=vault_id,
-            details={
-                "reason": reason,
-                "key_storage": vault.meta.key_storage,
-                "key_location": vault.key_location(),
-            },
+    old_key = vault.held.current.get(key_id)
+    if old_key is None:
+        raise KeyRotationFailed(
+            f"You do not hold the key {key_id!r}, so you cannot change it.",
+            code="key.not_held",
+            key=key_id,
         )
-    # 4. The new key takes the main place; the pending one goes.
-    vault.meta = promote_key(folder, vault_id, new_key, store)
-    checkpoint_truncate(vault.connection)
-    return new_key
+    schema = "main" if key_id == MAIN else vault.book_schema(key_id[len(BOOK_PREFIX) :])
+    if schema is None:
+        raise KeyRotationFailed(
+            f"The book of key {key_id!r} is not open.", code="key.not_held", key=key_id
+        )
+    # No page under the old key may stay in the WAL. With the exclusive lock no other
+    # connection reads; where flock is missing (Windows) this still notices one that is
+    # reading right now.
+    if not checkpoint_truncate(vault.connection, schema):
+        raise VaultInUse(OPEN_ELSEWHERE, code="vault.in_use.elsewhere")
+    new_key = VaultKey.generate()
+    vault_id = vault.meta.vault_id
+    new_check = check_value(vault_id, key_id, new_key)
+    generations: list[int] = []
 
+    # 1. The new key, sealed to every future holder, before the file changes.
+    def park(keyfile: KeyFile) -> None:
+        info = keyfile.keys[key_id]
+        generation = info.generation + 1
+        info.pending = {"generation": generation, "check": new_check}
+        for slot in _check_holders(keyfile, people):
+            slot.grant(key_id, generation, new_key.raw)
+        generations[:] = [generation]
 
-def _rekey(
-    vault: UnlockedVault, old_key: VaultKey, new_key: VaultKey, store: KeyStore | None
-) -> None:
-    db_path = vault.folder / DATABASE_NAME
-    conn = vault.connection
+    update_keyfile(folder, park)
+    generation = generations[0]
+    # 2. Every page re-encrypted under the new key.
+    path = file_of(folder, key_id)
+    assert path is not None
     try:
-        rekey(conn, new_key)
+        rekey(vault.connection, new_key, schema)
     except DatabaseError as exc:
-        if opens_with(db_path, old_key):
+        if opens_with(path, old_key):
             with contextlib.suppress(OSError, CrmdeskError):
-                pending = vault.meta.pending_key_check
-                if pending is not None:
-                    vault.meta = drop_pending(vault.folder, vault.meta.vault_id, pending, store)
+                _drop(folder, key_id, generation)
             raise KeyRotationFailed(
-                f"The vault key could not be changed ({exc}). Nothing was changed: the "
-                "vault still opens with its current key and recovery key. Try again.",
+                f"A key of the vault could not be changed ({exc}). Nothing was changed: "
+                "the vault opens as before. Try again.",
                 code="key.rotation_failed.unchanged",
             ) from None
-        raise KeyRotationFailed(_ROTATION_REOPEN, code="key.rotation_failed.reopen") from None
+        raise KeyRotationFailed(_REOPEN, code="key.rotation_failed.reopen") from None
     # The re-encrypted pages sit in the WAL: into the file with them, WAL emptied.
-    checkpoint_truncate(conn)
-    vault._key = new_key
-    old_key.wipe()
+    checkpoint_truncate(vault.connection, schema)
     # Reopen with the new key before trusting it.
+    if not opens_with(path, new_key):
+        raise KeyRotationFailed(_REOPEN, code="key.rotation_failed.reopen")
+    # 4. The new generation takes over; every old grant goes.
+    _promote(folder, key_id, generation, new_check)
+    vault.held.current[key_id] = new_key
+    vault.held.pending.pop(key_id, None)
+    old_key.wipe()
+    if key_id == MAIN:
+        _reopen_main(vault, new_key)
+    return generation
+
+
+def _reopen_main(vault: UnlockedVault, key: VaultKey) -> None:
+    """A fresh main connection under the new key, with the books attached again."""
+    old = vault.connection
     try:
-        fresh = open_database(db_path, new_key)
+        fresh = open_database(vault.folder / DATABASE_NAME, key)
     except UnreadableDatabase:
-        raise KeyRotationFailed(_ROTATION_REOPEN, code="key.rotation_failed.reopen") from None
+        raise KeyRotationFailed(_REOPEN, code="key.rotation_failed.reopen") from None
+    vault.books.schemas.clear()
     vault._conn = fresh
     with contextlib.suppress(DatabaseError):
-        conn.close()
+        old.close()
+    vault.attach_held_books()
+
+
+def _promote(folder: Path, key_id: str, generation: int, check: str) -> None:
+    """Make a parked generation current: safe to repeat, and a no-op once done."""
+
+    def promote(keyfile: KeyFile) -> None:
+        info = keyfile.keys.get(key_id)
+        if info is None or not info.pending or info.pending.get("generation") != generation:
+            return
+        info.generation, info.check, info.pending = generation, check, None
+        for slot in keyfile.people.values():
+            for name in [g for g in slot.grants if g.rpartition("@")[0] == key_id]:
+                if name != grant_id(key_id, generation):
+                    del slot.grants[name]
+
+    update_keyfile(folder, promote)
+
+
+def _drop(folder: Path, key_id: str, generation: int) -> None:
+    """Forget a parked generation the file never went over to."""
+
+    def drop(keyfile: KeyFile) -> None:
+        info = keyfile.keys.get(key_id)
+        if info is None or not info.pending or info.pending.get("generation") != generation:
+            return
+        info.pending = None
+        for slot in keyfile.people.values():
+            slot.grants.pop(grant_id(key_id, generation), None)
+
+    update_keyfile(folder, drop)
 
 
 # -- a rotation cut short ---------------------------------------------------------------
 
 
-def finish_rotation(
-    cls: type[V],
-    folder: Path,
-    meta: VaultMetadata,
-    current: VaultKey | None,
-    pending: VaultKey | None,
-    lock: OpenLock,
-    store: KeyStore | None,
-) -> V:
-    """Open a vault whose last key rotation was cut short, and settle it.
-
-    Which key the database is under decides: SQLCipher re-encrypts in one
-    transaction, so it is wholly under the old key or wholly under the new one.
-    """
-    vault_id, new_check = meta.vault_id, meta.pending_key_check
-    assert new_check is not None
-    # The new key waits in its own place; if the main place was already promoted,
-    # the main key is the new one.
-    candidates = (k for k in (pending, current) if k is not None)
-    new_key = next((k for k in candidates if k.matches(vault_id, new_check)), None)
-    if new_key is not None and opens_with(folder / DATABASE_NAME, new_key):
-        # The database went over to the new key: finish what the rotation began.
-        fresh = promote_key(folder, vault_id, new_key, store)
-        vault = cls._open_with_key(folder, fresh, new_key, lock)
-        vault._unshown_recovery_key = recovery.encode(new_key)
-        _after_open(
-            vault,
-            "key.rotation_completed",
-            "a key rotation was cut short after the database was re-encrypted; it "
-            "was finished when the vault was opened, and its recovery key is shown now",
-        )
-        return vault
-    # The database never went over: the old key must open it, and the new one goes.
-    if current is None:
-        raise key_missing(store, vault_id)
-    if not current.matches(vault_id, meta.key_check):
-        raise WrongKey(
-            "The key found for this vault does not open it (the keyring entry may have "
-            "been overwritten). Use your recovery key.",
-            code="key.wrong.keyring",
-        )
-    vault = cls._open_with_key(folder, meta, current, lock)
-    # A failure here is harmless: the next open tries again; the old key works.
-    with contextlib.suppress(OSError, CrmdeskError):
-        vault.meta = drop_pending(folder, vault_id, new_check, store)
-    _after_open(
-        vault,
-        "key.rotation_abandoned",
-        "a key rotation was cut short before the database was re-encrypted; the "
-        "vault keeps its key and recovery key",
-    )
-    return vault
-
-
-def _after_open(vault: UnlockedVault, action: str, note: str) -> None:
-    """Record what the open did to the vault's key; on failure the vault closes."""
-    try:
-        with vault.transaction():
-            vault.record_event(
-                vault.owner.login,
-                action,
-                object=vault.meta.vault_id,
-                details={"key_storage": vault.meta.key_storage, "note": note},
-            )
-    except BaseException:
-        vault.close()
-        raise
-
-
-def promote_key(
-    folder: Path, vault_id: str, new_key: VaultKey, store: KeyStore | None
-) -> VaultMetadata:
-    """Make a rotation's new key (the database already uses it) the vault's key.
-
-    Keyring first, then vault.json, then the pending entry goes: a crash at any point
-    leaves a state the next open settles the same way. Safe to repeat.
-    """
-    if store is not None:
-        store.put(vault_id, new_key)
-    new_check = new_key.check_value(vault_id)
-
-    def promote(m: VaultMetadata) -> None:
-        if m.pending_key_check != new_check:
-            return  # already promoted (by another process opening at the same time)
-        if m.pending_passphrase is not None:
-            m.passphrase = m.pending_passphrase
-        m.key_check = new_check
-        m.pending_key_check = m.pending_passphrase = None
-
-    fresh = update_metadata(folder / METADATA_NAME, folder, promote)
-    if store is not None:
-        with contextlib.suppress(CrmdeskError):  # a leftover entry is harmless
-            store.delete(pending_id(vault_id))
-    return fresh
-
-
-def drop_pending(
-    folder: Path, vault_id: str, new_check: str, store: KeyStore | None
-) -> VaultMetadata:
-    """Forget a rotation's new key that the database never went over to."""
-
-    def drop(m: VaultMetadata) -> None:
-        if m.pending_key_check == new_check:
-            m.pending_key_check = m.pending_passphrase = None
-
-    fresh = update_metadata(folder / METADATA_NAME, folder, drop)
-    if store is not None:
-        with contextlib.suppress(CrmdeskError):
-            store.delete(pending_id(vault_id))
-    return fresh
+def settle(
+    folder: Path, meta: VaultMetadata, keyfile: KeyFile, slot: Slot, held: HeldKeys
+) -> HeldKeys:
+    """Finish or forget every key change that was cut short, as far as this person's
+    keys allow; returns the keys they hold afterwards."""
+    for key_id, info in keyfile.keys.items():
+        if not info.pending:
+            continue
+        path = file_of(folder, key_id)
+        generation = int(info.pending["generation"])
+        new_key = held.pending.get(key_id)
+        if path is None:
+            continue
+        if new_key is not None and opens_with(path, new_key):
+            # The file went over to the new key: finish what the rotation began.
+            _promote(folder, key_id, generation, str(info.pending["check"]))
+            old = held.current.pop(key_id, None)
+            if old is not None:
+                old.wipe()
+            held.current[key_id] = held.pending.pop(key_id)
+        elif key_id in held.current and opens_with(path, held.current[key_id]):
+            # It never went over: the old key stays, the new one goes.
+            _drop(folder, key_id, generation)
+            dropped = held.pending.pop(key_id, None)
+            if dropped is not None:
+                dropped.wipe()
+    del meta, slot  # the signature names what the caller has; settling needs no more
+    return held

@@ -9,9 +9,9 @@ from crmdesk import audit
 from crmdesk.errors import Notice
 from crmdesk.vault.connection import Connection
 from crmdesk.vault.location import sharing_warning
-from crmdesk.vault.metadata import KeyStorage
 from crmdesk.vault.owner import Owner
 from crmdesk.vault.paths import DATABASE_NAME
+from crmdesk.vault.protection import Protection, protection
 from crmdesk.vault.unlocked import UnlockedVault
 
 
@@ -21,7 +21,7 @@ class VaultStatus:
     vault_id: str
     format_version: int
     schema_version: int
-    key_storage: KeyStorage
+    key_storage: Protection
     key_location: str
     owner: Owner
     created_at: str
@@ -48,6 +48,14 @@ def vault_status(vault: UnlockedVault) -> VaultStatus:
             if n not in virtual and not any(n.startswith(f"{v}_") for v in virtual)
         ]
         counts = {t: _count(conn, t) for t in tables}
+        # The books this person holds: their tables counted with the main ones.
+        for schema in sorted(vault.held_books().values()):
+            for (name,) in conn.execute(
+                f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'va_search%'"
+                " AND name != 'book_info'"
+            ).fetchall():
+                counts[name] = counts.get(name, 0) + _count(conn, name, schema)
         info = dict(conn.execute("SELECT key, value FROM vault_info").fetchall())
         head = audit.head(conn)
     return VaultStatus(
@@ -55,7 +63,7 @@ def vault_status(vault: UnlockedVault) -> VaultStatus:
         vault_id=vault.meta.vault_id,
         format_version=vault.meta.format_version,
         schema_version=vault.schema_version,
-        key_storage=KeyStorage(vault.meta.key_storage),
+        key_storage=protection(vault.keyfile()),
         key_location=vault.key_location(),
         owner=vault.owner,
         created_at=info.get("created_at", vault.meta.created_at),
@@ -67,6 +75,6 @@ def vault_status(vault: UnlockedVault) -> VaultStatus:
     )
 
 
-def _count(conn: Connection, table: str) -> int:
+def _count(conn: Connection, table: str, schema: str = "main") -> int:
     quoted = '"' + table.replace('"', '""') + '"'  # a name read from the schema, quoted
-    return int(conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM {schema}.{quoted}").fetchone()[0])

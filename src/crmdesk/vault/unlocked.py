@@ -1,15 +1,16 @@
-"""An unlocked vault in use: its one connection, transactions, reads and audit events.
+"""An unlocked vault in use: its connection, its books, transactions, reads, audit events.
 
-:class:`UnlockedVault` is what every way into a vault ends with: opening it with a key
-that is known to be right, reading, writing in transactions, recording audit events,
-closing. :class:`~crmdesk.vault.vault.Vault` adds the ways in (create, open, recover)
-and the key's rotation on top; the modules that do those (:mod:`.rotation`,
-:mod:`.recover`, :mod:`.status`) work on this class, so none of them imports the module
-that imports them.
+:class:`UnlockedVault` is what every way into a vault ends with: one person's key slot
+opened, the data keys their grants hold, the main database open with the main key and
+the books they hold attached, each with its own key. :class:`~crmdesk.vault.vault.Vault`
+adds the ways in (create, open, sign in, recover) on top; the modules that change keys
+(:mod:`.people_keys`, :mod:`.rotation`) work on this class, so none of them imports the
+module that imports them.
 
 Several processes may have one vault open at once (the app and the command line): each
 holds the shared open lock (:mod:`crmdesk.vault.locks`), SQLite serialises their writes,
-and ``vault.json`` is only ever changed field by field under its own lock.
+and ``vault.json`` and ``keys.json`` are only ever changed under their lock, re-read
+fresh each time.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
 from crmdesk import audit
 from crmdesk.errors import CannotUnlock, NewerVault, VaultDamaged
 from crmdesk.vault import migrations
-from crmdesk.vault.audit_head import AuditHeadWriter, Head, recorded_head
+from crmdesk.vault.audit_head import AuditHeadWriter, Head, read_recorded_head
+from crmdesk.vault.books import AttachedBooks, RedoSeal
 from crmdesk.vault.connection import (
     CACHE_SIZE,
     Connection,
@@ -32,11 +35,16 @@ from crmdesk.vault.connection import (
     open_database,
     truncated,
 )
-from crmdesk.vault.keys import VaultKey
+from crmdesk.vault.keys.keyfile import KeyFile, read_keyfile
+from crmdesk.vault.keys.keystore import KeyStore
+from crmdesk.vault.keys.person import PersonPublic, PersonSecret
+from crmdesk.vault.keys.slots import AUDIT, HeldKeys, book_key_id
+from crmdesk.vault.keys.vault_key import VaultKey
 from crmdesk.vault.locks import OpenLock
-from crmdesk.vault.metadata import KeyStorage, VaultMetadata
+from crmdesk.vault.metadata import VaultMetadata
 from crmdesk.vault.owner import Owner
 from crmdesk.vault.paths import DATABASE_NAME
+from crmdesk.vault.protection import describe
 
 DAMAGED_ADVICE = (
     "The vault's database file is damaged, truncated or was tampered with. Its files were "
@@ -44,15 +52,32 @@ DAMAGED_ADVICE = (
 )
 
 
+@dataclass(slots=True)
+class Person:
+    """Who opened the vault: their login, key serial and slot secret (to sign with)."""
+
+    login: str
+    serial: int
+    secret: PersonSecret
+
+    @property
+    def public(self) -> PersonPublic:
+        return self.secret.public(self.login, self.serial)
+
+    def sign(self, message: bytes) -> bytes:
+        return self.secret.sign(message)
+
+
 class UnlockedVault:
-    """An unlocked vault. Get one through ``Vault.create``, ``Vault.open`` or ``Vault.recover``."""
+    """An unlocked vault. Get one through ``Vault.create``, ``open``, ``sign_in``, ``recover``."""
 
     def __init__(
         self,
         folder: Path,
         meta: VaultMetadata,
         conn: Connection,
-        key: VaultKey,
+        held: HeldKeys,
+        person: Person | None,
         open_lock: OpenLock | None = None,
     ):
         self.folder = folder
@@ -60,26 +85,50 @@ class UnlockedVault:
         # back as a whole: other processes may have changed it since.
         self.meta = meta
         self._conn: Connection | None = conn
-        self._key: VaultKey | None = key
-        # Held shared until close; a key rotation needs it alone.
+        # The data keys this person's grants opened; wiped at close.
+        self.held = held
+        # Who opened it (None only for a vault of the old format being upgraded).
+        self.person = person
+        self.books = AttachedBooks()
+        # Held shared until close; changing a key of a file needs it alone.
         self._open_lock = open_lock if open_lock is not None else OpenLock(None)
         # One connection, used by one thread at a time: the services' operations layer
         # runs database work on a worker thread, the CLI on the main one.
         self._lock = threading.RLock()
-        # Which store handed over the key, e.g. "Secret Service" (shown in status lines).
+        # How the person's slot was opened, e.g. "Secret Service", "password"; and the
+        # key store it came from, if any (to forget the vault's entry there later).
         self.key_source = "OS keyring"
+        self.keystore: KeyStore | None = None
         # The newest audit entry of the transaction under way; written to vault.json
         # once it has committed.
         self._tx_head: Head | None = None
         self._head_writer = AuditHeadWriter(folder)
-        # Set when this open finished a key rotation that was cut short.
+        # Set when this open made a new recovery key nobody has seen yet.
         self._unshown_recovery_key: str | None = None
+        # Counts write transactions begun: tells code inside one whether it is still the
+        # same one (the client store never deletes redo rows its own transaction wrote).
+        self.transactions = 0
 
     @classmethod
-    def _open_with_key(
-        cls, folder: Path, meta: VaultMetadata, key: VaultKey, lock: OpenLock
+    def _open_with_keys(
+        cls,
+        folder: Path,
+        meta: VaultMetadata,
+        held: HeldKeys,
+        person: Person | None,
+        lock: OpenLock,
+        *,
+        main_key: VaultKey | None = None,
     ) -> Self:
-        """Open the database with a key already checked against vault.json, and migrate it."""
+        """Open the main database with a key already checked against keys.json, attach
+        the books this person holds, and migrate the main schema."""
+        key = main_key if main_key is not None else held.main
+        if key is None:
+            raise CannotUnlock(
+                "Your key slot holds no key to this vault's database: ask the vault's "
+                "owner to give you access again.",
+                code="key.no_main",
+            )
         db_path = folder / DATABASE_NAME
         if not db_path.exists():
             raise VaultDamaged(
@@ -91,17 +140,53 @@ class UnlockedVault:
         try:
             conn = open_database(db_path, key)
         except UnreadableDatabase:
-            # The key is right (checked against the metadata), so the file is at fault.
+            # The key is right (checked against keys.json), so the file is at fault.
             raise VaultDamaged(DAMAGED_ADVICE, code="vault.damaged.database") from None
-        vault = cls(folder, meta, conn, key, lock)
+        vault = cls(folder, meta, conn, held, person, lock)
         try:
             if truncated(conn, db_path):
                 raise VaultDamaged(DAMAGED_ADVICE, code="vault.damaged.database")
-            vault._migrate(to=migrations.LATEST_VERSION, actor=vault.owner.login, record=True)
+            actor = person.login if person is not None else vault.owner.login
+            vault._migrate(to=migrations.LATEST_VERSION, actor=actor, record=True)
+            vault.attach_held_books()
         except BaseException:
             vault.close()
             raise
         return vault
+
+    # -- keys and books ---------------------------------------------------------------
+
+    def keyfile(self) -> KeyFile:
+        """keys.json as it is on disk now."""
+        return read_keyfile(self.folder)
+
+    def attach_held_books(self) -> None:
+        """Attach every book this person holds a key to (and only those)."""
+        with self._lock:
+            for book_id, key in sorted(self.held.books().items()):
+                self.books.attach(self.connection, self.folder, self.meta.vault_id, book_id, key)
+
+    def book_schema(self, book_id: str) -> str | None:
+        """The schema a held book is attached under; None if this person does not hold it."""
+        return self.books.schema(book_id)
+
+    def held_books(self) -> dict[str, str]:
+        """Book id -> schema name, for every book attached (that this person holds)."""
+        return dict(self.books.schemas)
+
+    def redo_seal(self, book_id: str) -> RedoSeal | None:
+        """What seals a book's changes for the main database's redo log; None if this
+        person does not hold the book."""
+        key = self.held.current.get(book_key_id(book_id))
+        if key is None or self.books.schema(book_id) is None:
+            return None
+        return RedoSeal(key, self.meta.vault_id, book_id)
+
+    def holds(self, key_id: str) -> bool:
+        return key_id in self.held.current or (key_id == AUDIT and bool(self.held.audit))
+
+    def holds_book(self, book_id: str) -> bool:
+        return self.holds(book_key_id(book_id))
 
     # -- using ------------------------------------------------------------------------
 
@@ -125,11 +210,16 @@ class UnlockedVault:
         for each other instead of failing half-way. Database damage met on the way is
         turned into :class:`VaultDamaged`. When audit events were recorded, the newest
         one becomes the head recorded in vault.json once the commit has succeeded.
+
+        A transaction that writes the main database and a book commits them one after
+        the other (SQLite in WAL mode commits attached files one by one, main first):
+        the client store's redo log makes that safe.
         """
         committed: Head | None = None
         with self._lock:
             conn = self.connection
             conn.execute("BEGIN IMMEDIATE")
+            self.transactions += 1
             self._tx_head = None
             try:
                 yield conn
@@ -174,19 +264,6 @@ class UnlockedVault:
             except DatabaseError as exc:
                 raise _translate(exc) from None
 
-    def copy_into(self, target: Connection) -> None:
-        """Copy the database into ``target`` (keyed with this vault's key): one snapshot.
-
-        SQLite's online backup API in one step reads under a single read transaction, so
-        other processes keep writing (WAL) and the copy holds exactly the commits made
-        before it began. Under this vault's lock: its one connection serves one thread.
-        """
-        with self._lock:
-            try:
-                self.connection.backup(target, pages=-1)
-            except DatabaseError as exc:
-                raise _translate(exc) from None
-
     def record_event(
         self,
         actor: str,
@@ -194,8 +271,13 @@ class UnlockedVault:
         *,
         object: str = "",  # noqa: A002
         details: Mapping[str, Any] | None = None,
+        signer: Person | None = None,
     ) -> audit.AuditEvent:
-        """Append to the audit trail inside the current transaction."""
+        """Append to the audit trail inside the current transaction, signed by the person
+        who opened the vault, or by ``signer`` when another person vouches for the entry
+        themselves (their key opened with their password on the spot, e.g. an owner's
+        approval). ``details`` are recorded as given: sealing value-added content is the
+        caller's job (:mod:`crmdesk.services.audit_sealing`)."""
         event = audit.record(
             self.connection,
             self.meta.vault_id,
@@ -203,20 +285,35 @@ class UnlockedVault:
             action=action,
             object=object,
             details=details,
+            signer=signer if signer is not None else self.person,
         )
         self._tx_head = (event.seq, event.hash)
         return event
 
-    def verify_audit(self) -> audit.ChainReport:
+    def verify_audit(
+        self, *, keys: audit.KeyLookup | None = None, unseal: audit.Unsealer | None = None
+    ) -> audit.ChainReport:
         """Walk the audit chain and compare its end with the head vault.json records.
 
         vault.json is read first: every entry it names committed before it was written,
         so the walk, which starts afterwards, must find it. A head in the file that lags
-        behind the database (another process has not written its head yet) is fine.
+        behind the database (another process has not written its head yet) is fine; a
+        head missing from a vault of the current format is not.
+
+        ``keys`` (the person keys the vault vouches for; the services know which) makes
+        the walk check every entry's signature too; ``unseal`` opens resealed details
+        for the holder of the audit key (:mod:`crmdesk.audit.verify`).
         """
-        recorded = recorded_head(self.folder)
+        recorded, required = read_recorded_head(self.folder)
         with self.reading() as conn:
-            return audit.verify(conn, self.meta.vault_id, recorded_head=recorded)
+            return audit.verify(
+                conn,
+                self.meta.vault_id,
+                recorded_head=recorded,
+                head_required=required,
+                keys=keys,
+                unseal=unseal,
+            )
 
     @property
     def owner(self) -> Owner:
@@ -232,11 +329,8 @@ class UnlockedVault:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     def key_location(self) -> str:
-        """Where the key is held, in words: for status lines and ``crmdesk status``."""
-        if self.meta.key_storage == KeyStorage.PASSPHRASE:
-            return "wrapped by a master passphrase (Argon2id, AES-256-GCM) in vault.json"
-        service, entry = self.meta.keyring_service, self.meta.keyring_entry
-        return f"in the {self.key_source}, service '{service}', entry '{entry}'"
+        """How the vault's keys are held, in words: for status lines and ``crmdesk status``."""
+        return describe(self.keyfile(), self.key_source)
 
     def close(self) -> None:
         """Close the connection, overwrite the key bytes held in memory, drop the lock."""
@@ -247,9 +341,9 @@ class UnlockedVault:
                 with contextlib.suppress(DatabaseError):
                     self._conn.close()
                 self._conn = None
-            if self._key is not None:
-                self._key.wipe()
-                self._key = None
+            self.books.schemas.clear()
+            self.held.wipe()
+            self.person = None
             self._unshown_recovery_key = None
             self._open_lock.release()
 
@@ -262,18 +356,25 @@ class UnlockedVault:
     # -- internals --------------------------------------------------------------------
 
     def _save_audit_head(self, head: Head) -> None:
-        """Record a committed audit head in vault.json; it only ever moves forward."""
-        self._head_writer.save(head, self.meta, self._keep_metadata)
+        """Record a committed audit head in vault.json; it only ever moves forward, and
+        never past a recorded head the trail no longer holds (:mod:`.audit_head`)."""
+        self._head_writer.save(head, self.meta, self._keep_metadata, self._trail_holds)
+
+    def _trail_holds(self, head: Head) -> bool:
+        """The trail still has entry ``head[0]``, with hash ``head[1]``."""
+        with self._lock:
+            if self._conn is None:
+                return False
+            try:
+                row = self._conn.execute(
+                    "SELECT hash FROM audit_events WHERE seq = ?", (head[0],)
+                ).fetchone()
+            except DatabaseError:
+                return False
+        return row is not None and row[0] == head[1]
 
     def _keep_metadata(self, meta: VaultMetadata) -> None:
         self.meta = meta
-
-    def _require_key(self) -> VaultKey:
-        if self._key is None:
-            raise CannotUnlock(
-                "The vault is locked. Unlock it again to continue.", code="vault.locked"
-            )
-        return self._key
 
     def _migrate(self, *, to: int, actor: str, record: bool) -> None:
         with self.reading() as conn:
@@ -284,7 +385,10 @@ class UnlockedVault:
                 f"this version knows up to {migrations.LATEST_VERSION}). Update crmdesk.",
                 code="vault.newer.schema",
             )
-        steps = migrations.pending(current, to)
+        # A vault from before books (schema 3 to 6) keeps its value-added columns until
+        # the upgrade has copied them into its books (the client store drops them then).
+        keep = migrations.holds_records(current)
+        steps = migrations.pending(current, to, keep_value_added=keep)
         if not steps:
             return
         with self.transaction() as conn:

@@ -69,6 +69,9 @@ def person(login: str, names: dict[str, str]) -> str:
 def load(session: Session, query: Query, tz: dt.tzinfo | None, job: Job) -> Snapshot:
     """Read the audit trail for ``query`` (on a worker thread): entries, counts, alerts."""
     service = ActivityService(session, tz=tz)
+    # Failed sign-ins made while this person stayed signed in wait outside the database:
+    # written into the trail first, so that the entries and alerts below show them.
+    service.record_waiting_signins()
     snap = Snapshot(query)
     snap.actors = service.actors()
     try:

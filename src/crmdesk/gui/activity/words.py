@@ -318,6 +318,8 @@ def _summary_parts(event: ActivityEvent) -> list[str]:  # noqa: C901 - one case 
             parts.append(f"{verb}: " + ", ".join(str(f).replace("_", " ") for f in fields))
         if d.get("value_added_changes"):
             parts.append("old and new value-added values kept")
+        elif d.get("sealed") == "sealed":  # kept, sealed to the owner and managers
+            parts.append("old and new value-added values sealed")
         return parts
     if action == "client.deleted":
         return [f"“{d['name']}”"] if d.get("name") else []

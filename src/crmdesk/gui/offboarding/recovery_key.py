@@ -1,4 +1,5 @@
-"""A new recovery key, shown once: after a key rotation (on its own or when offboarding).
+"""A new recovery key, shown once: after the vault's keys are changed (Rotate vault key…)
+or the first colleague is added (the owner's keys are replaced then).
 
 The key is shown in groups of four in a monospaced font, and never put on the clipboard:
 it cannot be selected, and there is no Copy. "Print recovery kit…" builds the kit in
@@ -70,7 +71,7 @@ class RecoveryKeyPanel(QWidget):
                 "away, apart from this computer.",
                 "The old recovery key and old recovery kits no longer open this vault: "
                 "destroy them once this one is stored.",
-                "Backups made before now still open with the old key: keep them as safe as "
+                "Backups made before now still open with the old keys: keep them as safe as "
                 "before, or replace them with new ones.",
             ]
         )
@@ -128,7 +129,7 @@ class RecoveryKeyPanel(QWidget):
     def remind(self) -> None:
         """Said when someone tries to close before ticking the box."""
         self.message.show_error(
-            "The vault key has been changed. Store the new recovery key safely and tick the "
+            "Your keys have been changed. Store the new recovery key safely and tick the "
             "box: it will not be shown again, and the old one no longer works."
         )
         self.stored_checkbox.setFocus()

@@ -1,10 +1,11 @@
-"""Tools › Change the vault key…: rotating the key on its own.
+"""Tools › Rotate vault key…: changing every key of the vault on its own.
 
-First a confirmation that says why and when (after someone with access leaves, or when
-the key may be known; old recovery kits stop working; backups made before keep the old
-key), with the reason for the audit trail and the master passphrase when the vault has
-one. The rotation runs on a worker thread (:mod:`crmdesk.gui.ops`); then the new
-recovery key is shown once, as in the offboarding wizard.
+First a confirmation that says why and when (when a key or the recovery key may be
+known; someone leaving needs no more than Offboard a user…, which changes the keys they
+held), what changes (every key, the owner's own keys and recovery key; nobody's
+password), with the reason for the audit trail and the owner's password when their key
+opens with one. The rotation runs on a worker thread (:mod:`crmdesk.gui.ops`); then the
+new recovery key is shown once, with its kit to print.
 """
 
 from __future__ import annotations
@@ -30,24 +31,26 @@ from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage
 from crmdesk.gui.widgets.secret_fields import secret_edit
 from crmdesk.gui.widgets.style import STYLE, note_label, primary_button
-from crmdesk.services import keys
-from crmdesk.services import session as session_service
+from crmdesk.services import keys, signin
 from crmdesk.services.session import KeyStore, Session
-from crmdesk.services.vault_state import vault_folder
+from crmdesk.services.vault_state import Protection, security_state
 
 WHY = (
-    "Change the vault key when someone who had access to the vault leaves, or when you "
-    "think the key or the recovery key may be known to someone who should not have it."
+    "Change the vault's keys when you think a key or the recovery key may be known to "
+    "someone who should not have it. Someone leaving needs less: Offboard a user… "
+    "changes every key they held."
 )
 WHAT = (
-    "The database is re-encrypted under a new key, and a new recovery key is shown once, "
-    "for you to print and store.",
-    "The old key and old recovery kits stop opening this vault: a key someone copied opens "
-    "no later copy of it.",
-    "Backups and copies made before now keep the old key and still open with the old "
-    "recovery key: a new key protects the future, not the past.",
+    "Every key of the vault is replaced: the database and every book are re-encrypted, "
+    "and the audit trail gets a new sealing key. Everyone keeps their password.",
+    "Your own keys are replaced too, and you get a new recovery key, shown once, to print "
+    "and store.",
+    "The old keys and old recovery kits stop opening this vault: a key someone copied "
+    "opens no later copy of it.",
+    "Backups and copies made before now keep the old keys and still open with the old "
+    "recovery key: new keys protect the future, not the past.",
     "Close crmdesk in every other window and command first: the vault must be open here "
-    "only while its key changes.",
+    "only while its keys change.",
 )
 
 
@@ -66,11 +69,11 @@ class RotateKeyDialog(AppDialog):
         self._keystore = keystore
         self.op: Operation | None = None
         self.rotated = False
-        try:
-            self._needs_passphrase = session_service.needs_passphrase(vault_folder(session))
-        except CrmdeskError:
-            self._needs_passphrase = False
-        self.setWindowTitle("Change the vault key")
+        # The owner's new keys are wrapped by what opens their key now: their password
+        # (several people), their passphrase (one person), or the OS keyring (nothing).
+        self._needs_passphrase = signin.has_password(session)
+        self._by_passphrase = security_state(session).protection is Protection.PASSPHRASE
+        self.setWindowTitle("Change the vault's keys")
         self.setStyleSheet(STYLE)
         self.setMinimumSize(660, 560)
         outer = QVBoxLayout(self)
@@ -87,7 +90,7 @@ class RotateKeyDialog(AppDialog):
         body = QVBoxLayout(page)
         body.setContentsMargins(28, 20, 28, 18)
         body.setSpacing(10)
-        body.addWidget(heading("Change the vault key"))
+        body.addWidget(heading("Change the vault's keys"))
         body.addWidget(QLabel(WHY, wordWrap=True))
         self.explanation = bullets(list(WHAT))
         body.addWidget(self.explanation)
@@ -100,19 +103,26 @@ class RotateKeyDialog(AppDialog):
         reason_label.setBuddy(self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
         form.addRow(quiet("Kept in the audit trail and in the reasonable-measures report."))
-        self.passphrase_edit = secret_edit("The vault's master passphrase")
+        secret = "passphrase" if self._by_passphrase else "password"
+        self.passphrase_edit = secret_edit(
+            "The vault's master passphrase"
+            if self._by_passphrase
+            else "The password you sign in with"
+        )
         if self._needs_passphrase:
-            passphrase_label = QLabel("Master &passphrase:", page)
+            passphrase_label = QLabel(
+                "Master &passphrase:" if self._by_passphrase else "Your &password:", page
+            )
             passphrase_label.setBuddy(self.passphrase_edit)
             form.addRow(passphrase_label, self.passphrase_edit)
-            form.addRow(quiet("The new key is protected by the same passphrase."))
+            form.addRow(quiet(f"Your new keys are protected by the same {secret}."))
         else:
             self.passphrase_edit.setParent(page)
             self.passphrase_edit.hide()
         body.addLayout(form)
         body.addWidget(
             note_label(
-                "This cannot be undone: once changed, the old key never opens this vault "
+                "This cannot be undone: once changed, the old keys never open this vault "
                 "again, and the new recovery key must be stored safely.",
                 "warningNote",
             )
@@ -125,7 +135,7 @@ class RotateKeyDialog(AppDialog):
         self.cancel_button = QPushButton("Cancel", page)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
-        self.rotate_button = primary_button("Change the key")
+        self.rotate_button = primary_button("Change the keys")
         # Not the default button: Enter in a field must not start what cannot be undone.
         self.rotate_button.setDefault(False)
         self.rotate_button.setAutoDefault(False)
@@ -140,11 +150,11 @@ class RotateKeyDialog(AppDialog):
         body = QVBoxLayout(page)
         body.setContentsMargins(28, 20, 28, 18)
         body.setSpacing(10)
-        body.addWidget(heading("The vault key is changed"))
+        body.addWidget(heading("The vault's keys are changed"))
         body.addWidget(
             quiet(
-                "The vault is now encrypted under a new key, kept where the old one was. "
-                "Nothing else changes for you or the other users."
+                "The vault is now encrypted under new keys. Everyone signs in as before: "
+                "nobody's password changed."
             )
         )
         self.key_panel = RecoveryKeyPanel(self.session, page)
@@ -178,14 +188,18 @@ class RotateKeyDialog(AppDialog):
         if self._needs_passphrase:
             passphrase = self.passphrase_edit.text()
             if not passphrase:
-                self.message.show_error("Type the vault's master passphrase.")
+                self.message.show_error(
+                    "Type the vault's master passphrase."
+                    if self._by_passphrase
+                    else "Type the password you sign in with: your new keys are protected by it."
+                )
                 self.passphrase_edit.setFocus()
                 return
         session, keystore = self.session, self._keystore
         self._set_busy(True)
         self.op = run_with_progress(
             self,
-            "Changing the vault key",
+            "Changing the vault's keys",
             1,
             lambda job: keys.rotate_key(
                 session, reason=reason, passphrase=passphrase, keystore=keystore
@@ -194,7 +208,7 @@ class RotateKeyDialog(AppDialog):
             self._on_error,
         )
         self.op.dialog.setCancelButton(None)  # type: ignore[arg-type]
-        self.op.dialog.setLabelText("Re-encrypting the vault under a new key…")
+        self.op.dialog.setLabelText("Re-encrypting the vault under new keys…")
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.reason_edit, self.passphrase_edit, self.cancel_button):
@@ -252,7 +266,7 @@ class RotateKeyDialog(AppDialog):
 
 
 def rotate_key_flow(parent: QWidget, session: Session, *, keystore: KeyStore | None = None) -> bool:
-    """Ask, change the vault key, show the new recovery key once; True if it changed."""
+    """Ask, change the vault's keys, show the new recovery key once; True if they changed."""
     dialog = RotateKeyDialog(session, parent, keystore=keystore)
     dialog.exec()
     return dialog.rotated

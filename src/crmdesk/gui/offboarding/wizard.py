@@ -1,11 +1,11 @@
 """Tools › Offboard a user…: the owner's exit procedure for an employee who leaves.
 
-Step 1 chooses the person, the period of the Access report and whether to change the
-vault key (recommended), and says plainly what will happen and that it cannot be undone.
-Step 2 runs the offboarding service on a worker thread (:mod:`crmdesk.gui.ops`) and shows
-what it produced: the Access report and the exit certification (each with Preview,
-Print and Save as PDF) and, when the key was changed, the new recovery key, shown once,
-which the owner must confirm they stored before Finish.
+Step 1 chooses the person and the period of the Access report, and says plainly what
+will happen and that it cannot be undone. Step 2 runs the offboarding service on a
+worker thread (:mod:`crmdesk.gui.ops`) and shows what it produced: the account disabled,
+every key the person held changed (and given again to everyone else, without asking
+anyone's password; the owner's recovery key stays, the person never had it), the Access
+report and the exit certification (each with Preview, Print and Save as PDF).
 
 Every page action is a method (``offboard``, ``finish``) that a button calls, so tests
 drive the dialog with ``show()`` and calls, never ``exec()``.
@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -36,29 +35,19 @@ from crmdesk.domain.roles import Role
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import error_text, show_error
 from crmdesk.gui.offboarding.common import heading, numbered, quiet
-from crmdesk.gui.offboarding.recovery_key import RecoveryKeyPanel
 from crmdesk.gui.offboarding.report_row import ReportRow
 from crmdesk.gui.ops import Operation, run_with_progress
 from crmdesk.gui.people.common import local_time
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage
 from crmdesk.gui.widgets.rows import RowsModel, rows_table, text_row
-from crmdesk.gui.widgets.secret_fields import secret_edit
 from crmdesk.gui.widgets.style import STYLE, note_label, primary_button
-from crmdesk.services import session as session_service
 from crmdesk.services.offboarding import OffboardingResult, OffboardingService
 from crmdesk.services.people import User, UserService
 from crmdesk.services.reports import ReportService
 from crmdesk.services.session import KeyStore, Session
-from crmdesk.services.vault_state import vault_folder
 
 DEFAULT_DAYS = 90
-ROTATE_TEXT = (
-    "Rotate the vault key now (recommended: an old key copied by the employee then opens "
-    "no later copy of the vault)"
-)
-ROTATE_CHECK = "Rotate the vault key now (recommended)"
-ROTATE_HINT = "An old key copied by the employee then opens no later copy of the vault."
 USER_COLUMNS = ("Name", "Login", "Role", "Last sign-in")
 
 
@@ -66,41 +55,40 @@ def first_name(user: User) -> str:
     return user.full_name.split()[0] if user.full_name.split() else user.login
 
 
-def summary_text(user: User | None, days: int, rotate: bool) -> str:
+def keys_held(user: User) -> str:
+    """Which keys the person's role gave them (SECURITY.md, "What each role's keys open")."""
+    if user.role is Role.MANAGER:
+        return "the main database's, every book's and the audit trail's"
+    if user.role is Role.SALESPERSON:
+        return "the main database's and their own book's"
+    return "the main database's"
+
+
+def summary_text(user: User | None, days: int) -> str:
     """What pressing the button will do, in order, for the person chosen."""
     if user is None:
         return "Choose the person who is leaving."
-    steps = summary_steps(user, days, rotate)
+    steps = summary_steps(user, days)
     return "\n".join(f"{n}.  {s}" for n, s in enumerate(steps, start=1))
 
 
-def summary_steps(user: User, days: int, rotate: bool) -> list[str]:
+def summary_steps(user: User, days: int) -> list[str]:
     name, first = user.full_name, first_name(user)
-    steps = [
+    return [
         f"{name}'s account ({user.login}) is disabled at once: {first} can no longer sign "
         "in. Their history stays in the audit trail.",
-    ]
-    if rotate:
-        steps.append(
-            "The vault key is changed. The old key and the old recovery key stop opening "
-            f"this vault, so a key {first} may have copied opens no later copy of it. You "
-            "get a new recovery key to store; backups made before keep the old key."
-        )
-    else:
-        steps.append(
-            "The vault key stays as it is. Not recommended: a key or recovery key "
-            f"{first} may have copied keeps opening every copy of the vault."
-        )
-    steps.append(
+        f"Every key {first} held ({keys_held(user)}) is changed and given again to everyone "
+        f"else, without asking anyone's password: a key {first} may have copied opens "
+        f"nothing written from then on. Your recovery key stays as it is: {first} never "
+        "had it.",
         f"An Access report lists everything {first} viewed, changed, printed, exported "
-        f"and copied in the last {days} day{'s' if days != 1 else ''}, marked with your name."
-    )
-    steps.append(f"An exit certification lists the reports {first} printed, for {first} to sign.")
-    return steps
+        f"and copied in the last {days} day{'s' if days != 1 else ''}, marked with your name.",
+        f"An exit certification lists the reports {first} printed, for {first} to sign.",
+    ]
 
 
 class OffboardingWizard(AppDialog):
-    """Two steps: choose and confirm; then the reports and the new recovery key."""
+    """Two steps: choose and confirm; then what was done, and the reports."""
 
     offboarded = Signal(str)  # the login, once the service has done its work
 
@@ -121,10 +109,6 @@ class OffboardingWizard(AppDialog):
         self._attempted: str | None = None  # a login whose offboarding stopped half-way
         self._users: list[User] = []
         self._user: User | None = None
-        try:
-            self._needs_passphrase = session_service.needs_passphrase(vault_folder(session))
-        except CrmdeskError:
-            self._needs_passphrase = False
 
         self.setWindowTitle("Offboard a user")
         self.setStyleSheet(STYLE)
@@ -149,8 +133,9 @@ class OffboardingWizard(AppDialog):
         body.addWidget(heading("Offboard a user"))
         body.addWidget(
             quiet(
-                "When an employee leaves: their account is closed, the vault key changed, "
-                "and the evidence of what they did with the client information printed."
+                "When an employee leaves: their account is closed, the keys they held "
+                "changed, and the evidence of what they did with the client information "
+                "printed."
             )
         )
         body.addWidget(QLabel("Who is leaving?"))
@@ -174,21 +159,6 @@ class OffboardingWizard(AppDialog):
         self.days_spin.setMaximumWidth(140)
         self.days_spin.valueChanged.connect(self._update_summary)
         form.addRow("Access report covers the &last:", self.days_spin)
-        self.rotate_check = QCheckBox(ROTATE_CHECK, page)
-        self.rotate_check.setChecked(True)
-        self.rotate_check.setToolTip(ROTATE_TEXT)
-        self.rotate_check.toggled.connect(self._rotate_toggled)
-        rotate_hint = quiet(ROTATE_HINT)
-        rotate_hint.setContentsMargins(22, 0, 0, 0)
-        rotate_box = QVBoxLayout()
-        rotate_box.setSpacing(0)
-        rotate_box.addWidget(self.rotate_check)
-        rotate_box.addWidget(rotate_hint)
-        form.addRow(rotate_box)
-        self.passphrase_edit = secret_edit("The vault's master passphrase")
-        self.passphrase_label = QLabel("Master &passphrase:", page)
-        self.passphrase_label.setBuddy(self.passphrase_edit)
-        form.addRow(self.passphrase_label, self.passphrase_edit)
         body.addLayout(form)
 
         self.summary_label = QLabel(page)
@@ -205,9 +175,9 @@ class OffboardingWizard(AppDialog):
         box.addWidget(self.summary_label)
         body.addWidget(summary_box)
         self.undo_note = note_label(
-            "This cannot be undone. The account can be enabled again later, but the reports "
-            "are registered in the vault and the old key never comes back: the new recovery "
-            "key must be stored safely.",
+            "This cannot be undone. The account can be enabled again later, with a new "
+            "password, but the reports are registered in the vault and the old keys never "
+            "come back.",
             "warningNote",
         )
         body.addWidget(self.undo_note)
@@ -227,7 +197,7 @@ class OffboardingWizard(AppDialog):
         row.addWidget(self.cancel_button)
         row.addWidget(self.offboard_button)
         body.addLayout(row)
-        self._rotate_toggled(True)
+        self._update_summary()
         return page
 
     def load_users(self) -> None:
@@ -276,20 +246,14 @@ class OffboardingWizard(AppDialog):
         self.message.clear_message()
         self._update_summary()
 
-    def _rotate_toggled(self, checked: bool) -> None:
-        needs = checked and self._needs_passphrase
-        self.passphrase_edit.setVisible(needs)
-        self.passphrase_label.setVisible(needs)
-        self._update_summary()
-
     def _update_summary(self) -> None:
         user = self._user
-        days, rotate = self.days_spin.value(), self.rotate_check.isChecked()
-        self.summary_text = summary_text(user, days, rotate)
+        days = self.days_spin.value()
+        self.summary_text = summary_text(user, days)
         if user is None:
             self.summary_label.setText(html.escape(self.summary_text))
         else:
-            self.summary_label.setText(numbered(summary_steps(user, days, rotate)))
+            self.summary_label.setText(numbered(summary_steps(user, days)))
         self.offboard_button.setEnabled(user is not None and self.op is None)
         self.offboard_button.setText(f"Offboard {user.full_name}" if user else "Offboard")
 
@@ -304,16 +268,6 @@ class OffboardingWizard(AppDialog):
         if user is None or self.op is not None:
             return
         self.message.clear_message()
-        rotate = self.rotate_check.isChecked()
-        passphrase: str | None = None
-        if rotate and self._needs_passphrase:
-            passphrase = self.passphrase_edit.text()
-            if not passphrase:
-                self.message.show_error(
-                    "Type the vault's master passphrase: the new key is protected by it."
-                )
-                self.passphrase_edit.setFocus()
-                return
         days = self.days_spin.value()
         kwargs: dict[str, Any] = {"keystore": self._keystore}
         if self._now is not None:
@@ -325,22 +279,18 @@ class OffboardingWizard(AppDialog):
             self,
             f"Offboarding {user.full_name}",
             1,
-            lambda job: service.offboard(
-                user.login, days=days, rotate_key=rotate, passphrase=passphrase
-            ),
+            lambda job: service.offboard(user.login, days=days),
             self._on_done,
             self._on_error,
         )
         # The service cannot stop half-way: no Cancel that would not cancel.
         self.op.dialog.setCancelButton(None)  # type: ignore[arg-type]
         self.op.dialog.setLabelText(
-            "Disabling the account, changing the vault key and printing the reports…"
-            if rotate
-            else "Disabling the account and printing the reports…"
+            "Disabling the account, changing the keys it held and printing the reports…"
         )
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.users_table, self.days_spin, self.rotate_check, self.passphrase_edit):
+        for widget in (self.users_table, self.days_spin):
             widget.setEnabled(not busy)
         self.cancel_button.setEnabled(not busy)
         self.offboard_button.setEnabled(not busy and self._user is not None)
@@ -354,18 +304,13 @@ class OffboardingWizard(AppDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         self._finish_op()
-        self.passphrase_edit.clear()
         self.load_users()  # the account may be disabled already: it stays in the list
-        text = error_text(exc)
         if not isinstance(exc, CrmdeskError):
             show_error(self, exc)
-        self.message.show_error(text)
-        if self._needs_passphrase and "passphrase" in text.lower():
-            self.passphrase_edit.setFocus()
+        self.message.show_error(error_text(exc))
 
     def _on_done(self, result: OffboardingResult) -> None:
         self._finish_op()
-        self.passphrase_edit.clear()
         self.result_ = result
         self._attempted = None
         self._show_results(result)
@@ -395,11 +340,6 @@ class OffboardingWizard(AppDialog):
         self.results_body.addWidget(heading("Reports", 1.1))
         self.reports_box = QVBoxLayout()
         self.results_body.addLayout(self.reports_box)
-        self.key_panel = RecoveryKeyPanel(self.session, content)
-        self.key_panel.stored_changed.connect(self._update_finish)
-        self.key_panel.hide()
-        self.results_body.addSpacing(6)
-        self.results_body.addWidget(self.key_panel)
         self.results_body.addStretch(1)
         scroll.setWidget(content)
         outer.addWidget(scroll, 1)
@@ -420,13 +360,21 @@ class OffboardingWizard(AppDialog):
         login = user.login if user else ""
         self.results_title.setText(f"{name} is offboarded")
         lines = [f"✓  The account {login} is disabled: {first} can no longer sign in."]
-        if result.recovery_key:
+        if result.rotated:
             lines.append(
-                "✓  The vault key was changed: the old key and the old recovery key no "
-                "longer open this vault."
+                f"✓  Every key {first} held was changed and given again to everyone else: a "
+                f"key {first} may have copied opens nothing written from now on. Nobody "
+                "needs a new password."
             )
         else:
-            lines.append("•  The vault key was not changed.")
+            lines.append(
+                f"•  The keys {first} held are changed the next time the vault is opened "
+                "alone: it is open in another window or command."
+            )
+        lines.append(
+            f"✓  Your recovery key stays as it is: {first} never had it, so your printed "
+            "recovery kit still opens this vault."
+        )
         lines.append(
             "✓  The Access report and the exit certification are registered in the vault. "
             f"Print the certification for {first} to sign, and keep both with your records."
@@ -449,50 +397,27 @@ class OffboardingWizard(AppDialog):
         )
         self.reports_box.addWidget(self.access_row)
         self.reports_box.addWidget(self.certificate_row)
-        if result.recovery_key:
-            self.key_panel.show_key(result.recovery_key)
-            self.key_panel.show()
-        else:
-            self.key_panel.hide()
-        self._update_finish()
-
-    def _update_finish(self, *_args: object) -> None:
-        waiting = self.key_panel.has_key() and not self.key_panel.is_stored()
-        self.finish_button.setEnabled(not waiting)
-        self.finish_button.setToolTip(
-            "Tick “I have stored the new recovery key safely” first." if waiting else ""
-        )
 
     def finish(self) -> None:
-        """Close (the new recovery key, if any, must have been stored)."""
+        """Close, once the work is done."""
         if self.result_ is None:
             return
-        if self.key_panel.has_key() and not self.key_panel.is_stored():
-            self.key_panel.remind()
-            return
-        self.key_panel.forget()
         self.accept()
 
     # -- closing --------------------------------------------------------------------------
 
     def reject(self) -> None:
-        """Esc and the close button: not while working, nor before the key is stored."""
+        """Esc and the close button: not while working."""
         if self.op is not None:
             return
         if self.result_ is not None:
-            if self.key_panel.has_key() and not self.key_panel.is_stored():
-                self.key_panel.remind()
-                return
             self.finish()
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if self.op is not None or (
-            self.result_ is not None and self.key_panel.has_key() and not self.key_panel.is_stored()
-        ):
+        if self.op is not None:
             event.ignore()
-            self.reject()
             return
         super().closeEvent(event)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QWidget
 
+from crmdesk.gui.people.owner_recovery import OwnerRecoveryDialog
 from crmdesk.gui.people.password_dialog import ChangePasswordDialog
 from crmdesk.gui.people.policy_dialog import PolicyDialog
 from crmdesk.gui.people.signin_dialog import SignInDialog
@@ -17,13 +18,15 @@ from crmdesk.services.session import Session, Unlocked
 
 
 def complete_sign_in(parent: QWidget | None, unlocked: Unlocked) -> Session | None:
-    """The session of whoever signs in, past the gates; None (vault closed) if they stop."""
+    """The session of whoever signs in, past the gates; None (vault closed) if they stop.
+
+    The owner who lost their password chooses "Use recovery key…" at sign-in: the
+    recovery key opens their account with a new password; cancelling that goes back to
+    the sign-in."""
     try:
         if unlocked.sign_in_required():
-            dialog = SignInDialog(unlocked, parent)
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-            session = dialog.session()
-            if not accepted or session is None:
+            session = _sign_in(parent, unlocked)
+            if session is None:
                 unlocked.close()
                 return None
         else:
@@ -40,6 +43,26 @@ def complete_sign_in(parent: QWidget | None, unlocked: Unlocked) -> Session | No
         session.close()
         return None
     return session
+
+
+def _sign_in(parent: QWidget | None, unlocked: Unlocked) -> Session | None:
+    login = ""
+    while True:
+        dialog = SignInDialog(unlocked, parent, login=login)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.session()
+        if not dialog.wants_recovery:
+            return None
+        login = dialog.login_edit.text()
+        recovery = OwnerRecoveryDialog(unlocked.folder, parent)
+        accepted = recovery.exec() == QDialog.DialogCode.Accepted
+        opened = recovery.unlocked()
+        if accepted and opened is not None:
+            try:
+                return opened.sole_user()  # the owner, whose slot the key opened
+            except BaseException:
+                opened.close()
+                raise
 
 
 def pass_gates(parent: QWidget | None, session: Session) -> bool:

@@ -2,13 +2,15 @@
 
 A wrong password is said in place (the password field is emptied, the dialog stays);
 after too many, the service makes sign-in wait and the button counts the wait down.
-Cancel leaves the vault closed: whoever opened the dialog closes it.
+Cancel leaves the vault closed: whoever opened the dialog closes it. "Use recovery key…"
+is the owner's way in when their password is lost: the dialog closes with
+:attr:`wants_recovery` set, and whoever opened it offers the recovery key.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QPushButton, QWidget
 
 from crmdesk.errors import CrmdeskError, SignInFailed, SignInThrottled
 from crmdesk.gui import settings as app_settings
@@ -61,6 +63,16 @@ class SignInDialog(AppDialog):
         buttons, self.cancel_button, self.sign_in_button = button_row("Cancel", "Sign in")
         self.sign_in_button.clicked.connect(self.sign_in)
         self.cancel_button.clicked.connect(self.reject)
+        self.wants_recovery = False
+        self.recovery_button = QPushButton("Use recovery key…")
+        self.recovery_button.setAutoDefault(False)
+        self.recovery_button.setToolTip(
+            "For the vault's owner who lost their password: the recovery key from the "
+            "printed recovery kit opens the owner's account, with a new password. Anyone "
+            "else who forgot theirs: ask the owner to reset it."
+        )
+        self.recovery_button.clicked.connect(self.use_recovery_key)
+        buttons.addButton(self.recovery_button, QDialogButtonBox.ButtonRole.ResetRole)
         layout.addWidget(buttons)
         # Enter anywhere presses "Sign in" (the default button); with no password yet
         # it moves to the password field instead.
@@ -76,6 +88,14 @@ class SignInDialog(AppDialog):
     def session(self) -> Session | None:
         """The signed-in session once the dialog was accepted, else None."""
         return self._session
+
+    def use_recovery_key(self) -> None:
+        """The owner lost their password: close, asking for the recovery key instead."""
+        if self._wait_left > 0:
+            return
+        self.password_edit.clear()
+        self.wants_recovery = True
+        self.reject()
 
     def sign_in(self) -> None:
         if self._wait_left > 0:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,121 +21,41 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.roles import Role
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import error_text
-from crmdesk.gui.people.common import ROLE_CHOICES, local_date, local_time
+from crmdesk.gui.people.add_user import AddUserDialog
+from crmdesk.gui.people.common import local_date, local_time
+from crmdesk.gui.people.user_fields import PasswordPair, role_combo
 from crmdesk.gui.vault_flows.lock_screen import SetPasswordDialog
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage, busy
 from crmdesk.gui.widgets.rows import RowsModel, rows_table, text_row
-from crmdesk.gui.widgets.secret_fields import secret_edit
 from crmdesk.gui.widgets.style import button_row, dialog_frame, note_label, title_label
 from crmdesk.services import signin
 from crmdesk.services.people import User, UserService
 from crmdesk.services.session import Session
-from crmdesk.services.signin import MIN_PASSWORD_CHARS
 
 COLUMNS = ("Login", "Name", "Role", "Status", "Last sign-in")
 
 
-def user_status(user: User) -> str:
+NEEDS_PASSWORD = "Needs a new password"
+
+
+def needs_new_password(user: User) -> bool:
+    """An enabled colleague without a key slot (the old format's passwords were dropped
+    at the upgrade): they cannot sign in until the owner resets their password."""
+    return user.enabled and user.role is not Role.OWNER and not user.has_password
+
+
+def user_status(user: User, *, own_password: bool = True) -> str:
+    """``own_password``: for the owner, whether they set a sign-in password."""
     if not user.enabled:
         return f"Disabled since {local_date(user.disabled_at)}"
+    if needs_new_password(user):
+        return NEEDS_PASSWORD
     if user.must_change_password:
         return "Active · must choose a password"
-    if not user.has_password:
+    if user.role is Role.OWNER and not own_password:
         return "Active · no password set"
     return "Active"
-
-
-def role_combo(current: Role | None = None) -> QComboBox:
-    combo = QComboBox()
-    for role, what in ROLE_CHOICES:
-        combo.addItem(f"{role.title} — {what}", role)
-    if current is not None:
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-    return combo
-
-
-class _PasswordPair:
-    """A new password typed twice: two rows for a form, and their checks."""
-
-    def __init__(self, form: QFormLayout, first_label: str) -> None:
-        self.first = secret_edit(f"At least {MIN_PASSWORD_CHARS} characters")
-        self.second = secret_edit()
-        form.addRow(first_label, self.first)
-        form.addRow("Type it &again:", self.second)
-
-    def problem(self) -> str:
-        first, second = self.first.text(), self.second.text()
-        if len(first) < MIN_PASSWORD_CHARS:
-            return (
-                f"The password must have at least {MIN_PASSWORD_CHARS} characters; "
-                "a few unrelated words make a strong one."
-            )
-        if first != second:
-            return "The two passwords differ. Type the same password twice."
-        return ""
-
-    def value(self) -> str:
-        return self.first.text()
-
-    def clear(self) -> None:
-        self.first.clear()
-        self.second.clear()
-
-
-class AddUserDialog(AppDialog):
-    """Login, full name, role and an initial password the user must change."""
-
-    def __init__(self, service: UserService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._service = service
-        self.added: User | None = None
-        layout = dialog_frame(self, "Add a user", 560)
-        layout.addWidget(title_label("Add a user"))
-        form = QFormLayout()
-        self.login_edit = QLineEdit()
-        self.login_edit.setPlaceholderText("What they type to sign in, e.g. bob")
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("Printed on every page they print")
-        self.role_combo = role_combo(Role.SALESPERSON)
-        form.addRow("&Login:", self.login_edit)
-        form.addRow("&Full name:", self.name_edit)
-        form.addRow("&Role:", self.role_combo)
-        self.password = _PasswordPair(form, "&Initial password:")
-        layout.addLayout(form)
-        layout.addWidget(
-            note_label(
-                "Give them the initial password in person: they must change it at their "
-                "first sign-in, and then read and accept the confidentiality policy."
-            )
-        )
-        self.message = InlineMessage()
-        layout.addWidget(self.message)
-        buttons, cancel, self.add_button = button_row("Cancel", "Add user")
-        self.add_button.clicked.connect(self.submit)
-        cancel.clicked.connect(self.reject)
-        layout.addWidget(buttons)
-        self.login_edit.setFocus()
-
-    def submit(self) -> None:
-        problem = self.password.problem()
-        if problem:
-            self.message.show_error(problem)
-            self.password.first.setFocus()
-            return
-        try:
-            with busy():
-                self.added = self._service.add(
-                    self.login_edit.text(),
-                    self.name_edit.text(),
-                    self.role_combo.currentData(),
-                    self.password.value(),
-                )
-        except CrmdeskError as exc:
-            self.message.show_error(error_text(exc))
-            return
-        self.password.clear()
-        self.accept()
 
 
 class ResetPasswordDialog(AppDialog):
@@ -154,7 +73,7 @@ class ResetPasswordDialog(AppDialog):
             )
         )
         form = QFormLayout()
-        self.password = _PasswordPair(form, "&New password:")
+        self.password = PasswordPair(form, "&New password:")
         layout.addLayout(form)
         self.message = InlineMessage()
         layout.addWidget(self.message)
@@ -182,6 +101,7 @@ class ChangeRoleDialog(AppDialog):
     def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service, self._user = service, user
+        self.warning: str | None = None  # the keys' rotation waits (the vault is open elsewhere)
         layout = dialog_frame(self, "Change role", 520)
         layout.addWidget(title_label(f"{user.full_name}’s role"))
         layout.addWidget(note_label("The new role applies from their next action."))
@@ -196,7 +116,7 @@ class ChangeRoleDialog(AppDialog):
 
     def submit(self) -> None:
         try:
-            self._service.set_role(self._user.login, self.role_combo.currentData())
+            self.warning = self._service.set_role(self._user.login, self.role_combo.currentData())
         except CrmdeskError as exc:
             self.message.show_error(error_text(exc))
             return
@@ -209,6 +129,7 @@ class DisableUserDialog(AppDialog):
     def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service, self._user = service, user
+        self.warning: str | None = None  # the keys' rotation waits (the vault is open elsewhere)
         layout = dialog_frame(self, "Disable user", 500)
         layout.addWidget(title_label(f"Disable {user.full_name}?"))
         layout.addWidget(
@@ -234,10 +155,55 @@ class DisableUserDialog(AppDialog):
 
     def submit(self) -> None:
         try:
-            self._service.disable(self._user.login, reason=self.reason_edit.text().strip())
+            self.warning = self._service.disable(
+                self._user.login, reason=self.reason_edit.text().strip()
+            )
         except CrmdeskError as exc:
             self.message.show_error(error_text(exc))
             return
+        self.accept()
+
+
+class EnableUserDialog(AppDialog):
+    """Enable an account again, with a new initial password (its key slot went when it
+    was disabled); they choose their own at their next sign-in."""
+
+    def __init__(self, service: UserService, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service, self._user = service, user
+        layout = dialog_frame(self, "Enable user", 480)
+        layout.addWidget(title_label(f"Enable {user.full_name}?"))
+        layout.addWidget(
+            note_label(
+                "They can sign in again with the role they had. Their old password no "
+                "longer works: give them this initial password in person; they choose "
+                "their own at their next sign-in."
+            )
+        )
+        form = QFormLayout()
+        self.password = PasswordPair(form, "&Initial password:")
+        layout.addLayout(form)
+        self.message = InlineMessage()
+        layout.addWidget(self.message)
+        buttons, cancel, self.ok_button = button_row("Cancel", "Enable")
+        self.ok_button.clicked.connect(self.submit)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.password.first.setFocus()
+
+    def submit(self) -> None:
+        problem = self.password.problem()
+        if problem:
+            self.message.show_error(problem)
+            self.password.first.setFocus()
+            return
+        try:
+            with busy():
+                self._service.enable(self._user.login, self.password.value())
+        except CrmdeskError as exc:
+            self.message.show_error(error_text(exc))
+            return
+        self.password.clear()
         self.accept()
 
 
@@ -273,6 +239,10 @@ class UsersDialog(AppDialog):
         self.set_password_button.clicked.connect(self.set_own_password)
         row.addWidget(self.set_password_button)
         layout.addWidget(self.password_box)
+
+        self.awaiting_note = note_label("", "warningNote")
+        self.awaiting_note.hide()
+        layout.addWidget(self.awaiting_note)
 
         self.model = RowsModel(COLUMNS, self, cell_tips=True)
         self.table = rows_table(self.model, self, stretch_last=True)
@@ -312,6 +282,7 @@ class UsersDialog(AppDialog):
     def refresh(self, select: str | None = None) -> None:
         keep = select or self.selected_login()
         self.users = self.service.list()
+        own_password = signin.has_password(self._session)
         self.model.set_rows(
             [
                 text_row(
@@ -319,7 +290,7 @@ class UsersDialog(AppDialog):
                         u.login,
                         u.full_name,
                         u.role.title,
-                        user_status(u),
+                        user_status(u, own_password=own_password),
                         local_time(u.last_signin, "never"),
                     ),
                     u.login,
@@ -329,7 +300,17 @@ class UsersDialog(AppDialog):
         )
         for column, width in enumerate((120, 200, 110, 230)):
             self.table.setColumnWidth(column, width)
-        self.password_box.setVisible(not signin.has_password(self._session))
+        self.password_box.setVisible(not own_password)
+        waiting = [u.full_name for u in self.users if needs_new_password(u)]
+        self.awaiting_note.setVisible(bool(waiting))
+        if waiting:
+            who = ", ".join(waiting)
+            self.awaiting_note.setText(
+                f"Waiting for a new password: {who}. They cannot sign in until you give "
+                "them one: since the upgrade to personal keys only a person's own password "
+                "opens their key, and the old passwords were dropped. Select each one, "
+                "then choose Reset password…"
+            )
         row = self.model.row_of(keep) if keep else None
         if row is not None:
             self.table.selectionModel().select(
@@ -357,6 +338,14 @@ class UsersDialog(AppDialog):
         self.enable_button.setEnabled(user is not None and not user.enabled)
         self.disable_button.setVisible(user is None or user.enabled)
         self.enable_button.setVisible(user is not None and not user.enabled)
+        # The action that user needs: Enter presses it, and it says why.
+        needed = user is not None and needs_new_password(user)
+        self.reset_button.setDefault(needed)
+        self.reset_button.setToolTip(
+            f"{user.full_name} cannot sign in until you give them a new password."
+            if needed and user is not None
+            else ""
+        )
 
     # -- changes -----------------------------------------------------------------------
 
@@ -373,7 +362,7 @@ class UsersDialog(AppDialog):
         self.refresh()
 
     def add_user(self) -> None:
-        dialog = AddUserDialog(self.service, self)
+        dialog = AddUserDialog(self._session, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.added is None:
             return
         user = dialog.added
@@ -395,28 +384,37 @@ class UsersDialog(AppDialog):
         user = self.selected_user()
         if user is None or user.role is Role.OWNER:
             return
-        if ChangeRoleDialog(self.service, user, self).exec() == QDialog.DialogCode.Accepted:
+        dialog = ChangeRoleDialog(self.service, user, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             changed = self.selected_user()
             role = changed.role.title if changed else ""
-            self.message.show_info(f"{user.full_name} is now {role}.")
+            self._said(f"{user.full_name} is now {role}.", dialog.warning)
 
     def disable_user(self) -> None:
         user = self.selected_user()
         if user is None or not user.enabled:
             return
-        if DisableUserDialog(self.service, user, self).exec() == QDialog.DialogCode.Accepted:
+        dialog = DisableUserDialog(self.service, user, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
-            self.message.show_info(f"{user.full_name} can no longer sign in.")
+            self._said(f"{user.full_name} can no longer sign in.", dialog.warning)
+
+    def _said(self, done: str, warning: str | None) -> None:
+        """What a change did, and the rotation of keys that waits, if one does."""
+        if warning:
+            self.message.show_error(f"{done} {warning}")
+        else:
+            self.message.show_info(done)
 
     def enable_user(self) -> None:
         user = self.selected_user()
         if user is None or user.enabled:
             return
-        try:
-            self.service.enable(user.login)
-        except CrmdeskError as exc:
-            self.message.show_error(error_text(exc))
+        if EnableUserDialog(self.service, user, self).exec() != QDialog.DialogCode.Accepted:
             return
         self.refresh()
-        self.message.show_info(f"{user.full_name} can sign in again.")
+        self.message.show_info(
+            f"{user.full_name} can sign in again. Give them the initial password: they "
+            "choose their own at their next sign-in."
+        )

@@ -22,13 +22,20 @@ from PySide6.QtWidgets import (
 from crmdesk.errors import CrmdeskError
 from crmdesk.gui.errors import error_text
 from crmdesk.gui.people.gates import complete_sign_in
+from crmdesk.gui.people.owner_recovery import owner_recovery_note, recovery_owner
 from crmdesk.gui.widgets.dialog import AppDialog
-from crmdesk.gui.widgets.messages import InlineMessage, call_service
-from crmdesk.gui.widgets.secret_fields import PassphraseFields, RecoveryKeyEdit, secret_edit
+from crmdesk.gui.widgets.messages import InlineMessage, busy, call_service
+from crmdesk.gui.widgets.secret_fields import (
+    NewPasswordFields,
+    PassphraseFields,
+    RecoveryKeyEdit,
+    secret_edit,
+)
 from crmdesk.gui.widgets.style import STYLE, note_label, primary_button, title_label
 from crmdesk.services import session as session_service
 from crmdesk.services import unlocking
 from crmdesk.services.session import Session, Unlocked
+from crmdesk.services.signin import MIN_PASSWORD_CHARS
 
 
 def keyring_explanation(reason: str) -> str:
@@ -51,11 +58,12 @@ class UnlockDialog(AppDialog):
 
     With ``needs_passphrase`` it asks for the master passphrase; otherwise it offers to try
     the keyring again. Either way "Use recovery key…" opens the vault with the recovery
-    key and stores the key again (in the keyring, or under a new passphrase when no
-    keyring is usable). Then someone signs in (with several users) and passes the first
-    sign-in gates (:mod:`crmdesk.gui.people.gates`). After ``exec()``, :meth:`session`
-    is the open session or None. With ``sign_in=False`` the dialog stops at the open
-    vault, :meth:`unlocked`, and the caller signs in (the lock screen does).
+    key, which opens its owner's key slot, and makes that open the usual way again: in the
+    keyring, or under a new passphrase when no keyring is usable (one person), or with a
+    new password for the owner (several people: the owner is then the one signed in).
+    Then the first sign-in gates (:mod:`crmdesk.gui.people.gates`). After ``exec()``,
+    :meth:`session` is the open session or None. With ``sign_in=False`` the dialog stops
+    at the open vault, :meth:`unlocked`, and the caller signs in (the lock screen does).
     """
 
     def __init__(
@@ -75,6 +83,10 @@ class UnlockDialog(AppDialog):
         self._needs_passphrase = needs_passphrase
         self._sign_in = sign_in
         self._keyring_usable, self._keyring_problem = resolve_keyring_usable(keyring_usable)
+        # Several people: the recovery key opens the owner's slot, which needs a new
+        # password (an old-format vault says so only once the key has opened it).
+        self._owner = recovery_owner(self.folder)
+        self._password_needed = self._owner is not None
         self._session: Session | None = None
         self._unlocked: Unlocked | None = None
         self.setWindowTitle("Unlock crmdesk")
@@ -118,11 +130,19 @@ class UnlockDialog(AppDialog):
         self.recovery_key_edit = RecoveryKeyEdit()
         recovery.addRow("Recovery key:", self.recovery_key_edit)
         self.new_passphrase = PassphraseFields(self.recovery_box)
+        self.new_password = NewPasswordFields(self.recovery_box, MIN_PASSWORD_CHARS)
+        self.owner_note = note_label(owner_recovery_note(self._owner or "the owner"))
+        recovery.addRow(self.owner_note)
+        self.new_password.add_to(recovery, "New password for the owner:")
+        self.where_note = note_label("The key will be stored in this computer's keyring again.")
         if not self._keyring_usable:
-            recovery.addRow(note_label(keyring_explanation(self._keyring_problem), "warningNote"))
+            self.where_note = note_label(keyring_explanation(self._keyring_problem), "warningNote")
+            recovery.addRow(self.where_note)
             self.new_passphrase.add_to(recovery)
         else:
-            recovery.addRow(note_label("The key will be stored in this computer's keyring again."))
+            recovery.addRow(self.where_note)
+        self._recovery_form = recovery
+        self._show_owner_password(self._password_needed)
         self.recovery_box.hide()
         layout.addWidget(self.recovery_box)
 
@@ -144,6 +164,17 @@ class UnlockDialog(AppDialog):
 
         if needs_passphrase:
             self.passphrase_edit.setFocus()
+
+    def _show_owner_password(self, needed: bool) -> None:
+        """Several people: a new password for the owner, instead of the keyring or a new
+        passphrase."""
+        self._password_needed = needed
+        self.owner_note.setVisible(needed)
+        self.new_password.set_visible(needed)
+        self.where_note.setVisible(not needed)
+        if not self._keyring_usable:
+            for edit in (self.new_passphrase.passphrase_edit, self.new_passphrase.confirm_edit):
+                self._recovery_form.setRowVisible(edit, not needed)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -199,22 +230,34 @@ class UnlockDialog(AppDialog):
             self.recovery_key_edit.setFocus()
             return
         new_passphrase: str | None = None
-        if not self._keyring_usable:
-            try:
+        new_password: str | None = None
+        try:
+            if self._password_needed:
+                new_password = self.new_password.value()
+            elif not self._keyring_usable:
                 new_passphrase = self.new_passphrase.value()
-            except CrmdeskError as exc:
-                self.message.show_error(error_text(exc))
-                self.new_passphrase.focus_first()
-                return
-        # The recovery key opens the vault, not anyone's account: sign in as usual.
-        opened = call_service(
-            self.message,
-            lambda: unlocking.recover_for_sign_in(
-                self.folder, key, keystore=self._keystore, new_passphrase=new_passphrase
-            ),
-        )
-        if opened is None:
-            self.recovery_key_edit.setFocus()
+        except CrmdeskError as exc:
+            self.message.show_error(error_text(exc))
+            (self.new_password if self._password_needed else self.new_passphrase).focus_first()
+            return
+        try:
+            with busy():
+                opened = unlocking.recover_for_sign_in(
+                    self.folder,
+                    key,
+                    login=self._owner,
+                    keystore=self._keystore,
+                    new_passphrase=new_passphrase,
+                    new_password=new_password,
+                )
+        except CrmdeskError as exc:
+            if exc.code == "recover.password_needed":
+                # An old-format vault of several people: only its upgrade knew.
+                self._show_owner_password(True)
+                self.new_password.focus_first()
+            else:
+                self.recovery_key_edit.setFocus()
+            self.message.show_error(error_text(exc))
             return
         self._finish(opened)
 
@@ -222,6 +265,7 @@ class UnlockDialog(AppDialog):
         self.passphrase_edit.clear()
         self.recovery_key_edit.clear()
         self.new_passphrase.clear()
+        self.new_password.clear()
         if not self._sign_in:
             self._unlocked = opened
             self.accept()

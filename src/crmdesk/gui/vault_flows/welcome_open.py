@@ -19,15 +19,22 @@ from PySide6.QtWidgets import (
 
 from crmdesk.errors import BadInput, CrmdeskError
 from crmdesk.gui.errors import error_text
+from crmdesk.gui.people.owner_recovery import owner_recovery_note, recovery_owner
 from crmdesk.gui.vault_flows.unlock import keyring_explanation
 from crmdesk.gui.vault_flows.welcome_parts import FolderRow, Page
 from crmdesk.gui.widgets.dialog import AppDialog
-from crmdesk.gui.widgets.messages import call_service
-from crmdesk.gui.widgets.secret_fields import PassphraseFields, RecoveryKeyEdit, secret_edit
+from crmdesk.gui.widgets.messages import busy, call_service
+from crmdesk.gui.widgets.secret_fields import (
+    NewPasswordFields,
+    PassphraseFields,
+    RecoveryKeyEdit,
+    secret_edit,
+)
 from crmdesk.gui.widgets.style import note_label, primary_button
 from crmdesk.services import session as session_service
 from crmdesk.services import unlocking
 from crmdesk.services.session import Session
+from crmdesk.services.signin import MIN_PASSWORD_CHARS
 
 
 class OpenVaultFlow(AppDialog):
@@ -79,16 +86,52 @@ class OpenVaultFlow(AppDialog):
         form.addRow("Vault folder:", self.restore_folder_row)
         form.addRow("Recovery key:", self.restore_key_edit)
         self.restore_passphrase = PassphraseFields(page)
+        # Several people: the recovery key opens the owner's account, with a new password.
+        self.restore_owner_note = note_label(owner_recovery_note("the owner"))
+        form.addRow(self.restore_owner_note)
+        self.restore_password = NewPasswordFields(page, MIN_PASSWORD_CHARS)
+        self.restore_password.add_to(form, "New password for the owner:")
         if self._keyring_usable:
-            form.addRow(note_label("The key will be kept in this computer's keyring from now on."))
+            self.restore_where_note = note_label(
+                "The key will be kept in this computer's keyring from now on."
+            )
+            form.addRow(self.restore_where_note)
         else:
-            form.addRow(note_label(keyring_explanation(self._keyring_problem), "warningNote"))
+            self.restore_where_note = note_label(
+                keyring_explanation(self._keyring_problem), "warningNote"
+            )
+            form.addRow(self.restore_where_note)
             self.restore_passphrase.add_to(form)
+        self._restore_form = form
         page.body.addLayout(form)
         self.restore_button = primary_button("Restore access")
         self.restore_button.clicked.connect(self.restore)
         page.finish_layout([self.restore_button], self._back_button())
+        self._restore_owner: str | None = None
+        self._show_restore_password(False)
         return page
+
+    def _show_restore_password(self, needed: bool) -> None:
+        """Several people: a new password for the owner instead of the keyring or a new
+        passphrase."""
+        self._restore_password_needed = needed
+        self.restore_owner_note.setVisible(needed)
+        self.restore_password.set_visible(needed)
+        self.restore_where_note.setVisible(not needed)
+        if not self._keyring_usable:
+            for edit in (
+                self.restore_passphrase.passphrase_edit,
+                self.restore_passphrase.confirm_edit,
+            ):
+                self._restore_form.setRowVisible(edit, not needed)
+
+    def _refresh_restore_page(self) -> None:
+        """What recovering the chosen folder's vault asks for."""
+        owner = recovery_owner(self.restore_folder_row.folder)
+        self._restore_owner = owner
+        if owner is not None:
+            self.restore_owner_note.setText(owner_recovery_note(owner))
+        self._show_restore_password(owner is not None)
 
     # -- open existing ---------------------------------------------------------------------
 
@@ -150,6 +193,7 @@ class OpenVaultFlow(AppDialog):
 
     def _open_to_restore(self) -> None:
         self.restore_folder_row.set_folder(self.open_folder_row.folder)
+        self._refresh_restore_page()
         self.go_to_restore()
 
     # -- restore ---------------------------------------------------------------------------
@@ -158,6 +202,7 @@ class OpenVaultFlow(AppDialog):
         chosen = self.restore_folder_row.pick()
         if chosen is not None:
             self.restore_folder_row.set_folder(chosen)
+            self._refresh_restore_page()
 
     def restore(self) -> None:
         """Open the vault with the recovery key and keep its key on this computer again."""
@@ -166,6 +211,13 @@ class OpenVaultFlow(AppDialog):
         message.clear_message()
         key = self.restore_key_edit.key_text()
         new_passphrase: str | None = None
+        new_password: str | None = None
+        if recovery_owner(folder) != self._restore_owner:  # a folder typed or changed
+            self._refresh_restore_page()
+            if self._restore_password_needed:
+                message.show_error(owner_recovery_note(self._restore_owner or "the owner"))
+                self.restore_password.focus_first()
+                return
         try:
             if not session_service.vault_exists(folder):
                 raise BadInput(
@@ -179,21 +231,34 @@ class OpenVaultFlow(AppDialog):
                     "Type the recovery key from your printed recovery kit.",
                     code="recovery_key.missing",
                 )
-            if not self._keyring_usable:
+            if self._restore_password_needed:
+                new_password = self.restore_password.value()
+            elif not self._keyring_usable:
                 new_passphrase = self.restore_passphrase.value()
         except CrmdeskError as exc:
             message.show_error(error_text(exc))
             return
-        # The recovery key opens the vault, not anyone's account: sign in as usual.
-        opened = call_service(
-            message,
-            lambda: unlocking.recover_for_sign_in(
-                folder, key, keystore=self._keystore, new_passphrase=new_passphrase
-            ),
-        )
-        if opened is None:
-            self.restore_key_edit.setFocus()
+        # The recovery key opens the owner's key slot: the owner is the one who goes on.
+        try:
+            with busy():
+                opened = unlocking.recover_for_sign_in(
+                    folder,
+                    key,
+                    login=self._restore_owner,
+                    keystore=self._keystore,
+                    new_passphrase=new_passphrase,
+                    new_password=new_password,
+                )
+        except CrmdeskError as exc:
+            if exc.code == "recover.password_needed":
+                # An old-format vault of several people: only its upgrade knew.
+                self._show_restore_password(True)
+                self.restore_password.focus_first()
+            else:
+                self.restore_key_edit.setFocus()
+            message.show_error(error_text(exc))
             return
         self.restore_key_edit.clear()
         self.restore_passphrase.clear()
+        self.restore_password.clear()
         self._sign_in_and_accept(opened, folder)

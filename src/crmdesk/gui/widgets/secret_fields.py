@@ -1,5 +1,5 @@
-"""Fields for secrets: a password line, a new master passphrase typed twice, and the
-box a recovery key is typed into. Their text never leaves them except through
+"""Fields for secrets: a password line, a new master passphrase or sign-in password
+typed twice, and the box a recovery key is typed into. Their text never leaves them except through
 ``text()``/``value()``/``key_text()``; callers clear them once used."""
 
 from __future__ import annotations
@@ -54,6 +54,58 @@ class PassphraseFields:
 
     def clear(self) -> None:
         self.passphrase_edit.clear()
+        self.confirm_edit.clear()
+
+
+class NewPasswordFields:
+    """A new sign-in password, typed twice: two rows to add to a form (hidden until then)."""
+
+    def __init__(self, parent: QWidget, least: int) -> None:
+        self._least = least
+        self._form: QFormLayout | None = None
+        self.password_edit = secret_edit(f"At least {least} characters")
+        self.confirm_edit = secret_edit()
+        for edit in (self.password_edit, self.confirm_edit):
+            edit.setParent(parent)
+            edit.hide()
+
+    def add_to(self, form: QFormLayout, label: str = "New password:") -> None:
+        form.addRow(label, self.password_edit)
+        form.addRow("Type it again:", self.confirm_edit)
+        self._form = form
+        self.set_visible(True)
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide both rows, labels included (once added to a form)."""
+        form = self._form
+        for edit in (self.password_edit, self.confirm_edit):
+            if form is not None:
+                form.setRowVisible(edit, visible)
+            edit.setVisible(visible)
+
+    def value(self) -> str:
+        """The password; :class:`BadInput` when too short or when the two differ."""
+        first, second = self.password_edit.text(), self.confirm_edit.text()
+        if len(first) < self._least:
+            raise BadInput(
+                f"The password must have at least {self._least} characters; "
+                "a few unrelated words make a strong one.",
+                code="password.too_short",
+                least=self._least,
+            )
+        if first != second:
+            raise BadInput(
+                "The two passwords differ. Type the same password twice.",
+                code="password.differ",
+            )
+        return first
+
+    def focus_first(self) -> None:
+        self.password_edit.selectAll()
+        self.password_edit.setFocus()
+
+    def clear(self) -> None:
+        self.password_edit.clear()
         self.confirm_edit.clear()
 
 

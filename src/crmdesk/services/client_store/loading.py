@@ -1,4 +1,10 @@
-"""Reading client records back: one in full, many in part, and the odd detail."""
+"""Reading client records back: one in full, many in part, and the odd detail.
+
+A client's value-added rows are read from its book (``clients.book_id``) when this
+person holds it, and only then: otherwise they read as withheld (the fields' defaults),
+as :func:`crmdesk.domain.need_to_know.redact_client` would show them. Functions that read
+value-added information take the vault (for its held books); the others a connection.
+"""
 
 from __future__ import annotations
 
@@ -10,93 +16,155 @@ from crmdesk.domain import Client, LineItem, Task
 
 from .rows import strings
 from .tables import (
-    BASIC_TABLES,
+    BOOK_CLIENTS,
+    BOOK_LISTS,
     CARD_CONTACT,
     CLIENT_FIELDS,
-    CLIENT_ROW,
+    CLIENT_FIELDS_SPLIT,
+    CLIENT_ROW_SPLIT,
     CLIENTS,
     CONTACTS,
     PURCHASE_ITEMS,
     PURCHASES,
+    SPLIT_TABLES,
     TASKS,
-    VALUE_ADDED_TABLES,
     ChildTable,
+    Split,
 )
 
-_CLIENT_SQL = f"SELECT {', '.join(CLIENT_ROW.names)} FROM {CLIENTS} WHERE id = ?"
+_CLIENT_SQL = (
+    f"SELECT book_id, {', '.join(CLIENT_ROW_SPLIT.main_names)} FROM {CLIENTS} WHERE id = ?"
+)
+_CARD_SPLIT = Split(CARD_CONTACT)
 
 
-def load_client(conn: Any, client_id: int) -> Client | None:
-    """A client with everything hanging off it, or None."""
+def load_client(vault: Any, client_id: int) -> Client | None:
+    """A client with everything hanging off it (value-added parts withheld when this
+    person does not hold its book), or None."""
+    conn = vault.connection
     row = conn.execute(_CLIENT_SQL, (client_id,)).fetchone()
     if row is None:
         return None
-    lists = _basic_lists(conn, client_id) | _value_added_lists(conn, client_id)
-    return CLIENT_ROW.build(row, **lists, id=client_id)  # type: ignore[no-any-return]
+    schema = vault.book_schema(row[0])
+    book_row = None
+    if schema is not None:
+        book_row = conn.execute(
+            f"SELECT {', '.join(CLIENT_ROW_SPLIT.book_names)} FROM {schema}.{BOOK_CLIENTS}"
+            " WHERE client_id = ?",
+            (client_id,),
+        ).fetchone()
+    lists = _basic_lists(conn, schema, client_id)
+    if schema is not None:
+        lists |= _value_added_lists(conn, schema, client_id)
+    values = CLIENT_ROW_SPLIT.join(row[1:], book_row)
+    return CLIENT_ROW_SPLIT.shape.build(values, **lists, id=client_id)  # type: ignore[no-any-return]
 
 
-_SELECT = {t.name: t.select_sql() for t in (*BASIC_TABLES, *VALUE_ADDED_TABLES)}
-_ITEMS_SQL = (
-    f"SELECT i.purchase_id, {', '.join(f'i.{name}' for name in PURCHASE_ITEMS.shape.names)}"
-    f" FROM {PURCHASE_ITEMS.name} i JOIN {PURCHASES.name} p ON p.id = i.purchase_id"
-    " WHERE p.client_id = ? ORDER BY i.purchase_id, i.position"
-)
+def _book_parts(conn: Any, schema: str | None, table: ChildTable, client_id: int) -> dict[int, Any]:
+    if schema is None:
+        return {}
+    return {r[0]: r[1:] for r in conn.execute(table.book_select_sql(schema), (client_id,))}
 
 
-def _children(conn: Any, table: ChildTable, parent_id: int) -> list[Any]:
-    build = table.shape.build
-    return [build(r[1:], id=r[0]) for r in conn.execute(_SELECT[table.name], (parent_id,))]
-
-
-def _basic_lists(conn: Any, client_id: int) -> dict[str, list[Any]]:
-    """Contacts, interactions and tasks."""
-    return {t.field: _children(conn, t, client_id) for t in BASIC_TABLES}
-
-
-def _value_added_lists(conn: Any, client_id: int) -> dict[str, list[Any]]:
-    """Purchases with their items, pricing, preferences, seasonal needs, specifications."""
-    lists = {
-        t.field: _children(conn, t, client_id) for t in VALUE_ADDED_TABLES if t is not PURCHASES
-    }
-    items: dict[int, list[LineItem]] = {}
-    build_item = PURCHASE_ITEMS.shape.build
-    for r in conn.execute(_ITEMS_SQL, (client_id,)):
-        items.setdefault(r[0], []).append(build_item(r[1:]))
-    build = PURCHASES.shape.build
-    lists[PURCHASES.field] = [
-        build(r[1:], id=r[0], items=items.get(r[0], []))
-        for r in conn.execute(_SELECT[PURCHASES.name], (client_id,))
+def _basic_lists(conn: Any, schema: str | None, client_id: int) -> dict[str, list[Any]]:
+    """Contacts and interactions (with their value-added parts from the book), tasks."""
+    lists: dict[str, list[Any]] = {}
+    for table in SPLIT_TABLES:
+        split, parts = table.split, _book_parts(conn, schema, table, client_id)
+        lists[table.field] = [
+            split.shape.build(split.join(r[1:], parts.get(r[0])), id=r[0])
+            for r in conn.execute(table.select_sql(), (client_id,))
+        ]
+    build = TASKS.shape.build
+    lists[TASKS.field] = [
+        build(r[1:], id=r[0]) for r in conn.execute(TASKS.select_sql(), (client_id,))
     ]
     return lists
 
 
-def load_cards(conn: Any, ids: Iterable[int], *, every_contact: bool = True) -> dict[int, Client]:
+def _value_added_lists(conn: Any, schema: str, client_id: int) -> dict[str, list[Any]]:
+    """Purchases with their items, pricing, preferences, seasonal needs, specifications."""
+    lists = {
+        t.field: [
+            t.shape.build(r[1:], id=r[0]) for r in conn.execute(t.select_sql(schema), (client_id,))
+        ]
+        for t in BOOK_LISTS
+    }
+    items: dict[int, list[LineItem]] = {}
+    build_item = PURCHASE_ITEMS.shape.build
+    for r in conn.execute(
+        f"SELECT i.purchase_id, {', '.join(f'i.{n}' for n in PURCHASE_ITEMS.shape.names)}"
+        f" FROM {schema}.{PURCHASE_ITEMS.name} i JOIN {schema}.{PURCHASES.name} p"
+        " ON p.id = i.purchase_id WHERE p.client_id = ? ORDER BY i.purchase_id, i.position",
+        (client_id,),
+    ):
+        items.setdefault(r[0], []).append(build_item(r[1:]))
+    build = PURCHASES.shape.build
+    lists[PURCHASES.field] = [
+        build(r[1:], id=r[0], items=items.get(r[0], []))
+        for r in conn.execute(PURCHASES.select_sql(schema), (client_id,))
+    ]
+    return lists
+
+
+def load_cards(vault: Any, ids: Iterable[int], *, every_contact: bool = True) -> dict[int, Client]:
     """Some clients' basic information, notes and contacts (other lists left empty):
     what an address book or spreadsheet holds. Without ``every_contact``, only the
-    first contact of each.
+    first contact of each. Notes, birthdays and contact notes come from the books this
+    person holds.
 
-    Read in bulk (two queries, not a dozen a client as loading whole records would):
+    Read in bulk (a few queries, not a dozen a client as loading whole records would):
     this is what makes an export of 100,000 clients take seconds.
     """
+    conn = vault.connection
     wanted = json.dumps(sorted(ids))
+    rows = conn.execute(
+        f"SELECT id, book_id, {', '.join(CLIENT_FIELDS_SPLIT.main_names)} FROM {CLIENTS}"
+        " WHERE id IN (SELECT value FROM json_each(?))",
+        (wanted,),
+    ).fetchall()
+    notes: dict[int, tuple[Any, ...]] = {}
+    profiles: dict[int, tuple[Any, ...]] = {}
+    by_book: dict[str, list[int]] = {}
+    for r in rows:
+        by_book.setdefault(r[1], []).append(r[0])
+    for book_id, client_ids in by_book.items():
+        schema = vault.book_schema(book_id)
+        if schema is None:
+            continue
+        those = json.dumps(client_ids)
+        for r in conn.execute(
+            f"SELECT client_id, {', '.join(CLIENT_FIELDS_SPLIT.book_names)}"
+            f" FROM {schema}.{BOOK_CLIENTS} WHERE client_id IN (SELECT value FROM json_each(?))",
+            (those,),
+        ):
+            notes[r[0]] = r[1:]
+        for r in conn.execute(
+            f"SELECT contact_id, {', '.join(_CARD_SPLIT.book_names)}"
+            f" FROM {schema}.{CONTACTS.book_table}"
+            " WHERE client_id IN (SELECT value FROM json_each(?))",
+            (those,),
+        ):
+            profiles[r[0]] = r[1:]
     contacts: dict[int, list[Any]] = {}
     build_contact = CARD_CONTACT.build
     for r in conn.execute(
-        f"SELECT client_id, {', '.join(CARD_CONTACT.names)} FROM {CONTACTS.name}"
+        f"SELECT client_id, id, {', '.join(_CARD_SPLIT.main_names)} FROM {CONTACTS.name}"
         " WHERE client_id IN (SELECT value FROM json_each(?))"
         + ("" if every_contact else " AND position = 0")
         + " ORDER BY client_id, position",
         (wanted,),
     ):
-        contacts.setdefault(r[0], []).append(build_contact(r[1:]))
+        values = _CARD_SPLIT.join(r[2:], profiles.get(r[1]))
+        contacts.setdefault(r[0], []).append(build_contact(values))
     build = CLIENT_FIELDS.build
     return {
-        r[0]: build(r[1:], contacts=contacts.get(r[0], []), id=r[0])
-        for r in conn.execute(
-            f"SELECT id, {', '.join(CLIENT_FIELDS.names)} FROM {CLIENTS}"
-            " WHERE id IN (SELECT value FROM json_each(?))",
-            (wanted,),
+        r[0]: build(
+            CLIENT_FIELDS_SPLIT.join(r[2:], notes.get(r[0])),
+            contacts=contacts.get(r[0], []),
+            id=r[0],
         )
+        for r in rows
     }
 
 

@@ -107,6 +107,18 @@ class Column:
     encode: Convert | None
     decode: Convert | None
     value_added: bool  # as domain/classification.py classifies the field
+    # The stored value of the field's default: what a withheld value reads as.
+    default: Any = None
+
+
+def _stored_default(f: dataclasses.Field[Any], encode: Convert | None) -> Any:
+    if f.default is not dataclasses.MISSING:
+        value = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        value = f.default_factory()
+    else:
+        return None
+    return encode(value) if encode is not None and value is not None else value
 
 
 class Shape:
@@ -155,7 +167,8 @@ class Shape:
                 self._leading += 1
             else:
                 self._by_name.append((f.name, len(columns)))
-            columns.append(Column(f.name, f.name, encode, decode, value_added))
+            default = _stored_default(f, encode)
+            columns.append(Column(f.name, f.name, encode, decode, value_added, default))
         self.columns: tuple[Column, ...] = tuple(columns)
         self.names: tuple[str, ...] = tuple(c.name for c in columns)
         paths = [c.path for c in columns]

@@ -1,57 +1,91 @@
 """The backup file (``.crmbackup``): one file, written 0600 and atomically::
 
-    line 1   crmdesk-backup 1                 magic and container version
+    line 1   crmdesk-backup 2                 magic and container version
     line 2   the header, JSON on one line     non-secret metadata (below)
-    line 3   {"sha256": ..., "mac": ...}      seal of line 2
-    rest     the SQLCipher database           exactly header.database.bytes bytes
+    line 3   {"sha256": ..., "signature": ...} seal of line 2
+    rest     the parts, one after the other   exactly header.parts[i].bytes bytes each
 
-The header holds what a restore needs besides the key: the vault's ``vault.json`` fields
-(vault id, format, key storage, key check value, in passphrase mode the passphrase-wrapped
-key; never a pending rotation), the schema version, the audit trail's head in the copy,
-and the database part's size and SHA-256. No record content: names and notes live only
-in the encrypted database. The seal's ``sha256`` tells accidental damage from a wrong key
-before any key is looked for; its ``mac`` (HMAC-SHA256 under the vault key) shows a header
-altered by someone without the key.
+The header holds what a restore needs besides a secret of the owner's: the vault's
+``vault.json`` fields (vault id, format, creation time, the owner's pinned signing key),
+the whole ``keys.json`` (every person's key slot and sealed grants: nothing in it is in
+the clear), the owner's login, the schema version, the audit trail's head in the copy,
+and every part (``crmdesk.db``, then each ``books/<id>.db``) with its size and SHA-256.
+No record content: names and notes live only in the encrypted parts.
+
+The seal's ``sha256`` tells accidental damage apart before anything else; its
+``signature`` (Ed25519 over the header, by the person who made the backup, whose login,
+key serial and public key the header names) shows a header altered by anyone without
+that person's signing key. A restore checks the signature against the key the header
+names before any secret is asked, and then that this key is the key of the owner whose
+slot the restoring person opened (:mod:`.restore`).
+
+Version 1 (one database under one vault key, sealed by an HMAC under that key) is read
+by :mod:`.container_v1`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, Protocol
 
 from crmdesk import __version__
 from crmdesk.errors import BadInput, NewerVault, VaultDamaged
 from crmdesk.files import fsync_dir
 from crmdesk.vault import migrations
-from crmdesk.vault.keys import VaultKey
-from crmdesk.vault.metadata import FORMAT_VERSION, KeyStorage, VaultMetadata
+from crmdesk.vault.keys.person import PersonPublic, b64, unb64
+from crmdesk.vault.metadata import FORMAT_VERSION
 
-CONTAINER_VERSION = 1
+CONTAINER_VERSION = 2
 MAGIC_LINE = f"crmdesk-backup {CONTAINER_VERSION}\n".encode()
-_MAGIC_PREFIX = b"crmdesk-backup "
-_MAX_HEADER = 1 << 20  # a real header is about 1 KiB; a damaged one must not fill memory
-_MAC_LABEL = b"crmdesk backup header v1:"
+MAGIC_PREFIX = b"crmdesk-backup "
+# A header with keys.json of a large office is tens of KiB; a damaged one must not fill memory.
+MAX_HEADER = 8 << 20
+SIGNATURE_LABEL = b"crmdesk backup header v2\x1f"
 _CHUNK = 1 << 20
 SUFFIX = ".crmbackup"
 
-# The header's copy of vault.json: every field a restored vault.json needs, nothing else.
-VAULT_FIELDS = (
-    "vault_id",
-    "created_at",
-    "format_version",
-    "key_storage",
-    "key_check",
-    "keyring_service",
-    "keyring_entry",
-    "passphrase",
-)
+# The header's copy of vault.json: every field a restored vault.json needs, nothing else
+# (its audit head is the copy's, from the header's own ``audit_head``).
+VAULT_FIELDS = ("vault_id", "created_at", "format_version", "owner_sign_public")
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One file of the vault inside the backup."""
+
+    file: str  # "crmdesk.db" or "books/<id>.db", relative to the vault folder
+    key_id: str  # the data key that opens it: "main" or "book:<id>"
+    bytes: int
+    sha256: str
+
+    @property
+    def book_id(self) -> str | None:
+        return self.key_id.partition(":")[2] if self.key_id.startswith("book:") else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "key": self.key_id, "bytes": self.bytes, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who made (and signed) the backup."""
+
+    login: str
+    serial: int
+    sign_public: bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "login": self.login,
+            "key_serial": self.serial,
+            "sign_public": b64(self.sign_public),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,61 +93,94 @@ class BackupHeader:
     """What a backup file says about itself, read and checked without any key."""
 
     path: Path
+    version: int
     made_at: str
     crmdesk_version: str
     vault: dict[str, Any]
+    owner: str
+    keys: dict[str, Any]  # keys.json as it was
     schema_version: int
     audit_head: tuple[int, str] | None
-    database_bytes: int
-    database_sha256: str
+    parts: tuple[Part, ...]
+    signer: Signer
     file_bytes: int
-    # Lines 1 to 3 as read (for the file's SHA-256), the header line, its MAC.
+    # Lines 1 to 3 as read (for the whole file's SHA-256).
     prefix: bytes
-    header_line: bytes
-    mac: str
 
     @property
     def vault_id(self) -> str:
         return str(self.vault["vault_id"])
 
     @property
-    def key_storage(self) -> str:
-        return str(self.vault["key_storage"])
-
-    @property
     def audit_length(self) -> int:
         return self.audit_head[0] if self.audit_head else 0
+
+    @property
+    def people(self) -> int:
+        return len(self.keys.get("people") or {})
+
+    @property
+    def key_storage(self) -> str:
+        """How the owner's slot opened on the backup's day: keyring, passphrase or people."""
+        slots = list((self.keys.get("people") or {}).values())
+        if len(slots) > 1:
+            return "people"
+        if slots and "keyring" in (slots[0].get("wraps") or {}):
+            return "keyring"
+        return "passphrase"
 
 
 # -- writing ----------------------------------------------------------------------------
 
 
-def sealed_prefix(
-    key: VaultKey,
+class HeaderSigner(Protocol):
+    """The slice of a person the header needs: who they are and their signing key."""
+
+    login: str
+    serial: int
+
+    def sign(self, message: bytes) -> bytes: ...
+
+    @property
+    def public(self) -> PersonPublic: ...
+
+
+def signed_prefix(
+    signer: HeaderSigner,
     *,
     made_at: str,
-    meta: VaultMetadata,
+    vault: dict[str, Any],
+    owner: str,
+    keys: dict[str, Any],
     schema_version: int,
     audit_head: tuple[int, str] | None,
-    database_bytes: int,
-    database_sha256: str,
+    parts: Sequence[Part],
 ) -> bytes:
     """Lines 1 to 3 of a backup file: the magic line, the header and its seal."""
+    who = Signer(signer.login, signer.serial, signer.public.sign_public)
     header = {
         "format": CONTAINER_VERSION,
         "made_at": made_at,
         "crmdesk_version": __version__,
-        "vault": {name: getattr(meta, name) for name in VAULT_FIELDS},
+        "vault": {name: vault.get(name) for name in VAULT_FIELDS},
+        "owner": owner,
+        "keys": keys,
         "schema_version": schema_version,
         "audit_head": head_json(audit_head),
-        "database": {"bytes": database_bytes, "sha256": database_sha256},
+        "parts": [p.to_json() for p in parts],
+        "signer": who.to_json(),
     }
     header_line = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
-    seal = {"sha256": hashlib.sha256(header_line).hexdigest(), "mac": header_mac(key, header_line)}
+    seal = {
+        "sha256": hashlib.sha256(header_line).hexdigest(),
+        "signature": b64(signer.sign(SIGNATURE_LABEL + header_line)),
+    }
     return MAGIC_LINE + header_line + b"\n" + json.dumps(seal).encode() + b"\n"
 
 
-def write_container(dest: Path, prefix: bytes, db: Path, *, force: bool) -> tuple[int, str]:
+def write_container(
+    dest: Path, prefix: bytes, files: Sequence[Path], *, force: bool
+) -> tuple[int, str]:
     """Write the container beside ``dest`` (0600), fsync, then put it in place."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     tmp = Path(tmp_name)
@@ -122,11 +189,12 @@ def write_container(dest: Path, prefix: bytes, db: Path, *, force: bool) -> tupl
         with os.fdopen(fd, "wb") as out:
             out.write(prefix)
             size = len(prefix)
-            with db.open("rb") as src:
-                for chunk in chunks(src):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
+            for path in files:
+                with path.open("rb") as src:
+                    for chunk in chunks(src):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
             out.flush()
             os.fsync(out.fileno())
         _place(tmp, dest, force=force)
@@ -167,8 +235,8 @@ def _place(tmp: Path, dest: Path, *, force: bool) -> None:
 # -- reading ----------------------------------------------------------------------------
 
 
-def read_header(path: Path) -> BackupHeader:
-    """Read and check a backup's header and size, without a key; damage raises exit 4."""
+def open_backup(path: Path) -> tuple[Path, bytes, IO[bytes]]:
+    """The absolute path, the first line and the open file; a missing file is exit 1."""
     path = Path(os.path.abspath(path))
     try:
         fh = path.open("rb")
@@ -182,11 +250,17 @@ def read_header(path: Path) -> BackupHeader:
         raise BadInput(
             f"Cannot read {path}: {exc.strerror or exc}.", code="file.unreadable", path=path
         ) from None
+    return path, fh.readline(64), fh
+
+
+def read_header(path: Path) -> BackupHeader:
+    """Read and check a backup's header, its signature and its size, without a secret;
+    damage raises exit 4. A version-1 backup's header is :mod:`.container_v1`'s."""
+    path, first, fh = open_backup(path)
     with fh:
-        first = fh.readline(64)
         if first != MAGIC_LINE:
-            _wrong_start(path, first)
-        header_line = fh.readline(_MAX_HEADER)
+            wrong_start(path, first)
+        header_line = fh.readline(MAX_HEADER)
         seal_line = fh.readline(4096)
         prefix = first + header_line + seal_line
         file_bytes = os.fstat(fh.fileno()).st_size
@@ -196,43 +270,19 @@ def read_header(path: Path) -> BackupHeader:
     try:
         seal = json.loads(seal_line)
         expected = seal["sha256"]
-        mac = seal["mac"]
+        signature = unb64(seal["signature"])
     except (ValueError, TypeError, KeyError):
         raise damaged(path, "the seal of its header is unreadable") from None
-    if not isinstance(mac, str) or hashlib.sha256(header_line).hexdigest() != expected:
+    if hashlib.sha256(header_line).hexdigest() != expected:
         raise damaged(path, "its header does not match its checksum")
-    try:
-        header = json.loads(header_line)
-        vault = {name: header["vault"].get(name) for name in VAULT_FIELDS}
-        head = header["audit_head"]
-        parsed = BackupHeader(
-            path=path,
-            made_at=str(header["made_at"]),
-            crmdesk_version=str(header.get("crmdesk_version", "")),
-            vault=vault,
-            schema_version=int(header["schema_version"]),
-            audit_head=(int(head["seq"]), str(head["hash"])) if head else None,
-            database_bytes=int(header["database"]["bytes"]),
-            database_sha256=str(header["database"]["sha256"]),
-            file_bytes=file_bytes,
-            prefix=prefix,
-            header_line=header_line,
-            mac=mac,
-        )
-        if header["format"] != CONTAINER_VERSION or not isinstance(vault["vault_id"], str):
-            raise ValueError("format")
-        if vault["key_storage"] not in (KeyStorage.KEYRING, KeyStorage.PASSPHRASE):
-            raise ValueError("key storage")
-        if not all(isinstance(vault[n], str) for n in ("key_check", "created_at")):
-            raise ValueError("vault fields")
-        if not isinstance(vault["format_version"], int):
-            raise ValueError("format version")
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise damaged(path, "its header is incomplete") from None
-    if vault["format_version"] > FORMAT_VERSION:
+    parsed = _parse(path, header_line, prefix, file_bytes)
+    public = PersonPublic(parsed.signer.login, parsed.signer.serial, b"", parsed.signer.sign_public)
+    if not public.verify(SIGNATURE_LABEL + header_line, signature):
+        raise damaged(path, "the signature of its header does not verify")
+    if parsed.vault["format_version"] > FORMAT_VERSION:
         raise NewerVault(
-            f"{path} holds a vault of a newer format ({vault['format_version']}); update "
-            "crmdesk to restore it.",
+            f"{path} holds a vault of a newer format ({parsed.vault['format_version']}); "
+            "update crmdesk to restore it.",
             code="backup.newer",
             path=path,
         )
@@ -243,17 +293,57 @@ def read_header(path: Path) -> BackupHeader:
             code="backup.newer",
             path=path,
         )
-    size = len(prefix) + parsed.database_bytes
+    size = len(prefix) + sum(p.bytes for p in parsed.parts)
     if file_bytes < size:
         raise damaged(path, f"it is truncated: {file_bytes:,} of {size:,} bytes")
     if file_bytes > size:
-        raise damaged(path, "it has bytes after the database")
+        raise damaged(path, "it has bytes after its last part")
     return parsed
 
 
-def _wrong_start(path: Path, first: bytes) -> NoReturn:
-    if first.startswith(_MAGIC_PREFIX):
-        version = first[len(_MAGIC_PREFIX) :].strip()
+def _parse(path: Path, header_line: bytes, prefix: bytes, file_bytes: int) -> BackupHeader:
+    try:
+        header = json.loads(header_line)
+        if header["format"] != CONTAINER_VERSION:
+            raise ValueError("format")
+        vault = {name: header["vault"].get(name) for name in VAULT_FIELDS}
+        if not all(isinstance(vault[n], str) for n in ("vault_id", "created_at")):
+            raise ValueError("vault fields")
+        if not isinstance(vault["format_version"], int):
+            raise ValueError("format version")
+        keys = header["keys"]
+        if not isinstance(keys, dict) or keys.get("vault_id") != vault["vault_id"]:
+            raise ValueError("keys")
+        parts = tuple(
+            Part(str(p["file"]), str(p["key"]), int(p["bytes"]), str(p["sha256"]))
+            for p in header["parts"]
+        )
+        if not parts or parts[0].key_id != "main" or any(p.bytes < 0 for p in parts):
+            raise ValueError("parts")
+        head = header["audit_head"]
+        who = header["signer"]
+        return BackupHeader(
+            path=path,
+            version=CONTAINER_VERSION,
+            made_at=str(header["made_at"]),
+            crmdesk_version=str(header.get("crmdesk_version", "")),
+            vault=vault,
+            owner=str(header["owner"]),
+            keys=keys,
+            schema_version=int(header["schema_version"]),
+            audit_head=(int(head["seq"]), str(head["hash"])) if head else None,
+            parts=parts,
+            signer=Signer(str(who["login"]), int(who["key_serial"]), unb64(who["sign_public"])),
+            file_bytes=file_bytes,
+            prefix=prefix,
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise damaged(path, "its header is incomplete") from None
+
+
+def wrong_start(path: Path, first: bytes) -> NoReturn:
+    if first.startswith(MAGIC_PREFIX):
+        version = first[len(MAGIC_PREFIX) :].strip()
         if version.isdigit() and int(version) > CONTAINER_VERSION:
             raise NewerVault(
                 f"{path} was made by a newer crmdesk (backup format {int(version)}). "
@@ -282,10 +372,6 @@ def damaged(path: Path, what: str) -> VaultDamaged:
 
 
 # -- small helpers ------------------------------------------------------------------------
-
-
-def header_mac(key: VaultKey, header_line: bytes) -> str:
-    return hmac.new(key.raw, _MAC_LABEL + header_line, hashlib.sha256).hexdigest()
 
 
 def head_json(head: tuple[int, str] | None) -> dict[str, Any] | None:

@@ -1,9 +1,10 @@
-"""Making a backup: a consistent, verified copy of an open vault in one backup file.
+"""Making a backup: a consistent, verified copy of an open vault in one signed file.
 
-The database is copied with SQLite's online backup API on the vault's own connection
-(:meth:`Vault.copy_into`) into a new file keyed with the same raw key, so other processes
-may keep writing meanwhile; the copy is switched to a rollback journal (its WAL
-checkpointed into it) and verified on a fresh read-only connection before it is packed.
+Every file of the vault (the main database and each book) is copied as one snapshot
+(:mod:`.snapshot`) into new files keyed with the same keys, so other processes may keep
+writing meanwhile; each copy is verified on a fresh read-only connection before it is
+packed with ``vault.json``'s fields and the whole ``keys.json``, and the header is signed
+by the owner who made it.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crmdesk.errors import BadInput, CannotUnlock, VaultDamaged
-from crmdesk.vault.backup.container import file_digest, sealed_prefix, write_container
-from crmdesk.vault.backup.verify import CopyFacts, CopyProblem, verify_copy
-from crmdesk.vault.connection import UnreadableDatabase, open_database
-from crmdesk.vault.keys import VaultKey
+from crmdesk.errors import BadInput, CannotUnlock, NotAllowed, VaultDamaged
+from crmdesk.vault.backup.container import Part, file_digest, signed_prefix, write_container
+from crmdesk.vault.backup.snapshot import Snapshot, take_snapshot
+from crmdesk.vault.backup.verify import CopyFacts, CopyProblem, verify_book, verify_copy
+from crmdesk.vault.keys.keyfile import KeyFile
+from crmdesk.vault.keys.person import b64
+from crmdesk.vault.keys.slots import MAIN
 from crmdesk.vault.metadata import read_metadata
-from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
-from crmdesk.vault.vault import Vault
+from crmdesk.vault.paths import METADATA_NAME
+from crmdesk.vault.unlocked import Person, UnlockedVault
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,53 +40,56 @@ class BackupInfo:
     schema_version: int
     audit_length: int
     audit_head: str
+    books: int
 
 
-def write_backup(vault: Vault, dest: Path, *, force: bool = False) -> BackupInfo:
-    """Copy the open ``vault`` into the backup file ``dest``, verified; never half-written.
+def write_backup(vault: UnlockedVault, dest: Path, *, force: bool = False) -> BackupInfo:
+    """Copy the open ``vault`` into the backup file ``dest``, verified and signed by the
+    owner who has it open; never half-written.
 
     Refuses an existing ``dest`` unless ``force``. The copy is one snapshot of the
-    committed state, taken while other processes may write.
+    committed state of every file, taken while other processes may write.
     """
     dest = Path(os.path.abspath(dest))
     _check_destination(dest, force)
-    key = vault._require_key()
+    person = vault.person
+    if person is None:
+        raise CannotUnlock("The vault is locked. Unlock it again to continue.", code="vault.locked")
+    owner = vault.owner.login
+    if person.login.casefold() != owner.casefold():
+        # A restore accepts only the owner's signature (the owner's key is what the
+        # restoring owner can check it against), and only the owner holds every key.
+        raise NotAllowed(
+            "Only the vault's owner makes backups: they are signed by the owner.",
+            code="backup.owner_only",
+        )
     vault_id = vault.meta.vault_id
-    # Fresh from disk: the wrapped key must be the one in force now.
-    meta = read_metadata(vault.folder / METADATA_NAME, vault.folder)
-    if meta.vault_id != vault_id or not key.matches(vault_id, meta.key_check):
+    meta = read_metadata(vault.folder / METADATA_NAME, vault.folder)  # fresh from disk
+    if meta.vault_id != vault_id:
         raise CannotUnlock(
-            "vault.json no longer matches the key this vault is open with (it was changed "
-            "elsewhere). Close crmdesk, open the vault again, then make the backup.",
+            "vault.json no longer names the vault that is open (it was changed elsewhere). "
+            "Close crmdesk, open the vault again, then make the backup.",
             code="backup.key_changed",
         )
     work = Path(tempfile.mkdtemp(prefix=".crmdesk-backup-", dir=dest.parent))
     try:
-        copy = work / DATABASE_NAME
         made_at = datetime.now(UTC).isoformat(timespec="seconds")  # the snapshot's time
-        _copy_database(vault, copy, key)
-        try:
-            facts = verify_copy(copy, key, vault_id)
-        except CopyProblem as exc:
-            raise VaultDamaged(
-                f"The copy of the vault did not verify ({exc}), so no backup was written. "
-                "The vault itself may be damaged: verify its audit trail, and keep your "
-                "earlier backups.",
-                code="backup.copy_unverified",
-                problem=str(exc),
-            ) from None
+        snapshot = take_snapshot(vault, work)
+        _check_keyfile(snapshot.keyfile, person)
+        facts = _verify(snapshot, vault_id)
         _check_against_live(vault, facts)
-        db_bytes, db_sha = file_digest(copy)
-        prefix = sealed_prefix(
-            key,
+        parts = [Part(f.file, f.key_id, *file_digest(f.path)) for f in snapshot.files]
+        prefix = signed_prefix(
+            person,
             made_at=made_at,
-            meta=meta,
+            vault=meta.to_json(),
+            owner=owner,
+            keys=snapshot.keyfile.to_json(),
             schema_version=facts.schema_version,
             audit_head=facts.audit_head,
-            database_bytes=db_bytes,
-            database_sha256=db_sha,
+            parts=parts,
         )
-        size, sha = write_container(dest, prefix, copy, force=force)
+        size, sha = write_container(dest, prefix, [f.path for f in snapshot.files], force=force)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     head = facts.audit_head
@@ -96,6 +102,7 @@ def write_backup(vault: Vault, dest: Path, *, force: bool = False) -> BackupInfo
         schema_version=facts.schema_version,
         audit_length=head[0] if head else 0,
         audit_head=head[1] if head else "",
+        books=len(parts) - 1,
     )
 
 
@@ -120,31 +127,53 @@ def _check_destination(dest: Path, force: bool) -> None:
         )
 
 
-def _copy_database(vault: Vault, copy: Path, key: VaultKey) -> None:
-    """The online backup into ``copy``, then its WAL folded in: one self-contained file."""
+def _check_keyfile(keyfile: KeyFile, person: Person) -> None:
+    """keys.json must hold the key slot whose key signs the header, and no key change
+    cut short: the restoring owner opens that slot and checks the signature with it."""
+    slot = keyfile.slot(person.login)
+    if (
+        slot is None
+        or slot.serial != person.serial
+        or slot.sign_public != b64(person.public.sign_public)
+    ):
+        raise CannotUnlock(
+            "Your keys were renewed in another window or command since this vault was "
+            "opened. Close crmdesk, open the vault again, then make the backup.",
+            code="backup.keys_renewed",
+        )
+    if keyfile.state.get("upgrading") or any(info.pending for info in keyfile.keys.values()):
+        raise CannotUnlock(
+            "A change of the vault's keys is under way or was cut short. Close crmdesk "
+            "everywhere and open the vault again (that settles it), then make the backup.",
+            code="backup.rotation_under_way",
+        )
+
+
+def _verify(snapshot: Snapshot, vault_id: str) -> CopyFacts:
+    main, *books = snapshot.files
+    assert main.key_id == MAIN
     try:
-        target = open_database(copy, key, create=True)
-    except UnreadableDatabase as exc:
-        raise BadInput(
-            f"Cannot write the backup in {copy.parent.parent}: {exc}.",
-            code="backup.unwritable",
-            path=copy.parent.parent,
+        facts = verify_copy(main.path, main.key, vault_id)
+        for book in books:
+            verify_book(book.path, book.key, vault_id, book.key_id.partition(":")[2])
+    except CopyProblem as exc:
+        raise VaultDamaged(
+            f"The copy of the vault did not verify ({exc}), so no backup was written. "
+            "The vault itself may be damaged: verify its audit trail, and keep your "
+            "earlier backups.",
+            code="backup.copy_unverified",
+            problem=str(exc),
         ) from None
-    try:
-        vault.copy_into(target)
-        # The copy took the source's WAL mode; a rollback journal checkpoints the WAL
-        # into the file and leaves no -wal or -shm beside it.
-        mode = target.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-        if str(mode).lower() != "delete":
-            raise VaultDamaged(
-                f"The copy kept journal mode {mode}; no backup was written.",
-                code="backup.copy_journal",
-            )
-    finally:
-        target.close()
+    if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
+        raise VaultDamaged(
+            "The copy of the vault does not hold exactly the books its database names, so "
+            "no backup was written. Close crmdesk everywhere, open the vault again and retry.",
+            code="backup.books_differ",
+        )
+    return facts
 
 
-def _check_against_live(vault: Vault, facts: CopyFacts) -> None:
+def _check_against_live(vault: UnlockedVault, facts: CopyFacts) -> None:
     """The copy is a prefix of the live vault: same schema, same audit entry at its head."""
     with vault.reading() as conn:
         live_schema = int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -1,7 +1,8 @@
-"""Checking a copy of the database: every page, SQLite's own check, the audit chain.
+"""Checking the copies of a vault's files: every page, SQLite's own check, and what each
+file says it is (the main database's vault id and audit chain, each book's vault and id).
 
-Used on the copy a backup is made of before it is packed, and on the database part of a
-backup before it is restored.
+Used on the copies a backup is made of before they are packed, and on the parts of a
+backup before they are restored.
 """
 
 from __future__ import annotations
@@ -10,52 +11,99 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmdesk import audit
-from crmdesk.vault.backup.container import BackupHeader
-from crmdesk.vault.connection import DatabaseError, UnreadableDatabase, open_readonly
+from crmdesk.vault.books import latest_book_version
+from crmdesk.vault.connection import Connection, DatabaseError, UnreadableDatabase, open_readonly
 from crmdesk.vault.keys import VaultKey
 
 
 class CopyProblem(Exception):
-    """A copy of the database that does not verify; callers say whose fault it is."""
+    """A copy that does not verify; callers say whose fault it is."""
 
 
 @dataclass(frozen=True, slots=True)
 class CopyFacts:
     schema_version: int
     audit_head: tuple[int, str] | None
+    book_ids: frozenset[str]  # the books the main database names
 
 
 def verify_copy(
-    path: Path, key: VaultKey, vault_id: str, *, expected: BackupHeader | None = None
+    path: Path,
+    key: VaultKey,
+    vault_id: str,
+    *,
+    expected_schema: int | None = None,
+    expected_head: tuple[int, str] | None = None,
 ) -> CopyFacts:
-    """Every page's HMAC, SQLite's own check, the vault id and the audit chain.
+    """The main database: every page's HMAC, SQLite's own check, the vault id and the
+    audit chain.
 
     On a fresh read-only connection: after one bad page, later checks on a connection
-    are unreliable, and a check must not change the file it checks. With ``expected``,
-    the schema version and audit head must be the header's.
+    are unreliable, and a check must not change the file it checks. With
+    ``expected_schema`` the schema version, and with ``expected_head`` the audit head,
+    must be those (a backup header's).
     """
+    conn = _open(path, key, "the database")
     try:
-        conn = open_readonly(path, key)
-    except UnreadableDatabase:
-        raise CopyProblem("the database does not open with the vault key") from None
-    try:
-        if conn.execute("PRAGMA cipher_integrity_check").fetchall():
-            raise CopyProblem("pages of the database fail their HMAC check")
-        if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
-            raise CopyProblem("SQLite's integrity check fails")
+        _pages(conn, "the database")
         schema = int(conn.execute("PRAGMA user_version").fetchone()[0])
         row = conn.execute("SELECT value FROM vault_info WHERE key = 'vault_id'").fetchone()
         if row is None or row[0] != vault_id:
             raise CopyProblem("the database belongs to another vault")
-        recorded = expected.audit_head if expected is not None else None
-        report = audit.verify(conn, vault_id, recorded_head=recorded)
+        report = audit.verify(conn, vault_id, recorded_head=expected_head)
         if not report.ok:
             raise CopyProblem(f"its audit trail does not verify: {report.problem}")
         head = audit.head(conn)
+        books = _book_ids(conn)
     except DatabaseError as exc:
         raise CopyProblem(f"the database cannot be read ({exc})") from None
     finally:
         conn.close()
-    if expected is not None and (schema != expected.schema_version or head != recorded):
+    if expected_schema is not None and (schema != expected_schema or head != expected_head):
         raise CopyProblem("the database is not the one its header describes")
-    return CopyFacts(schema, head)
+    return CopyFacts(schema, head, books)
+
+
+def verify_book(path: Path, key: VaultKey, vault_id: str, book_id: str) -> None:
+    """A book: every page's HMAC, SQLite's own check, and that its ``book_info`` names
+    this vault and this book (a book of another vault, or another book, swapped in)."""
+    what = f"the book {book_id}"
+    conn = _open(path, key, what)
+    try:
+        _pages(conn, what)
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > latest_book_version():
+            raise CopyProblem(f"{what} was made by a newer crmdesk (book schema {version})")
+        info = dict(conn.execute("SELECT key, value FROM book_info").fetchall())
+    except DatabaseError as exc:
+        raise CopyProblem(f"{what} cannot be read ({exc})") from None
+    finally:
+        conn.close()
+    if info.get("vault_id") != vault_id or info.get("book_id") != book_id:
+        raise CopyProblem(f"{what} belongs to another vault or book")
+
+
+def _book_ids(conn: Connection) -> frozenset[str]:
+    """The books the main database names; a format-1 vault (schema 6 and before) has none."""
+    if (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'books'"
+        ).fetchone()
+        is None
+    ):
+        return frozenset()
+    return frozenset(str(r[0]) for r in conn.execute("SELECT id FROM books"))
+
+
+def _open(path: Path, key: VaultKey, what: str) -> Connection:
+    try:
+        return open_readonly(path, key)
+    except UnreadableDatabase:
+        raise CopyProblem(f"{what} does not open with its key") from None
+
+
+def _pages(conn: Connection, what: str) -> None:
+    if conn.execute("PRAGMA cipher_integrity_check").fetchall():
+        raise CopyProblem(f"pages of {what} fail their HMAC check")
+    if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
+        raise CopyProblem(f"SQLite's integrity check of {what} fails")

@@ -50,7 +50,7 @@ def check_new_passphrase(passphrase: str) -> None:
         )
 
 
-def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+def derive_key(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     return hash_secret_raw(
         secret=passphrase.encode("utf-8"),
         salt=salt,
@@ -73,7 +73,7 @@ def wrap_key(
     check_new_passphrase(passphrase)
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
-    kek = _derive(passphrase, salt, params)
+    kek = derive_key(passphrase, salt, params)
     sealed = AESGCM(kek).encrypt(nonce, key.raw, vault_id.encode())
     return {
         "kdf": "argon2id",
@@ -103,7 +103,7 @@ def unwrap_key(record: dict[str, object], passphrase: str, vault_id: str) -> Vau
             "Restore vault.json from a backup, or use your recovery key.",
             code="passphrase.record_damaged",
         ) from exc
-    kek = _derive(passphrase, salt, params)
+    kek = derive_key(passphrase, salt, params)
     try:
         raw = AESGCM(kek).decrypt(nonce, sealed, vault_id.encode())
     except InvalidTag:

@@ -1,0 +1,383 @@
+"""The check that no audit entry was altered, and that each was written by who it names.
+
+The walk checks, entry by entry, in one pass over the table:
+
+* the hash chain: numbering without gaps, each entry's link to the one before, each
+  entry's hash over its content (for an entry resealed at an upgrade, over its original
+  details when the audit key opens them, else through the digest the owner signed);
+* with ``keys`` (the person keys the vault vouches for, by login and serial): every
+  signature, against the signer's key of the serial the entry names. Entries after the
+  first signed one must all be signed; entries before it may be unsigned only in a vault
+  upgraded from before signatures, whose ``vault.upgraded`` entry, signed by the owner,
+  names the last unsigned entry. The actor must be the signer, except for failed or
+  throttled sign-ins that someone recorded on the typed login's behalf (their details
+  say who: ``recorded_by``, who must be the signer).
+
+What this catches, for someone who holds the database key but not a person's signing
+key: an entry added in another person's name (unsigned, signed with another key, or
+naming an actor other than its signer), an entry edited, and an entry deleted from the
+middle with the chain recomputed (the later entries' hashes change, so their signatures
+no longer match).
+
+What remains, said plainly (SECURITY.md repeats it):
+
+* someone who holds the database key *and* their own signing key can delete or rewrite
+  entries from the middle if every later entry is their own: they re-sign those;
+* anyone with the database key can drop the newest entries and set vault.json's
+  ``audit_head`` to match; the head printed on reports, and backups, are what show it;
+* the keys are vouched for back to the owner's first signing key pinned in vault.json;
+  someone who can replace that pin and every endorsement can vouch for keys of their own
+  (the owner's own sign-in, which checks the pin against their slot, is what shows it).
+
+The walk is a small state machine fed one row at a time (:class:`_Walk`), so that a later
+incremental check can resume it from a checkpoint instead of from the first entry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crmdesk.audit.chain import ChainReport, Connection, _entry_hash, genesis_hash
+from crmdesk.audit.resealed import ResealDigest, resealed_box
+
+UPGRADED = "vault.upgraded"
+# Recorded by whoever signs in next, on behalf of the login that was typed.
+ON_BEHALF = frozenset({"signin.failed", "signin.throttled"})
+
+
+class PublicKey(Protocol):
+    def verify(self, message: bytes, signature: bytes) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignerKey:
+    """A person's signing key of one serial, as the vault vouches for it."""
+
+    public: PublicKey
+    owner: bool  # endorsed with the owner's role (only the owner vouches for an upgrade)
+
+
+# (login, serial) -> the key the vault vouches for, or None if it vouches for none.
+KeyLookup = Callable[[str, int], SignerKey | None]
+# A resealed entry's stored details -> its original details text, or None if the audit
+# keys at hand do not open it.
+Unsealer = Callable[[str], str | None]
+
+
+def verify(
+    conn: Connection,
+    vault_id: str,
+    *,
+    recorded_head: tuple[int, str] | None = None,
+    head_required: bool = False,
+    keys: KeyLookup | None = None,
+    unseal: Unsealer | None = None,
+) -> ChainReport:
+    """Walk the whole chain; report the first entry that does not check out.
+
+    With ``recorded_head`` (the newest entry's number and hash as recorded outside the
+    database, in vault.json), the chain must also reach that entry, and that entry must
+    have that hash: otherwise its newest entries were removed, or it was rewritten. A
+    chain longer than the recorded head is fine (newer entries whose head was not
+    recorded yet). Read the recorded head *before* calling this, so that it can only be
+    older than what the walk sees. ``head_required``: a vault that has had a recorded
+    head must still have one (removing it would hide a removal of the newest entries).
+
+    Without ``keys`` only the chain is checked (signatures are not).
+    """
+    upgrade = _Upgrade.find(conn)
+    walk = _Walk(vault_id, upgrade, keys, unseal, recorded_head[0] if recorded_head else None)
+    signed = _has_signature_columns(conn)
+    columns = _COLUMNS + (", signer, key_serial, sig" if signed else ", NULL, NULL, NULL")
+    # One statement: one consistent snapshot of the table, whatever other writers do.
+    for row in conn.execute(f"SELECT {columns} FROM audit_events ORDER BY seq"):
+        problem = walk.step(row)
+        if problem is not None:
+            return walk.bad(int(row[0]), problem)
+    problem = walk.finish()
+    if problem is not None:
+        return walk.bad(problem[0], problem[1])
+    report = walk.report()
+    if recorded_head is None:
+        if head_required and report.length:
+            return ChainReport(
+                ok=False,
+                length=report.length,
+                head=report.head,
+                problem=(
+                    "vault.json no longer records the audit trail's newest entry (its "
+                    "audit_head was removed), so a removal of the newest entries could not "
+                    "be told; the vault had one"
+                ),
+                signed=report.signed,
+                unsigned=report.unsigned,
+            )
+        return report
+    return _compare_with_recorded(report, walk.remembered, *recorded_head)
+
+
+_COLUMNS = "seq, ts, actor, action, object, details, prev_hash, hash"
+
+
+def _has_signature_columns(conn: Connection) -> bool:
+    names = {r[1] for r in conn.execute("PRAGMA table_info(audit_events)")}
+    return "sig" in names
+
+
+@dataclass(frozen=True, slots=True)
+class _Upgrade:
+    """The first ``vault.upgraded`` entry, read ahead of the walk (it vouches for what
+    comes before it; the walk checks its own signature when it gets there)."""
+
+    seq: int
+    unsigned_until: int | None
+    resealed_count: int
+    resealed_digest: str | None
+
+    @classmethod
+    def find(cls, conn: Connection) -> _Upgrade | None:
+        row = conn.execute(
+            "SELECT seq, details FROM audit_events WHERE action = ? ORDER BY seq LIMIT 1",
+            (UPGRADED,),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            details = json.loads(row[1])
+        except ValueError:
+            details = {}
+        details = details if isinstance(details, dict) else {}
+        until = details.get("unsigned_until")
+        resealed = details.get("resealed")
+        resealed = resealed if isinstance(resealed, dict) else {}
+        count, digest = resealed.get("entries", 0), resealed.get("digest")
+        return cls(
+            int(row[0]),
+            until if type(until) is int and 0 <= until < int(row[0]) else None,
+            count if type(count) is int else -1,
+            digest if isinstance(digest, str) else None,
+        )
+
+
+class _Walk:
+    """The chain's state after each entry; ``step`` checks the next one."""
+
+    def __init__(
+        self,
+        vault_id: str,
+        upgrade: _Upgrade | None,
+        keys: KeyLookup | None,
+        unseal: Unsealer | None,
+        remember_seq: int | None,
+    ) -> None:
+        self.expected_seq = 1
+        self.prev = genesis_hash(vault_id)
+        self.upgrade = upgrade
+        # Entries up to this one may be unsigned (and resealed): the upgrade says so.
+        self.legacy_until = upgrade.unsigned_until if upgrade and upgrade.unsigned_until else 0
+        self.keys = keys
+        self.unseal = unseal
+        self.cache: dict[tuple[str, int], SignerKey | None] = {}
+        self.digest = ResealDigest()
+        self.first_signed: int | None = None
+        self.signed = 0
+        self.unsigned = 0
+        self.remember_seq = remember_seq
+        self.remembered: str | None = None
+        # Set when the bad entry is not the one the walk stands on (a digest covering
+        # earlier entries fails at the upgrade entry).
+        self.bad_seq: int | None = None
+
+    def step(self, row: tuple[Any, ...]) -> str | None:  # noqa: C901 - one rule per branch
+        seq, ts, actor, action, obj, details, prev_hash, digest, signer, serial, sig = row
+        if seq != self.expected_seq:
+            return (
+                f"entry {self.expected_seq} is missing: the entry after {self.expected_seq - 1} "
+                f"is numbered {seq} (entries were deleted or renumbered)"
+            )
+        if prev_hash != self.prev:
+            return (
+                f"entry {seq} does not follow the entry before it (an entry was removed, "
+                "inserted, reordered or rewritten just before it)"
+            )
+        box = resealed_box(details) if seq <= self.legacy_until else None
+        if box is not None:
+            self.digest.add(row)
+            # Without the audit key, the owner-signed digest in the upgrade entry vouches
+            # for it; with it, the original details must give the entry's hash.
+            original = self.unseal(details) if self.unseal is not None else None
+            if (
+                original is not None
+                and _entry_hash(seq, ts, actor, action, obj, original, prev_hash) != digest
+            ):
+                return (
+                    f"entry {seq} was changed after it was written (its sealed details "
+                    "no longer match its hash)"
+                )
+        elif _entry_hash(seq, ts, actor, action, obj, details, prev_hash) != digest:
+            return (
+                f"entry {seq} was changed after it was written (its content no longer "
+                "matches its hash)"
+            )
+        if self.keys is not None:
+            problem = self._signature(seq, actor, action, details, digest, signer, serial, sig)
+            if problem is not None:
+                return problem
+        if self.upgrade is not None and seq == self.upgrade.seq:
+            problem = self._upgrade_entry(seq, signer, serial)
+            if problem is not None:
+                return problem
+        self.prev = digest
+        if seq == self.remember_seq:
+            self.remembered = digest
+        self.expected_seq += 1
+        return None
+
+    def _signature(
+        self,
+        seq: int,
+        actor: str,
+        action: str,
+        details: str,
+        digest: str,
+        signer: str | None,
+        serial: int | None,
+        sig: bytes | None,
+    ) -> str | None:
+        if sig is None or signer is None or serial is None:
+            if self.first_signed is None and seq <= self.legacy_until:
+                self.unsigned += 1
+                return None  # written before the upgrade, which vouches for it
+            since = f"since entry {self.first_signed}" if self.first_signed else "in this vault"
+            return (
+                f"entry {seq} is not signed, though every entry {since} is signed by who "
+                "made it: it was added or rewritten by someone holding the database key"
+            )
+        if self.first_signed is None:
+            self.first_signed = seq
+        key = self._key(signer, int(serial))
+        if key is None:
+            return (
+                f"entry {seq} is signed as {signer!r} with key {serial}, which the vault "
+                "does not vouch for (no key of that serial endorsed back to the owner)"
+            )
+        if not key.public.verify(bytes.fromhex(digest), bytes(sig)):
+            return (
+                f"entry {seq}'s signature does not match it: it was forged or rewritten "
+                "after it was signed, or an entry before it was removed, added or changed "
+                "and the chain recomputed"
+            )
+        if actor.casefold() != signer.casefold() and not _on_behalf(action, details, signer):
+            return (
+                f"entry {seq} names {actor!r} as who acted but was signed by {signer!r}: "
+                "only failed sign-ins are recorded on someone else's behalf"
+            )
+        self.signed += 1
+        return None
+
+    def _key(self, signer: str, serial: int) -> SignerKey | None:
+        assert self.keys is not None
+        name = (signer.casefold(), serial)
+        if name not in self.cache:
+            self.cache[name] = self.keys(signer, serial)
+        return self.cache[name]
+
+    def _upgrade_entry(self, seq: int, signer: str | None, serial: int | None) -> str | None:
+        upgrade = self.upgrade
+        assert upgrade is not None
+        if upgrade.unsigned_until is None or upgrade.resealed_count < 0:
+            return f"entry {seq} records the vault's upgrade, but its details are unreadable"
+        if self.keys is not None:
+            key = self._key(signer, int(serial)) if signer and serial is not None else None
+            if key is None or not key.owner:
+                return (
+                    f"entry {seq} records the vault's upgrade but was not signed by the "
+                    "vault's owner"
+                )
+            if self.first_signed != upgrade.unsigned_until + 1:
+                return (
+                    f"entry {seq} records the vault's upgrade with entries up to "
+                    f"{upgrade.unsigned_until} unsigned, but the first signed entry is "
+                    f"{self.first_signed}"
+                )
+        if self.digest.count != upgrade.resealed_count or (
+            self.digest.count and self.digest.hexdigest() != upgrade.resealed_digest
+        ):
+            self.bad_seq = self.digest.first_seq or seq
+            return (
+                f"the entries resealed at the upgrade (from entry {self.bad_seq}) no longer "
+                f"match the digest the owner signed in entry {seq}: one of them was changed"
+            )
+        return None
+
+    def finish(self) -> tuple[int, str] | None:
+        """A problem only the end of the walk shows: an upgrade entry read ahead but not
+        met (the table changed under the walk), as (entry, problem)."""
+        if self.upgrade is not None and self.expected_seq <= self.upgrade.seq:
+            return self.upgrade.seq, f"entry {self.upgrade.seq} disappeared during the check"
+        return None
+
+    def bad(self, seq: int, problem: str) -> ChainReport:
+        return ChainReport(
+            ok=False,
+            length=self.expected_seq - 1,
+            head=self.prev,
+            first_bad_seq=self.bad_seq or seq,
+            problem=problem,
+            signed=self.signed,
+            unsigned=self.unsigned,
+        )
+
+    def report(self) -> ChainReport:
+        return ChainReport(
+            ok=True,
+            length=self.expected_seq - 1,
+            head=self.prev,
+            signed=self.signed if self.keys is not None else None,
+            unsigned=self.unsigned if self.keys is not None else None,
+        )
+
+
+def _on_behalf(action: str, details: str, signer: str) -> bool:
+    if action not in ON_BEHALF:
+        return False
+    try:
+        recorded_by = json.loads(details).get("recorded_by")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(recorded_by, str) and recorded_by.casefold() == signer.casefold()
+
+
+def _compare_with_recorded(
+    report: ChainReport, found: str | None, seq: int, digest: str
+) -> ChainReport:
+    length = report.length
+    common = {"length": length, "head": report.head, "recorded_seq": seq}
+    common |= {"signed": report.signed, "unsigned": report.unsigned}
+    if length < seq:
+        ends = f"ends at entry {length}" if length else "is empty"
+        return ChainReport(
+            ok=False,
+            first_bad_seq=length + 1,
+            problem=(
+                f"the newest entries of the audit trail were removed: vault.json records "
+                f"entry {seq} but the trail {ends} (or the database was restored from "
+                "an older backup without its vault.json)"
+            ),
+            **common,
+        )
+    if found != digest:
+        return ChainReport(
+            ok=False,
+            first_bad_seq=seq,
+            problem=(
+                f"entry {seq} of the audit trail is not the one vault.json records (its "
+                f"hash differs): the trail was rewritten up to entry {seq} or earlier, or "
+                "the database was replaced by another copy"
+            ),
+            **common,
+        )
+    return ChainReport(ok=True, **common)
