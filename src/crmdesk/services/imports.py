@@ -72,7 +72,7 @@ from crmdesk.services.imports_records import (
     PreviewRow,
     Problem,
 )
-from crmdesk.services.imports_rules import PENDING, Existing, Row, Rules
+from crmdesk.services.imports_rules import PENDING, Existing, Row, Rules, checked_only, unmatched
 from crmdesk.services.imports_rules import preview as preview_row
 from crmdesk.services.session import Session
 from crmdesk.services.settings import phone_region
@@ -188,6 +188,7 @@ class ImportService:
         kinds: dict[str, int] = {}
         problems: list[Problem] = []
         preview: list[PreviewRow] = []
+        checked: list[Row] = []
         left_out = NotImported(layout.format)
         two_passes = layout.format == "csv" and layout.dates is not None and self._has_dates(layout)
         with Source(path, layout, self._limits) as source:
@@ -198,7 +199,9 @@ class ImportService:
                     continue
                 counts["rows"] += 1
                 left_out.feed(draft)
-                row = run.assess(draft)
+                row = run.check(draft)
+                checked.append(checked_only(row))
+                run.match(row)
                 action = run.choose(row)
                 if action in ("add", "merge", "join"):
                     run.landed_at(row, PENDING if action == "add" else run.target(row), action)
@@ -247,6 +250,7 @@ class ImportService:
             phone_region=used_region,
             header_row=layout.header_row,
             fallback=layout.fallback,
+            checked=tuple(checked),
         )
 
     def _checked_region(self, region: str | None) -> str:
@@ -397,29 +401,44 @@ class ImportService:
                 decisions,
             )
             batch = _Batch(vault, run, now, today, self._batch_size)
-            with Source(plan.path, layout, self._limits) as source:
-                for i, draft in enumerate(source.drafts()):
+
+            def land(row: Row) -> None:
+                action = run.choose(row)
+                if row.invalid or row.duplicate:
+                    named = run.problems(row, action, lambda i: store.client_name(conn, i))
+                    for problem in named:
+                        counted["problems"] += 1
+                        if len(problems) < self._max_problems:
+                            problems.append(problem)
+                if action == "skip":
+                    counted["skipped"] += 1
+                else:
+                    batch.put(row, action)
+                    counted["merged" if action == "merge" else "joined"] += action != "add"
+
+            if plan.checked is not None:
+                # Each row was read and validated once, by the plan, from the file whose
+                # SHA-256 was checked above: only the matching is done again (the vault
+                # may have changed since).
+                total = max(len(plan.checked), 1)
+                for i, kept in enumerate(plan.checked):
                     _check_cancel(cancelled, i)
-                    if draft.blank:
-                        continue
-                    row = run.assess(draft)
-                    action = run.choose(row)
-                    if row.invalid or row.duplicate:
-                        named = run.problems(row, action, lambda i: store.client_name(conn, i))
-                        for problem in named:
-                            counted["problems"] += 1
-                            if len(problems) < self._max_problems:
-                                problems.append(problem)
-                    if action == "skip":
-                        counted["skipped"] += 1
-                    else:
-                        batch.put(row, action)
-                        counted["merged" if action == "merge" else "joined"] += action != "add"
+                    land(run.match(unmatched(kept)))
                     if progress and i % _CANCEL_EVERY == 0:
-                        progress(source.bytes_read, plan.size)
+                        progress(plan.size * i // total, plan.size)
                 batch.flush()
-                if source.finish() != plan.sha256:
-                    raise _changed(plan)
+            else:
+                with Source(plan.path, layout, self._limits) as source:
+                    for i, draft in enumerate(source.drafts()):
+                        _check_cancel(cancelled, i)
+                        if draft.blank:
+                            continue
+                        land(run.assess(draft))
+                        if progress and i % _CANCEL_EVERY == 0:
+                            progress(source.bytes_read, plan.size)
+                    batch.flush()
+                    if source.finish() != plan.sha256:
+                        raise _changed(plan)
             _check_cancel(cancelled, 0)
             added = batch.added
             vault.record_event(

@@ -109,6 +109,10 @@ class ImportPlan:
     phone_region: str = "US"
     header_row: int = 1  # CSV: the row holding the header (0: the file has none)
     fallback: str | None = None  # vCard: the encoding given for 8-bit text
+    # Every row as the plan checked it (imports_rules.checked_only), in file order: the
+    # commit of this plan matches them again without reading and validating them twice.
+    # The file's SHA-256 is still checked first, so a changed file is still refused.
+    checked: tuple[Any, ...] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def file_name(self) -> str:

@@ -69,6 +69,21 @@ class Row:
         return self.client if not self.issues else self.fallback
 
 
+def checked_only(row: Row) -> Row:
+    """A checked row kept for the commit: its validation without any match, and its
+    draft without the values already read into its client (memory for 100,000 rows)."""
+    draft = row.draft
+    slim = Draft(
+        draft.row, draft.line, None, where=draft.where, group=draft.group, leads=draft.leads
+    )
+    return Row(slim, row.client, row.issues, row.fallback, row.fallback_why, row.kept)
+
+
+def unmatched(row: Row) -> Row:
+    """A fresh copy of a row kept by :func:`checked_only`, ready to be matched again."""
+    return Row(row.draft, row.client, row.issues, row.fallback, row.fallback_why, row.kept)
+
+
 @dataclass(slots=True)
 class _Group:
     row: int  # the row the group's client came from
@@ -96,6 +111,12 @@ class Rules:
         self.groups: dict[str, _Group] = {}
 
     def assess(self, draft: Draft) -> Row:
+        """The row checked, then matched against the vault and the rows before it."""
+        return self.match(self.check(draft))
+
+    def check(self, draft: Draft) -> Row:
+        """The row validated (its client, problems and fallback), not yet matched: what
+        depends only on the file and the region, so the plan's check serves the commit."""
         row = Row(draft, issues=list(draft.issues))
         if draft.data is None:
             row.fallback_why = "nothing could be read from it"
@@ -106,6 +127,11 @@ class Rules:
             row.issues += [describe(error, draft) for error in exc.errors]
         if row.issues:
             self._fallback(row)
+        return row
+
+    def match(self, row: Row) -> Row:
+        """What a checked row joins or resembles, in the vault or earlier in the file."""
+        draft = row.draft
         target = row.usable
         if target is None:
             return row
