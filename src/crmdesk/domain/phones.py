@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
+from typing import Any
 
 DEFAULT_REGION = "US"
 EXTENSION_MARK = ";ext="
@@ -77,6 +78,7 @@ def split_extension(stored: str) -> tuple[str, str]:
     return number, extension
 
 
+@functools.lru_cache(maxsize=4096)  # a list or day view shows the same numbers again
 def display_phone(stored: str, region: str) -> str:
     """A stored number as people read it: national for the vault's region, international
     for others, with its extension (``0351 223344``, ``+1 202-555-0173 ext. 102``).
@@ -102,3 +104,21 @@ def region_of_number(stored: str) -> str | None:
         return phonenumbers.region_code_for_number(phonenumbers.parse(stored, None))
     except phonenumbers.NumberParseException:
         return None
+
+
+def with_phones_shown(client: dict[str, Any], region: str) -> dict[str, Any]:
+    """Client JSON for people to read (a printed summary or brief): the client's and each
+    contact's numbers through :func:`display_phone`; the rest as it was."""
+
+    def shown(part: dict[str, Any]) -> dict[str, Any]:
+        out = dict(part)
+        if part.get("phones"):
+            out["phones"] = [display_phone(n, region) for n in part["phones"]]
+        if part.get("phone"):
+            out["phone"] = display_phone(part["phone"], region)
+        return out
+
+    out = shown(client)
+    if client.get("contacts"):
+        out["contacts"] = [shown(c) if isinstance(c, dict) else c for c in client["contacts"]]
+    return out

@@ -82,6 +82,11 @@ class ClientService:
     def _phone_region(self) -> str:
         return self._region or phone_region(self._vault)
 
+    def region_for_phones(self) -> str:
+        """The region numbers are read in and shown national for ("DE"): the screens
+        show a stored number with domain.phones.display_phone in it."""
+        return self._phone_region()
+
     @property
     def _vault(self) -> Any:
         # Looked up on every call: after a lock and unlock the session holds a new vault.

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from crmdesk.gui.phone_text import shown_phone
 from crmdesk.gui.widgets.coverage_marks import dots
 from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
@@ -117,6 +118,7 @@ class ClientListModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._total = 0
         self._exhausted = True
+        self._region = ""  # the vault's, read at each reload: numbers shown national in it
         if load:
             self._reload(PAGE_SIZE)
 
@@ -173,6 +175,7 @@ class ClientListModel(QAbstractTableModel):
         try:
             self._total = self._service.count(query)
             page = self._service.list(replace(query, limit=limit, offset=0))
+            self._region = self._service.region_for_phones()
         except Exception as exc:  # noqa: BLE001 - shown by the panel, not swallowed
             self._set_rows([], exhausted=True)
             self._total = 0
@@ -252,7 +255,8 @@ class ClientListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COVERAGE:
                 return coverage_tooltip(row.coverage)
-            return "\n".join(part for part in (row.name, row.email, row.phone) if part)
+            phone = shown_phone(row.phone, self._region)
+            return "\n".join(part for part in (row.name, row.email, phone) if part)
         if role == Qt.ItemDataRole.AccessibleTextRole and column == COVERAGE:
             return row.coverage.summary()
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.gui.clients.list_model import format_count, format_date, format_money
 from crmdesk.gui.errors import show_error
+from crmdesk.gui.phone_text import shown_phone
 from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
@@ -217,17 +218,19 @@ class FollowUpsView(_DayView):
         week = self.week_check.isChecked()
         today = self._today()
         rows = []
+        region = self._service.region_for_phones()
         for f in self._service.followups(within_days=7 if week else 0):
             late = (today - f.due).days
+            phone = shown_phone(f.phone, region)
             cells = (
                 Cell(format_date(f.due), f.due),
                 Cell(_lateness(late), -late),
                 Cell(f.client_name),
                 Cell(f.title),
                 Cell(f.contact),
-                Cell(f.phone),
+                Cell(phone),
             )
-            tip = "\n".join(p for p in (f.client_name, f.title, f.contact, f.phone) if p)
+            tip = "\n".join(p for p in (f.client_name, f.title, f.contact, phone) if p)
             rows.append(Row(cells, f.client_id, tip, warn=late > 0))
         empty = "Nothing due in the next 7 days. Nice work." if week else (
             "No follow-ups due. Nice work."
@@ -320,21 +323,23 @@ class SeasonalOutlookView(_DayView):
             f"No {who} have a buying pattern in {name} yet. Patterns appear once a client "
             "has a few purchases on record."
         )
-        return [_seasonal_row(r) for r in found], empty
+        region = self._service.region_for_phones()
+        return [_seasonal_row(r, region) for r in found], empty
 
 
-def _seasonal_row(r: ClientRow) -> Row:
+def _seasonal_row(r: ClientRow, region: str) -> Row:
+    phone = shown_phone(r.phone, region)
     cells = (
         Cell(r.name),
         Cell(r.status.capitalize()),
         Cell(r.salesperson),
-        Cell(r.phone),
+        Cell(phone),
         Cell(format_date(r.last_contact) or "Never", _date_key(r.last_contact)),
         Cell(format_money(r.spend_12m), r.spend_12m),
         Cell(format_date(r.next_order), _date_key(r.next_order)),
         _missing_cell(r),
     )
-    tip = "\n".join(p for p in (r.name, r.email, r.phone) if p)
+    tip = "\n".join(p for p in (r.name, r.email, phone) if p)
     return Row(cells, r.id, f"{tip}\n\n{coverage_tooltip(r.coverage)}")
 
 
@@ -389,6 +394,7 @@ class BirthdaysView(_DayView):
     def _load(self) -> tuple[list[Row], str]:
         today = self._today()
         rows = []
+        region = self._service.region_for_phones()
         for b in self._service.birthdays(within_days=self.DAYS):
             weekday = QLocale().dayName(b.date.isoweekday(), QLocale.FormatType.ShortFormat)
             cells = (
@@ -396,7 +402,7 @@ class BirthdaysView(_DayView):
                 Cell(b.contact_name),
                 Cell("" if b.turns is None else str(b.turns), b.turns),
                 Cell(b.client_name),
-                Cell(b.phone),
+                Cell(shown_phone(b.phone, region)),
             )
             tip = "Birthday today" if b.date == today else ""
             rows.append(Row(cells, b.client_id, tip, bold=b.date == today))

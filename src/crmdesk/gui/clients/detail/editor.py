@@ -479,6 +479,9 @@ class ClientEditor(QWidget):
         return data
 
     def _show(self, data: dict[str, Any]) -> None:
+        # Numbers in the national format of the vault's region (the owner may change it).
+        region = self._clients.region_for_phones()
+        self.overview.phone_text.region = self.contacts.phone_text.region = region
         self._loading = True
         try:
             self._clear_errors()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.entities import CLIENT_KINDS, CLIENT_STATUSES
+from crmdesk.gui.phone_text import PhoneText
 
 from .banners import WITHHELD_TEXT
 from .cell_text import split_list
@@ -56,6 +57,7 @@ class OverviewTab(DetailTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lines: dict[str, QLineEdit] = {k: QLineEdit() for k in (*_LINES, *_LISTS)}
+        self.phone_text = PhoneText()  # its region is set by the editor before each load
         self.lines["name"].setPlaceholderText("Company or person (required)")
         self.lines["website"].setPlaceholderText("example.com")
         self.lines["emails"].setPlaceholderText("first is the main one; separate with commas")
@@ -147,7 +149,9 @@ class OverviewTab(DetailTab):
             for key in _LINES:
                 self.lines[key].setText(data.get(key) or "")
             for key in _LISTS:
-                self.lines[key].setText(", ".join(data.get(key) or []))
+                items = data.get(key) or []
+                text = self.phone_text.show(items) if key == "phones" else ", ".join(items)
+                self.lines[key].setText(text)
             self.kind.setCurrentText(data.get("kind") or CLIENT_KINDS[0])
             self.status.setCurrentText(data.get("status") or CLIENT_STATUSES[0])
             self.notes.setPlainText(data.get("notes") or "")
@@ -159,6 +163,7 @@ class OverviewTab(DetailTab):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {key: self.lines[key].text() for key in _LINES}
         out.update({key: split_list(self.lines[key].text()) for key in _LISTS})
+        out["phones"] = self.phone_text.read(out["phones"])
         out["kind"] = self.kind.currentText()
         out["status"] = self.status.currentText()
         out["addresses"] = self.addresses.rows()
