@@ -516,3 +516,20 @@ def test_an_excel_sep_line_is_honoured(importer, vault, tmp_path):
     path.write_text("sep=;\r\nName;Email\r\nAcme, Inc.;a@acme.example\r\n", encoding="utf-8")
     importer.commit(importer.plan(path))
     assert names(vault) == ["Acme, Inc."]
+
+
+def test_each_row_is_checked_once_and_matched_against_the_vault_of_the_commit(
+    importer, clients, vault, tmp_path
+):
+    """Issue 15 part 6: the commit imports the rows as the plan read and validated them
+    (no second reading), yet matches them against the vault as it is at the commit."""
+    plan = importer.plan(duplicate_file(tmp_path))
+    assert len(plan.checked) == plan.counts.rows == 5
+    assert all(kept.draft.data is None for kept in plan.checked)  # read into clients once
+    assert (plan.counts.duplicates, plan.counts.to_add) == (0, 4)  # Harbour is not there yet
+    harbour = clients.add({"name": "Harbour Foods", "emails": ["info@harbour.example"]})
+    result = importer.commit(plan)
+    duplicate = next(p for p in result.problems if p.row == 2)
+    assert (duplicate.kind, duplicate.candidate_id) == (ProblemKind.DUPLICATE, harbour)
+    assert (result.added, result.skipped) == (3, 2)
+    assert names(vault) == ["HARBOUR  foods!", "Harbour Foods", "New Client", "Other Name"]

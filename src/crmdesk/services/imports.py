@@ -369,25 +369,15 @@ class ImportService:
         """Import as planned, in one transaction: all rows or none.
 
         ``decisions`` ({row: choice}) override the plan's defaults for those rows. The
-        file is read again and must be the one planned (same SHA-256). An error, or
-        ``cancelled()`` turning true, rolls everything back (:class:`ImportCancelled`).
+        file must still be the one planned (same SHA-256); its rows as the plan read and
+        checked them are imported. An error, or ``cancelled()`` turning true, rolls
+        everything back (:class:`ImportCancelled`).
         """
         require(self._session, Permission.IMPORT, what="import")
         started = time.monotonic()
         decisions = {int(k): Choice(v) for k, v in (decisions or {}).items()}
         if file_sha256(plan.path) != plan.sha256:
             raise _changed(plan)
-        layout = Layout(
-            plan.format,
-            plan.encoding,
-            plan.delimiter,
-            plan.delimiter_reason,
-            plan.header,
-            plan.mapping,
-            DateReading(plan.date_order or DateOrder.MDY, list(plan.assumptions)),
-            plan.header_row,
-            plan.fallback,
-        )
         now, today = self._now(), self._today()
         vault = self._vault
         counted = {"merged": 0, "joined": 0, "skipped": 0, "problems": 0}
@@ -416,29 +406,16 @@ class ImportService:
                     batch.put(row, action)
                     counted["merged" if action == "merge" else "joined"] += action != "add"
 
-            if plan.checked is not None:
-                # Each row was read and validated once, by the plan, from the file whose
-                # SHA-256 was checked above: only the matching is done again (the vault
-                # may have changed since).
-                total = max(len(plan.checked), 1)
-                for i, kept in enumerate(plan.checked):
-                    _check_cancel(cancelled, i)
-                    land(run.match(unmatched(kept)))
-                    if progress and i % _CANCEL_EVERY == 0:
-                        progress(plan.size * i // total, plan.size)
-                batch.flush()
-            else:
-                with Source(plan.path, layout, self._limits) as source:
-                    for i, draft in enumerate(source.drafts()):
-                        _check_cancel(cancelled, i)
-                        if draft.blank:
-                            continue
-                        land(run.assess(draft))
-                        if progress and i % _CANCEL_EVERY == 0:
-                            progress(source.bytes_read, plan.size)
-                    batch.flush()
-                    if source.finish() != plan.sha256:
-                        raise _changed(plan)
+            # Each row was read and validated once, by the plan, from the file whose
+            # SHA-256 was checked above: only the matching is done again (the vault may
+            # have changed since the plan).
+            total = max(len(plan.checked), 1)
+            for i, kept in enumerate(plan.checked):
+                _check_cancel(cancelled, i)
+                land(run.match(unmatched(kept)))
+                if progress and i % _CANCEL_EVERY == 0:
+                    progress(plan.size * i // total, plan.size)
+            batch.flush()
             _check_cancel(cancelled, 0)
             added = batch.added
             vault.record_event(

@@ -112,7 +112,7 @@ class ImportPlan:
     # Every row as the plan checked it (imports_rules.checked_only), in file order: the
     # commit of this plan matches them again without reading and validating them twice.
     # The file's SHA-256 is still checked first, so a changed file is still refused.
-    checked: tuple[Any, ...] | None = dataclasses.field(default=None, repr=False, compare=False)
+    checked: tuple[Any, ...] = dataclasses.field(default=(), repr=False, compare=False)
 
     @property
     def file_name(self) -> str:

@@ -110,10 +110,6 @@ class Rules:
         self.landed: dict[int, int] = {}
         self.groups: dict[str, _Group] = {}
 
-    def assess(self, draft: Draft) -> Row:
-        """The row checked, then matched against the vault and the rows before it."""
-        return self.match(self.check(draft))
-
     def check(self, draft: Draft) -> Row:
         """The row validated (its client, problems and fallback), not yet matched: what
         depends only on the file and the region, so the plan's check serves the commit."""
