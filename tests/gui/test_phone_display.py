@@ -111,3 +111,15 @@ def test_the_list_and_day_views_show_national_numbers(qtbot, service, bakery):
     qtbot.addWidget(birthdays)
     assert birthdays.row_count() == 1
     assert birthdays.text_at(0, 4) == "01511 2345678"
+
+
+def test_a_number_shown_in_one_region_is_read_in_the_next():
+    """After the owner changes the region, a national number typed as one was shown
+    before is read in the new region, not taken for the old one's number."""
+    from crmdesk.gui.phone_text import PhoneText
+
+    text = PhoneText("DE")
+    assert text.show(["+49351223344"]) == "0351 223344"
+    assert text.read(["0351 223344"]) == ["+49351223344"]
+    text.region = "AT"
+    assert text.read(["0351 223344"]) == ["0351 223344"]  # the service reads it in AT

@@ -25,8 +25,18 @@ class PhoneText:
     """Numbers of one editor shown in ``region`` and read back as stored when unchanged."""
 
     def __init__(self, region: str = "") -> None:
-        self.region = region
+        self._region = region
         self._stored: dict[str, str] = {}  # text shown -> the number it stands for
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    @region.setter
+    def region(self, region: str) -> None:
+        if region != self._region:  # "0351 223344" meant a German number only in DE
+            self._stored.clear()
+        self._region = region
 
     def show(self, numbers: Iterable[str]) -> str:
         """``["+49351223344"]`` -> ``"0351 223344"`` (for a vault in DE)."""
