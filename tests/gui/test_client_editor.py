@@ -323,7 +323,8 @@ def test_log_a_call_adds_an_interaction_and_saves(qtbot, monkeypatch, editor, fu
     editor.load(full_id)
     offered: list[list[str]] = []
 
-    def ask(parent, contacts, today):
+    def ask(parent, contacts, today, notes_allowed=True):
+        assert notes_allowed  # the owner holds every book
         offered.append(contacts)
         return {
             "date": today.isoformat(),

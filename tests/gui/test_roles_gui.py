@@ -147,19 +147,55 @@ def test_salesperson_saves_basic_edits_of_someone_elses_client_keeping_its_secre
 
 
 def test_salesperson_logs_a_call_on_someone_elses_client(qtbot, window_for, office, monkeypatch):
+    """The call's notes would go into another salesperson's book, which Bob's key does not
+    open: he logs the call with its date and contact, the dialog says why there is no
+    summary, and what was there before stays."""
     from crmdesk.gui.clients.detail import timeline
 
     window = window_for("bob")
     window.show_client(office.others_client)
-    call = {
-        "date": "2026-11-28",
-        "kind": "call",
-        "contact": "Mara Quinn",
-        "summary": "Asked about ice prices",
-        "outcome": "Call back",
-    }
-    monkeypatch.setattr(timeline, "ask_call_details", lambda *a: dict(call))
+    seen = {}
+
+    def ask(parent, contacts, today, notes_allowed=True):
+        dialog = timeline.LogCallDialog(parent, contacts, today, notes_allowed)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        seen["summary"] = dialog.summary.isVisible()
+        seen["said"] = dialog.notes_closed.text() if not notes_allowed else ""
+        dialog.contact.setCurrentText("Mara Quinn")
+        return dialog.interaction()
+
+    monkeypatch.setattr(timeline, "ask_call_details", ask)
     window.editor.timeline.log_call()  # saves
+    assert seen == {"summary": False, "said": timeline.NOTES_CLOSED}
+    assert "which your key does not open" in seen["said"]
+    saved = ClientService(office.owner()).get_json(office.others_client, record_view=False)
+    calls = sorted((i["contact"], i["summary"]) for i in saved["interactions"])
+    assert ("Mara Quinn", "") in calls
+    assert [s for _, s in calls if s] == ["Wants a winter discount"]
+
+
+def test_a_manager_logs_a_call_with_what_was_said_on_any_client(
+    qtbot, window_for, office, monkeypatch
+):
+    from crmdesk.gui.clients.detail import timeline
+
+    window = window_for("carol")  # a manager: every book's key
+    window.show_client(office.others_client)
+    seen = {}
+
+    def ask(parent, contacts, today, notes_allowed=True):
+        dialog = timeline.LogCallDialog(parent, contacts, today, notes_allowed)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        seen["summary"] = dialog.summary.isVisible()
+        dialog.contact.setCurrentText("Mara Quinn")
+        dialog.summary.setPlainText("Asked about ice prices")
+        return dialog.interaction()
+
+    monkeypatch.setattr(timeline, "ask_call_details", ask)
+    window.editor.timeline.log_call()
+    assert seen == {"summary": True}
     saved = ClientService(office.owner()).get_json(office.others_client, record_view=False)
     summaries = sorted(i["summary"] for i in saved["interactions"])
     assert summaries == ["Asked about ice prices", "Wants a winter discount"]

@@ -120,6 +120,9 @@ class ChildTable(QWidget):
         # Cells withheld from the signed-in person: these keys of these (stored) rows.
         self._locked_keys: frozenset[str] = frozenset()
         self._locked_rows: list[dict[str, Any]] = []
+        # Keys no row may be given a value for, new rows included (the part of the record
+        # they go to is in a book the person's key does not open).
+        self._closed_keys: frozenset[str] = frozenset()
 
         self.table = QTableWidget(0, len(self.columns))
         self.table.setHorizontalHeaderLabels([c.label for c in self.columns])
@@ -241,6 +244,12 @@ class ChildTable(QWidget):
         index = self.current_index()
         self._refill(self._rows[index] if index >= 0 else None)
 
+    def close_keys(self, keys: Iterable[str]) -> None:
+        """No row, not even a new one, may be given a value for ``keys``."""
+        self._closed_keys = frozenset(keys)
+        index = self.current_index()
+        self._refill(self._rows[index] if index >= 0 else None)
+
     def is_locked(self, data_index: int, key: str) -> bool:
         return key in self._locked_keys and self._row_locked(self._rows[data_index])
 
@@ -358,6 +367,9 @@ class ChildTable(QWidget):
                     font.setItalic(True)
                     item.setFont(font)
                     item.setForeground(self.palette().brush(QPalette.ColorRole.PlaceholderText))
+            elif spec.key in self._closed_keys:
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item.setText(str(value or ""))
             elif spec.kind == "bool":
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if not self._read_only:
@@ -404,6 +416,8 @@ class ChildTable(QWidget):
         if spec.kind == "computed" or self._read_only:
             return
         if spec.key in self._locked_keys and self._row_locked(data):
+            return
+        if spec.key in self._closed_keys:
             return
         if spec.kind == "bool":
             value: Any = item.checkState() == Qt.CheckState.Checked

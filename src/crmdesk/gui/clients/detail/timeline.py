@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -36,10 +37,25 @@ INTERACTION_COLUMNS = (
 )
 
 
-class LogCallDialog(AppDialog):
-    """Date (today), contact, summary and outcome of a call."""
+# Said where a person logs a call on a client whose book their key does not open.
+NOTES_CLOSED = (
+    "What was said goes into the client's book, which your key does not open: the call "
+    "is logged with its date and contact only. To pass something on, add a task for "
+    "the client's salesperson."
+)
 
-    def __init__(self, parent: QWidget | None, contacts: list[str], today: dt.date) -> None:
+
+class LogCallDialog(AppDialog):
+    """Date (today), contact, summary and outcome of a call (date and contact only for
+    someone whose key does not open the client's book)."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        contacts: list[str],
+        today: dt.date,
+        notes_allowed: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Log a call")
         self.date = QDateEdit(QDate(today.year, today.month, today.day))
@@ -56,8 +72,15 @@ class LogCallDialog(AppDialog):
         form = QFormLayout(self)
         form.addRow("&Date", self.date)
         form.addRow("&Contact", self.contact)
-        form.addRow("&Summary", self.summary)
-        form.addRow("&Outcome", self.outcome)
+        if notes_allowed:
+            form.addRow("&Summary", self.summary)
+            form.addRow("&Outcome", self.outcome)
+        else:
+            self.summary.hide()
+            self.outcome.hide()
+            self.notes_closed = QLabel(NOTES_CLOSED)
+            self.notes_closed.setWordWrap(True)
+            form.addRow(self.notes_closed)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -65,8 +88,8 @@ class LogCallDialog(AppDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.resize(420, 300)
-        self.summary.setFocus()
+        self.resize(420, 300 if notes_allowed else 200)
+        (self.summary if notes_allowed else self.contact).setFocus()
 
     def interaction(self) -> dict[str, Any]:
         return {
@@ -79,10 +102,10 @@ class LogCallDialog(AppDialog):
 
 
 def ask_call_details(
-    parent: QWidget | None, contacts: list[str], today: dt.date
+    parent: QWidget | None, contacts: list[str], today: dt.date, notes_allowed: bool = True
 ) -> dict[str, Any] | None:
     """Ask for a call's details; None when cancelled. Tests replace this function."""
-    dialog = LogCallDialog(parent, contacts, today)
+    dialog = LogCallDialog(parent, contacts, today, notes_allowed)
     return dialog.interaction() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -95,8 +118,8 @@ class TimelineTab(TableTab):
     SHOWN_PATHS = ("interaction.summary", "interaction.outcome")
     HEADINGS = {"interactions": "Interactions (newest first)"}
     WITHHELD_DETAIL = (
-        "The summaries and outcomes of earlier entries are withheld. You can still log "
-        "calls and add entries."
+        "Summaries and outcomes are in the client's book, which your key does not open. "
+        "You can still log calls and add entries with their date, kind and contact."
     )
     WITHHELD_KEYS = ("summary", "outcome")
 
@@ -133,6 +156,7 @@ class TimelineTab(TableTab):
         # Entries themselves are basic information: only their summaries are locked.
         DetailTab.set_withheld(self, withheld)
         self.table.lock_existing(self.WITHHELD_KEYS if withheld else ())
+        self.table.close_keys(self.WITHHELD_KEYS if withheld else ())
 
     def load(self, data: dict[str, Any]) -> None:
         super().load(data)
@@ -140,7 +164,9 @@ class TimelineTab(TableTab):
             self.table.lock_existing(self.WITHHELD_KEYS)
 
     def log_call(self) -> None:
-        details = ask_call_details(self, self._contacts(), self._today())
+        details = ask_call_details(
+            self, self._contacts(), self._today(), notes_allowed=not self.is_withheld()
+        )
         if details is None:
             return
         self.add_interaction(details)
