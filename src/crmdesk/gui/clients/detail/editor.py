@@ -368,9 +368,7 @@ class ClientEditor(QWidget):
         """Start an empty client; it is created on the first Save."""
         for tab in self.tab_list:
             tab.forget_selection()
-        self._id = None
-        self._version = None
-        self._updated_at = None
+        self._id = self._version = self._updated_at = None
         self.purchases.set_patterns(None)
         self.coverage_marks.set_coverage(None)
         self.prompt.dismiss()
@@ -390,9 +388,7 @@ class ClientEditor(QWidget):
 
     def clear(self) -> None:
         """Show no client (e.g. after a delete)."""
-        self._id = None
-        self._version = None
-        self._updated_at = None
+        self._id = self._version = self._updated_at = None
         self._loaded = {}
         self._baseline = {}
         self.prompt.dismiss()
