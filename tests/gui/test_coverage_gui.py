@@ -109,7 +109,9 @@ def test_the_header_marks_say_what_is_on_file(window, gui_clients):
 def test_a_logged_call_prompts_for_what_is_worth_filling(qtbot, monkeypatch, window, gui_clients):
     bare = next(r.id for r in gui_clients.list() if r.name == "Aardvark Bare Co")
     window.show_client(bare)
-    monkeypatch.setattr(timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL)
+    monkeypatch.setattr(
+        timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL
+    )
     editor = window.editor
     editor.timeline.log_call()  # saves, then suggests: never a dialog
     prompt = editor.prompt
@@ -142,7 +144,9 @@ def test_a_new_purchase_prompts_for_pricing_and_the_prompt_can_be_dismissed(
 def test_no_prompt_when_everything_is_on_file(monkeypatch, window, gui_clients):
     full = next(r.id for r in gui_clients.list() if r.name == "Zoë's Bakery")
     window.show_client(full)
-    monkeypatch.setattr(timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL)
+    monkeypatch.setattr(
+        timeline_mod, "ask_call_details", lambda parent, contacts, today, **kw: CALL
+    )
     window.editor.timeline.log_call()
     assert not window.editor.prompt.isVisible()
 
