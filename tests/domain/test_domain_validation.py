@@ -80,12 +80,28 @@ def test_phone_becomes_e164(raw: str, region: str, e164: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("raw", "region", "stored"),
+    [
+        # Issue 15: extensions are kept after the number, as a tel: URI writes them.
+        ("(202) 555-0173 ext. 12", "US", "+12025550173;ext=12"),
+        ("+1 202 555 0173;ext=102", "DE", "+12025550173;ext=102"),
+        # National numbers are read in the vault's region.
+        ("0351 223344", "DE", "+49351223344"),
+        ("010-67255922", "CN", "+861067255922"),
+        ("098765 43210", "IN", "+919876543210"),
+    ],
+)
+def test_phone_keeps_its_extension_and_reads_the_region(raw: str, region: str, stored: str) -> None:
+    assert normalise_phone(raw, "phone", default_region=region) == stored
+    assert normalise_phone(stored, "phone", default_region="US") == stored  # read back
+
+
+@pytest.mark.parametrize(
     ("raw", "words"),
     [
         ("123", "not a possible phone number"),
         ("+1 555 555 5555", "not a valid phone number"),
         ("call me", "not a phone number"),
-        ("(202) 555-0173 ext. 12", "extension"),
     ],
 )
 def test_bad_phone_is_refused_naming_the_field(raw: str, words: str) -> None:

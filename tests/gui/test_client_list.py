@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QLocale, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
+from crmdesk.domain.phones import display_phone
 from crmdesk.errors import BadInput
 from crmdesk.gui.clients import list_panel as list_panel_module
 from crmdesk.gui.clients.list_model import (
@@ -126,7 +127,8 @@ def test_model_shows_values_the_way_people_read_them(qtbot, service):
     assert contact == QLocale().toString(big.last_contact, QLocale.FormatType.ShortFormat)
     assert model.index(row, NAME).data(Qt.ItemDataRole.UserRole) == big.id
     tip = model.index(row, NAME).data(Qt.ItemDataRole.ToolTipRole)
-    assert big.email in tip and big.phone in tip
+    # the number as the app shows it: national in the vault's region (issue 15)
+    assert big.email in tip and display_phone(big.phone, service.region_for_phones()) in tip
     assert model.client_id_at(row) == big.id
 
 

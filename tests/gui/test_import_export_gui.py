@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from crmdesk.gui.data_io import BackupSettingsDialog, ExportDialog, ImportWizard
+from crmdesk.gui.data_io import (
+    BackupSettingsDialog,
+    ExportDialog,
+    ImportWizard,
+    PhoneRegionDialog,
+)
 from crmdesk.gui.data_io import import_wizard as wizard_module
 from crmdesk.gui.main_window import MainWindow
 from crmdesk.services.client_query import ClientQuery
@@ -209,4 +214,64 @@ def test_the_owner_menu_has_the_new_actions(qtbot, gui_session, vault_dir, keyst
         assert action.isVisible()
     assert office.act_import.shortcut().toString() == "Ctrl+Shift+I"
     assert office.act_export.shortcut().toString() == "Ctrl+Shift+E"
+    window.close()
+
+
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "contacts"
+
+
+def test_the_wizard_offers_region_encoding_and_what_to_do_with_unreadable_values(
+    qtbot, gui_session, existing
+):
+    # Issue 15: the choices of `crmdesk import --region --encoding --on-invalid`.
+    wizard = ImportWizard(gui_session)
+    qtbot.addWidget(wizard)
+    assert wizard.region_box.currentData() == wizard.vault_region
+    assert wizard.encoding_box.currentData() is None  # found from the file
+    assert wizard.invalid_box.currentData() == Choice.IMPORT
+    wizard.path_edit.setText(str(SAMPLES / "gmail-de.vcf"))
+    wizard.region_box.setCurrentIndex(wizard.region_box.findData("DE"))
+    wizard.go_next()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=10_000)
+    assert wizard.plan.phone_region == "DE" and wizard.plan.problems == ()
+    assert "read as numbers of DE" in wizard.found_label.text()
+    wizard.go_next()
+    wizard.commit()
+    qtbot.waitUntil(lambda: wizard.result is not None, timeout=10_000)
+    karl = next(r for r in existing.list(ClientQuery(limit=10)) if r.name == "Karl Müller")
+    assert existing.get_json(karl.id, record_view=False)["phones"][0] == "+4915123456789"
+
+
+def test_the_wizard_reads_in_the_encoding_chosen_and_skips_unreadable_rows(
+    qtbot, gui_session, existing, tmp_path
+):
+    path = tmp_path / "list.csv"
+    path.write_bytes("Name,Phone\nCafé Zoë,12\nAcme,+1 202 555 0173\n".encode("cp1252"))
+    wizard = ImportWizard(gui_session)
+    qtbot.addWidget(wizard)
+    wizard.path_edit.setText(str(path))
+    wizard.encoding_box.setCurrentIndex(wizard.encoding_box.findData("Windows-1252"))
+    wizard.invalid_box.setCurrentIndex(wizard.invalid_box.findData(Choice.SKIP))
+    wizard.go_next()
+    qtbot.waitUntil(lambda: wizard.plan is not None, timeout=10_000)
+    assert wizard.plan.encoding.label == "Windows-1252"
+    wizard.go_next()
+    assert wizard.decisions()[2] is Choice.SKIP  # the bad phone number: skipped as chosen
+    assert "cannot be read" in wizard.counts_label.text()
+
+
+def test_the_owner_sets_the_vaults_phone_region(qtbot, gui_session, vault_dir, keystore):
+    # Issue 15 part 1: the region is shown and changeable in the app.
+    window = MainWindow(gui_session, vault_dir, keystore=keystore, today=lambda: GUI_TODAY)
+    qtbot.addWidget(window)
+    assert window.office.act_region.isVisible()
+    dialog = PhoneRegionDialog(gui_session)
+    qtbot.addWidget(dialog)
+    dialog.region_box.setCurrentIndex(dialog.region_box.findData("IN"))
+    dialog.save()
+    assert dialog.saved is not None and settings(gui_session).phone_region == "IN"
+    assert "settings.changed" in audit_actions(gui_session)
+    again = PhoneRegionDialog(gui_session)
+    qtbot.addWidget(again)
+    assert again.region_box.currentData() == "IN" and again.region_box.currentText() == "IN (+91)"
     window.close()

@@ -46,9 +46,10 @@ def test_export_csv_then_trace_the_export(vault, tmp_path):
     # No count: with decoys the rows in the file and the clients matched differ.
     assert f"Wrote {out}\n" in made.stdout and "clients)" not in made.stdout
     data = out.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfName,Kind,Status,")
+    assert data.startswith(b"\xef\xbb\xbfClient ID,Name,Kind,Status,")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert [r["Name"] for r in rows] == ["'=Client 0", "'=Client 1", "'=Client 2"]
+    names = list(dict.fromkeys(r["Name"] for r in rows))  # a row per contact person
+    assert names == ["'=Client 0", "'=Client 1", "'=Client 2"]
 
     traced = _ok(run_cli(vault, "trace", export_id, "--json"))
     record = json.loads(traced.stdout)
@@ -81,10 +82,10 @@ def test_decoys_then_trace_a_leaked_address(vault, tmp_path):
     made = _ok(run_cli(vault, "export", "--format", "csv", "-o", str(out)))
     assert f"Wrote {out}\n" in made.stdout  # no count that the file's rows would contradict
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
-    decoys = [r for r in rows if r["Email"].endswith("@" + DOMAIN)]
-    assert len(rows) == 6 and len(decoys) == 2
+    decoys = [r for r in rows if r["Emails"].endswith("@" + DOMAIN)]
+    assert len({r["Client ID"] for r in rows}) == 6 and len(decoys) == 2
 
-    traced = _ok(run_cli(vault, "trace", decoys[0]["Email"].upper(), "--json"))
+    traced = _ok(run_cli(vault, "trace", decoys[0]["Emails"].upper(), "--json"))
     match = json.loads(traced.stdout)["matches"][0]
     assert match["export"]["export_id"] == _export_id(made.stdout)
     assert match["export"]["login"] == "minh" and match["export"]["decoy_count"] == 2

@@ -83,7 +83,7 @@ def test_an_empty_file_says_so(tmp_path):
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
         (b"%PDF-1.7\n", "a PDF document"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old Excel (.xls)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00", "an old Excel workbook (.xls)"),
     ],
 )
 def test_files_of_another_kind_are_named(tmp_path, content, what):
@@ -93,11 +93,14 @@ def test_files_of_another_kind_are_named(tmp_path, content, what):
         read_csv(path)
 
 
-def test_an_excel_workbook_renamed_csv_is_recognised_as_zip(tmp_path):
+def test_an_excel_workbook_renamed_csv_is_recognised_by_name(tmp_path):
+    # Issue 15: a spreadsheet is refused by name, with the way to save it as CSV.
     path = tmp_path / "clients.csv"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("xl/workbook.xml", "<workbook/>")
-    with pytest.raises(ImportFormatError, match="ZIP archive .*Save As › CSV UTF-8"):
+    with pytest.raises(
+        ImportFormatError, match=r"an Excel workbook \(\.xlsx\).*Save As › CSV UTF-8"
+    ):
         read_csv(path)
 
 

@@ -58,32 +58,45 @@ def test_google_contacts_header_is_mapped():
         "Given Name": "contact.given_name",
         "Additional Name": "contact.middle_name",
         "Family Name": "contact.family_name",
+        "Nickname": "contact.notes",  # kept in the person's notes, labelled
         "Birthday": "contact.birthday",
-        "Notes": "notes",
+        "Notes": "note",  # the person's, or the client's when the row is no one at a company
         "Group Membership": "tags",
+        "E-mail 1 - Type": "label",
         "E-mail 1 - Value": "email",
+        "E-mail 2 - Type": "label",
         "E-mail 2 - Value": "email",
+        "Phone 1 - Type": "label",
         "Phone 1 - Value": "phone",
+        "Phone 2 - Type": "label",
         "Phone 2 - Value": "phone",
+        "Address 1 - Type": "label",
+        "Address 1 - Formatted": "address.formatted",
         "Address 1 - Street": "address.street",
         "Address 1 - City": "address.city",
+        "Address 1 - PO Box": "address.street",
         "Address 1 - Region": "address.region",
         "Address 1 - Postal Code": "address.postal_code",
         "Address 1 - Country": "address.country",
+        "Organization 1 - Type": "label",
         "Organization 1 - Name": "name",
         "Organization 1 - Title": "contact.title",
-        "Website 1 - Value": "website",
+        "Website 1 - Type": "label",
+        "Website 1 - Value": "web_page",
     }
-    assert set(m) == set(GOOGLE)  # every column is named, the rest "ignore"
+    assert set(m) == set(GOOGLE)  # every column is named: nothing is left out unsaid
 
 
 def test_outlook_header_is_mapped():
     m = guess_mapping(OUTLOOK)
     assert mapped(m) == {
+        "Title": "contact.notes",  # Outlook's "Mr."/"Dr.", not the job: kept, labelled
         "First Name": "contact.given_name",
         "Middle Name": "contact.middle_name",
         "Last Name": "contact.family_name",
+        "Suffix": "contact.notes",
         "Company": "name",
+        "Department": "contact.notes",
         "Job Title": "contact.title",
         "Business Street": "address.street",
         "Business Street 2": "address.street",
@@ -91,17 +104,21 @@ def test_outlook_header_is_mapped():
         "Business State": "address.region",
         "Business Postal Code": "address.postal_code",
         "Business Country/Region": "address.country",
+        "Home Street": "address2.street",  # Outlook's home address: the second address
+        "Home City": "address2.city",
+        "Business Fax": "phone",
         "Business Phone": "phone",
         "Home Phone": "phone",
         "Mobile Phone": "phone",
         "Birthday": "contact.birthday",
         "Categories": "tags",
         "E-mail Address": "email",
+        "E-mail Type": "label",
+        "E-mail Display Name": "label",
         "E-mail 2 Address": "email",
-        "Notes": "notes",
-        "Web Page": "website",
+        "Notes": "note",
+        "Web Page": "web_page",
     }
-    assert m["Title"] == IGNORE  # Outlook's "Mr."/"Dr.", not the job
 
 
 def test_crmdesk_export_header_maps_every_column():
@@ -122,7 +139,7 @@ def test_crmdesk_export_header_maps_every_column():
         ("State/Province", "address.region"),
         ("Sales Rep", "salesperson"),
         ("Lead Source", "source"),
-        ("Comments", "notes"),
+        ("Comments", "note"),
         ("Date of birth", "contact.birthday"),
         ("Favourite colour", IGNORE),
     ],
@@ -264,14 +281,22 @@ def test_google_row_with_organisation_is_a_company_with_its_person_as_contact():
         ["Zoë Łukasiewicz", "zoe@bakery.example ::: z@home.example", "+1 202 555 0173",
          "Zoë's Bakery", "Owner", "1975-12-02", "* myContacts ::: VIP ::: * starred", "hi"],
     )  # fmt: skip
+    # Issue 15: the person's emails, phones and notes are the person's, not the company's.
     assert draft.data == {
         "name": "Zoë's Bakery",
-        "emails": ["zoe@bakery.example", "z@home.example"],
-        "phones": ["+1 202 555 0173"],
         "tags": ["VIP"],
-        "notes": "hi",
-        "contacts": [{"name": "Zoë Łukasiewicz", "title": "Owner", "birthday": "1975-12-02"}],
+        "contacts": [
+            {
+                "name": "Zoë Łukasiewicz",
+                "title": "Owner",
+                "birthday": "1975-12-02",
+                "emails": ["zoe@bakery.example", "z@home.example"],
+                "phones": ["+1 202 555 0173"],
+                "notes": "hi",
+            }
+        ],
     }
+    assert draft.group == "org:zoe s bakery" and not draft.leads
     client = client_from_json(draft.data)
     assert client.kind == "company" and client.contacts[0].name == "Zoë Łukasiewicz"
 
@@ -282,15 +307,13 @@ def test_a_person_without_organisation_is_an_individual_client():
 
 
 def test_street_columns_join_and_address_is_complete():
-    header = ["Company", "Business Street", "Business Street 2", "Business City"]
-    draft = build(header, ["Acme", "1 Main St", "Suite 4", "Portland"])
-    assert draft.data["address"] == {
-        "street": "1 Main St, Suite 4",
-        "city": "Portland",
-        "region": "",
-        "postal_code": "",
-        "country": "",
-    }
+    header = ["Company", "Business Street", "Business Street 2", "Business City", "Home City"]
+    draft = build(header, ["Acme", "1 Main St", "Suite 4", "Portland", "Salem"])
+    assert draft.data["addresses"] == [
+        {"street": "1 Main St, Suite 4", "city": "Portland", "region": "", "postal_code": "",
+         "country": ""},
+        {"street": "", "city": "Salem", "region": "", "postal_code": "", "country": ""},
+    ]  # fmt: skip
 
 
 def test_status_and_kind_words_of_other_crms_are_understood():
@@ -300,9 +323,11 @@ def test_status_and_kind_words_of_other_crms_are_understood():
     assert odd.data["status"] == "Sleeping"  # left for validation to refuse
 
 
-def test_extra_cells_past_the_header_are_a_problem_not_silently_dropped():
+def test_extra_cells_past_the_header_are_kept_not_silently_dropped():
     draft = build(["Name"], ["Acme", "oops"])
-    assert draft.issues and draft.issues[0].kind is ProblemKind.INVALID
+    assert (
+        draft.data["notes"] == "⚠ 1 value(s) past the last of the 1 columns, kept as written: oops"
+    )
 
 
 def test_a_blank_row_is_marked_blank():

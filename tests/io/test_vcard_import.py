@@ -59,11 +59,11 @@ def drafts(tmp_path, text, *, encoding="utf-8", limits=None):
 
 def test_vcard_30_becomes_a_company_with_its_person(tmp_path):
     (draft,) = drafts(tmp_path, VCARD_30)
+    # The person's emails, phones, notes and web page are the person's (issue 15); the
+    # address and categories go to the company; the photo is reported, not dropped.
     assert draft.data == {
         "name": "Zoë's Bakery, Inc.",
         "kind": "company",
-        "emails": ["orders@zoes-bakery.example", "zoe@home.example"],
-        "phones": ["+1 202 555 0173", "(202) 555-0199"],
         "addresses": [
             {
                 "street": "12 Harbour Lane, Suite 4",
@@ -73,13 +73,22 @@ def test_vcard_30_becomes_a_company_with_its_person(tmp_path):
                 "country": "US",
             }
         ],
-        "website": "https://zoes-bakery.example",
         "tags": ["VIP", "wholesale"],
-        "notes": "Prefers calls after 3 pm.\nDecides in January, always.",
-        "contacts": [{"name": "Zoë Łukasiewicz", "title": "Owner", "birthday": "1975-12-02"}],
+        "contacts": [
+            {
+                "name": "Zoë Łukasiewicz",
+                "emails": ["orders@zoes-bakery.example", "zoe@home.example"],
+                "phones": ["+1 202 555 0173", "(202) 555-0199"],
+                "title": "Owner",
+                "birthday": "1975-12-02",
+                "notes": "Prefers calls after 3 pm.\nDecides in January, always.\n"
+                "Department: Sales\nWebsite: https://zoes-bakery.example",
+            }
+        ],
     }
+    assert draft.group == "org:zoe s bakery inc" and draft.ignored == ["PHOTO"]
     client = client_from_json(draft.data)
-    assert client.phones == ["+12025550173", "+12025550199"]
+    assert client.contacts[0].phones == ["+12025550173", "+12025550199"]
 
 
 def test_vcard_40_individual_with_a_birthday_without_year(tmp_path):
@@ -126,11 +135,20 @@ def test_utf16_vcards_are_read(tmp_path):
     assert draft.data["name"] == "Ann Lee"
 
 
-def test_a_card_vobject_cannot_read_is_a_problem_of_that_card_only(tmp_path):
+def test_a_card_that_cannot_be_read_is_a_problem_of_that_card_only(tmp_path):
     found = drafts(tmp_path, "BEGIN:VCARD\nFN without colon\nEND:VCARD\n" + VCARD_40)
     assert found[0].data is None and found[0].issues[0].kind is ProblemKind.UNREADABLE
-    assert "card 1 (line 1) cannot be read" in found[0].issues[0].message
+    assert "card 1 (line 1) cannot be read: line 2 has no" in found[0].issues[0].message
     assert found[1].data["name"] == "Ann Lee"
+
+
+def test_a_line_that_cannot_be_read_costs_only_itself(tmp_path):
+    found = drafts(tmp_path, "BEGIN:VCARD\nFN:Ann Lee\nNOTE without colon\nEND:VCARD\n")
+    assert found[0].data["name"] == "Ann Lee"
+    assert found[0].data["notes"] == (
+        '⚠ Line 3, kept as written: NOTE without colon (it has no ":" between its name and value)'
+    )
+    assert "line 3 cannot be read" in found[0].issues[0].message
 
 
 def test_a_truncated_file_spoils_its_last_card(tmp_path):
@@ -155,6 +173,7 @@ def test_photos_are_skipped_unread_whatever_their_size(tmp_path):
     text = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pic\r\n{photo}\r\nEND:VCARD\r\n"
     (draft,) = drafts(tmp_path, text, limits=Limits(max_property_chars=1_000))
     assert draft.data == {"name": "Pic", "kind": "individual"}
+    assert draft.ignored == ["PHOTO"]  # reported as not imported
 
 
 def test_deep_nesting_is_refused_per_card(tmp_path):
@@ -167,3 +186,21 @@ def test_deep_nesting_is_refused_per_card(tmp_path):
 def test_text_outside_cards_is_refused_naming_the_line(tmp_path):
     with pytest.raises(ImportFormatError, match="Line 3 of cards.vcf is not part of a vCard"):
         drafts(tmp_path, "\n\nName,Email\n")
+
+
+def test_a_card_without_end_keeps_its_person_and_the_next_cards(tmp_path):
+    # Issue 15: vobject said "This component already has a PROFILE or uses BEGIN" and the
+    # file was lost. Now the card is kept, the missing END said with its line, and the
+    # BEGIN starts the next card; a value's problem names its property's line.
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Chen\r\nEMAIL:bo@@x\r\nEND:VCARD\r\n"
+    )
+    ann, bo = drafts(tmp_path, text)
+    assert ann.data["name"] == "Ann Lee"
+    assert [i.message for i in ann.issues] == [
+        "line 4: the card before it has no END:VCARD; a new card begins here"
+    ]
+    assert "notes" not in ann.data
+    assert bo.data["name"] == "Bo Chen" and bo.line == 4
+    assert bo.origins["emails[0]"] == "EMAIL (line 7)"  # what a problem names

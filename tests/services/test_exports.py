@@ -63,8 +63,10 @@ def out_dir(tmp_path):
 
 
 def read_csv(path) -> list[dict[str, str]]:
+    """One row per client: the first of its rows (a CSV export has one per contact)."""
     text = path.read_bytes().decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    return list({row["Client ID"]: row for row in reversed(rows)}.values())[::-1]
 
 
 def export_rows(vault) -> list[tuple]:
@@ -205,11 +207,11 @@ def test_a_failure_mid_write_leaves_no_file_and_no_register_row(office, out_dir,
     written = []
     original = csv_export.CsvWriter.add
 
-    def failing_add(self, client):
+    def failing_add(self, client, key):
         if len(written) == 3:
             raise OSError(28, "No space left on device")
         written.append(client.name)
-        original(self, client)
+        original(self, client, key)
 
     monkeypatch.setattr(csv_export.CsvWriter, "add", failing_add)
     out = out_dir / "c.csv"
@@ -288,7 +290,7 @@ def _seeded(office, per_export: int = 2) -> None:
 
 
 def _decoy_rows(rows: list[dict[str, str]]) -> list[int]:
-    return [i for i, r in enumerate(rows) if r["Email"].endswith("@" + DOMAIN)]
+    return [i for i, r in enumerate(rows) if r["Emails"].endswith("@" + DOMAIN)]
 
 
 def test_a_seeded_export_carries_the_decoys_inside_the_list(office, out_dir):
@@ -307,11 +309,11 @@ def test_a_seeded_export_carries_the_decoys_inside_the_list(office, out_dir):
         "SELECT export_id, name, company, email FROM decoys ORDER BY id"
     ).fetchall()
     assert [r[0] for r in stored] == [record.export_id] * 3
-    assert sorted(r[3] for r in stored) == sorted(rows[i]["Contact email"] for i in positions)
+    assert sorted(r[3] for r in stored) == sorted(rows[i]["Contact emails"] for i in positions)
     for i in positions:
-        assert rows[i]["Contact name"] and rows[i]["Name"] and rows[i]["Phone"]
+        assert rows[i]["Contact name"] and rows[i]["Name"] and rows[i]["Phones"]
         # The business's own address, not its person's: that gave decoys away.
-        assert rows[i]["Contact email"] != rows[i]["Email"]
+        assert rows[i]["Contact emails"] != rows[i]["Emails"]
 
 
 def test_in_a_list_sorted_by_name_decoys_sort_in_too(office, out_dir):
@@ -354,10 +356,10 @@ def test_each_person_gets_the_same_decoys_in_every_export(office, out_dir):
         strict=True,
     )
     assert len(emails) == 10 == len(set(emails)) == len({fold(n) for n in names})
-    owners = {r["Contact email"] for r in read_csv(out_dir / "0.csv")} & set(emails)
-    minis = {r["Contact email"] for r in read_csv(out_dir / "mia.csv")} & set(emails)
+    owners = {r["Contact emails"] for r in read_csv(out_dir / "0.csv")} & set(emails)
+    minis = {r["Contact emails"] for r in read_csv(out_dir / "mia.csv")} & set(emails)
     assert len(owners) == len(minis) == 5 and not owners & minis
-    prospects = {r["Contact email"] for r in read_csv(out_dir / "p.csv")} & set(emails)
+    prospects = {r["Contact emails"] for r in read_csv(out_dir / "p.csv")} & set(emails)
     assert prospects == owners  # the same decoys, dressed for the other list
 
 
@@ -402,14 +404,14 @@ def test_trace_by_decoy_email_names_the_export_the_person_and_the_time(office, o
     _seeded(office)
     mia = office.session("mia")
     record = ExportService(mia).export("csv", ClientQuery(status="prospect"), out_dir / "c.csv")
-    row = next(r for r in read_csv(out_dir / "c.csv") if DOMAIN in r["Email"])
-    email = row["Contact email"]
+    row = next(r for r in read_csv(out_dir / "c.csv") if DOMAIN in r["Emails"])
+    email = row["Contact emails"]
     found = trace(office.owner, f"  Someone <{email.upper()}>")
     assert found.kind == "decoy" and len(found.decoys) == 1
     decoy = found.decoys[0]
     assert decoy.email == email
     # The business's own address leads to the same decoy.
-    assert trace(office.owner, row["Email"]).decoys == found.decoys
+    assert trace(office.owner, row["Emails"]).decoys == found.decoys
     assert decoy.export.export_id == record.export_id
     assert decoy.export.login == "mia" and decoy.export.full_name == "Mia Ortega"
     assert decoy.export.created_at == record.created_at

@@ -83,16 +83,24 @@ def test_google_contacts_csv_in_utf16_is_imported(importer, vault, tmp_path):
     assert "03/04/1980" in plan.assumptions[0] and "row 2" in plan.assumptions[0]
     assert (plan.counts.rows, plan.counts.to_add, plan.problems) == (2, 2, ())
     assert [p.action for p in plan.preview] == ["add", "add"]
+    # Issue 15: a person at a company (Google's "Organization 1 - Name") is its contact,
+    # with the row's own email, phone and notes.
     assert plan.preview[0].client["contacts"][0] == {
         "name": "Zoë Łukasiewicz",
         "birthday": "1975-12-25",
+        "email": "zoe@bakery.example",
+        "emails": ["zoe@bakery.example"],
+        "phone": "+12025550173",
+        "phones": ["+12025550173"],
+        "notes": "Line one\nline two",
     }
     assert names(vault) == []  # a plan writes nothing
     result = importer.commit(plan)
     assert (result.added, result.merged, result.skipped) == (2, 0, 0)
     bakery, ann = sorted(all_clients(vault), key=lambda c: c.name, reverse=True)
     assert bakery.kind == "company" and bakery.tags == ["VIP"]
-    assert bakery.notes == "Line one\nline two" and bakery.phones == ["+12025550173"]
+    (zoe,) = bakery.contacts
+    assert zoe.notes == "Line one\nline two" and zoe.phones == ["+12025550173"]
     assert ann.kind == "individual" and ann.contacts[0].birthday.isoformat() == "1980-04-03"
 
 
@@ -116,12 +124,13 @@ def test_outlook_csv_in_cp1252_with_semicolons_is_imported(importer, vault, tmp_
     importer.commit(plan)
     (client,) = all_clients(vault)
     assert client.name == "Café Zoë" and client.kind == "company"
-    assert client.phones == ["+12025550173", "+12025550199"]
     assert client.addresses[0].postal_code == "04101" and client.tags == ["Business", "VIP"]
     (contact,) = client.contacts
+    # Issue 15: Outlook's row is a person at a company: the phones are the person's.
+    assert contact.phones == ["+12025550173", "+12025550199"]
     assert (contact.name, contact.title) == ("Søren Kierkegaard", "Owner")
     assert contact.birthday.isoformat() == "1813-05-05"
-    assert client.notes == "Regular; pays on time"  # notes are not split
+    assert contact.notes.splitlines()[0] == "Regular; pays on time"  # notes are not split
 
 
 def test_tab_separated_file_with_a_mapping_file(importer, vault, tmp_path):
@@ -162,9 +171,11 @@ def test_vcard_30_and_40_are_imported(importer, vault, tmp_path):
     assert plan.format == "vcf" and plan.delimiter is None and plan.counts.to_add == 2
     importer.commit(plan)
     bakery, ann = sorted(all_clients(vault), key=lambda c: c.name, reverse=True)
-    assert bakery.emails == ["orders@zoes-bakery.example", "zoe@home.example"]
-    assert bakery.website == "https://zoes-bakery.example"
-    assert bakery.contacts[0].birthday.isoformat() == "1975-12-02"
+    # Issue 15: a card with an ORG and a person is a contact of that company.
+    (zoe,) = bakery.contacts
+    assert (bakery.kind, zoe.name) == ("company", "Zoë Łukasiewicz")
+    assert zoe.emails == ["orders@zoes-bakery.example", "zoe@home.example"]
+    assert zoe.birthday.isoformat() == "1975-12-02"
     assert ann.phones == ["+12025550123"] and ann.contacts[0].birthday.month == 4
     assert imported_events(vault)[-1]["format"] == "vcf"
 
@@ -212,8 +223,8 @@ def test_the_exports_columns_are_read_back(importer, vault, tmp_path):
 # ---------------------------------------------------------------------- row problems
 
 
-def test_row_problems_are_reported_with_row_kind_and_column(importer, vault, tmp_path):
-    path = write_csv(
+def bad_rows(tmp_path):
+    return write_csv(
         tmp_path / "bad.csv",
         [
             ["Name", "Email", "Phone", "Contact name", "Contact birthday", "Notes"],
@@ -224,31 +235,45 @@ def test_row_problems_are_reported_with_row_kind_and_column(importer, vault, tmp
             ["", "orphan@x.example", "", "", "", ""],
             ["Long Notes", "", "", "", "", "n" * 10_001],
             ["Bell\x07Co", "", "", "", "", ""],
+            ["", "", "", "", "", "only a note"],
         ],
     )
-    plan = importer.plan(path)
+
+
+def test_row_problems_are_reported_with_row_kind_and_column(importer, vault, tmp_path):
+    plan = importer.plan(bad_rows(tmp_path))
     by_row = {p.row: p for p in plan.problems}
     assert by_row[3].kind is ProblemKind.INVALID_EMAIL and by_row[3].column == "Email"
     assert by_row[4].kind is ProblemKind.INVALID_PHONE
     assert by_row[5].kind is ProblemKind.UNREADABLE_DATE and "31/31/1999" in by_row[5].message
-    assert by_row[6].kind is ProblemKind.MISSING_NAME
+    assert 6 not in by_row  # issue 15: an email address is enough to be a contact
     assert by_row[7].kind is ProblemKind.TOO_LONG and "10001 characters" in by_row[7].message
     assert by_row[8].kind is ProblemKind.INVALID and "control character" in by_row[8].message
-    assert all(p.action == "skip" for p in plan.problems)
-    assert (plan.counts.invalid, plan.counts.to_add, plan.counts.to_skip) == (6, 1, 6)
+    assert by_row[9].kind is ProblemKind.MISSING_NAME
+    # Issue 15: a bad field costs that field, not the person (kept in the notes, marked).
+    assert [by_row[r].action for r in (3, 4, 5, 7)] == ["add"] * 4
+    assert by_row[8].action == by_row[9].action == "skip"
+    assert (plan.counts.invalid, plan.counts.to_add, plan.counts.to_skip) == (6, 6, 2)
     importer.commit(plan)
-    assert names(vault) == ["Good Co"]
-    assert imported_events(vault)[-1] | {"sha256": "-"} == {
-        "file": "bad.csv",
-        "sha256": "-",
-        "format": "csv",
-        "encoding": "UTF-8",
-        "rows": 7,
-        "added": 1,
-        "merged": 0,
-        "skipped": 6,
-        "merged_ids": [],
-    }
+    kept = {c.name: c for c in all_clients(vault)}
+    assert sorted(kept) == [
+        "Bad Date", "Bad Mail", "Bad Phone", "Good Co", "Long Notes", "orphan@x.example"
+    ]  # fmt: skip
+    assert "kept as written: x@" in kept["Bad Mail"].notes
+    assert "kept as written: 12" in kept["Bad Phone"].notes
+    assert "kept as written: 31/31/1999" in kept["Bad Date"].contacts[0].notes
+    assert kept["orphan@x.example"].emails == ["orphan@x.example"]
+    event = imported_events(vault)[-1]
+    assert (event["file"], event["format"], event["encoding"]) == ("bad.csv", "csv", "UTF-8")
+    assert (event["rows"], event["added"], event["merged"], event["skipped"]) == (8, 6, 0, 2)
+
+
+def test_rows_with_unreadable_values_can_be_skipped(importer, vault, tmp_path):
+    plan = importer.plan(bad_rows(tmp_path), on_invalid=Choice.SKIP)
+    assert all(p.action == "skip" for p in plan.problems)
+    assert (plan.counts.invalid, plan.counts.to_add, plan.counts.to_skip) == (6, 2, 6)
+    importer.commit(plan)
+    assert names(vault) == ["Good Co", "orphan@x.example"]
 
 
 def test_importing_invalid_rows_anyway_leaves_out_the_bad_values(importer, vault, tmp_path):
@@ -257,14 +282,15 @@ def test_importing_invalid_rows_anyway_leaves_out_the_bad_values(importer, vault
         [
             ["Name", "Email", "Phone", "Contact name", "Contact birthday"],
             ["Bad Mail", "x@; ok@x.example", "+1 202 555 0173", "Pat", "31/31/1999"],
-            ["", "orphan@x.example", "", "", ""],
+            ["", "", "", "", ""],
         ],
     )
     plan = importer.plan(path, on_invalid=Choice.IMPORT)
-    assert (plan.counts.to_add, plan.counts.to_skip) == (1, 1)  # no name: still skipped
+    assert (plan.counts.to_add, plan.counts.to_skip, plan.counts.blank) == (1, 0, 1)
     importer.commit(plan)
     (client,) = all_clients(vault)
     assert client.emails == ["ok@x.example"] and client.phones == ["+12025550173"]
+    assert "kept as written: x@" in client.notes
     assert client.contacts[0].name == "Pat" and client.contacts[0].birthday is None
 
 
@@ -307,33 +333,42 @@ def test_duplicates_by_email_phone_and_name_are_found_and_skipped(
 ):
     plan = importer.plan(duplicate_file(tmp_path))
     dups = {p.row: p for p in plan.problems}
-    for row, match in ((2, "email"), (3, "phone"), (4, "name")):
-        assert dups[row].kind is ProblemKind.DUPLICATE, row
+    # Issue 15: the same email address is a likely duplicate (skipped); the same phone or
+    # name only a possible one: imported as a new client and listed, never merged unasked.
+    for row, match, kind, action in (
+        (2, "email", ProblemKind.DUPLICATE, "skip"),
+        (3, "phone", ProblemKind.POSSIBLE_DUPLICATE, "add"),
+        (4, "name", ProblemKind.POSSIBLE_DUPLICATE, "add"),
+    ):
+        assert (dups[row].kind, dups[row].action) == (kind, action), row
         assert (dups[row].candidate_id, dups[row].candidate_name) == (harbour, "Harbour Foods")
         assert f"same {match}" in dups[row].message
     assert dups[6].kind is ProblemKind.DUPLICATE_IN_FILE and dups[6].candidate_row == 5
-    assert (plan.counts.duplicates, plan.counts.in_file_duplicates) == (3, 1)
-    assert (plan.counts.to_add, plan.counts.to_skip) == (1, 4)
+    counts = plan.counts
+    assert (counts.duplicates, counts.in_file_duplicates, counts.possible_duplicates) == (1, 1, 2)
+    assert (plan.counts.to_add, plan.counts.to_skip) == (3, 2)
     result = importer.commit(plan)
-    assert (result.added, result.skipped) == (1, 4)
-    assert names(vault) == ["Harbour Foods", "New Client"]
+    assert (result.added, result.skipped) == (3, 2)
+    assert names(vault) == ["HARBOUR  foods!", "Harbour Foods", "New Client", "Other Name"]
 
 
 def test_merging_fills_empty_fields_and_adds_without_overwriting(
     importer, vault, tmp_path, harbour
 ):
     plan = importer.plan(duplicate_file(tmp_path), on_duplicate=Choice.MERGE)
-    assert (plan.counts.to_add, plan.counts.to_merge) == (1, 4)
+    assert (plan.counts.to_add, plan.counts.to_merge) == (3, 2)  # possible ones: not merged
     result = importer.commit(plan)
-    assert (result.added, result.merged, result.merged_ids) == (1, 4, (harbour, 2))
+    assert (result.added, result.merged) == (3, 2)
+    new_client = next(c.id for c in all_clients(vault) if c.name == "New Client")
+    assert result.merged_ids == (harbour, new_client)
     merged = next(c for c in all_clients(vault) if c.id == harbour)
     assert merged.name == "Harbour Foods" and merged.notes == "Keep this note"
     assert merged.industry == "Food"  # was empty
-    assert merged.emails == ["info@harbour.example", "sales@harbour.example"]
+    assert merged.emails == ["info@harbour.example"]
     assert merged.phones == ["+12025550100"] and merged.tags == ["VIP", "north"]
-    assert [(c.name, c.title) for c in merged.contacts] == [("Pat Doe", "Buyer"), ("Lee Chan", "")]
-    assert merged.version == 3  # row 3 brought nothing new: no change, no new version
-    assert names(vault) == ["Harbour Foods", "New Client"]  # the in-file duplicate merged
+    assert [(c.name, c.title) for c in merged.contacts] == [("Pat Doe", "Buyer")]
+    assert merged.version == 2
+    assert "New Client Again" not in names(vault)  # the in-file duplicate merged
 
 
 def test_importing_duplicates_anyway_adds_them(importer, vault, tmp_path, harbour):
@@ -344,10 +379,12 @@ def test_importing_duplicates_anyway_adds_them(importer, vault, tmp_path, harbou
 
 def test_decisions_per_row_override_the_defaults(importer, vault, tmp_path, harbour):
     plan = importer.plan(duplicate_file(tmp_path))
-    result = importer.commit(plan, {2: Choice.MERGE, 3: Choice.IMPORT, 5: Choice.SKIP})
-    assert (result.added, result.merged, result.skipped) == (2, 1, 2)
-    # Row 5 skipped, so row 6 is no longer a duplicate of anything being imported.
-    assert names(vault) == ["Harbour Foods", "New Client Again", "Other Name"]
+    decisions = {2: Choice.MERGE, 3: Choice.MERGE, 4: Choice.SKIP, 5: Choice.SKIP}
+    result = importer.commit(plan, decisions)
+    assert (result.added, result.merged, result.skipped) == (1, 2, 2)
+    # A possible duplicate (same phone) is merged when asked; row 5 skipped, so row 6 is
+    # no longer a duplicate of anything being imported.
+    assert names(vault) == ["Harbour Foods", "New Client Again"]
 
 
 # ------------------------------------------------------------- all or nothing, safety
@@ -479,3 +516,20 @@ def test_an_excel_sep_line_is_honoured(importer, vault, tmp_path):
     path.write_text("sep=;\r\nName;Email\r\nAcme, Inc.;a@acme.example\r\n", encoding="utf-8")
     importer.commit(importer.plan(path))
     assert names(vault) == ["Acme, Inc."]
+
+
+def test_each_row_is_checked_once_and_matched_against_the_vault_of_the_commit(
+    importer, clients, vault, tmp_path
+):
+    """Issue 15 part 6: the commit imports the rows as the plan read and validated them
+    (no second reading), yet matches them against the vault as it is at the commit."""
+    plan = importer.plan(duplicate_file(tmp_path))
+    assert len(plan.checked) == plan.counts.rows == 5
+    assert all(kept.draft.data is None for kept in plan.checked)  # read into clients once
+    assert (plan.counts.duplicates, plan.counts.to_add) == (0, 4)  # Harbour is not there yet
+    harbour = clients.add({"name": "Harbour Foods", "emails": ["info@harbour.example"]})
+    result = importer.commit(plan)
+    duplicate = next(p for p in result.problems if p.row == 2)
+    assert (duplicate.kind, duplicate.candidate_id) == (ProblemKind.DUPLICATE, harbour)
+    assert (result.added, result.skipped) == (3, 2)
+    assert names(vault) == ["HARBOUR  foods!", "Harbour Foods", "New Client", "Other Name"]

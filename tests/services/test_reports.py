@@ -128,3 +128,21 @@ def test_saved_reports_are_readable_by_their_owner_only(clients, reports, tmp_pa
     reports.client_summary(client_id, path)
     assert path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in path.parent.iterdir()] == ["summary.pdf"]  # no temporary left
+
+
+def test_summary_and_brief_show_phone_numbers_as_the_screens_do(session, clients, reports):
+    """National in the vault's region, international for other countries (issue 15)."""
+    from crmdesk.services.settings import change_phone_region
+
+    change_phone_region(session, "DE")
+    data = {**full_client(), "phones": ["0351 223344", "+1 202 555 0173"]}
+    data.pop("phone", None)
+    data["contacts"] = [{**data["contacts"][0], "phone": "0151 12345678"}]
+    client_id = clients.add(data)
+    assert clients.get_json(client_id)["phones"] == ["+49351223344", "+12025550173"]
+    for report in (reports.client_summary(client_id), reports.meeting_brief(client_id)):
+        text = " ".join(_pages(report.data))
+        assert "0351 223344" in text and "01511 2345678" in text
+        assert "+49351223344" not in text and "+4915112345678" not in text
+    summary = " ".join(_pages(reports.client_summary(client_id).data))
+    assert "+1 202-555-0173" in summary

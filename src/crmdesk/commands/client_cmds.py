@@ -11,10 +11,12 @@ from typing import Any
 from crmdesk.commands.common_args import COVERAGE_KEYS
 from crmdesk.commands.io import print_json
 from crmdesk.commands.unlock import approval, open_session
+from crmdesk.domain.phones import display_phone
 from crmdesk.errors import BadInput
 from crmdesk.services.client_query import ClientQuery, ClientRow, SortKey
 from crmdesk.services.clients import ClientService
 from crmdesk.services.reading_out import read_out
+from crmdesk.services.settings import region_in_use
 from crmdesk.services.withheld import note as withheld_note
 
 
@@ -68,10 +70,11 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         data = ClientService(session).get_json(args.id)
+        region = region_in_use(session) if not args.json else ""
     if args.json:
-        print_json(data)
+        print_json(data)  # numbers as stored (E.164): for programs
     else:
-        _print_client(data)
+        _print_client(data, region)
     return 0
 
 
@@ -188,7 +191,9 @@ def _print_rows(rows: list[ClientRow], total: int, as_json: bool, note: str = ""
         print(f"(withheld: {note.removeprefix('Withheld: ')})")
 
 
-def _print_client(data: dict[str, Any]) -> None:
+def _print_client(data: dict[str, Any], region: str = "") -> None:
+    """A client as people read it; phone numbers in the national format of the vault's
+    ``region``, the others in the international one (issue 15)."""
     print(f"{data['name']}  (client {data['id']}, version {data['version']})")
     print(
         f"  {data['kind']}, {data['status']}"
@@ -199,7 +204,10 @@ def _print_client(data: dict[str, Any]) -> None:
             print(f"  {label}: {data[name]}")
     for label, name in (("Email", "emails"), ("Phone", "phones"), ("Tags", "tags")):
         if data[name]:
-            print(f"  {label}: {', '.join(data[name])}")
+            shown = data[name]
+            if name == "phones" and region:
+                shown = [display_phone(number, region) for number in shown]
+            print(f"  {label}: {', '.join(shown)}")
     for contact in data["contacts"]:
         print(
             f"  Contact: {contact['name']}" + (f", {contact['title']}" if contact["title"] else "")

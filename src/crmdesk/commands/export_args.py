@@ -12,18 +12,22 @@ _run = handlers_in("export_cmds")
 _run_settings = handlers_in("settings_cmds")  # without the export writers
 
 # services.exports.FORMATS and domain.decoys.MAX_PER_EXPORT (a test checks they match).
-FORMATS = ("csv", "vcf", "ics")
+FORMATS = ("csv", "vcf", "json", "ics")
 MAX_DECOYS_PER_EXPORT = 5
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "export",
-        help="write the clients matching a search and filters to a CSV, vCard or calendar file",
+        help="write the clients matching a search and filters to a CSV, vCard, JSON Lines or "
+        "calendar file",
         description="Writes every client matching the search and filters (--limit and "
-        "--offset are ignored) to FILE: csv for spreadsheets, vcf for address books, ics "
-        "for calendars (the open follow-ups of those clients). The file is registered "
-        "with an export ID and audited; above the owner's threshold the owner must approve.",
+        "--offset are ignored) to FILE: csv for spreadsheets (a row per contact person), "
+        "vcf for address books (a card per client and per contact person), json for "
+        "everything (JSON Lines of the client JSON, for another crmdesk vault or other "
+        "tools), ics for calendars (the open follow-ups of those clients). The file is "
+        "registered with an export ID and audited; above the owner's threshold the owner "
+        "must approve.",
     )
     p.add_argument("--format", required=True, choices=FORMATS, help="the kind of file")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
@@ -77,3 +81,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_run_settings("cmd_settings_decoys"))
+
+    p = ssub.add_parser(
+        "region",
+        help="the country phone numbers without + belong to (owner to change)",
+        description="Phone numbers written without + (0351 223344) are read as numbers of "
+        "the vault's region, and its numbers are shown in national format, others in "
+        "international format. A new vault takes the region of the computer's locale. "
+        "Without REGION, shows it.",
+    )
+    p.add_argument("region", nargs="?", metavar="REGION", help="a two-letter code: US, DE, IN...")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_run_settings("cmd_settings_region"))

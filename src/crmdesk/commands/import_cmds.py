@@ -34,6 +34,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"There is no file {path}. Give the CSV or vCard file to import.",
             code="cli.import.no_file",
         )
+    if args.no_header and not args.mapping:
+        raise BadInput(
+            "A file without a header needs a mapping of its columns: --mapping FILE with "
+            '{"Column 1": "name", "Column 2": "email", ...}.',
+            code="cli.import.no_header_mapping",
+        )
     mapping = load_mapping(Path(args.mapping)) if args.mapping else None
     size = path.stat().st_size
     with open_session(args) as session:
@@ -44,7 +50,11 @@ def cmd_import(args: argparse.Namespace) -> int:
                 mapping,
                 format=args.format,
                 on_duplicate=Choice(args.on_duplicate),
+                on_invalid=Choice.SKIP if args.on_invalid == "skip" else Choice.IMPORT,
                 date_order=DateOrder(args.date_order) if args.date_order else None,
+                region=args.region,
+                encoding=args.encoding,
+                header=not args.no_header,
                 progress=report,
             )
         if args.save_mapping and plan.format == "csv":
@@ -67,7 +77,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-_DUPLICATES = {"likely duplicate", "duplicate within the file"}
+_DUPLICATES = {
+    "likely duplicate",
+    "duplicate within the file",
+    "possible duplicate",
+    "possible duplicate within the file",
+}
 
 
 @contextlib.contextmanager
@@ -96,9 +111,10 @@ def _show(plan: ImportPlan, result: ImportResult | None, args: argparse.Namespac
 
 def summary_lines(plan: ImportPlan, result: ImportResult | None, *, dry_run: bool) -> list[str]:
     """The human summary of a plan (and of what the import did)."""
-    kind = "CSV" if plan.format == "csv" else "vCard"
+    kind = {"csv": "CSV", "vcf": "vCard", "json": "JSON Lines"}.get(plan.format, plan.format)
     out = [f"{plan.file_name}: {kind}, {plan.size:,} bytes, SHA-256 {plan.sha256[:16]}…"]
     out.append(f"  Encoding:  {plan.encoding.label} ({plan.encoding.reason})")
+    out.append(f"  Phones:    numbers without + are read as numbers of {plan.phone_region}")
     if plan.format == "csv":
         out.append(f"  Delimiter: {plan.delimiter_name} ({plan.delimiter_reason})")
         how = "guessed from the header" if plan.mapping_guessed else "from --mapping"
@@ -112,11 +128,12 @@ def summary_lines(plan: ImportPlan, result: ImportResult | None, *, dry_run: boo
     for assumption in plan.assumptions:
         out.append(f"  Note: {words(assumption)}")
     c = plan.counts
-    what = "Cards" if plan.format == "vcf" else "Rows"
+    what = {"vcf": "Cards", "json": "Lines"}.get(plan.format, "Rows")
     blank = f" (and {c.blank:,} blank)" if c.blank else ""
+    joined = f", to join their company: {c.to_join:,}" if c.to_join else ""
     out.append(
-        f"  {what}: {c.rows:,}{blank}; to add: {c.to_add:,}, to merge: {c.to_merge:,}, "
-        f"to skip: {c.to_skip:,}"
+        f"  {what}: {c.rows:,}{blank}; to add: {c.to_add:,}, to merge: {c.to_merge:,}"
+        f"{joined}, to skip: {c.to_skip:,}"
     )
     if plan.problem_kinds:
         kinds = ", ".join(f"{n:,} {k}" for k, n in sorted(plan.problem_kinds.items()))
@@ -131,10 +148,11 @@ def summary_lines(plan: ImportPlan, result: ImportResult | None, *, dry_run: boo
         first_last = (
             f" (ids {result.added_ids[0]}..{result.added_ids[1]})" if result.added_ids else ""
         )
+        joined = f", joined {_n(result.joined, 'row')} to their company" if result.joined else ""
         out.append(
             f"Imported {_n(result.added, 'new client')}{first_last}, merged "
-            f"{_n(result.merged, 'row')} into {_n(len(result.merged_ids), 'client')}, skipped "
-            f"{_n(result.skipped, 'row')}, in {result.seconds:.1f} s."
+            f"{_n(result.merged, 'row')} into {_n(len(result.merged_ids), 'client')}{joined}, "
+            f"skipped {_n(result.skipped, 'row')}, in {result.seconds:.1f} s."
         )
     elif dry_run:
         out.append("Dry run: nothing was changed.")

@@ -1,4 +1,5 @@
-"""``settings decoys``: the owner's canaries in every export."""
+"""``settings decoys`` and ``settings region``: the owner's canaries in every export, and
+the country phone numbers are read in."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import argparse
 
 from crmdesk.commands.io import print_json
 from crmdesk.commands.unlock import open_session
-from crmdesk.services.settings import VaultSettings, change_decoys, settings
+from crmdesk.services.settings import (
+    VaultSettings,
+    change_decoys,
+    change_phone_region,
+    region_in_use,
+    settings,
+)
 
 
 def cmd_settings_decoys(args: argparse.Namespace) -> int:
@@ -69,3 +76,21 @@ def _print_decoys(current: VaultSettings, as_json: bool) -> None:
         print(f"Phone numbers to give decoys: {', '.join(current.decoy_phones)}")
     else:
         print("Decoys are off. Turn them on with: crmdesk settings decoys --on --domain DOMAIN")
+
+
+def cmd_settings_region(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        if args.region:
+            change_phone_region(session, args.region)
+        current = settings(session)
+        region = region_in_use(session)
+    if args.json:
+        print_json({"phone_region": region, "set": bool(current.phone_region)})
+    elif current.phone_region:
+        print(f"Phone numbers without + are read as numbers of {region}.")
+    else:
+        print(
+            f"Phone numbers without + are read as numbers of {region} (this computer's "
+            "locale; set the vault's with: crmdesk settings region XX)."
+        )
+    return 0

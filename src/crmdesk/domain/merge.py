@@ -1,4 +1,5 @@
-"""Merging an imported client into an existing one without overwriting anything."""
+"""Merging an imported client into an existing one without overwriting anything, and
+joining the cards or rows of one company into one client."""
 
 from __future__ import annotations
 
@@ -39,6 +40,20 @@ def merge_clients(existing: Client, incoming: Client) -> Client:
         addresses=_added(existing.addresses, incoming.addresses, _address_key),
         tags=_added(existing.tags, incoming.tags, str.casefold),
         contacts=contacts,
+    )
+
+
+def join_clients(first: Client, more: Client) -> Client:
+    """``first`` with another card or row of the same client: as :func:`merge_clients`,
+    but its contacts are added as they are (two people of one company may share a name;
+    each card or row is a person)."""
+    merged = merge_clients(
+        dataclasses.replace(first, contacts=[]), dataclasses.replace(more, contacts=[])
+    )
+    return dataclasses.replace(
+        merged,
+        contacts=[*first.contacts, *(dataclasses.replace(c, id=None) for c in more.contacts)],
+        kind=first.kind,
     )
 
 

@@ -7,6 +7,7 @@ problem of one input before refusing it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -141,6 +142,12 @@ def clean_text(
     return text
 
 
+# A space (what str.isspace calls one: \s reads the same table) or a control character
+# (category Cc is exactly U+0000-U+001F and U+007F-U+009F): one regex search, not a
+# Python loop over every character of every address of an import.
+_EMAIL_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
 def normalise_email(value: object, path: str) -> str:
     """Return the address stripped, with its domain lowercased; the local part keeps its case."""
     text = _require_str(value, path, "an email address").strip()
@@ -152,7 +159,7 @@ def normalise_email(value: object, path: str) -> str:
         and bool(local)
         and len(labels) >= 2
         and all(labels)
-        and not any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in text)
+        and not _EMAIL_SPACE_OR_CONTROL.search(text)
         and len(text) <= MAX_EMAIL_LENGTH
     )
     if not ok:
@@ -163,42 +170,37 @@ def normalise_email(value: object, path: str) -> str:
 
 
 def normalise_phone(value: object, path: str, default_region: str = "US") -> str:
-    """Return the number in E.164 (``+12025550173``).
+    """Return the number in E.164 (``+12025550173``), with its extension after
+    ``;ext=`` as a tel: URI writes it (``+12025550173;ext=102``).
 
-    A number without a leading ``+`` is read as a number of ``default_region``.
+    A number without a leading ``+`` is read as a number of ``default_region`` (the
+    vault's region, see :mod:`crmdesk.domain.phones`).
     """
+    text = _require_str(value, path, "a phone number").strip()
+    e164, why = _read_phone(text, default_region)
+    if why:
+        raise _fail(path, f"{why}: {shown(text)}", "field.phone", shown=shown(text))
+    return e164
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _read_phone(text: str, region: str) -> tuple[str, str]:
+    """(E.164, "") or ("", why not). Cached: reading a number is most of an import row's
+    time, and files repeat them (a company's line on each person's row; an import's
+    plan and commit read every row)."""
     import phonenumbers  # here, not above: a command that only reads never loads it (~20 ms)
 
-    text = _require_str(value, path, "a phone number").strip()
     try:
-        number = phonenumbers.parse(text, default_region)
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise _fail(
-            path, f"not a phone number: {shown(text)}", "field.phone", shown=shown(text)
-        ) from None
+        return "", "not a phone number"
     if not phonenumbers.is_possible_number(number):
-        raise _fail(
-            path,
-            f"not a possible phone number (wrong length?): {shown(text)}",
-            "field.phone",
-            shown=shown(text),
-        )
+        return "", "not a possible phone number (wrong length?)"
     if not phonenumbers.is_valid_number(number):
-        raise _fail(
-            path,
-            f"not a valid phone number for its country: {shown(text)}",
-            "field.phone",
-            shown=shown(text),
-        )
-    if number.extension:
-        # E.164 has no room for an extension; dropping it silently would lose data.
-        raise _fail(
-            path,
-            f"extensions cannot be stored; put the extension in notes: {shown(text)}",
-            "field.phone_extension",
-            shown=shown(text),
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "", "not a valid phone number for its country"
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 has no room for an extension; it follows as in a tel: URI, never dropped.
+    return (f"{e164};ext={number.extension}" if number.extension else e164), ""
 
 
 def parse_date(value: object, path: str) -> date:

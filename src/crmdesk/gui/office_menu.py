@@ -104,7 +104,17 @@ class OfficeMenu:
         self.act_export = self._action("&Export clients…", self.export_clients)
         self.act_export.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.act_backup = self._action("&Backup settings…", self.backup_settings)
-        for act in (self.act_users, self.act_policy, self.act_watermark, self.act_currency):
+        self.act_region = self._action("Phone numbers' &country…", self.phone_region)
+        self.act_region.setToolTip(
+            "The country phone numbers without a + are read in, and shown national for"
+        )
+        for act in (
+            self.act_users,
+            self.act_policy,
+            self.act_watermark,
+            self.act_currency,
+            self.act_region,
+        ):
             menu.addAction(act)
         menu.addSeparator()
         for act in (self.act_import, self.act_export, self.act_backup):
@@ -120,6 +130,7 @@ class OfficeMenu:
             self.act_policy: Permission.EDIT_POLICY,
             self.act_watermark: Permission.CHANGE_SETTINGS,
             self.act_currency: Permission.CHANGE_SETTINGS,
+            self.act_region: Permission.CHANGE_SETTINGS,
             self.act_measures: Permission.MEASURES_REPORT,
             self.act_coverage: COVERAGE_PAGE,
             self.act_offboard: Permission.OFFBOARD,
@@ -221,6 +232,14 @@ class OfficeMenu:
             BackupSettingsDialog(self.window.session, self.window).exec()
         except CrmdeskError as exc:
             show_error(self.window, exc, "Backup settings")
+
+    def phone_region(self) -> None:
+        from crmdesk.gui.data_io import PhoneRegionDialog  # loaded when first used
+
+        try:
+            PhoneRegionDialog(self.window.session, self.window).exec()
+        except CrmdeskError as exc:
+            show_error(self.window, exc, "Phone numbers' country")
 
     def refresh_watermark(self) -> None:
         """Show the watermark as the vault's setting says (after start and every unlock):

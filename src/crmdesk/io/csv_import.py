@@ -5,6 +5,11 @@ The file streams: records are read one at a time from the decoded text, so a fil
 :mod:`crmdesk.io.limits`): a line, a cell, a record and the number of columns are
 refused before they are held whole. Rows are numbered as a spreadsheet shows them: the
 header is row 1, and a value spanning several lines is still one row.
+
+The header is the first row that reads as one (its labels are columns contact programs
+write), so that what some programs put above it is skipped and said: LinkedIn's
+"Notes:" paragraph, the table name Apple Numbers writes. A file without a header is read
+with a mapping of its columns "Column 1", "Column 2"...
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ from .import_text import (
     read_sample,
 )
 from .limits import DEFAULT_LIMITS, ImportFormatError, Limits
+from .mapping_guess import known_columns
 
 DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 # The Sniffer's regular expressions can take quadratic time on hostile text: it only
 # sees the first lines.
 _SNIFF_CHARS = 16_384
+# How far down the header is looked for (past a preamble).
+_HEADER_SEARCH = 30
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -40,6 +48,8 @@ class CsvFormat:
     delimiter: str
     delimiter_reason: str
     header: tuple[str, ...]  # column labels, made unique and non-empty
+    header_row: int = 1  # 0: the file has no header row
+    preamble: str = ""  # the first line of what stands above the header, if anything
 
     @property
     def delimiter_name(self) -> str:
@@ -72,10 +82,11 @@ def sniff_delimiter(sample: str) -> tuple[str, str]:
     csv.Sniffer decides when the header line agrees (the delimiter it found is among the
     most frequent there); otherwise, or when it cannot tell, the header line is counted.
     """
-    header = _first_line(sample)
-    declared = header.rstrip("\r\n")
+    declared = _first_line(sample).rstrip("\r\n")
     if len(declared) == 5 and declared[:4].lower() == "sep=":
         return declared[4], f'declared by the file\'s first line "sep={declared[4]}" (Excel)'
+    header, start = _header_line(sample)
+    sample = sample[start:]
     counts = {d: _count_outside_quotes(header, d) for d in DELIMITERS}
     most = max(counts.values())
     cut = sample[:_SNIFF_CHARS]
@@ -103,6 +114,22 @@ def _first_line(sample: str) -> str:
     return ""
 
 
+def _header_line(sample: str) -> tuple[str, int]:
+    """The line that holds the header, and where it starts in ``sample``: the first with
+    a delimiter outside quotes (a preamble has none), else the first non-blank one."""
+    offset, first = 0, None
+    for n, line in enumerate(io.StringIO(sample, newline="")):
+        if n >= _HEADER_SEARCH:
+            break
+        if line.strip():
+            if first is None:
+                first = (line, offset)
+            if any(_count_outside_quotes(line, d) for d in DELIMITERS):
+                return line, offset
+        offset += len(line)
+    return first or ("", 0)
+
+
 def _count_outside_quotes(line: str, delimiter: str) -> int:
     count, quoted = 0, False
     for ch in line:
@@ -119,34 +146,71 @@ def inspect_csv(
     *,
     encoding: TextEncoding | None = None,
     delimiter: str | None = None,
+    header: bool = True,
 ) -> CsvFormat:
-    """Work out the encoding and delimiter, and read the header (the first non-blank
-    record); raises :class:`ImportFormatError` for a file that is not CSV text."""
+    """Work out the encoding and delimiter, and read the header (the first row that reads
+    as one, else the first non-blank row; none when ``header`` is false); raises
+    :class:`ImportFormatError` for a file that is not CSV text."""
     encoding = encoding or detect_encoding(path, limits)
     if delimiter is None:
         delimiter, reason = sniff_delimiter(read_sample(path, encoding, limits))
     else:
         reason = "given"
     with CsvReader(path, encoding, delimiter, limits) as reader:
-        first = skip_to_header(reader.records(), delimiter)
+        if not header:
+            width = 0
+            for record in reader.records():
+                width = max(width, len(record.cells))
+                if record.row >= _HEADER_SEARCH:
+                    break
+            if width == 0:
+                raise ImportFormatError(
+                    f"{path.name} holds no rows: there is nothing to import.",
+                    code="import.csv.no_rows",
+                )
+            return CsvFormat(encoding, delimiter, reason, unique_labels([""] * width), 0)
+        first, before = find_header(reader.records(), delimiter)
     if first is None:
         raise ImportFormatError(
             f"{path.name} has no header row: there is nothing to import.",
             code="import.csv.no_header",
         )
-    return CsvFormat(encoding, delimiter, reason, unique_labels(first.cells))
+    preamble = next((" ".join(" ".join(r.cells).split()) for r in before if any(
+        c.strip() for c in r.cells)), "")  # fmt: skip
+    return CsvFormat(
+        encoding, delimiter, reason, unique_labels(first.cells), first.row, preamble[:80]
+    )
 
 
-def skip_to_header(records: Iterator[CsvRecord], delimiter: str) -> CsvRecord | None:
-    """Advance ``records`` past the header and return it: the first non-blank record,
-    after an Excel "sep=;" line if the file starts with one."""
+def find_header(
+    records: Iterator[CsvRecord], delimiter: str
+) -> tuple[CsvRecord | None, list[CsvRecord]]:
+    """The header record (the first of the first rows whose labels are columns contact
+    programs write, else the first non-blank one) and the records before it."""
+    seen: list[CsvRecord] = []
     for record in records:
         text = delimiter.join(record.cells)
         if record.row == 1 and len(text) == 5 and text[:4].lower() == "sep=":
             continue
-        if any(c.strip() for c in record.cells):
-            return record
-    return None
+        if not any(c.strip() for c in record.cells):
+            continue
+        if known_columns(record.cells) >= 2:
+            return record, seen
+        seen.append(record)
+        if len(seen) >= _HEADER_SEARCH:
+            break
+    if not seen:
+        return None, []
+    return seen[0], []
+
+
+def skip_to_header(records: Iterator[CsvRecord], header_row: int) -> None:
+    """Advance ``records`` past the header (row ``header_row``; 0 for none)."""
+    if header_row == 0:
+        return
+    for record in records:
+        if record.row >= header_row:
+            return
 
 
 def unique_labels(cells: list[str]) -> tuple[str, ...]:
@@ -278,8 +342,8 @@ def _csv_error(
             line=line,
         )
     return ImportFormatError(
-        f"Line {line:,} of {name} (row {row:,}) cannot be read as CSV ({text}). Fix that "
-        "line and import again.",
+        f"Line {line:,} of {name} (row {row:,}) cannot be read as CSV (a quote or a "
+        "character out of place). Fix that line and import again.",
         code="import.csv.unreadable_line",
         row=row,
         line=line,

@@ -1,11 +1,12 @@
 """Bytes to text for imports: file type, encoding, hashing and lines of bounded length.
 
-The encoding is decided, never guessed silently: a byte-order mark (UTF-8, UTF-16,
-UTF-32) wins; otherwise the whole file is checked as strict UTF-8, which is cheap and
-catches a stray Windows-1252 byte on line 90,000. A file that is UTF-8 up to a broken
-byte is refused (it is damaged or mixes encodings); one with no UTF-8 text before its
-first non-UTF-8 byte is Windows-1252, which is what Excel writes as plain "CSV". Either
-way the caller gets the reason to show.
+The encoding is decided, never guessed silently: one the person names wins, then a
+byte-order mark (UTF-8, UTF-16, UTF-32); otherwise the whole file is checked as strict
+UTF-8, which is cheap and catches a stray Windows-1252 byte on line 90,000. A file that
+is UTF-8 up to a broken byte is refused (it is damaged or mixes encodings); one with no
+UTF-8 text before its first non-UTF-8 byte is in a legacy code page, found by
+:mod:`.encodings` (Windows-1252, which is what Excel writes as plain "CSV", or Shift-JIS,
+GB18030, Windows-1251...). Either way the caller gets the reason to show.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Self
 
+from .encodings import CP1252_UNDEFINED, detect_legacy, known_codec, label_of
 from .limits import DEFAULT_LIMITS, ImportFormatError, Limits
 
 _CHUNK = 1 << 20
@@ -50,8 +52,8 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
 )
 
-# Bytes Windows-1252 leaves undefined: a file holding them is not Windows-1252 either.
-_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# How much of the text from the first non-UTF-8 byte on is shown to the detector.
+_LEGACY_SAMPLE = 256 * 1024
 
 SAVE_AS_UTF8 = "Open it in a spreadsheet and save it again as CSV UTF-8, then import that."
 
@@ -65,8 +67,44 @@ class TextEncoding:
     reason: str
 
 
+# Spreadsheets are ZIP archives; the names of their parts say which program wrote them.
+_SPREADSHEETS: tuple[tuple[bytes, str, str], ...] = (
+    (b"xl/", "an Excel workbook (.xlsx)", "In Excel: File › Save As › CSV UTF-8"),
+    (
+        b"[Content_Types].xml",
+        "an Office document (.xlsx or .docx)",
+        "In Excel: File › Save As › CSV UTF-8",
+    ),
+    (
+        b"application/vnd.oasis.opendocument.spreadsheet",
+        "an OpenDocument spreadsheet (.ods)",
+        "In LibreOffice: File › Save As › Text CSV",
+    ),
+    (b"Index/Document.iwa", "an Apple Numbers document", "In Numbers: File › Export To › CSV"),
+    (b"Index/", "an Apple Numbers document", "In Numbers: File › Export To › CSV"),
+)
+
+
 def refuse_binary(head: bytes, name: str) -> None:
-    """Refuse images, archives and the like by their first bytes, saying what they are."""
+    """Refuse images, archives and the like by their first bytes, saying what they are;
+    a spreadsheet is named with the way to save it as CSV."""
+    if head.startswith(b"PK\x03\x04"):
+        for mark, what, how in _SPREADSHEETS:
+            if mark in head:
+                raise ImportFormatError(
+                    f"{name} is {what}, not a CSV or vCard file. {how}, then import the CSV file.",
+                    code="import.spreadsheet",
+                    what=what,
+                    line=1,
+                )
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ImportFormatError(
+            f"{name} is an old Excel workbook (.xls) or another Office document, not a CSV "
+            "or vCard file. In Excel: File › Save As › CSV UTF-8, then import the CSV file.",
+            code="import.spreadsheet",
+            what="an old Excel workbook (.xls)",
+            line=1,
+        )
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise ImportFormatError(
@@ -77,8 +115,24 @@ def refuse_binary(head: bytes, name: str) -> None:
             )
 
 
-def detect_encoding(path: Path, limits: Limits = DEFAULT_LIMITS) -> TextEncoding:
-    """Decide how to decode ``path``; raise :class:`ImportFormatError` if it is not text."""
+def given_encoding(name: str) -> TextEncoding:
+    """The encoding a person names ("Shift_JIS", "windows-1251"), or BadInput."""
+    codec = known_codec(name)
+    if codec is None:
+        raise ImportFormatError(
+            f"{name!r} is not a text encoding crmdesk knows; give one such as UTF-8, "
+            "Windows-1252, Shift_JIS, GB18030 or Windows-1251.",
+            code="import.encoding.unknown_name",
+            value=name,
+        )
+    return TextEncoding(codec, label_of(codec), "as given")
+
+
+def detect_encoding(
+    path: Path, limits: Limits = DEFAULT_LIMITS, given: str | None = None
+) -> TextEncoding:
+    """Decide how to decode ``path`` (in the encoding ``given``, if one is); raise
+    :class:`ImportFormatError` if it is not text."""
     name = path.name
     head = _head(path, limits.sample_bytes)
     if not head:
@@ -86,6 +140,11 @@ def detect_encoding(path: Path, limits: Limits = DEFAULT_LIMITS) -> TextEncoding
             f"{name} is empty: there is nothing to import.", code="import.empty"
         )
     refuse_binary(head, name)
+    if given:
+        chosen = given_encoding(given)
+        if chosen.codec == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            return TextEncoding("utf-8-sig", "UTF-8 with BOM", "as given")
+        return chosen
     for bom, codec, label in _BOMS:
         if head.startswith(bom):
             return TextEncoding(codec, label, "the file starts with its byte-order mark")
@@ -152,12 +211,20 @@ def _utf8_or_cp1252(path: Path) -> TextEncoding:
                         code="import.encoding.bad_utf8",
                         line=line,
                     ) from None
-                _check_cp1252(path.name, data[exc.start :], f, line)
+                start = data.rfind(b"\n", 0, exc.start) + 1
+                sample = data[start : start + _LEGACY_SAMPLE]
+                if len(sample) < _LEGACY_SAMPLE:
+                    sample += f.read(_LEGACY_SAMPLE - len(sample))
+                    f.seek(fed + len(chunk))
+                legacy = detect_legacy(sample)
+                if legacy is None or legacy.codec == "cp1252":
+                    _check_cp1252(path.name, data[exc.start :], f, line)
+                assert legacy is not None  # without one, _check_cp1252 refused the file
                 return TextEncoding(
-                    "cp1252",
-                    "Windows-1252",
-                    f"no byte-order mark and not UTF-8 (byte 0x{bad:02X} on line {line}), "
-                    "so read as Windows-1252, which Excel writes for plain CSV",
+                    legacy.codec,
+                    legacy.label,
+                    f"no byte-order mark and not UTF-8 (byte 0x{bad:02X} on line {line}): "
+                    f"{legacy.reason}",
                 )
             fed += len(chunk)
             newlines += chunk.count(b"\n")
@@ -181,7 +248,7 @@ def _check_cp1252(name: str, rest: bytes, f: BinaryIO, line: int) -> None:
     ``rest`` starts)."""
     chunk = rest
     while chunk:
-        bad = next((i for i, b in enumerate(chunk) if b in _CP1252_UNDEFINED), None)
+        bad = next((i for i, b in enumerate(chunk) if b in CP1252_UNDEFINED), None)
         if bad is not None:
             where = line + chunk[:bad].count(b"\n")
             raise ImportFormatError(

@@ -2,29 +2,31 @@
 from a file's header, and mapping files.
 
 A mapping is ``{column label: target}``; targets are client JSON paths ("name",
-"emails", "address.city", "contact.birthday"...) or "ignore". :func:`guess_mapping`
-knows the headers of Google Contacts, Outlook, crmdesk's own export and common CRMs.
-A row becomes client JSON with a mapping in :mod:`.import_rows`.
+"emails", "address.city", "contact.birthday"...), "label" (the kind of the value beside
+it, "Home" or "Spouse") or "ignore". :func:`guess_mapping` knows the headers of the
+programs people export contacts from (:mod:`.mapping_guess`). A row becomes client JSON
+with a mapping in :mod:`.import_rows`.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 
-from crmdesk.domain.text import fold
 from crmdesk.errors import BadInput
 
 # Also importable from here, where the command line and the import wizard find them.
 from .drafts import ProblemKind
 from .import_dates import DateOrder
+from .mapping_guess import COMPANY, IGNORE, LABEL, NOTE_WORDS, PLAIN_NAME, header_key, raw_target
 
 __all__ = [
     "IGNORE",
+    "LABEL",
+    "NOTE_WORDS",
     "TARGETS",
     "DateOrder",
     "MappingError",
@@ -32,12 +34,13 @@ __all__ = [
     "check_mapping",
     "column_target",
     "guess_mapping",
+    "header_key",
     "load_mapping",
     "save_mapping",
 ]
 
-IGNORE = "ignore"
 _MAX_MAPPING_BYTES = 1_000_000
+ADDRESS_GROUPS = ("address", *(f"address{n}" for n in range(2, 10)))
 
 
 class _How(Enum):
@@ -49,25 +52,61 @@ class _How(Enum):
     STREET = "joined with ', '"
 
 
+def _address_targets() -> dict[str, tuple[_How, str]]:
+    targets: dict[str, tuple[_How, str]] = {}
+    for n, group in enumerate(ADDRESS_GROUPS, start=1):
+        which = "the first address" if n == 1 else f"address {n}"
+        targets |= {
+            f"{group}.street": (_How.STREET, f"street of {which} (several columns are joined)"),
+            f"{group}.city": (_How.FIRST, f"city of {which}"),
+            f"{group}.region": (_How.FIRST, f"region or state of {which}"),
+            f"{group}.postal_code": (_How.FIRST, f"postal or ZIP code of {which}"),
+            f"{group}.country": (_How.FIRST, f"country of {which}"),
+            f"{group}.formatted": (
+                _How.FIRST,
+                f"{which} written whole (used when its other columns are empty)",
+            ),
+        }
+    return targets
+
+
 TARGETS: dict[str, tuple[_How, str]] = {
     "name": (_How.FIRST, "the client's name (a company, or a person)"),
     "kind": (_How.FIRST, "company or individual"),
     "status": (_How.FIRST, "prospect, active or former (lead, customer, lost... are understood)"),
     "industry": (_How.FIRST, "industry"),
     "salesperson": (_How.FIRST, "the assigned salesperson's login or full name"),
-    "email": (_How.LIST, "an email address of the client"),
-    "emails": (_How.LIST, "email addresses of the client"),
-    "phone": (_How.LIST, "a phone number of the client"),
-    "phones": (_How.LIST, "phone numbers of the client"),
-    "website": (_How.FIRST, "web address"),
-    "address.street": (_How.STREET, "street (several columns are joined)"),
-    "address.city": (_How.FIRST, "city"),
-    "address.region": (_How.FIRST, "region or state"),
-    "address.postal_code": (_How.FIRST, "postal or ZIP code"),
-    "address.country": (_How.FIRST, "country"),
+    "client_key": (
+        _How.FIRST,
+        "rows with the same value are one client (crmdesk's Client ID): each adds its contact",
+    ),
+    "email": (
+        _How.LIST,
+        "an email address of the row: the person's when it names a person at a company, "
+        "else the client's",
+    ),
+    "emails": (_How.LIST, "email addresses of the client (the company)"),
+    "phone": (
+        _How.LIST,
+        "a phone number of the row: the person's when it names a person at a company, "
+        "else the client's",
+    ),
+    "phones": (_How.LIST, "phone numbers of the client (the company)"),
+    "website": (_How.FIRST, "the client's web address"),
+    "web_page": (
+        _How.LIST,
+        "a web address of the row: the client's (the first), or kept in the person's "
+        "notes when the row names a person at a company",
+    ),
+    **_address_targets(),
     "tags": (_How.LIST, "tags (categories, groups, labels)"),
     "source": (_How.FIRST, "where the client came from"),
-    "notes": (_How.LINES, "notes"),
+    "notes": (_How.LINES, "notes about the client (other columns' labels are kept)"),
+    "note": (
+        _How.LINES,
+        "notes of the row: about the person when it names a person at a company, else "
+        "about the client",
+    ),
     "contact.name": (_How.FIRST, "the person's full name"),
     "contact.given_name": (_How.FIRST, "the person's first name"),
     "contact.middle_name": (_How.FIRST, "the person's middle name"),
@@ -78,203 +117,29 @@ TARGETS: dict[str, tuple[_How, str]] = {
     "contact.phone": (_How.LIST, "the person's phone number"),
     "contact.phones": (_How.LIST, "the person's phone numbers"),
     "contact.birthday": (_How.FIRST, "the person's birthday"),
-    "contact.notes": (_How.LINES, "notes about the person"),
+    "contact.birthday.year": (_How.FIRST, "the year of the person's birthday"),
+    "contact.birthday.month": (_How.FIRST, "the month of the person's birthday"),
+    "contact.birthday.day": (_How.FIRST, "the day of the person's birthday"),
+    "contact.hobbies": (_How.LINES, "the person's hobbies"),
+    "contact.family": (_How.LINES, "the person's family (spouse, children)"),
+    "contact.notes": (
+        _How.LINES,
+        "notes about the person (a column's label is kept with its value: Nickname: Bob)",
+    ),
+    LABEL: (_How.FIRST, "the kind of the value beside it (Home, Work, Spouse): a label"),
     IGNORE: (_How.FIRST, "not imported"),
 }
 
 # Targets that feed the same list.
-_SAME_LIST = {
-    "email": "emails",
-    "phone": "phones",
-    "contact.email": "contact.emails",
-    "contact.phone": "contact.phones",
-}
-
-_COMPANY = "name:company"  # a company column: "Company", "Organization 1 - Name"...
-_PLAIN_NAME = "name:plain"  # "Name": the client, or the person when a company column exists
-
-# Header labels as :func:`_key` folds them. Google Contacts (old and new exports),
-# Outlook, crmdesk's own export, then words other CRMs use.
-_EXACT: dict[str, str] = {
-    # crmdesk's export
-    "name": _PLAIN_NAME,
-    "kind": "kind",
-    "status": "status",
-    "industry": "industry",
-    "salesperson": "salesperson",
-    "email": "email",
-    "emails": "emails",
-    "phone": "phone",
-    "phones": "phones",
-    "website": "website",
-    "street": "address.street",
-    "city": "address.city",
-    "region": "address.region",
-    "postal code": "address.postal_code",
-    "country": "address.country",
-    "tags": "tags",
-    "notes": "notes",
-    "source": "source",
-    "contact name": "contact.name",
-    "contact title": "contact.title",
-    "contact email": "contact.email",
-    "contact phone": "contact.phone",
-    "contact birthday": "contact.birthday",
-    "contact notes": "contact.notes",
-    # Google Contacts
-    "given name": "contact.given_name",
-    "additional name": "contact.middle_name",
-    "family name": "contact.family_name",
-    "birthday": "contact.birthday",
-    "group membership": "tags",
-    "labels": "tags",
-    "organization 1 name": _COMPANY,
-    "organization name": _COMPANY,
-    "organization 1 title": "contact.title",
-    "organization title": "contact.title",
-    # Outlook
-    "first name": "contact.given_name",
-    "middle name": "contact.middle_name",
-    "last name": "contact.family_name",
-    "company": _COMPANY,
-    "job title": "contact.title",
-    "e mail address": "email",
-    "business phone": "phone",
-    "business phone 2": "phone",
-    "company main phone": "phone",
-    "primary phone": "phone",
-    "mobile phone": "phone",
-    "home phone": "phone",
-    "home phone 2": "phone",
-    "other phone": "phone",
-    "business street": "address.street",
-    "business street 2": "address.street",
-    "business street 3": "address.street",
-    "business city": "address.city",
-    "business state": "address.region",
-    "business postal code": "address.postal_code",
-    "business country region": "address.country",
-    "business country": "address.country",
-    "categories": "tags",
-    "web page": "website",
-    # other CRMs and hand-made lists
-    "company name": _COMPANY,
-    "organization": _COMPANY,
-    "organisation": _COMPANY,
-    "organisation name": _COMPANY,
-    "business name": _COMPANY,
-    "account": _COMPANY,
-    "account name": _COMPANY,
-    "client": "name",
-    "client name": "name",
-    "customer": "name",
-    "customer name": "name",
-    "full name": "contact.name",
-    "contact": "contact.name",
-    "contact person": "contact.name",
-    "person": "contact.name",
-    "forename": "contact.given_name",
-    "surname": "contact.family_name",
-    "e mail": "email",
-    "mail": "email",
-    "email address": "email",
-    "e mail addresses": "emails",
-    "email addresses": "emails",
-    "primary email": "email",
-    "work email": "email",
-    "business email": "email",
-    "personal email": "email",
-    "other email": "email",
-    "telephone": "phone",
-    "telephone number": "phone",
-    "phone number": "phone",
-    "phone numbers": "phones",
-    "tel": "phone",
-    "mobile": "phone",
-    "mobile number": "phone",
-    "cell": "phone",
-    "cell phone": "phone",
-    "work phone": "phone",
-    "web": "website",
-    "web site": "website",
-    "url": "website",
-    "homepage": "website",
-    "home page": "website",
-    "sales rep": "salesperson",
-    "sales person": "salesperson",
-    "salesman": "salesperson",
-    "account owner": "salesperson",
-    "account manager": "salesperson",
-    "assigned to": "salesperson",
-    "owner": "salesperson",
-    "tag": "tags",
-    "category": "tags",
-    "groups": "tags",
-    "address": "address.street",
-    "street address": "address.street",
-    "address line 1": "address.street",
-    "address line 2": "address.street",
-    "address 1": "address.street",
-    "address 2": "address.street",
-    "street 2": "address.street",
-    "town": "address.city",
-    "state": "address.region",
-    "province": "address.region",
-    "county": "address.region",
-    "state province": "address.region",
-    "region state": "address.region",
-    "zip": "address.postal_code",
-    "zip code": "address.postal_code",
-    "postcode": "address.postal_code",
-    "post code": "address.postal_code",
-    "zip postal code": "address.postal_code",
-    "postal code zip": "address.postal_code",
-    "country region": "address.country",
-    "note": "notes",
-    "comment": "notes",
-    "comments": "notes",
-    "description": "notes",
-    "remarks": "notes",
-    "sector": "industry",
-    "lead source": "source",
-    "stage": "status",
-    "lead status": "status",
-    "client status": "status",
-    "customer status": "status",
-    "client kind": "kind",
-    "client type": "kind",
-    "customer type": "kind",
-    "title": "contact.title",
-    "position": "contact.title",
-    "role": "contact.title",
-    "date of birth": "contact.birthday",
-    "birth date": "contact.birthday",
-    "birthdate": "contact.birthday",
-    "dob": "contact.birthday",
-}
-
-# Numbered columns: Google's "E-mail 2 - Value", Outlook's "E-mail 3 Address"...
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"e ?mail \d+ (value|address)"), "email"),
-    (re.compile(r"phone \d+ value"), "phone"),
-    (re.compile(r"website 1 value"), "website"),
-    (re.compile(r"address 1 (street|extended address)"), "address.street"),
-    (re.compile(r"address 1 city"), "address.city"),
-    (re.compile(r"address 1 region"), "address.region"),
-    (re.compile(r"address 1 postal code"), "address.postal_code"),
-    (re.compile(r"address 1 country"), "address.country"),
-)
+_SAME_LIST = {"contact.email": "contact.emails", "contact.phone": "contact.phones"}
 
 
 def column_target(target: str) -> tuple[str, bool]:
     """Where a column mapped to ``target`` goes (targets feeding the same list, such as
-    "email" and "emails", as one), and whether one of its cells may hold several values."""
+    "contact.email" and "contact.emails", as one), and whether one of its cells may hold
+    several values."""
     target = _SAME_LIST.get(target, target)
     return target, TARGETS[target][0] is _How.LIST
-
-
-def _key(label: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(label)).split())
 
 
 class MappingError(BadInput):
@@ -288,26 +153,31 @@ def guess_mapping(header: Sequence[str]) -> dict[str, str]:
     """A mapping for every column of ``header``, from the names common exports use.
 
     "Name" beside a company column ("Company", "Organization 1 - Name") is the person;
-    Outlook's "Title" beside "Job Title" is the courtesy title and is ignored.
+    Outlook's "Title" beside "Job Title" is the courtesy title (kept in the notes);
+    "Email" beside "Emails" (crmdesk's older export) is the client's first address.
     """
-    raw: dict[str, str] = {}
-    for label in header:
-        key = _key(label)
-        target = _EXACT.get(key)
-        if target is None:
-            target = next((t for p, t in _PATTERNS if p.fullmatch(key)), IGNORE)
-        raw[label] = target
-    keys = {_key(label) for label in header}
-    has_company = _COMPANY in raw.values()
+    raw = {label: raw_target(label) for label in header}
+    keys = {header_key(label) for label in header}
+    has_company = COMPANY in raw.values()
     has_person = "contact.name" in raw.values()
+    crmdesk = "client id" in keys or ("contact name" in keys and "emails" in keys)
     mapping: dict[str, str] = {}
     for label, target in raw.items():
-        if target == _PLAIN_NAME:
+        key = header_key(label)
+        if target == PLAIN_NAME:
             target = "contact.name" if has_company and not has_person else "name"
-        elif target == _COMPANY:
+        elif target == COMPANY:
             target = "name"
-        elif target == "contact.title" and _key(label) == "title" and "job title" in keys:
-            target = IGNORE
+        elif target == "contact.title" and key == "title" and "job title" in keys:
+            target = "contact.notes"
+        elif key == "email" and "emails" in keys:
+            target = "emails"
+        elif key == "phone" and "phones" in keys:
+            target = "phones"
+        elif key == "website" and not crmdesk:
+            target = "web_page"
+        elif target == "notes" and not crmdesk:
+            target = "note"  # a contact program's notes are about the person
         mapping[label] = target
     return mapping
 
@@ -315,6 +185,7 @@ def guess_mapping(header: Sequence[str]) -> dict[str, str]:
 def check_mapping(mapping: Mapping[str, object], header: Sequence[str]) -> dict[str, str]:
     """The mapping completed for every column of ``header`` (unnamed ones ignored);
     raises :class:`MappingError` naming unknown targets and columns not in the file."""
+    mapping = _by_position(mapping, header)
     problems: list[str] = []
     # The same problems as facts: (what, column, target) with what one of "target_not_text",
     # "unknown_target" and "unknown_column".
@@ -349,6 +220,16 @@ def check_mapping(mapping: Mapping[str, object], header: Sequence[str]) -> dict[
             targets=", ".join(TARGETS),
         )
     return {column: str(mapping.get(column, IGNORE)) for column in header}
+
+
+def _by_position(mapping: Mapping[str, object], header: Sequence[str]) -> Mapping[str, object]:
+    """A file without a header names its columns "Column 1", "Column 2"...: a mapping may
+    name them so, or by their number alone ("1")."""
+    known = set(header)
+    return {
+        (f"Column {key}" if key not in known and str(key).isdigit() else key): value
+        for key, value in mapping.items()
+    }
 
 
 def load_mapping(path: Path) -> dict[str, str]:

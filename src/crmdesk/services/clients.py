@@ -48,6 +48,7 @@ from crmdesk.services.client_query import (
     SortKey,
 )
 from crmdesk.services.session import Session
+from crmdesk.services.settings import phone_region
 
 _ALL = ClientQuery()
 
@@ -70,12 +71,21 @@ class ClientService:
         *,
         today: Callable[[], dt.date] = dt.date.today,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-        phone_region: str = "US",
+        phone_region: str | None = None,
     ) -> None:
         self._session = session
         self._today = today
         self._now = now
+        # None: the vault's region (services/settings.py), looked up when a number is read.
         self._region = phone_region
+
+    def _phone_region(self) -> str:
+        return self._region or phone_region(self._vault)
+
+    def region_for_phones(self) -> str:
+        """The region numbers are read in and shown national for ("DE"): the screens
+        show a stored number with domain.phones.display_phone in it."""
+        return self._phone_region()
 
     @property
     def _vault(self) -> Any:
@@ -88,7 +98,7 @@ class ClientService:
         """Create a client from JSON-shaped data; returns its id."""
         require(self._session, Permission.CREATE_CLIENT, what="client")
         try:
-            client = client_from_json(dict(data), default_region=self._region)
+            client = client_from_json(dict(data), default_region=self._phone_region())
         except ValidationError as exc:
             raise _invalid(exc) from None
         return self.add_client(client)
@@ -188,13 +198,14 @@ class ClientService:
             if k not in ("redacted", "withheld", "patterns", "coverage")
         }
         refused: Permission | None = None
+        region = self._phone_region()
         moved = False
         with self._vault.transaction() as conn:
             current = self._load_for_write(client_id, expected_version)
             refused, patch = _limit_patch(user, current, patch)
             if refused is None:
                 try:
-                    changed = apply_patch(current, patch, default_region=self._region)
+                    changed = apply_patch(current, patch, default_region=region)
                     changed = keep_child_ids(current, changed)
                 except ValidationError as exc:
                     raise _invalid(exc) from None

@@ -1,5 +1,6 @@
-"""Exporting clients to CSV, vCard and iCalendar files: through the egress gate, registered
-and audited, optionally seeded with decoys; and tracing a leaked file back to its export.
+"""Exporting clients to CSV, vCard, JSON Lines and iCalendar files: through the egress
+gate, registered and audited, optionally seeded with decoys; and tracing a leaked file
+back to its export.
 
 An export passes the same gate as printing and copying (:mod:`crmdesk.services.egress`):
 the role check and the owner's threshold come before a byte is written. The file is
@@ -118,8 +119,9 @@ class ExportService:
     ) -> ExportRecord:
         """Write the clients matching ``query`` to ``output`` and register the file.
 
-        ``format`` is "csv", "vcf" or "ics" (the open follow-ups of those clients). Every
-        matching client is exported (``query``'s page is ignored). ``progress(done,
+        ``format`` is "csv", "vcf", "json" (JSON Lines of the client contract, value-added
+        information as the person may see it) or "ics" (the open follow-ups of those
+        clients). Every matching client is exported (``query``'s page is ignored). ``progress(done,
         total)`` counts clients; ``cancelled()`` is asked between batches.
         """
         fmt = export_format(format)
@@ -176,8 +178,12 @@ class ExportService:
         except OSError as exc:
             raise _unwritable(output, exc) from None
         written: list[int] = []  # a client deleted meanwhile is left out, and not counted
-        # A CSV row holds the first contact only: the others need not be read.
-        records = self._records(items, count, written, progress, cancelled, fmt != "csv")
+        redacted: set[int] = set()
+        records = self._records(items, count, written, progress, cancelled, fmt, redacted)
+        addresses = 1
+        if fmt == "csv":
+            with self._session.vault.reading() as conn:
+                addresses = store.most_addresses(conn)
         try:
             with private:
                 with private.open("w", encoding="utf-8", newline="", buffering=_BUFFER) as out:
@@ -190,6 +196,8 @@ class ExportService:
                         vault_id=self._session.vault.meta.vault_id,
                         now=self._now(),
                         today=self._today(),
+                        addresses=addresses,
+                        redacted=redacted,
                     )
                 client_ids = list(dict.fromkeys(written))
                 record = ExportRecord(
@@ -310,10 +318,12 @@ class ExportService:
         written: list[int],
         progress: Callable[[int, int], None] | None,
         cancelled: Callable[[], bool] | None,
-        every_contact: bool,
+        fmt: str,
+        redacted: set[int],
     ) -> Iterator[tuple[Item, Client]]:
         """Each item with its client as the person may see it, loaded a batch at a time;
-        the ids of the clients yielded go to ``written``."""
+        the ids of the clients yielded go to ``written``, of those seen in part to
+        ``redacted``."""
         user = self._session.user
         done: set[int] = set()
         for start in range(0, len(items), _BATCH):
@@ -322,24 +332,33 @@ class ExportService:
                     "The export was cancelled; nothing was saved.", code="export.cancelled"
                 )
             batch = items[start : start + _BATCH]
-            loaded = self._load({i.client_id for i in batch}, every_contact)
+            ids = {i.client_id for i in batch}
+            loaded = self._load_whole(ids) if fmt == "json" else self._load(ids)
             for item in batch:
                 client = loaded.get(item.client_id)
                 if client is None:
                     continue  # deleted meanwhile
                 if not user.sees_value_added(client.salesperson):
                     client = redact_client(client)
+                    redacted.add(item.client_id)
                 written.append(item.client_id)
                 yield item, client
-            done.update(i.client_id for i in batch)
+            done.update(ids)
             if progress:
                 progress(min(len(done), total), total)
 
-    def _load(self, ids: set[int], every_contact: bool = True) -> dict[int, Client]:
+    def _load(self, ids: set[int]) -> dict[int, Client]:
         """The exported parts of some clients: basic information, notes and contacts."""
         vault = self._session.vault
         with vault.reading():
-            return store.load_cards(vault, ids, every_contact=every_contact)
+            return store.load_cards(vault, ids)
+
+    def _load_whole(self, ids: set[int]) -> dict[int, Client]:
+        """Some clients with everything they hold (for JSON Lines)."""
+        vault = self._session.vault
+        with vault.reading():
+            found = (store.load_client(vault, i) for i in sorted(ids))
+            return {c.id: c for c in found if c is not None and c.id is not None}
 
     # -- the register -------------------------------------------------------------------
 

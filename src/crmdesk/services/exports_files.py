@@ -1,4 +1,5 @@
-"""Writing exported clients to a file: CSV, vCard or iCalendar, with decoys among them."""
+"""Writing exported clients to a file: CSV, vCard, JSON Lines or iCalendar, with decoys
+among them."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from crmdesk.domain.entities import Client, Task
 from crmdesk.errors import BadInput
 from crmdesk.io.csv_export import CsvWriter
 from crmdesk.io.ics_export import CalendarTodo, IcsWriter
+from crmdesk.io.json_export import JsonLinesWriter
 from crmdesk.io.vcard_export import VCardWriter
 
-FORMATS = ("csv", "vcf", "ics")
-_ALIASES = {"vcard": "vcf", "ical": "ics", "icalendar": "ics"}
+FORMATS = ("csv", "vcf", "json", "ics")
+_ALIASES = {"vcard": "vcf", "ical": "ics", "icalendar": "ics", "jsonl": "json"}
 
 
 def export_format(text: str) -> str:
@@ -27,7 +29,8 @@ def export_format(text: str) -> str:
     if fmt not in FORMATS:
         raise BadInput(
             f"Unknown export format {text!r}: choose csv (spreadsheets), vcf (address "
-            "books) or ics (calendars: open follow-ups).",
+            "books), json (everything, for another crmdesk vault or other tools) or ics "
+            "(calendars: open follow-ups).",
             code="export.unknown_format",
             value=text,
         )
@@ -71,15 +74,33 @@ def write_file(
     vault_id: str,
     now: dt.datetime,
     today: dt.date,
+    addresses: int = 1,
+    redacted: set[int] | None = None,
 ) -> None:
     """Write the records, each decoy after its count of real items (see
-    :func:`crmdesk.domain.decoys.interleave`)."""
+    :func:`crmdesk.domain.decoys.interleave`). ``addresses`` is the most addresses a
+    client has (CSV's numbered columns); ``redacted`` the clients seen only in part."""
     if fmt == "csv":
-        csv_writer = CsvWriter(out)
+        csv_writer = CsvWriter(out, addresses)
         csv_writer.begin()
         for thing in interleave(records, decoys, after):
-            csv_writer.add(thing.client if isinstance(thing, Decoy) else thing[1])
+            if isinstance(thing, Decoy):
+                # Stable like a real client's ID, so two exports compare alike.
+                csv_writer.add(
+                    thing.client, stable_uid(vault_id, f"decoy:{thing.email.casefold()}")
+                )
+            else:
+                csv_writer.add(thing[1], stable_uid(vault_id, f"client:{thing[0].client_id}"))
         csv_writer.end()
+    elif fmt == "json":
+        lines = JsonLinesWriter(out)
+        lines.begin()
+        for thing in interleave(records, decoys, after):
+            if isinstance(thing, Decoy):
+                lines.add(thing.client)
+            else:
+                lines.add(thing[1], redacted=thing[0].client_id in (redacted or set()))
+        lines.end()
     elif fmt == "vcf":
         cards = VCardWriter(out)
         cards.begin()

@@ -19,7 +19,9 @@ class Choice(StrEnum):
 
     SKIP = "skip"
     MERGE = "merge"  # into the existing client (or the earlier row's), never overwriting
-    IMPORT = "import"  # anyway: a new client, invalid values left out
+    # Anyway: a new client (or the group it joins), values that cannot be read kept in
+    # the notes, marked.
+    IMPORT = "import"
 
 
 class ImportCancelled(CrmdeskError):
@@ -42,7 +44,7 @@ class Problem:
     candidate_id: int | None = None
     candidate_name: str | None = None
     candidate_row: int | None = None
-    action: str = ""  # what happens to the row: add, merge or skip
+    action: str = ""  # what happens to the row: add, merge, join or skip
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -52,13 +54,14 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class PreviewRow:
-    """A row as it would be imported: ``action`` is add, merge or skip."""
+    """A row as it would be imported: ``action`` is add, merge, join or skip."""
 
     row: int
     action: str
     client: dict[str, Any] | None
     problems: tuple[str, ...] = ()
     into: int | None = None  # the existing client a merge goes into
+    joins: int | None = None  # the earlier row (of its company) a join goes into
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -73,8 +76,10 @@ class ImportCounts:
     invalid: int = 0
     duplicates: int = 0  # of existing clients
     in_file_duplicates: int = 0  # of an earlier row being imported
+    possible_duplicates: int = 0  # a phone or a name in common only: added unless decided
     to_add: int = 0
     to_merge: int = 0
+    to_join: int = 0  # rows (cards) of a company that join its client
     to_skip: int = 0
 
 
@@ -83,7 +88,7 @@ class ImportPlan:
     """What importing a file would do; pass it to :meth:`ImportService.commit`."""
 
     path: Path
-    format: str  # "csv" or "vcf"
+    format: str  # "csv", "vcf" or "json"
     sha256: str
     size: int
     encoding: TextEncoding
@@ -102,6 +107,12 @@ class ImportPlan:
     problems_total: int
     problem_kinds: dict[str, int]
     phone_region: str = "US"
+    header_row: int = 1  # CSV: the row holding the header (0: the file has none)
+    fallback: str | None = None  # vCard: the encoding given for 8-bit text
+    # Every row as the plan checked it (imports_rules.checked_only), in file order: the
+    # commit of this plan matches them again without reading and validating them twice.
+    # The file's SHA-256 is still checked first, so a changed file is still refused.
+    checked: tuple[Any, ...] = dataclasses.field(default=(), repr=False, compare=False)
 
     @property
     def file_name(self) -> str:
@@ -129,6 +140,8 @@ class ImportPlan:
             "assumptions": list(self.assumptions),
             "on_duplicate": self.on_duplicate.value,
             "on_invalid": self.on_invalid.value,
+            "phone_region": self.phone_region,
+            "header_row": self.header_row,
             "counts": dataclasses.asdict(self.counts),
             "problem_kinds": self.problem_kinds,
             "problems_total": self.problems_total,
@@ -147,6 +160,7 @@ class ImportResult:
     added: int
     merged: int  # rows merged into a client
     skipped: int
+    joined: int  # rows (cards) that joined the client of their company
     added_ids: tuple[int, int] | None  # first and last id of the new clients
     merged_ids: tuple[int, ...]  # the clients rows were merged into
     problems: tuple[Problem, ...]

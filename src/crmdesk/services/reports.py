@@ -14,8 +14,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from crmdesk import audit
+from crmdesk.domain.phones import with_phones_shown
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
 from crmdesk.domain.roles import Permission, Visibility, allowed
 from crmdesk.errors import BadInput, NotFound
@@ -146,6 +148,10 @@ class ReportService:
 
     # -- printing ---------------------------------------------------------------------
 
+    def _shown(self, client: dict[str, Any]) -> dict[str, Any]:
+        """Phone numbers as the app's screens show them (national in the vault's region)."""
+        return with_phones_shown(client, self._clients.region_for_phones())
+
     def client_summary(
         self,
         client_id: int,
@@ -161,7 +167,7 @@ class ReportService:
             count=1,
             approval=approval,
         )
-        client = self._clients.get_json(client_id, record_view=False)
+        client = self._shown(self._clients.get_json(client_id, record_view=False))
         ctx = self._context("client-summary", f"Client summary: {client['name']}")
         data = render_client_summary(client, ctx)
         return self._register(ctx, data, output, [client_id], client["name"])
@@ -182,7 +188,7 @@ class ReportService:
             count=1,
             approval=approval,
         )
-        client = self._clients.get_json(client_id, record_view=False)
+        client = self._shown(self._clients.get_json(client_id, record_view=False))
         ctx = self._context("meeting-brief", f"Meeting brief: {client['name']}")
         data = render_meeting_brief(client, ctx, self._today())
         return self._register(ctx, data, output, [client_id], client["name"])

@@ -26,6 +26,7 @@ from crmdesk.errors import (
 from crmdesk.services import audit_check, people, signin, upgrade
 from crmdesk.services.access import require_role
 from crmdesk.services.opening import owner_session, settle
+from crmdesk.services.settings import set_region_from_locale
 from crmdesk.services.user_session import Session  # named here too, for the GUI and tests
 from crmdesk.vault import Owner, Vault, VaultKey, VaultStatus, people_keys
 from crmdesk.vault.keys.keyfile import read_keyfile
@@ -208,6 +209,9 @@ def create_vault(
     vault, recovery_key = Vault.create(
         folder, owner, keystore=keystore, passphrase_text=passphrase, kdf=kdf
     )
+    # Phone numbers without "+" are read in the country of the computer the vault is
+    # made on, until the owner says otherwise.
+    set_region_from_locale(vault)
     return owner_session(vault), recovery_key
 
 

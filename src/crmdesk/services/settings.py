@@ -1,5 +1,5 @@
-"""The owner's settings kept inside the vault: alert thresholds, the screen watermark and
-decoys in exports.
+"""The owner's settings kept inside the vault: alert thresholds, the screen watermark,
+decoys in exports and the region phone numbers are read in.
 
 Kept in the encrypted database (not in a per-computer preferences file) so that they
 travel with the vault and bind everyone who opens it; every change is audited.
@@ -8,12 +8,15 @@ travel with the vault and bind everyone who opens it; every change is audited.
 from __future__ import annotations
 
 import json
+import locale
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from crmdesk.domain.alerts import AlertThresholds, ThresholdError
 from crmdesk.domain.decoys import MAX_PER_EXPORT, ContactPoints, normalise_domain
+from crmdesk.domain.phones import locale_region, region_or_none
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
@@ -48,6 +51,9 @@ class VaultSettings:
     decoy_domains: tuple[str, ...] = ()
     decoy_addresses: tuple[str, ...] = ()
     decoy_phones: tuple[str, ...] = ()
+    # The country phone numbers without "+" belong to ("DE"), also the country whose
+    # numbers are shown in national format (domain/phones.py); "" until first set.
+    phone_region: str = ""
 
     def to_json(self) -> dict[str, Any]:
         # The currency only once chosen: settings written before it existed read the same.
@@ -63,6 +69,7 @@ class VaultSettings:
             "decoy_domains": list(self.decoy_domains),
             "decoy_addresses": list(self.decoy_addresses),
             "decoy_phones": list(self.decoy_phones),
+            "phone_region": self.phone_region,
         }
 
     @classmethod
@@ -79,6 +86,7 @@ class VaultSettings:
             decoy_domains=tuple(str(d) for d in data.get("decoy_domains") or ()),
             decoy_addresses=tuple(str(a) for a in data.get("decoy_addresses") or ()),
             decoy_phones=tuple(str(p) for p in data.get("decoy_phones") or ()),
+            phone_region=str(data.get("phone_region") or ""),
         )
 
     @property
@@ -116,6 +124,49 @@ def watermark_on(session: Session) -> bool:
         return chosen
     with session.vault.reading() as conn:
         return enabled_user_count(conn) > 1
+
+
+def system_region() -> str:
+    """The region of this computer's locale (US when it names none)."""
+    try:
+        fallback = locale.getlocale()[0]
+    except ValueError:
+        fallback = None
+    return locale_region(os.environ, fallback)
+
+
+def phone_region(vault: Vault) -> str:
+    """The region phone numbers of this vault are read and shown in: the owner's setting,
+    or (for a vault made before there was one) this computer's locale."""
+    return load_settings(vault).phone_region or system_region()
+
+
+def region_in_use(session: Session) -> str:
+    """The region the session's vault reads phone numbers in (see :func:`phone_region`)."""
+    return phone_region(session.vault)
+
+
+def set_region_from_locale(vault: Vault) -> str:
+    """Give a new vault the region of the computer it is made on (part of creating it,
+    so not a change anyone made: no audit event)."""
+    region = system_region()
+    _write(vault, replace(load_settings(vault), phone_region=region))
+    return region
+
+
+def change_phone_region(session: Session, region: str) -> VaultSettings:
+    """The owner sets the vault's region ("DE"); audited as ``settings.changed``."""
+    require(session, Permission.CHANGE_SETTINGS, what="settings")
+    code = region_or_none(region)
+    if code is None:
+        raise BadInput(
+            f"{region!r} is not a region phone numbers are known for: give a two-letter "
+            "country code such as US, GB, DE or IN.",
+            code="region.unknown",
+            value=region,
+        )
+    old = load_settings(session.vault)
+    return _save(session, old, replace(old, phone_region=code))
 
 
 def change_settings(
@@ -232,11 +283,7 @@ def _save(session: Session, old: VaultSettings, new: VaultSettings) -> VaultSett
         return old
     vault = session.vault
     with vault.transaction() as conn:
-        conn.execute(
-            "INSERT INTO vault_info (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (_KEY, json.dumps(new.to_json(), sort_keys=True)),
-        )
+        _store(conn, new)
         vault.record_event(
             session.actor,
             "settings.changed",
@@ -244,3 +291,16 @@ def _save(session: Session, old: VaultSettings, new: VaultSettings) -> VaultSett
             details={"old": old.to_json(), "new": new.to_json()},
         )
     return new
+
+
+def _store(conn: object, new: VaultSettings) -> None:
+    conn.execute(  # type: ignore[attr-defined]
+        "INSERT INTO vault_info (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_KEY, json.dumps(new.to_json(), sort_keys=True)),
+    )
+
+
+def _write(vault: Vault, new: VaultSettings) -> None:
+    with vault.transaction() as conn:
+        _store(conn, new)

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 
 from crmdesk.gui.ops import Pending, QueryOp
+from crmdesk.gui.phone_text import shown_phone
 from crmdesk.gui.widgets.coverage_marks import dots
 from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.gui.widgets.formats import format_count, format_date, format_money, value_words
@@ -54,6 +55,11 @@ __all__ = [
     "format_date",
     "format_money",
 ]
+
+
+# A reload's answer, read off the GUI thread: the count (if asked), the pages, and the
+# region phone numbers are shown national in.
+_Answer = tuple[int | None, dict[int, list[ClientRow]], str]
 
 
 # -- columns: declared once, here ---------------------------------------------------------
@@ -165,6 +171,7 @@ class ClientListModel(QAbstractTableModel):
         self._row_of: dict[int, int] | None = None  # client id -> row, of the held pages
         self._counted_query: ClientQuery | None = None
         self.count_calls = 0  # how many times the matches were counted (shown in tests)
+        self._region = ""  # the vault's, read at each reload: numbers shown national in it
         if load:
             self._reload(count=True)
 
@@ -261,15 +268,16 @@ class ClientListModel(QAbstractTableModel):
         if count:
             self.count_calls += 1
 
-        def read() -> tuple[int | None, dict[int, list[ClientRow]]]:
+        def read() -> _Answer:
             total = service.count(query) if count else None
+            region = service.region_for_phones()
             found = {}
             for number in wanted_pages:
                 if total is not None and number * PAGE_SIZE >= max(total, 1):
                     break
                 page = replace(query, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
                 found[number] = service.list(page, record_search=False)
-            return total, found
+            return total, found, region
 
         self._reload_op = (
             QueryOp(
@@ -285,16 +293,17 @@ class ClientListModel(QAbstractTableModel):
         self,
         generation: int,
         query: ClientQuery,
-        answer: tuple[int | None, dict[int, list[ClientRow]]],
+        answer: _Answer,
     ) -> None:
         if generation != self._wanted:
             return
-        total, pages = answer
+        total, pages, region = answer
         self.beginResetModel()
         if total is not None:
             self._total = total
             self._counted_query = self._filters(query)
         self._pages = OrderedDict(sorted(pages.items()))
+        self._region = region
         self._forget_requests()
         self._shown = generation
         self.endResetModel()
@@ -411,7 +420,8 @@ class ClientListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.tooltip is not None:
                 return column.tooltip(row)
-            return "\n".join(part for part in (row.name, row.email, row.phone) if part)
+            phone = shown_phone(row.phone, self._region)
+            return "\n".join(part for part in (row.name, row.email, phone) if part)
         if role == Qt.ItemDataRole.AccessibleTextRole and column.accessible is not None:
             return column.accessible(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -1,8 +1,11 @@
 """The import wizard: choose a file, look at what was found, decide each problem row,
 then import everything in one go (or nothing, when cancelled).
 
-Page 1 chooses a CSV or vCard file and plans it on a worker thread
-(:meth:`ImportService.plan`: nothing is written). Page 2 shows the encoding and the
+Page 1 chooses a CSV, vCard or crmdesk JSON Lines file, the country of its phone numbers
+written without "+" (the vault's region first), its encoding (detected unless chosen)
+and what happens to a row with a value that cannot be read (kept in the notes, or the
+row skipped), and plans it on a worker thread (:meth:`ImportService.plan`: nothing is
+written). Page 2 shows the encoding and the
 delimiter found, the column mapping (editable; "Read again" plans once more with the
 edited mapping) and a preview of the first rows. Page 3 lists each problem row with a
 choice (skip, merge into the existing client — duplicates only — or import anyway),
@@ -23,6 +26,7 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,7 +44,12 @@ from crmdesk.gui.ops import Job, Operation, run_with_progress
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.style import STYLE, title_label
 from crmdesk.gui.words import words
-from crmdesk.services.import_fields import DUPLICATE_KINDS, target_fields
+from crmdesk.services.import_fields import (
+    COMMON_ENCODINGS,
+    DUPLICATE_KINDS,
+    phone_regions,
+    target_fields,
+)
 from crmdesk.services.imports import (
     Choice,
     ImportCancelled,
@@ -50,6 +59,7 @@ from crmdesk.services.imports import (
     Problem,
 )
 from crmdesk.services.session import Session
+from crmdesk.services.settings import region_in_use
 
 TITLE = "Import clients"
 _CHOICE_LABELS = {
@@ -66,9 +76,15 @@ STEP_TITLES = (
     "Step 3 of 3: Decide about the rows with problems",
     "Done",
 )
-_KEEP_LABEL = "Import it (a bad value is left out)"  # for a row with a bad value
-# The defaults: keep the contact whenever the row holds one.
-ON_INVALID, ON_DUPLICATE = Choice.IMPORT, Choice.MERGE
+_KEEP_LABEL = "Import it (a bad value kept in its notes)"  # for a row with a bad value
+# The default for a likely duplicate: keep the contact by merging it into the client.
+ON_DUPLICATE = Choice.MERGE
+# What the rows not listed do with a value that cannot be read (the first page's choice).
+_INVALID_WORDS = {
+    Choice.IMPORT: "imported, a value that cannot be read kept in the notes",
+    Choice.SKIP: "skipped when a value cannot be read",
+    Choice.MERGE: "imported, a value that cannot be read kept in the notes",
+}
 
 
 def _label(choice: Choice, duplicate: bool) -> str:
@@ -110,6 +126,7 @@ class ImportWizard(AppDialog):
         self.setWindowTitle(TITLE)
         self.resize(860, 560)  # within a 1366 x 768 laptop's screen
         self.service = ImportService(session)
+        self.vault_region = region_in_use(session)
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
         self.op: Operation | None = None
@@ -151,9 +168,10 @@ class ImportWizard(AppDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(
             _wrapping(
-                "Choose a CSV file (from Excel, Outlook, Google Contacts…) or a vCard file "
-                "(.vcf). crmdesk reads it first and shows what it would import; nothing is "
-                "written until you press Import."
+                "Choose a CSV file (from Excel, Outlook, Google Contacts, Thunderbird, "
+                "LinkedIn…), a vCard file (.vcf, from a phone, Apple Contacts or Gmail) or "
+                "a crmdesk JSON Lines export. crmdesk reads it first and shows what it "
+                "would import; nothing is written until you press Import."
             )
         )
         row = QHBoxLayout()
@@ -165,6 +183,22 @@ class ImportWizard(AppDialog):
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
         layout.addLayout(row)
+        form = QFormLayout()
+        self.region_box = QComboBox()
+        for code, shown in phone_regions():
+            self.region_box.addItem(shown, code)
+        self.region_box.setCurrentIndex(max(self.region_box.findData(self.vault_region), 0))
+        form.addRow("Phone numbers without + are from:", self.region_box)
+        self.encoding_box = QComboBox()
+        self.encoding_box.addItem("Found from the file", None)
+        for name in COMMON_ENCODINGS:
+            self.encoding_box.addItem(name, name)
+        form.addRow("Text encoding:", self.encoding_box)
+        self.invalid_box = QComboBox()
+        self.invalid_box.addItem("Import the row, the value kept in its notes", Choice.IMPORT)
+        self.invalid_box.addItem("Skip the row", Choice.SKIP)
+        form.addRow("A value that cannot be read:", self.invalid_box)
+        layout.addLayout(form)
         layout.addStretch(1)
         return page
 
@@ -245,7 +279,10 @@ class ImportWizard(AppDialog):
 
     def browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose the file to import", "", "Contacts (*.csv *.vcf);;All files (*)"
+            self,
+            "Choose the file to import",
+            "",
+            "Contacts (*.csv *.vcf *.jsonl *.json *.txt);;All files (*)",
         )
         if path:
             self.path_edit.setText(path)
@@ -273,12 +310,17 @@ class ImportWizard(AppDialog):
         except OSError:
             size = 1  # the service says what is wrong with the path
         service = self.service
+        region = self.region_box.currentData()
+        encoding = self.encoding_box.currentData()
+        on_invalid = Choice(self.invalid_box.currentData())
 
         def work(job: Job) -> ImportPlan:
             return service.plan(
                 path,
                 mapping,
-                on_invalid=ON_INVALID,
+                region=region,
+                encoding=encoding,
+                on_invalid=on_invalid,
                 on_duplicate=ON_DUPLICATE,
                 progress=lambda done, _total: job.progress(done),
                 cancelled=job.cancelled,
@@ -310,11 +352,12 @@ class ImportWizard(AppDialog):
         self._show_page(PAGE_MAPPING)
 
     def _fill_found(self, plan: ImportPlan) -> None:
-        kind = "vCard" if plan.format == "vcf" else "CSV"
+        kind = {"vcf": "vCard", "json": "JSON Lines"}.get(plan.format, "CSV")
         parts = [f"<b>{plan.file_name}</b>: {kind}, {plan.encoding.label}"]
         if plan.delimiter_name:
             parts.append(f"columns separated by {plan.delimiter_name}")
         text = ", ".join(parts) + "."
+        text += f" Phone numbers without + are read as numbers of {plan.phone_region}."
         if plan.mapping_guessed:
             text += " The columns were recognised by their names; check them below."
         for assumption in plan.assumptions:
@@ -351,16 +394,18 @@ class ImportWizard(AppDialog):
 
     def _fill_problems(self, plan: ImportPlan) -> None:
         c = plan.counts
+        joined = f", {c.to_join:,} to join their company" if c.to_join else ""
         text = (
-            f"{c.rows:,} rows: {c.to_add:,} to add, {c.to_merge:,} to merge, "
-            f"{c.to_skip:,} to skip ({c.invalid:,} with invalid values, "
-            f"{c.duplicates + c.in_file_duplicates:,} likely duplicates)."
+            f"{c.rows:,} rows: {c.to_add:,} to add, {c.to_merge:,} to merge{joined}, "
+            f"{c.to_skip:,} to skip ({c.invalid:,} with a value that cannot be read, "
+            f"{c.duplicates + c.in_file_duplicates:,} likely duplicates, "
+            f"{c.possible_duplicates:,} possible duplicates)."
         )
         if plan.problems_total > len(plan.problems):
             text += (
                 f" Only the first {len(plan.problems):,} of {plan.problems_total:,} problems "
-                "are listed; the others follow the defaults (imported without a bad value, "
-                "merged when a likely duplicate)."
+                "are listed; the others follow the choices made before reading "
+                f"({_INVALID_WORDS[plan.on_invalid]}; merged when a likely duplicate)."
             )
         if not plan.problems:
             text += " No problems found: press Import."
@@ -477,7 +522,8 @@ class ImportWizard(AppDialog):
         self.result_label.setText(
             f"<b>Imported from {result.file_name}.</b><br>"
             f"{result.added:,} clients added, {result.merged:,} rows merged into existing "
-            f"clients, {result.skipped:,} rows skipped."
+            f"clients, {result.joined:,} rows joined to their company, {result.skipped:,} "
+            "rows skipped."
         )
         self._show_page(PAGE_DONE)
 

@@ -36,12 +36,12 @@ from PySide6.QtWidgets import (
 from crmdesk.domain.classification import COVERAGE_CATEGORIES
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.ops import ChangeNotices, Pending, QueryOp
+from crmdesk.gui.phone_text import shown_phone
 from crmdesk.gui.widgets.coverage_marks import tooltip as coverage_tooltip
 from crmdesk.gui.widgets.formats import (
     format_count,
     format_date,
     format_money,
-    format_phone,
     value_words,
 )
 from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
@@ -281,18 +281,20 @@ class FollowUpsView(_DayView):
 
 def _followups(service: ClientService, week: bool, today: dt.date) -> Answer:
     rows = []
+    region = service.region_for_phones()
     # Every one of them: a call list with a silent cut would hide calls to make.
     for f in service.followups(within_days=7 if week else 0, limit=None):
         late = (today - f.due).days
+        phone = shown_phone(f.phone, region)
         cells = (
             Cell(format_date(f.due), f.due),
             Cell(_lateness(late), -late),
             Cell(f.client_name),
             Cell(f.title),
             Cell(f.contact),
-            Cell(format_phone(f.phone)),
+            Cell(phone),
         )
-        tip = "\n".join(p for p in (f.client_name, f.title, f.contact, f.phone) if p)
+        tip = "\n".join(p for p in (f.client_name, f.title, f.contact, phone) if p)
         rows.append(Row(cells, f.client_id, tip, warn=late > 0))
     empty = "Nothing due in the next 7 days. Nice work." if week else (
         "No follow-ups due. Nice work."
@@ -390,21 +392,23 @@ def _seasonal(service: ClientService, month: int, statuses: list[str]) -> Answer
         f"No {who} have a buying pattern in {name} yet. Patterns appear once a client "
         "has a few purchases on record."
     )
-    return Answer([_seasonal_row(r) for r in found], empty, title, explanation)
+    region = service.region_for_phones()
+    return Answer([_seasonal_row(r, region) for r in found], empty, title, explanation)
 
 
-def _seasonal_row(r: ClientRow) -> Row:
+def _seasonal_row(r: ClientRow, region: str) -> Row:
+    phone = shown_phone(r.phone, region)
     cells = (
         Cell(r.name),
         Cell(value_words(r.status)),
         Cell(r.salesperson),
-        Cell(format_phone(r.phone)),
+        Cell(phone),
         Cell(format_date(r.last_contact) or "Never", _date_key(r.last_contact)),
         Cell(format_money(r.spend_12m), r.spend_12m),
         Cell(format_date(r.next_order), _date_key(r.next_order)),
         _missing_cell(r),
     )
-    tip = "\n".join(p for p in (r.name, r.email, r.phone) if p)
+    tip = "\n".join(p for p in (r.name, r.email, phone) if p)
     return Row(cells, r.id, f"{tip}\n\n{coverage_tooltip(r.coverage)}")
 
 
@@ -462,6 +466,7 @@ class BirthdaysView(_DayView):
 
 def _birthdays(service: ClientService, today: dt.date, days: int) -> Answer:
     rows = []
+    region = service.region_for_phones()
     for b in service.birthdays(within_days=days):
         weekday = QLocale().dayName(b.date.isoweekday(), QLocale.FormatType.ShortFormat)
         cells = (
@@ -469,7 +474,7 @@ def _birthdays(service: ClientService, today: dt.date, days: int) -> Answer:
             Cell(b.contact_name),
             Cell("" if b.turns is None else str(b.turns), b.turns),
             Cell(b.client_name),
-            Cell(format_phone(b.phone)),
+            Cell(shown_phone(b.phone, region)),
         )
         tip = "Birthday today" if b.date == today else ""
         rows.append(Row(cells, b.client_id, tip, bold=b.date == today))

@@ -36,6 +36,7 @@ from .loading import (
     client_names,
     load_cards,
     load_client,
+    most_addresses,
     open_tasks_of,
     reachability,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "list_ids",
     "load_cards",
     "load_client",
+    "most_addresses",
     "move_clients_to_their_books",
     "open_tasks",
     "open_tasks_of",

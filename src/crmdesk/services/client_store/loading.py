@@ -168,6 +168,12 @@ def load_cards(vault: Any, ids: Iterable[int], *, every_contact: bool = True) ->
     }
 
 
+def most_addresses(conn: Any) -> int:
+    """The most addresses any client has (a CSV export's numbered address columns)."""
+    row = conn.execute(f"SELECT max(json_array_length(addresses)) FROM {CLIENTS}").fetchone()
+    return int(row[0] or 0)
+
+
 def open_tasks_of(conn: Any, ids: Sequence[int]) -> dict[int, list[Task]]:
     """The open tasks of some clients, by client, each client's by due date."""
     tasks: dict[int, list[Task]] = {}

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.json_codec import PERSONAL_KEYS
-from crmdesk.gui.widgets.formats import format_phone
+from crmdesk.gui.phone_text import PhoneText
 
 from .banners import BANNER_TEXT, WITHHELD_TEXT
 from .cell_text import split_list
@@ -91,6 +91,7 @@ class ContactsTab(DetailTab):
         self._stored: list[dict[str, Any]] = []  # as loaded: their withheld parts are kept
         self._errors: dict[int, list[tuple[str, str]]] = {}
         self._filling = False
+        self.phone_text = PhoneText()  # its region is set by the editor before each load
 
         self.list = QListWidget()
         self.list.setMinimumWidth(180)
@@ -112,7 +113,7 @@ class ContactsTab(DetailTab):
         for key in ("name", "title", *PERSONAL_KEYS):
             self.edits[key] = QLineEdit()
         self.edits["emails"] = ValuesEdit("email")
-        self.edits["phones"] = ValuesEdit("phone", shown=format_phone)
+        self.edits["phones"] = ValuesEdit("phone")  # shown through phone_text
         self.edits["birthday"] = DateField()
         notes = QPlainTextEdit()
         notes.setTabChangesFocus(True)
@@ -258,7 +259,10 @@ class ContactsTab(DetailTab):
         try:
             for key, edit in self.edits.items():
                 value = _get(contact, key)
-                text = ", ".join(value) if key in _LIST_KEYS else (value or "")
+                if key == "phones":
+                    text = self.phone_text.show(value or [])
+                else:
+                    text = ", ".join(value) if key in _LIST_KEYS else (value or "")
                 if isinstance(edit, QPlainTextEdit):
                     edit.setPlainText(text)
                 else:
@@ -282,7 +286,9 @@ class ContactsTab(DetailTab):
         edit = self.edits[key]
         text = edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
         contact = self._contacts[row]
-        if key in _LIST_KEYS:
+        if key == "phones":
+            contact[key] = self.phone_text.read(split_list(text))
+        elif key in _LIST_KEYS:
             contact[key] = split_list(text)
         elif key == "birthday":
             contact[key] = text.strip() or None

@@ -335,9 +335,7 @@ class ClientEditor(QWidget):
         """Start an empty client; it is created on the first Save."""
         for tab in self.tab_list:
             tab.forget_selection()
-        self._id = None
-        self._version = None
-        self._updated_at = None
+        self._id = self._version = self._updated_at = None
         self.purchases.set_patterns(None)
         self.coverage_marks.set_coverage(None)
         self.prompt.dismiss()
@@ -357,9 +355,7 @@ class ClientEditor(QWidget):
 
     def clear(self) -> None:
         """Show no client (e.g. after a delete)."""
-        self._id = None
-        self._version = None
-        self._updated_at = None
+        self._id = self._version = self._updated_at = None
         self._loaded = {}
         self._baseline = {}
         self.prompt.dismiss()
@@ -484,6 +480,9 @@ class ClientEditor(QWidget):
         return data
 
     def _show(self, data: dict[str, Any]) -> None:
+        # Numbers in the national format of the vault's region (the owner may change it).
+        region = self._clients.region_for_phones()
+        self.overview.phone_text.region = self.contacts.phone_text.region = region
         self._loading = True
         try:
             self._clear_errors()

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 
 from crmdesk.domain import FieldClass, Section, classify
 from crmdesk.domain.entities import CLIENT_KINDS, CLIENT_STATUSES
-from crmdesk.gui.widgets.formats import format_phone, value_words
+from crmdesk.gui.phone_text import PhoneText
+from crmdesk.gui.widgets.formats import value_words
 
 from .banners import WITHHELD_TEXT
 from .cell_text import split_list
@@ -58,9 +59,11 @@ class OverviewTab(DetailTab):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lines: dict[str, QLineEdit | ValuesEdit] = {k: QLineEdit() for k in (*_LINES, "tags")}
-        # Several emails and phones: one line each, the first the main one.
+        # Several emails and phones: one line each, the first the main one. Phones are shown
+        # by phone_text (national in the vault's region) and read back through it.
         self.lines["emails"] = ValuesEdit("email")
-        self.lines["phones"] = ValuesEdit("phone", shown=format_phone)
+        self.lines["phones"] = ValuesEdit("phone")
+        self.phone_text = PhoneText()  # its region is set by the editor before each load
         self.lines["name"].setPlaceholderText("Company or person (required)")
         self.lines["website"].setPlaceholderText("example.com")
         self.lines["emails"].setPlaceholderText("orders@example.com")
@@ -154,7 +157,9 @@ class OverviewTab(DetailTab):
             for key in _LINES:
                 self.lines[key].setText(data.get(key) or "")
             for key in _LISTS:
-                self.lines[key].setText(", ".join(data.get(key) or []))
+                items = data.get(key) or []
+                text = self.phone_text.show(items) if key == "phones" else ", ".join(items)
+                self.lines[key].setText(text)
             self.kind.setCurrentIndex(max(0, self.kind.findData(data.get("kind"))))
             self.status.setCurrentIndex(max(0, self.status.findData(data.get("status"))))
             self.notes.setPlainText(data.get("notes") or "")
@@ -166,6 +171,7 @@ class OverviewTab(DetailTab):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {key: self.lines[key].text() for key in _LINES}
         out.update({key: split_list(self.lines[key].text()) for key in _LISTS})
+        out["phones"] = self.phone_text.read(out["phones"])
         out["kind"] = self.kind.currentData()
         out["status"] = self.status.currentData()
         out["addresses"] = self.addresses.rows()
