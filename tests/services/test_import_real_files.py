@@ -219,6 +219,25 @@ def test_linkedin_connections_with_a_notes_preamble(importer, vault):
     assert "Lucas Silva" in clients
 
 
+def test_apple_numbers_table_exported_as_csv(importer, vault):
+    # Apple Numbers (File > Export To > CSV, "Include table names" on): the table's name
+    # on the line above the header, CRLF line ends, the header and every row padded with
+    # the table's empty columns, and the empty rows a new table starts with written as
+    # lines of bare commas; a person's birthday in the German order.
+    plan, clients = imported(importer, vault, "apple-numbers.csv", region="DE")
+    assert plan.header_row == 2
+    assert any("the header is row 2" in str(a) for a in plan.assumptions)
+    # Three people, and the table's empty rows are not rows with problems.
+    assert plan.counts.rows == 3 and not plan.problems
+    weber = clients["Weber Druck GmbH"]
+    hannah = weber.contacts[0]
+    assert (hannah.name, hannah.phones) == ("Hannah Weber", ["+491712345678"])
+    assert hannah.birthday.isoformat() == "1980-06-14"
+    assert weber.addresses[0].street == "Hauptstraße 5"
+    assert clients["Jonas Krüger"].phones == ["+493419876543"]
+    assert clients["Café Mokka"].emails == ["info@cafe-mokka.example"]
+
+
 def test_shift_jis_csv_is_detected(importer, vault):
     # A Japanese Excel "CSV": Shift-JIS (once read as Windows-1252 mojibake).
     plan, clients = imported(importer, vault, "shift-jis.csv", region="JP")
