@@ -146,3 +146,21 @@ def test_summary_and_brief_show_phone_numbers_as_the_screens_do(session, clients
         assert "+49351223344" not in text and "+4915112345678" not in text
     summary = " ".join(_pages(reports.client_summary(client_id).data))
     assert "+1 202-555-0173" in summary
+
+
+def test_lists_print_phone_numbers_as_the_screens_do(session, clients, reports):
+    """The client list and the call list too: national in the vault's region (issue 15)."""
+    from crmdesk.services.settings import change_phone_region
+
+    change_phone_region(session, "DE")
+    bakery = {**full_client(), "name": "Bäckerei Kunz", "phones": ["0351 223344"]}
+    bakery.pop("phone", None)
+    bakery["contacts"] = [{**c, "phone": "0351 223344"} for c in bakery["contacts"]]
+    clients.add(bakery)
+    clients.add({"name": "Capitol Supplies", "status": "active", "phones": ["+12025550173"]})
+    listed = " ".join(_pages(reports.client_list(ClientQuery()).data))
+    assert "0351 223344" in listed and "+1 202-555-0173" in listed
+    assert "+49351223344" not in listed
+    calls = " ".join(_pages(reports.call_list().data))
+    assert "Bäckerei Kunz" in calls and "0351 223344" in calls
+    assert "+49351223344" not in calls

@@ -68,7 +68,7 @@ def render_call_list(
     if followups:
         rows = [
             [_due_cell(f.due, today), str(f.client_name), str(f.title), str(f.contact or ""),
-             str(f.phone or "")]
+             ctx.phone(f.phone)]
             for f in sorted(followups, key=lambda f: (str(f.due), str(f.client_name)))
         ]  # fmt: skip
         widths = [78, 120, WIDTH - 376, 90, 88]
@@ -87,7 +87,7 @@ def render_call_list(
         for c in seasonal:
             prefs = (preferences.get(c.id) or [])[:MAX_PREFERENCES]
             rows.append(
-                [str(c.name), str(c.phone or ""), day(c.last_contact), money(c.spend_12m),
+                [str(c.name), ctx.phone(c.phone), day(c.last_contact), money(c.spend_12m),
                  "\n".join(prefs)]
             )  # fmt: skip
         widths = [120, 88, 72, 72, WIDTH - 352]

@@ -64,12 +64,12 @@ def _break_long(line: str, room: float) -> list[str]:
     return [*parts, line]
 
 
-def _row(row: Any) -> list[Any]:
+def _row(row: Any, ctx: ReportContext) -> list[Any]:
     values = (
         str(row.name or ""),
         str(row.status or "").capitalize(),
         str(row.salesperson or ""),
-        str(row.phone or ""),
+        ctx.phone(row.phone),
         str(row.email or ""),
         day(row.last_contact),
         money(row.spend_12m),
@@ -106,7 +106,7 @@ def render_client_list(
     pending: list[list[Any]] = []
     count = 0
     for row in rows:
-        pending.append(_row(row))
+        pending.append(_row(row, ctx))
         count += 1
         if len(pending) == CHUNK:
             if cancelled is not None and cancelled():

@@ -23,12 +23,25 @@ class ReportContext:
     printed_at: datetime  # tz-aware
     audit_head: str = ""
     paper: str = "a4"  # or "letter": see reports/paper.py
+    # The vault's region: its numbers print national ("0351 223344"), others international,
+    # as the screens show them; "" prints them as stored.
+    phone_region: str = ""
 
     def __post_init__(self) -> None:
         if self.printed_at.tzinfo is None or self.printed_at.utcoffset() is None:
             raise ValueError("printed_at must be timezone-aware")
         if self.paper not in ("a4", "letter"):
             raise ValueError(f"unknown paper {self.paper!r}")
+
+    def phone(self, stored: object) -> str:
+        """A stored phone number as the vault's screens show it."""
+        if not stored:
+            return ""
+        if not self.phone_region:
+            return str(stored)
+        from crmdesk.domain.phones import display_phone  # phonenumbers: loaded when printing
+
+        return display_phone(str(stored), self.phone_region)
 
     @property
     def printed_local(self) -> datetime:

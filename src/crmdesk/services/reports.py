@@ -41,6 +41,7 @@ from crmdesk.services.coverage import CoverageService
 from crmdesk.services.egress import OwnerApproval, authorize
 from crmdesk.services.paper import PAPERS, default_paper
 from crmdesk.services.session import Session
+from crmdesk.services.settings import phone_region
 
 __all__ = [
     "PAPERS",
@@ -426,6 +427,7 @@ class ReportService:
             printed_at=self._now(),
             audit_head=head[1] if head else "",
             paper=self.paper,
+            phone_region=phone_region(vault),
         )
 
     def _register(
