@@ -14,6 +14,7 @@ from crmdesk.gui.clients.detail import timeline as timeline_mod
 from crmdesk.gui.clients.detail.banners import BANNER_TEXT, ConfidentialBanner
 from crmdesk.gui.clients.detail.editor import ClientEditor
 from crmdesk.gui.widgets.formats import format_date, format_money
+from crmdesk.services.settings import change_phone_region
 from tests.gui.conftest import GUI_TODAY
 from tests.services.conftest import full_client
 
@@ -53,7 +54,8 @@ def type_into(qtbot, line_edit, text):
     line_edit.editingFinished.emit()
 
 
-def test_load_shows_every_part_of_the_client(editor, full_id):
+def test_load_shows_every_part_of_the_client(editor, full_id, gui_session):
+    change_phone_region(gui_session, "GB")  # a US number is then shown international
     editor.load(full_id).wait()
     ov = editor.overview
     assert ov.lines["name"].text() == "Zoë's Bakery"

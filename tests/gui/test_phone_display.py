@@ -53,14 +53,28 @@ def editor(qtbot, service, monkeypatch):
     return w
 
 
+def load(qtbot, editor, client_id: int) -> None:
+    """Open a client and wait until the editor shows it (it is read on the worker)."""
+    with qtbot.waitSignal(editor.loaded, timeout=10_000):
+        editor.load(client_id)
+
+
+def shown(qtbot, view):
+    """A day's view shown, and its list read (on the worker)."""
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.refreshed, timeout=10_000):
+        view.show()
+    return view
+
+
 def test_the_vault_keeps_e164(service, bakery):
     data = service.get_json(bakery)
     assert data["phones"] == ["+49351223344", "+12025550173;ext=102"]
     assert data["contacts"][0]["phones"] == ["+4915112345678"]
 
 
-def test_the_editor_shows_national_numbers_and_saves_them_unchanged(editor, service, bakery):
-    editor.load(bakery)
+def test_the_editor_shows_national_numbers_and_saves_them_unchanged(qtbot, editor, service, bakery):
+    load(qtbot, editor, bakery)
     assert editor.overview.lines["phones"].text() == "0351 223344, +1 202-555-0173 ext. 102"
     editor.contacts.list.setCurrentRow(0)
     assert editor.contacts.edits["phones"].text() == "01511 2345678"
@@ -75,40 +89,43 @@ def test_the_editor_shows_national_numbers_and_saves_them_unchanged(editor, serv
 
 
 def test_a_number_typed_in_the_editor_is_read_in_the_vault_region(qtbot, editor, service, bakery):
-    editor.load(bakery)
+    load(qtbot, editor, bakery)
     line = editor.overview.lines["phones"]
-    line.setText(line.text() + ", 030 1234567")
+    line.add_line()  # typed as a person does: "Add another phone", then the number
+    qtbot.keyClicks(line.line_edits()[-1], "030 1234567")
     editor.contacts.list.setCurrentRow(0)
-    editor.contacts.edits["phones"].setText("01511 2345678, 089 123456")
+    contact_phones = editor.contacts.edits["phones"]
+    contact_phones.add_line()
+    qtbot.keyClicks(contact_phones.line_edits()[-1], "089 123456")
     assert editor.is_dirty()
-    assert editor.save()
+    with qtbot.waitSignal(editor.loaded, timeout=10_000):  # saved, then read back
+        assert editor.save()
     data = service.get_json(bakery)
     assert data["phones"] == ["+49351223344", "+12025550173;ext=102", "+49301234567"]
     assert data["contacts"][0]["phones"] == ["+4915112345678", "+4989123456"]
     assert editor.overview.lines["phones"].text().endswith(", 030 1234567")
 
 
-def test_another_region_shows_the_same_numbers_internationally(editor, gui_session, bakery):
+def test_another_region_shows_the_same_numbers_internationally(qtbot, editor, gui_session, bakery):
     change_phone_region(gui_session, "US")
-    editor.load(bakery)
+    load(qtbot, editor, bakery)
     assert editor.overview.lines["phones"].text() == "+49 351 223344, (202) 555-0173 ext. 102"
 
 
 def test_the_list_and_day_views_show_national_numbers(qtbot, service, bakery):
     model = ClientListModel(service)
+    qtbot.waitUntil(lambda: not model.is_loading(), timeout=10_000)
     row = model.row_of(bakery)
     assert row is not None
     tip = model.index(row, NAME).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.splitlines()[-1] == "0351 223344"
     assert service.list(ClientQuery())[0].phone == "+49351223344"
 
-    followups = FollowUpsView(service, today=lambda: GUI_TODAY)
-    qtbot.addWidget(followups)
+    followups = shown(qtbot, FollowUpsView(service, today=lambda: GUI_TODAY))
     assert followups.row_count() == 1
     assert followups.text_at(0, 5) == "0351 223344"
 
-    birthdays = BirthdaysView(service, today=lambda: GUI_TODAY)
-    qtbot.addWidget(birthdays)
+    birthdays = shown(qtbot, BirthdaysView(service, today=lambda: GUI_TODAY))
     assert birthdays.row_count() == 1
     assert birthdays.text_at(0, 4) == "01511 2345678"
 

@@ -62,13 +62,13 @@ def test_two_exports_by_one_person_hold_the_same_decoys(vault, tmp_path):
     assert f"Wrote {first}\n" in made.stdout and "clients)" not in made.stdout
     decoys = [r for r in rows if not r["Name"].startswith("Real Client")]
     assert len(decoys) == 3
-    contacts = sorted(r["Contact email"] for r in decoys)
+    contacts = sorted(r["Contact emails"] for r in decoys)
     assert "desk.sales@owner-mail.example" in contacts  # the listed address first
     # Filled in like the real ones: a website and notes, its own office address.
     assert all(r["Website"] and r["Notes"] for r in decoys), decoys
-    assert all(r["Email"] != r["Contact email"] for r in decoys)
-    assert len({r["Email"].rsplit("@", 1)[1] for r in decoys}) >= 2  # not one shared domain
-    digits = [re.sub(r"\D", "", r["Contact phone"]) for r in decoys]
+    assert all(r["Emails"] != r["Contact emails"] for r in decoys)
+    assert len({r["Emails"].rsplit("@", 1)[1] for r in decoys}) >= 2  # not one shared domain
+    digits = [re.sub(r"\D", "", r["Contact phones"]) for r in decoys]
     assert "12025550142" in digits  # the number the owner listed
 
 
@@ -84,6 +84,6 @@ def test_a_decoy_traced_by_any_of_its_addresses(vault, tmp_path):
     out = tmp_path / "a.csv"
     _ok(run_cli(vault, "export", "--format", "csv", "-o", str(out)))
     decoy = next(r for r in _rows(out) if not r["Name"].startswith("Real Client"))
-    for address in (decoy["Email"], decoy["Contact email"]):
+    for address in (decoy["Emails"], decoy["Contact emails"]):
         traced = _ok(run_cli(vault, "trace", address, "--json"))
         assert json.loads(traced.stdout)["kind"] == "decoy"

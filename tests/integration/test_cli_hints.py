@@ -48,6 +48,7 @@ HINTS: dict[str, int] = {
     "crmdesk client show ID --json": 0,
     "crmdesk offboard LOGIN -o FILE": 1,
     "crmdesk settings decoys --on --domain DOMAIN": 0,
+    "crmdesk settings region XX": 0,
 }
 # "crmdesk backup" as a noun, not a command to run.
 PROSE = ("crmdesk backup file", "crmdesk backup wrote")
@@ -94,7 +95,7 @@ def _argv(hint: str, folder: Path, tmp: Path) -> list[str]:
     for placeholder, value in (
         ("FILE", str(tmp / "file.crmbackup")), ("DIR", str(tmp / "restored")),
         ("LOGIN", "jane"), ("OWNER", "owner"), ("{login}", "jane"), ("{x}", "1"),
-        ("NAME", "Acme"), ("DOMAIN", "example.com"), ("ID", "1"),
+        ("NAME", "Acme"), ("DOMAIN", "example.com"), ("ID", "1"), ("XX", "DE"),
     ):  # fmt: skip
         filled = filled.replace(placeholder, value)
     argv = shlex.split(filled)[1:]

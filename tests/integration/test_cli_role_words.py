@@ -144,4 +144,4 @@ def test_the_list_report_and_export_per_role(office, login, tmp_path):  # noqa: 
             assert "59.97" in text and "withheld" not in text.lower()
         else:
             rows = out.read_text(encoding="utf-8-sig").splitlines()
-            assert rows[0].startswith("Name,") and any("Harbour Foods" in r for r in rows)
+            assert rows[0].startswith("Client ID,Name,") and any("Harbour Foods" in r for r in rows)

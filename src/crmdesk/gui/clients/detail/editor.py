@@ -110,6 +110,7 @@ class ClientEditor(QWidget):
         self._clients = clients
         self._notices = notices
         self._loading_op: Pending | None = None
+        self._phone_region = ""  # the vault's, read with each client on the worker
         if notices is not None:
             notices.clients_changed.connect(self._on_clients_changed)
         self._today = today
@@ -298,16 +299,18 @@ class ClientEditor(QWidget):
             self._loading_op = None
             show_error(self, exc, "Open client")
 
-        def arrived(data: dict[str, Any]) -> None:
+        def arrived(answer: tuple[dict[str, Any], str]) -> None:
             self._loading_op = None
+            data, self._phone_region = answer
             self._show_client(client_id, data)
 
-        def read() -> dict[str, Any]:
+        def read() -> tuple[dict[str, Any], str]:
             data = clients.get_json(client_id)
             # The countries of its phone numbers, loaded here rather than while showing.
             contacts = data.get("contacts") or []
             warm_up([*data.get("phones", []), *(p for c in contacts for p in c.get("phones", []))])
-            return data
+            # The vault's region too (the owner may change it): read here, not while showing.
+            return data, clients.region_for_phones()
 
         self._loading_op = (
             QueryOp(parent=self, op=read, success=arrived).failure(failed).run_in_background()
@@ -480,8 +483,9 @@ class ClientEditor(QWidget):
         return data
 
     def _show(self, data: dict[str, Any]) -> None:
-        # Numbers in the national format of the vault's region (the owner may change it).
-        region = self._clients.region_for_phones()
+        # Numbers in the national format of the vault's region, as read with the last client
+        # (a new client keeps it: typed numbers are read by the service in the region).
+        region = self._phone_region
         self.overview.phone_text.region = self.contacts.phone_text.region = region
         self._loading = True
         try:
