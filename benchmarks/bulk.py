@@ -40,7 +40,7 @@ def measure(bench: ClientVault, work: Path, figures: Figures) -> None:
     child = run_child(
         "benchmarks.child", "list-report", str(bench.folder), str(pdf), stdin=bench.store.to_pipe()
     )
-    print(f"  ({child.output.strip()})")
+    print(f"  ({child.made})")
     pdf.unlink(missing_ok=True)
     figures.add(Figure(f"list report of {n} clients", child.seconds, "s"))
     figures.add(Figure(f"list report of {n} clients, peak memory", child.peak_mb, "MB", "≤ 300 MB"))

@@ -9,6 +9,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,32 +134,36 @@ def load_average() -> str:
 
 @dataclass(frozen=True)
 class ChildRun:
-    seconds: float  # wall time of the whole child, start-up included
+    seconds: float  # what the child timed: the measured call, not its start-up
     peak_mb: float  # its peak resident memory (ru_maxrss), in MB (10^6 bytes)
-    output: str  # what it printed
+    made: str  # what it made, in words
 
 
 def run_child(module: str, *args: str, stdin: str = "") -> ChildRun:
-    """``python -m module args`` in a child process: its wall time and peak memory.
+    """``python -m module args`` in a child process that prints ``{"seconds": S, "made":
+    TEXT}`` as its last line: that, and the child's peak memory.
 
     The peak is the child's own ``ru_maxrss`` as the parent reads it when it reaps it
     (``os.wait4``: what ``getrusage(RUSAGE_CHILDREN)`` reports, but for this one child,
-    not the largest of every child so far).
+    not the largest of every child so far). It includes Python, Qt-free crmdesk and
+    reportlab imported: what a ``crmdesk report`` command holds too.
     """
     command = [sys.executable, "-m", module, *args]
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
-    child.stdin.write(stdin)
-    child.stdin.close()
-    output, errors = child.stdout.read(), child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{module} {' '.join(args[:1])} failed:\n{errors.strip()}")
+    with tempfile.TemporaryFile("w+") as errors:
+        child = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        assert child.stdin is not None and child.stdout is not None
+        child.stdin.write(stdin)
+        child.stdin.close()
+        output = child.stdout.read()
+        child.stdout.close()
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{module} {' '.join(args[:1])} failed:\n{errors.read().strip()}")
     # ru_maxrss is in KiB on Linux (bytes on macOS).
     peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6
-    return ChildRun(seconds, peak, output)
+    result = json.loads(output.strip().splitlines()[-1])
+    return ChildRun(float(result["seconds"]), peak, str(result["made"]))

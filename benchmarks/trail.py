@@ -53,10 +53,13 @@ def measure(trail: TrailVault, work: Path, figures: Figures) -> None:
     session = trail.sign_in()
     opening.settle(session)
     try:
-        seconds, report = _seconds(lambda: sessions.verify_audit(session))
-        if not report.ok:
-            raise SystemExit(f"the benchmark's trail does not verify: {report.problem}")
-        figures.add(Figure(f"`audit verify`, {n} entries", seconds, "s", "≤ 2 s"))
+        # The first walk checks every entry; a second may start from what the first
+        # recorded as verified (issue 19 asks for both).
+        for label, target in (("", "≤ 2 s"), (", again", "")):
+            seconds, report = _seconds(lambda: sessions.verify_audit(session))
+            if not report.ok:
+                raise SystemExit(f"the benchmark's trail does not verify: {report.problem}")
+            figures.add(Figure(f"`audit verify`, {n} entries{label}", seconds, "s", target))
 
         activity = ActivityService(session)
         now = dt.datetime.now(dt.UTC)
@@ -106,7 +109,14 @@ def measure(trail: TrailVault, work: Path, figures: Figures) -> None:
         str(pdf),
         stdin=f"{trail.owner}\n{trail.passwords[trail.owner]}\n",
     )
-    print(f"  (Access report of {heavy}: {heavy_count:,} entries, {child.output.strip()})")
+    print(f"  (Access report of {heavy}: {heavy_count:,} entries, {child.made})")
     pdf.unlink(missing_ok=True)
-    figures.add(Figure("Access report, 365 days of a heavy user", child.seconds, "s", "≤ 10 s"))
+    figures.add(
+        Figure(
+            f"Access report, 365 days of the busiest person ({heavy_count:,} entries)",
+            child.seconds,
+            "s",
+            "≤ 10 s",
+        )
+    )
     figures.add(Figure("Access report, 365 days, peak memory", child.peak_mb, "MB", "≤ 300 MB"))
