@@ -1,6 +1,6 @@
 """crmdesk benchmark: encryption's cost, the bulk paths, and an audit trail of years.
 
-    make bench                            # everything at full size (about 20 minutes idle)
+    make bench                            # everything at full size (see below)
     make bench ARGS="--only audit"        # one section (clients, bulk, audit; comma-separated)
     make bench ARGS="--clients 20000 --entries 200000"
     make bench-smoke                      # every benchmark, small (200 clients): under 2 min
@@ -18,6 +18,11 @@ Sections:
   people: ``audit verify``, the Activity page's first screen under several filters,
   alerts over a year, and the Access report of a year of the busiest person in a child
   process (time and peak memory).
+
+How long: not yet timed at full size. Scaled from smaller runs on the 2-core build
+machine under a load average of 8 (``clients,bulk`` at 20,000 clients 2.7 minutes, the
+audit section at 100,000 entries 1.4 minutes), about 25 minutes busy and 10 idle;
+``make bench``'s other benchmarks add about as much again. Targets met make it faster.
 
 Each figure is printed as it comes with its target; at the end, the README's table in
 Markdown with the date, the machine's load average at the start and every target (the
