@@ -21,10 +21,10 @@ Sections:
 
 How long, on the 2-core build machine shared with other work (2026-12-04, before issue
 19's fixes): the audit section at 1,000,000 entries 20 minutes at a load average of 12
-(6.5 minutes of CPU: building the trail 2.5, each ``audit verify`` 4.5 wall, the Access
-report 5); ``clients,bulk`` at 20,000 clients 2.7 minutes at a load of 8 (not yet timed
-at 100,000). Idle, with the targets met, the whole ``make bench`` should stay within 25
-minutes.
+(6.5 minutes of CPU in all; wall: building the trail 2.5 minutes, each ``audit verify``
+4.5, the Access report 5); ``clients,bulk`` at 20,000 clients 2.7 minutes at a load of 8
+(not yet timed at 100,000). Idle, with the targets met, the whole ``make bench`` should
+stay within 25 minutes.
 
 Each figure is printed as it comes with its target; at the end, the README's table in
 Markdown with the date, the machine's load average at the start and every target (the
