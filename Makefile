@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-slow lint format bench bundle clean
+.PHONY: run test test-slow lint format bench bench-smoke bundle clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 	$(VENV)/bin/ruff format src tests benchmarks
 
+# benchmarks.run: encryption's cost, bulk paths and a trail of a million audit entries;
+# it ends with the README's table (ARGS="--only audit" runs one section, see its --help).
 # benchmarks.startup times the real command (start-up against a bare Python) with its
 # key in a private Secret Service; STARTUP_ARGS="--runs 15" passes options to it.
 # benchmarks.gui drives the real window offscreen (GUI_ARGS="--quick": 2,000 clients).
@@ -40,6 +42,15 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.reports
 	tools/with-secret-service $(PY) -m benchmarks.startup $(STARTUP_ARGS)
 	tools/with-secret-service $(PY) -m benchmarks.gui $(GUI_ARGS)
+
+# Every benchmark's code path at a small size (200 clients), in CI so that none rots.
+bench-smoke: $(STAMP)
+	$(PY) -m benchmarks.run --smoke
+	$(PY) -m benchmarks.books --clients 200
+	$(PY) -m benchmarks.reports --smoke
+	$(PY) -m benchmarks.coverage --clients 200
+	tools/with-secret-service $(PY) -m benchmarks.startup --clients 200 --runs 1
+	tools/with-secret-service $(PY) -m benchmarks.gui --clients 200 --runs 1
 
 # The one-folder app in dist/crmdesk (PyInstaller), checked with its --self-test.
 bundle: $(STAMP)

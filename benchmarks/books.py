@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run import TODAY, pct, timed
+from benchmarks.common import TODAY, pct, timed
 from crmdesk.demo import generate_clients
 from crmdesk.errors import CrmdeskError, SignInFailed
 from crmdesk.services import opening, people, signin

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run import TODAY, BenchKeyStore, bench_session
+from benchmarks.common import TODAY, BenchKeyStore, bench_session
 from crmdesk.services.client_query import ClientQuery, SortKey
 from crmdesk.services.clients import ClientService
 from crmdesk.services.coverage import CoverageService
