@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run $(ARGS)
 	$(PY) -m benchmarks.books
 	$(PY) -m benchmarks.reports
+	$(PY) -m benchmarks.io_speed
 	tools/with-secret-service $(PY) -m benchmarks.startup $(STARTUP_ARGS)
 	tools/with-secret-service $(PY) -m benchmarks.gui $(GUI_ARGS)
 
@@ -49,6 +50,7 @@ bench-smoke: $(STAMP)
 	$(PY) -m benchmarks.books --clients 200
 	$(PY) -m benchmarks.reports --smoke
 	$(PY) -m benchmarks.coverage --clients 200
+	$(PY) -m benchmarks.io_speed --rows 200
 	tools/with-secret-service $(PY) -m benchmarks.startup --clients 200 --runs 1
 	tools/with-secret-service $(PY) -m benchmarks.gui --clients 200 --runs 1
 

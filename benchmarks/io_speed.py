@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.run import BenchKeyStore, bench_session
+from benchmarks.common import BenchKeyStore, bench_session
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.exports import ExportService
 from crmdesk.services.imports import ImportService
