@@ -36,7 +36,6 @@ from typing import Any
 
 from crmdesk.domain import Client
 from crmdesk.domain.merge import join_clients, merge_clients
-from crmdesk.domain.phones import region_or_none
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput, Notice
 from crmdesk.io.csv_import import CsvFormat, inspect_csv
@@ -75,7 +74,7 @@ from crmdesk.services.imports_records import (
 from crmdesk.services.imports_rules import PENDING, Existing, Row, Rules, checked_only, unmatched
 from crmdesk.services.imports_rules import preview as preview_row
 from crmdesk.services.session import Session
-from crmdesk.services.settings import phone_region
+from crmdesk.services.settings import checked_region, phone_region
 
 __all__ = [
     "FORMATS",
@@ -257,15 +256,7 @@ class ImportService:
         """The region given (checked), else this service's, else the vault's."""
         if region is None:
             return self._region or phone_region(self._vault)
-        code = region_or_none(region)
-        if code is None:
-            raise BadInput(
-                f"{region!r} is not a region phone numbers are known for: give a two-letter "
-                "country code such as US, GB, DE or IN.",
-                code="region.unknown",
-                value=region,
-            )
-        return code
+        return checked_region(region)
 
     def _layout(
         self,

@@ -157,6 +157,14 @@ def set_region_from_locale(vault: Vault) -> str:
 def change_phone_region(session: Session, region: str) -> VaultSettings:
     """The owner sets the vault's region ("DE"); audited as ``settings.changed``."""
     require(session, Permission.CHANGE_SETTINGS, what="settings")
+    code = checked_region(region)
+    old = load_settings(session.vault)
+    return _save(session, old, replace(old, phone_region=code))
+
+
+def checked_region(region: str) -> str:
+    """``region`` as a region code phone numbers are known for ("de" -> "DE"), or
+    BadInput ``region.unknown``."""
     code = region_or_none(region)
     if code is None:
         raise BadInput(
@@ -165,8 +173,7 @@ def change_phone_region(session: Session, region: str) -> VaultSettings:
             code="region.unknown",
             value=region,
         )
-    old = load_settings(session.vault)
-    return _save(session, old, replace(old, phone_region=code))
+    return code
 
 
 def change_settings(
