@@ -183,7 +183,6 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
 
 def measure(trail: TrailVault, runs: int = 3) -> Iterator[tuple[str, float, float]]:
     """(what, median wall seconds, median CPU seconds) of each measure."""
-    from crmdesk.services import session as sessions
     from crmdesk.services.activity import ActivityFilter, ActivityService
     from crmdesk.services.evidence import Evidence
 
@@ -224,7 +223,6 @@ def measure(trail: TrailVault, runs: int = 3) -> Iterator[tuple[str, float, floa
             lambda: sum(1 for _ in Evidence(session).access_events("sam", 365)),
             1,
         )
-        del sessions
     finally:
         session.close()
 
