@@ -69,7 +69,7 @@ def message(vault_id: str, cp: Checkpoint) -> bytes:
     """What a checkpoint's signature covers: everything in it, and the vault."""
     first = "" if cp.first_signed is None else str(cp.first_signed)
     return (
-        f"crmdesk audit checkpoint v1\n{vault_id}\n{cp.seq}\n{cp.hash}\n{cp.signed}\n"
+        f"crmdesk-audit-checkpoint-v1\n{vault_id}\n{cp.seq}\n{cp.hash}\n{cp.signed}\n"
         f"{cp.unsigned}\n{first}\n{cp.made_at}\n{cp.signer}\n{cp.key_serial}\n"
     ).encode()
 
