@@ -24,10 +24,11 @@ from crmdesk.services.session import Session, sign_in_at, status, unlock, verify
 from crmdesk.vault import VaultKey, migrations
 from crmdesk.vault.connection import open_database
 from crmdesk.vault.keys import passphrase, recovery
+from crmdesk.vault.keys.keyfile import read_keyfile
 from crmdesk.vault.keys.keystore import SERVICE, entry_name, system_keystore
+from crmdesk.vault.keys.slots import RECOVERY, open_slot
 from tests.fixtures.logical_dump import Difference, compare_dumps, logical_dump
 from tests.fixtures.vault_fixtures import (
-    FILES,
     MODES,
     FixtureVault,
     coverage_problems,
@@ -52,7 +53,13 @@ def _copy(fixture: FixtureVault, tmp_path: Path) -> Path:
     """The vault folder as a user of that release has it (the rest stays behind)."""
     folder = tmp_path / "vault"
     folder.mkdir(mode=0o700)
-    for name in ("crmdesk.db", "vault.json"):
+    for name in fixture.vault_files:
+        if (fixture.folder / name).is_dir():
+            shutil.copytree(fixture.folder / name, folder / name)
+            (folder / name).chmod(0o700)
+            for inner in (folder / name).iterdir():
+                inner.chmod(0o600)
+            continue
         shutil.copyfile(fixture.folder / name, folder / name)
         (folder / name).chmod(0o600)
     return folder
@@ -62,7 +69,9 @@ def _copy(fixture: FixtureVault, tmp_path: Path) -> Path:
 def _key_in_place(fixture: FixtureVault) -> Iterator[None]:
     """A keyring vault's key in the real Secret Service, under the entry its vault.json
     names, for as long as the test needs it; nothing for a passphrase vault."""
-    if fixture.mode != "keyring":
+    if fixture.mode != "keyring" or fixture.secrets()["keyring"]["key_hex"] is None:
+        # A passphrase vault; or from schema 7, a keyring vault that adding the first
+        # colleague locked to passwords (its key left the keyring then).
         yield
         return
     meta, secrets = fixture.metadata(), fixture.secrets()
@@ -141,7 +150,9 @@ _NEW_SETTINGS: dict[str, Any] = {
 
 # What opening an old vault adds to its trail: the schema migration (unsigned, by the old
 # key), and from schema 7 on the upgrade itself: the owner's endorsed key, a book for each
-# salesperson, the owner's new recovery key, the upgrade's own entry, the sign-in.
+# salesperson, the owner's new recovery key, the upgrade's own entry, the sign-in; and in
+# a vault of schema 7, the failed sign-ins its signin.json kept waiting for the next
+# sign-in, which records them.
 UPGRADE_ACTIONS = {
     "vault.migrated",
     "vault.upgraded",
@@ -149,6 +160,7 @@ UPGRADE_ACTIONS = {
     "key.recovery_replaced",
     "signin.ok",
 }
+WAITING_SIGNINS = {"signin.failed", "signin.throttled"}
 
 
 @pytest.mark.parametrize("fixture", _params())
@@ -162,7 +174,8 @@ def test_a_fixture_vault_opens_with_every_record_as_dumped(fixture, tmp_path):
         if differences:
             pytest.fail(_report(differences, "after opening it with today's code"))
         assert appended.count("vault.migrated") == migrated
-        assert set(appended) <= UPGRADE_ACTIONS, appended
+        waiting = WAITING_SIGNINS if fixture.schema >= 7 else set()
+        assert set(appended) <= UPGRADE_ACTIONS | waiting, appended
         assert appended.count("vault.upgraded") == (1 if fixture.schema < 7 else 0)
 
         # Opening again migrates nothing more and changes no record.
@@ -184,6 +197,9 @@ def test_every_user_of_a_fixture_vault_signs_in_after_the_upgrade(fixture, tmp_p
     secrets = fixture.secrets()
     assert set(secrets["users"]) == set(users)
     owner_login = fixture.dump()["records"]["vault"]["info"]["owner_login"]
+    if fixture.schema >= 7:
+        _everyone_signs_in_with_their_own_password(fixture, folder)
+        return
     with _key_in_place(fixture):
         # Someone else first: the old vault waits for its owner.
         other = next(u for u in users if u != owner_login and not users[u]["disabled"])
@@ -215,23 +231,50 @@ def test_every_user_of_a_fixture_vault_signs_in_after_the_upgrade(fixture, tmp_p
             owner.close()
 
 
+def _everyone_signs_in_with_their_own_password(fixture: FixtureVault, folder: Path) -> None:
+    """From schema 7 every person has their own key slot: anyone may open the vault first
+    (the migration needs nobody's keys), each with the password they had, in their role;
+    a disabled person is refused."""
+    users = fixture.dump()["records"]["users"]
+    secrets = fixture.secrets()
+    owner_login = fixture.dump()["records"]["vault"]["info"]["owner_login"]
+    others = sorted(u for u in users if u != owner_login)
+    for login in [*others, owner_login]:
+        password = secrets["users"][login]["password"]
+        if users[login]["disabled"]:
+            with pytest.raises(SignInFailed, match="disabled"):
+                sign_in_at(folder, login, password)
+            continue
+        with sign_in_at(folder, login, password) as session:
+            assert session.role.value == users[login]["role"]
+            assert session.must_change_password == users[login]["must_change_password"]
+
+
 # -- the fixtures themselves ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
 def test_a_fixture_vault_is_of_the_schema_its_name_says(fixture, tmp_path):
     """Read before any migration: a copy opened with the raw key, not through Vault.open."""
-    assert sorted(p.name for p in fixture.folder.iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in fixture.folder.iterdir()) == sorted(fixture.files)
     meta, secrets, dump = fixture.metadata(), fixture.secrets(), fixture.dump()
     vault_id = meta["vault_id"]
-    key = recovery.decode(secrets["recovery_key"])
-    assert key.matches(vault_id, meta["key_check"]), "the recovery key is not this vault's"
-    if fixture.mode == "keyring":
-        assert meta["key_storage"] == "keyring"
-        assert VaultKey.from_hex(secrets["keyring"]["key_hex"]) == key
+    if fixture.schema < 7:
+        key = recovery.decode(secrets["recovery_key"])
+        assert key.matches(vault_id, meta["key_check"]), "the recovery key is not this vault's"
+        if fixture.mode == "keyring":
+            assert meta["key_storage"] == "keyring"
+            assert VaultKey.from_hex(secrets["keyring"]["key_hex"]) == key
+        else:
+            assert meta["key_storage"] == "passphrase"
+            assert passphrase.unwrap_key(meta["passphrase"], secrets["passphrase"], vault_id) == key
     else:
-        assert meta["key_storage"] == "passphrase"
-        assert passphrase.unwrap_key(meta["passphrase"], secrets["passphrase"], vault_id) == key
+        # Key slots: the recovery key opens the owner's slot, the database key is kept.
+        owner = dump["records"]["vault"]["info"]["owner_login"]
+        slot = read_keyfile(fixture.folder).slot(owner)
+        assert slot is not None
+        open_slot(slot, vault_id, RECOVERY, key=recovery.decode(secrets["recovery_key"]))
+        key = VaultKey.from_hex(secrets["main_key_hex"])
     db = tmp_path / "crmdesk.db"
     shutil.copyfile(fixture.folder / "crmdesk.db", db)
     conn = open_database(db, key)

@@ -9,6 +9,7 @@ from crmdesk.audit.chain import (
     head,
     record,
 )
+from crmdesk.audit.checkpoint import Checkpoint, CheckpointKeys
 from crmdesk.audit.resealed import RESEALED, ResealDigest, resealed_box
 from crmdesk.audit.verify import KeyLookup, SignerKey, Unsealer, verify
 
@@ -16,6 +17,8 @@ __all__ = [
     "RESEALED",
     "AuditEvent",
     "ChainReport",
+    "Checkpoint",
+    "CheckpointKeys",
     "KeyLookup",
     "ResealDigest",
     "SignerKey",

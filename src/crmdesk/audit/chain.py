@@ -67,6 +67,14 @@ class ChainReport:
     # unsigned before the vault's upgrade; None when only the chain was checked.
     signed: int | None = None
     unsigned: int | None = None
+    # The first signed entry (with signatures checked), for a checkpoint to resume from.
+    first_signed: int | None = None
+    # Signatures were checked only after this entry: a checkpoint vouched for those before
+    # it (:mod:`crmdesk.audit.checkpoint`); None when every signature was checked.
+    checkpoint_seq: int | None = None
+    # False when entries up to ``checkpoint_seq`` were not rehashed either: only that
+    # entry's hash was compared with the checkpoint's.
+    rehashed: bool = True
 
 
 _COLUMNS = "seq, ts, actor, action, object, details, prev_hash, hash"

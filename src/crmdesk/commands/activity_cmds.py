@@ -63,9 +63,11 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         service = ActivityService(session)
         events = list(reversed(service.log(query)))
+        # The newest --limit entries: said so when there are more (never cut silently).
+        total = service.count(query) if len(events) >= query.limit else len(events)
         alerts = service.alerts(query) if args.alerts else []
     if args.json:
-        data: dict[str, Any] = {"events": [_json(e) for e in events]}
+        data: dict[str, Any] = {"events": [_json(e) for e in events], "matching": total}
         if args.alerts:
             data["alerts"] = [
                 {"kind": a.kind, "actor": a.actor, "ts": a.ts.isoformat(), "message": a.message,
@@ -81,6 +83,11 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
         obj = f" {e.object}" if e.object else ""
         details = _summary(dict(e.details))
         print(f"{e.seq:>7}  {local:%Y-%m-%d %H:%M:%S}  {e.actor:<12} {e.action}{obj}  {details}")
+    if total > len(events):
+        print(
+            f"(the newest {len(events):,} of {total:,} matching entries; give --limit, "
+            "--since or --until to see others)"
+        )
     if args.alerts:
         print()
         print(f"Alerts ({len(alerts)}):" if alerts else "No alerts.")

@@ -38,5 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     p = audit_sub.add_parser("verify", help="check that no audit entry was altered or removed")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="check every entry's signature again, also those a checkpoint of an earlier "
+        "check vouches for (about a minute a million entries)",
+    )
     p.set_defaults(handler=_run("cmd_audit_verify"))
     register_audit_log(audit_sub)

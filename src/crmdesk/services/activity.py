@@ -4,17 +4,35 @@ Reads the audit trail (the vault layer writes it; nothing here changes it) and r
 owner's alert thresholds over it (:mod:`crmdesk.domain.alerts`). A long trail is read a
 page at a time (:meth:`ActivityService.page`), counted and sorted in SQL, so that the
 Activity page never holds it all.
+
+Nothing here drops entries without saying so: :meth:`ActivityService.events` streams
+every matching entry, however many (reports read it), alerts look at every entry of the
+period that an alert can come from, and :meth:`ActivityService.log` returns the newest
+``limit`` entries, which its callers compare with :meth:`ActivityService.count`. The
+conditions are written so that the trail's indexes serve them (schema 8): time ranges as
+ranges on ``ts``, a person as ``actor = ? COLLATE NOCASE`` (an index of that collation),
+the sign-ins filed under a login through a partial index of sign-ins by object, action
+families as ranges of text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
-from crmdesk.domain.alerts import ActivityEvent, Alert, find_alerts
+from crmdesk.domain.alerts import (
+    EGRESS,
+    LISTED,
+    REFUSED,
+    SIGNIN_FAILED,
+    VIEWED,
+    ActivityEvent,
+    Alert,
+    find_alerts,
+)
 from crmdesk.domain.roles import Permission
 from crmdesk.services import audit_sealing, client_store, signin
 from crmdesk.services.access import require
@@ -22,7 +40,11 @@ from crmdesk.services.session import Session
 from crmdesk.services.settings import load_settings
 from crmdesk.vault.keys.audit_box import AuditOpener
 
-MAX_ROWS = 100_000
+# Entries read from the database at a time by :meth:`ActivityService.events`.
+CHUNK = 5000
+# The actions :func:`crmdesk.domain.alerts.find_alerts` looks at; every other entry is
+# skipped by it, so alerts read only these (keep in step with that function).
+ALERT_ACTIONS = (VIEWED, SIGNIN_FAILED, REFUSED, LISTED, *sorted(EGRESS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +99,44 @@ class ActivityService:
         return signin.record_queued_failures(self._session)
 
     def log(self, query: ActivityFilter = ActivityFilter()) -> list[ActivityEvent]:
-        """Matching audit entries, newest first."""
+        """The newest ``query.limit`` matching audit entries, newest first (a screen's
+        worth: :meth:`count` says how many match in all, :meth:`events` reads them all)."""
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
         return list(reversed(self._events(query)))
+
+    def events(self, query: ActivityFilter = ActivityFilter()) -> Iterator[ActivityEvent]:
+        """Every matching entry, oldest first, whatever ``query.limit`` says: read
+        ``CHUNK`` at a time, so that a report of any length never holds them all."""
+        require(self._session, Permission.VIEW_ACTIVITY, what="activity")
+        conditions, params = _conditions(query)
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        with self._session.vault.reading() as conn:
+            # The numbers of the matching entries first (a snapshot: the trail only grows),
+            # then their rows a chunk at a time, without holding the vault between chunks.
+            seqs = [r[0] for r in conn.execute(f"SELECT seq FROM audit_events{where}", params)]
+        seqs.sort()
+        unseal = _Unsealing(self._session)
+        for start in range(0, len(seqs), CHUNK):
+            chunk = json.dumps(seqs[start : start + CHUNK])
+            with self._session.vault.reading() as conn:
+                rows = conn.execute(
+                    "SELECT seq, ts, actor, action, object, details FROM audit_events"
+                    " WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                    (chunk,),
+                ).fetchall()
+            for r in rows:
+                yield ActivityEvent.from_row(*r[:5], unseal(r[5]))
 
     def actions(self) -> list[str]:
         """Every action the trail holds, for a filter's choices."""
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
         with self._session.vault.reading() as conn:
-            return [r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_events")]
+            return _distinct(conn, "action")
 
     def actors(self) -> list[str]:
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
         with self._session.vault.reading() as conn:
-            return sorted(r[0] for r in conn.execute("SELECT DISTINCT actor FROM audit_events"))
+            return sorted(_distinct(conn, "actor"))
 
     def counts(self, query: ActivityFilter = ActivityFilter()) -> dict[str, dict[str, int]]:
         """Per person, how many of each action (in the filter's period): counted in SQL,
@@ -136,7 +182,7 @@ class ActivityService:
             f" ORDER BY {key} {direction}, e.seq DESC LIMIT ? OFFSET ?"
         )
         with self._session.vault.reading() as conn:
-            rows = conn.execute(sql, [*params, max(1, min(limit, MAX_ROWS)), max(0, offset)])
+            rows = conn.execute(sql, [*params, max(1, limit), max(0, offset)])
             return [ActivityEvent.from_row(*r) for r in rows.fetchall()]
 
     def client_names(self, events: list[ActivityEvent]) -> dict[int, str]:
@@ -162,14 +208,16 @@ class ActivityService:
             widened = ActivityFilter(
                 query.login, query.action, query.since - dt.timedelta(hours=1), query.until
             )
-        found = find_alerts(self._events(widened, limit=MAX_ROWS), thresholds, self._tz)
+        # Every entry of the period an alert can come from, however many: no cap.
+        relevant = replace(widened, actions=ALERT_ACTIONS) if not widened.actions else widened
+        found = find_alerts(self.events(relevant), thresholds, self._tz)
         return [a for a in found if query.since is None or a.ts >= query.since]
 
-    def _events(self, query: ActivityFilter, *, limit: int | None = None) -> list[ActivityEvent]:
-        """Oldest first: the newest ``limit`` entries that match."""
+    def _events(self, query: ActivityFilter) -> list[ActivityEvent]:
+        """Oldest first: the newest ``query.limit`` entries that match."""
         conditions, params = _conditions(query)
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        count = limit if limit is not None else max(1, min(query.limit, MAX_ROWS))
+        count = max(1, query.limit)
         sql = (
             "SELECT seq, ts, actor, action, object, details FROM (SELECT * FROM audit_events"
             f"{where} ORDER BY seq DESC LIMIT ?) ORDER BY seq"
@@ -205,10 +253,26 @@ class _Unsealing:
 def _conditions(query: ActivityFilter) -> tuple[list[str], list[Any]]:
     conditions: list[str] = []
     params: list[Any] = []
+    # Audit times are ISO text in UTC with microseconds: text order is time order.
+    period, period_params = [], []
+    if query.since is not None:
+        period.append("ts >= ?")
+        period_params.append(_utc_text(query.since))
+    if query.until is not None:
+        period.append("ts < ?")
+        period_params.append(_utc_text(query.until))
+    within = "".join(f" AND {c}" for c in period)
     if query.login:
-        # A failed sign-in is filed under the login tried, which is its object too.
-        conditions.append("(actor = ? COLLATE NOCASE OR (action LIKE 'signin.%' AND object = ?))")
-        params += [query.login, query.login]
+        # The person's entries, and the sign-ins filed under the login tried (their
+        # object). Written as a union of two index searches, each within the period
+        # (audit_events_actor_nocase; the partial index audit_events_signin_object, whose
+        # WHERE is this LIKE word for word): an OR of the two would be a full scan.
+        conditions.append(
+            "seq IN (SELECT seq FROM audit_events WHERE actor = ? COLLATE NOCASE"
+            f"{within} UNION ALL SELECT seq FROM audit_events"
+            f" WHERE action LIKE 'signin.%' AND object = ?{within})"
+        )
+        params += [query.login, *period_params, query.login, *period_params]
     if query.action:
         condition, found = _action_condition(query.action)
         conditions.append(condition)
@@ -220,24 +284,33 @@ def _conditions(query: ActivityFilter) -> tuple[list[str], list[Any]]:
     if query.seqs is not None:
         conditions.append("seq IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(query.seqs)))
-    # Audit times are ISO text in UTC with microseconds: text order is time order.
-    if query.since is not None:
-        conditions.append("ts >= ?")
-        params.append(_utc_text(query.since))
-    if query.until is not None:
-        conditions.append("ts < ?")
-        params.append(_utc_text(query.until))
+    conditions += period
+    params += period_params
     return conditions, params
 
 
 def _action_condition(action: str) -> tuple[str, list[Any]]:
-    """An exact action ("report.printed"), or a family ("report" and "report.*")."""
+    """An exact action ("report.printed"), or a family ("report" and "report.*").
+
+    The family as a range of text ("report." up to "report/", the next character), which
+    the action index serves (a LIKE would not be)."""
     family = action.rstrip(".")
-    escaped = family.replace("%", "\\%").replace("_", "\\_") + ".%"
-    return "(action = ? OR action LIKE ? ESCAPE '\\')", [family, escaped]
+    return "(action = ? OR (action >= ? AND action < ?))", [family, family + ".", family + "/"]
 
 
 def _utc_text(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("activity filters take timezone-aware times")
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _distinct(conn: object, column: str) -> list[str]:
+    """The distinct values of an indexed column of the trail, one index seek each (a skip
+    scan), not a read of every entry."""
+    assert column in ("actor", "action")
+    sql = (
+        f"WITH RECURSIVE v(x) AS (SELECT min({column}) FROM audit_events UNION ALL"
+        f" SELECT (SELECT min({column}) FROM audit_events WHERE {column} > v.x) FROM v"
+        " WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
+    )
+    return [r[0] for r in conn.execute(sql)]  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from crmdesk.domain.roles import Permission, Role
 from crmdesk.errors import BadInput, CrmdeskError
-from crmdesk.services import people
+from crmdesk.services import audit_check, people
 from crmdesk.services.access import require, require_role
 from crmdesk.services.settings import load_settings
 from crmdesk.services.user_session import Session
@@ -222,7 +222,9 @@ def _kdf(new_password: str | None) -> KdfParams:
 
 def _make(session: Session, dest: Path, *, force: bool, automatic: bool) -> BackupResult:
     vault = session.vault
-    info = vault_backup.write_backup(vault, dest, force=force)
+    info = vault_backup.write_backup(
+        vault, dest, force=force, audit_checkpoint=audit_check.trusted_checkpoint(vault)
+    )
     try:
         # After the copy was verified, so the backup holds the trail up to just before.
         with vault.transaction():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from crmdesk.domain.alerts import ActivityEvent
 from crmdesk.domain.coverage import BookCoverage
@@ -59,7 +59,9 @@ class Evidence:
         require(self._session, Permission.VIEW_ACTIVITY, what=what)
 
     def _chain(self) -> ChainStatus:
-        report = audit_check.verify_trail(self._session.vault)
+        # From the newest checkpoint: what an earlier walk verified is not walked again
+        # (``audit verify`` rehashes it all; :mod:`crmdesk.audit.checkpoint`).
+        report = audit_check.verify_trail(self._session.vault, rehash=False)
         return ChainStatus(
             report.ok, report.length, report.head, report.first_bad_seq, report.problem
         )
@@ -72,8 +74,8 @@ class Evidence:
         user = UserService(self._session).get(login)
         end = self._now()
         start = end - dt.timedelta(days=days)
-        query = ActivityFilter(login=user.login, since=start, until=end, limit=100_000)
-        events = list(reversed(self._activity.log(query)))
+        query = ActivityFilter(login=user.login, since=start, until=end)
+        events = list(self._activity.events(query))  # every one: no cap
         alerts = [a.message for a in self._activity.alerts(query)]
         return AccessReportData(
             user=AccessUser(
@@ -92,6 +94,17 @@ class Evidence:
             object_names=self._client_names(events),
             tz=self._tz,
         )
+
+    def access_events(
+        self, login: str, days: int, *, end: dt.datetime | None = None
+    ) -> Iterator[ActivityEvent]:
+        """Every entry filed under ``login`` in the ``days`` days before ``end`` (now),
+        oldest first, streamed: however many there are, none is dropped."""
+        self._require("access report")
+        user = UserService(self._session).get(login)
+        end = end or self._now()
+        query = ActivityFilter(login=user.login, since=end - dt.timedelta(days=days), until=end)
+        return self._activity.events(query)
 
     def exit_certificate(self, login: str) -> ExitCertificateData:
         self._require("exit certification")
@@ -132,15 +145,14 @@ class Evidence:
         vault = self._session.vault
         end = self._now()
         start = end - dt.timedelta(days=days)
-        period = ActivityFilter(since=start, until=end, limit=100_000)
+        period = ActivityFilter(since=start, until=end)
         rotations = [
             KeyRotation(e.ts, str(e.details.get("reason") or ""), e.actor)
-            for e in reversed(self._activity.log(ActivityFilter(action="key.rotated", limit=1000)))
+            for e in self._activity.events(ActivityFilter(action="key.rotated"))
         ]
         backups = [
             BackupFacts(e.ts, str(e.details.get("file") or e.object or ""), e.actor)
-            for e in reversed(self._activity.log(ActivityFilter(action="backup", limit=1000)))
-            if e.action == "backup.created"
+            for e in self._activity.events(ActivityFilter(action="backup.created"))
         ]
         chain = self._chain()
         with vault.reading() as conn:
@@ -182,7 +194,7 @@ class Evidence:
                 PolicyAcceptanceFacts(a.login, a.version, a.accepted_at)
                 for a in policies.acceptances()
             ],
-            usage=_usage(self._activity.log(period)),
+            usage=_usage(self._activity.events(period)),  # every entry, streamed
             alerts=[a.message for a in self._activity.alerts(period)],
             backups=backups,
             coverage=self._coverage(end),
@@ -211,7 +223,7 @@ def _ts(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def _usage(events: list[ActivityEvent]) -> list[UsageFacts]:
+def _usage(events: Iterable[ActivityEvent]) -> list[UsageFacts]:
     figures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for e in events:
         f = figures[e.actor]

@@ -313,10 +313,11 @@ def status(session: Session) -> VaultStatus:
     return session.vault.status()
 
 
-def verify_audit(session: Session) -> ChainReport:
-    """The audit chain's check, every signature included; a broken chain raises
-    :class:`AuditChainBroken`."""
-    report = audit_check.verify_trail(session.vault)
+def verify_audit(session: Session, *, full: bool = False) -> ChainReport:
+    """The audit chain's check, every signature included (those before the newest
+    checkpoint this person trusts were checked then; ``full`` checks them again); a
+    broken chain raises :class:`AuditChainBroken`."""
+    report = audit_check.verify_trail(session.vault, full=full)
     if not report.ok:
         where = (
             f" The first bad entry is number {report.first_bad_seq}."

@@ -291,7 +291,12 @@ class UnlockedVault:
         return event
 
     def verify_audit(
-        self, *, keys: audit.KeyLookup | None = None, unseal: audit.Unsealer | None = None
+        self,
+        *,
+        keys: audit.KeyLookup | None = None,
+        unseal: audit.Unsealer | None = None,
+        checkpoint: audit.Checkpoint | None = None,
+        rehash: bool = True,
     ) -> audit.ChainReport:
         """Walk the audit chain and compare its end with the head vault.json records.
 
@@ -302,7 +307,9 @@ class UnlockedVault:
 
         ``keys`` (the person keys the vault vouches for; the services know which) makes
         the walk check every entry's signature too; ``unseal`` opens resealed details
-        for the holder of the audit key (:mod:`crmdesk.audit.verify`).
+        for the holder of the audit key (:mod:`crmdesk.audit.verify`); ``checkpoint``
+        and ``rehash``: where signatures were already checked, and whether the entries
+        before it are rehashed (:mod:`crmdesk.audit.checkpoint` says what each trusts).
         """
         recorded, required = read_recorded_head(self.folder)
         with self.reading() as conn:
@@ -313,6 +320,8 @@ class UnlockedVault:
                 head_required=required,
                 keys=keys,
                 unseal=unseal,
+                checkpoint=checkpoint,
+                rehash=rehash,
             )
 
     @property

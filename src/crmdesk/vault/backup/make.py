@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from crmdesk import audit
 from crmdesk.errors import BadInput, CannotUnlock, NotAllowed, VaultDamaged
 from crmdesk.vault.backup.container import Part, file_digest, signed_prefix, write_container
 from crmdesk.vault.backup.snapshot import Snapshot, take_snapshot
@@ -43,7 +44,13 @@ class BackupInfo:
     books: int
 
 
-def write_backup(vault: UnlockedVault, dest: Path, *, force: bool = False) -> BackupInfo:
+def write_backup(
+    vault: UnlockedVault,
+    dest: Path,
+    *,
+    force: bool = False,
+    audit_checkpoint: audit.Checkpoint | None = None,
+) -> BackupInfo:
     """Copy the open ``vault`` into the backup file ``dest``, verified and signed by the
     owner who has it open; never half-written.
 
@@ -76,7 +83,7 @@ def write_backup(vault: UnlockedVault, dest: Path, *, force: bool = False) -> Ba
         made_at = datetime.now(UTC).isoformat(timespec="seconds")  # the snapshot's time
         snapshot = take_snapshot(vault, work)
         _check_keyfile(snapshot.keyfile, person)
-        facts = _verify(snapshot, vault_id)
+        facts = _verify(snapshot, vault_id, audit_checkpoint)
         _check_against_live(vault, facts)
         parts = [Part(f.file, f.key_id, *file_digest(f.path)) for f in snapshot.files]
         prefix = signed_prefix(
@@ -149,11 +156,13 @@ def _check_keyfile(keyfile: KeyFile, person: Person) -> None:
         )
 
 
-def _verify(snapshot: Snapshot, vault_id: str) -> CopyFacts:
+def _verify(snapshot: Snapshot, vault_id: str, checkpoint: audit.Checkpoint | None) -> CopyFacts:
     main, *books = snapshot.files
     assert main.key_id == MAIN
     try:
-        facts = verify_copy(main.path, main.key, vault_id)
+        # The copy's trail is checked from the checkpoint of the live one the services
+        # trust (its entries before it were verified then): not walked again here.
+        facts = verify_copy(main.path, main.key, vault_id, audit_checkpoint=checkpoint)
         for book in books:
             verify_book(book.path, book.key, vault_id, book.key_id.partition(":")[2])
     except CopyProblem as exc:

@@ -34,6 +34,7 @@ def verify_copy(
     *,
     expected_schema: int | None = None,
     expected_head: tuple[int, str] | None = None,
+    audit_checkpoint: audit.Checkpoint | None = None,
 ) -> CopyFacts:
     """The main database: every page's HMAC, SQLite's own check, the vault id and the
     audit chain.
@@ -41,7 +42,8 @@ def verify_copy(
     On a fresh read-only connection: after one bad page, later checks on a connection
     are unreliable, and a check must not change the file it checks. With
     ``expected_schema`` the schema version, and with ``expected_head`` the audit head,
-    must be those (a backup header's).
+    must be those (a backup header's). With ``audit_checkpoint`` (one the caller trusts),
+    the chain is checked from that entry on, whose hash must be the checkpoint's.
     """
     conn = _open(path, key, "the database")
     try:
@@ -50,7 +52,13 @@ def verify_copy(
         row = conn.execute("SELECT value FROM vault_info WHERE key = 'vault_id'").fetchone()
         if row is None or row[0] != vault_id:
             raise CopyProblem("the database belongs to another vault")
-        report = audit.verify(conn, vault_id, recorded_head=expected_head)
+        report = audit.verify(
+            conn,
+            vault_id,
+            recorded_head=expected_head,
+            checkpoint=audit_checkpoint,
+            rehash=audit_checkpoint is None,
+        )
         if not report.ok:
             raise CopyProblem(f"its audit trail does not verify: {report.problem}")
         head = audit.head(conn)
