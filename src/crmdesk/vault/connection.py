@@ -162,6 +162,35 @@ _ATTACHED_PRAGMAS = (
 )
 
 
+def open_copy_target(path: Path, key: VaultKey) -> Connection:
+    """A new keyed file that a one-time copy (a backup's part) is written into once.
+
+    No journal and no fsync: nothing relies on this file surviving a crash. It lives in a
+    private work folder removed afterwards, and only what is built from it is made durable
+    (the backup container: fsync, then an atomic rename). So every page is written once,
+    straight into the file, instead of into a WAL first and into the file again at the
+    checkpoint. Pages are encrypted under ``key`` like every other file: no plaintext.
+    """
+    if path.exists():
+        raise UnreadableDatabase(f"{path.name} already exists")  # a copy is always new
+    try:
+        conn = sqlcipher3.connect(
+            f"{path.as_uri()}?mode=rwc", uri=True, isolation_level=None, check_same_thread=False
+        )
+    except sqlcipher3.Error as exc:
+        raise UnreadableDatabase(str(exc)) from None
+    try:
+        conn.execute(f"PRAGMA key = {key.pragma_value()}")  # the very first statement
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):
+            conn.execute(pragma).fetchall()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise UnreadableDatabase(str(exc)) from None
+    return conn
+
+
 def open_readonly(path: Path, key: VaultKey) -> Connection:
     """A read-only keyed connection for checks.
 
