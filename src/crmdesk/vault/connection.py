@@ -20,6 +20,7 @@ DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
 
 CACHE_SIZE = -65536  # in KiB when negative: 64 MiB
+BOOK_CACHE_SIZE = -32768  # each book gets half: an office holds up to ten books
 
 _SESSION_PRAGMAS = (
     # The journal and WAL are encrypted like the database; WAL lets readers and one
@@ -158,7 +159,7 @@ _ATTACHED_PRAGMAS = (
     "PRAGMA {schema}.synchronous = FULL",
     "PRAGMA {schema}.secure_delete = ON",
     # Each book gets half the main file's page cache: an office holds up to ten books.
-    "PRAGMA {schema}.cache_size = -32768",
+    f"PRAGMA {{schema}}.cache_size = {BOOK_CACHE_SIZE}",
 )
 
 
