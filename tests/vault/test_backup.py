@@ -197,9 +197,11 @@ def test_a_page_of_the_vault_that_fails_its_hmac_stops_the_backup(vault_dir, key
     (vault_dir / DATABASE_NAME).write_bytes(bytes(data))
     dest = tmp_path / "out" / "b.crmbackup"
     dest.parent.mkdir()
-    with Vault.open(vault_dir, keystore=keystore) as damaged:  # that page is not read here
-        with pytest.raises(errors.VaultDamaged, match="did not verify"):
-            write_backup(damaged, dest)
+    with (
+        Vault.open(vault_dir, keystore=keystore) as damaged,  # that page is not read here
+        pytest.raises(errors.VaultDamaged, match="did not verify"),
+    ):
+        write_backup(damaged, dest)
     assert list(dest.parent.iterdir()) == []  # no backup, no work folder left
 
 
