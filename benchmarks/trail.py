@@ -12,10 +12,7 @@ from typing import Any
 
 from benchmarks.common import Figure, Figures, run_child
 
-try:  # the generator of issue 19, parts 3-4
-    from benchmarks.audit_trail import TrailVault, make_trail
-except ImportError:  # not merged yet: a stand-in with the same interface
-    from benchmarks.trail_fallback import TrailVault, make_trail  # type: ignore[assignment]
+from benchmarks.audit_trail import TrailVault, make_trail
 from crmdesk.services import opening
 from crmdesk.services import session as sessions
 from crmdesk.services.activity import ActivityFilter, ActivityService

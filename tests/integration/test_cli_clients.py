@@ -105,3 +105,21 @@ def test_demo_from_the_command_line(vault):
     assert "100%" in result.stderr  # progress
     listed = json.loads(run_cli(vault, "client", "list", "--limit", "100", "--json").stdout)
     assert len(listed) == 30
+
+
+def test_status_says_it_counts_and_its_counts_are_exact(vault):
+    """Every record table is read for the counts: said on standard error, output as before."""
+    for n in range(3):
+        _add(vault, {"name": f"Counted {n}"})
+    assert run_cli(vault, "client", "delete", str(_add(vault, {"name": "Gone"}))).returncode == 0
+    result = run_cli(vault, "status")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("Counting the records of every table")
+    assert "Records:" in result.stdout
+    counted = {
+        line.split()[0]: int(line.split()[1].replace(",", ""))
+        for line in result.stdout.split("Records:\n", 1)[1].splitlines()
+    }
+    assert counted["clients"] == 3
+    data = json.loads(run_cli(vault, "status", "--json").stdout)
+    assert data["table_counts"]["clients"] == 3

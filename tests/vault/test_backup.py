@@ -178,6 +178,58 @@ def test_backup_never_overwrites_unless_forced(filled, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.crmbackup", "vault"]
 
 
+def _raw(vault_dir: Path, key) -> sqlcipher3.Connection:
+    """The vault's database on a plain keyed connection, to damage it on purpose."""
+    conn = sqlcipher3.connect(str(vault_dir / DATABASE_NAME), isolation_level=None)
+    conn.execute(f"PRAGMA key = {key.pragma_value()}")
+    return conn
+
+
+def test_a_page_of_the_vault_that_fails_its_hmac_stops_the_backup(vault_dir, keystore, tmp_path):
+    """SQLite's backup API copies such a page as zeros without a word: the copy's
+    structure check is what stops it (make.py)."""
+    vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
+    _fill(vault, rows=2000)
+    root = _rows(vault, "SELECT rootpage FROM sqlite_master WHERE name = 'probe'")[0][0]
+    vault.close()  # the WAL checkpointed into the file
+    data = bytearray((vault_dir / DATABASE_NAME).read_bytes())
+    data[(root - 1) * 4096 + 2048] ^= 0x01  # one bit of the probe table's first page
+    (vault_dir / DATABASE_NAME).write_bytes(bytes(data))
+    dest = tmp_path / "out" / "b.crmbackup"
+    dest.parent.mkdir()
+    with (
+        Vault.open(vault_dir, keystore=keystore) as damaged,  # that page is not read here
+        pytest.raises(errors.VaultDamaged, match="did not verify"),
+    ):
+        write_backup(damaged, dest)
+    assert list(dest.parent.iterdir()) == []  # no backup, no work folder left
+
+
+def test_pages_intact_but_disagreeing_stop_the_backup(filled, vault_dir, keystore, tmp_path):
+    """Every page passes its HMAC, but an index does not match its table."""
+    vault, _ = filled
+    with vault.transaction() as conn:
+        conn.execute("CREATE TABLE pairs (a INTEGER, b INTEGER)")
+        conn.execute("CREATE INDEX pairs_a ON pairs (a)")
+        conn.executemany("INSERT INTO pairs VALUES (?, ?)", [(i, -i) for i in range(1, 50)])
+    raw = _raw(vault_dir, vault.held.main)
+    # The index now claims to hold b while it holds a.
+    raw.execute("PRAGMA writable_schema = ON")
+    raw.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX pairs_a ON pairs (b)'"
+                " WHERE name = 'pairs_a'")  # fmt: skip
+    raw.execute("PRAGMA writable_schema = OFF")
+    raw.close()
+    vault.close()
+    dest = tmp_path / "out" / "b.crmbackup"
+    dest.parent.mkdir()
+    with Vault.open(vault_dir, keystore=keystore) as reopened:
+        with reopened.reading() as conn:
+            assert conn.execute("PRAGMA cipher_integrity_check").fetchall() == []
+        with pytest.raises(errors.VaultDamaged, match="integrity check of the database fails"):
+            write_backup(reopened, dest)
+    assert list(dest.parent.iterdir()) == []
+
+
 def test_a_book_made_by_another_window_is_in_the_backup(filled, keystore, tmp_path):
     """A book made after this vault was opened: attached for the copy, from its grant."""
     vault, _ = filled

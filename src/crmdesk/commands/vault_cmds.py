@@ -58,6 +58,9 @@ def print_recovery_key(key: str, lead: str = "") -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with open_session(args) as session:
+        # The counts are exact: every record table is read (its smallest index), a
+        # moment for a large vault. Said on standard error; standard output stays as it is.
+        print("Counting the records of every table ...", file=sys.stderr, flush=True)
         st = sessions.status(session)
     if args.json:
         data = asdict(st)

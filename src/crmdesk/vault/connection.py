@@ -20,6 +20,7 @@ DatabaseError = sqlcipher3.DatabaseError
 Connection = sqlcipher3.Connection
 
 CACHE_SIZE = -65536  # in KiB when negative: 64 MiB
+BOOK_CACHE_SIZE = -32768  # each book gets half: an office holds up to ten books
 
 _SESSION_PRAGMAS = (
     # The journal and WAL are encrypted like the database; WAL lets readers and one
@@ -158,8 +159,37 @@ _ATTACHED_PRAGMAS = (
     "PRAGMA {schema}.synchronous = FULL",
     "PRAGMA {schema}.secure_delete = ON",
     # Each book gets half the main file's page cache: an office holds up to ten books.
-    "PRAGMA {schema}.cache_size = -32768",
+    f"PRAGMA {{schema}}.cache_size = {BOOK_CACHE_SIZE}",
 )
+
+
+def open_copy_target(path: Path, key: VaultKey) -> Connection:
+    """A new keyed file that a one-time copy (a backup's part) is written into once.
+
+    No journal and no fsync: nothing relies on this file surviving a crash. It lives in a
+    private work folder removed afterwards, and only what is built from it is made durable
+    (the backup container: fsync, then an atomic rename). So every page is written once,
+    straight into the file, instead of into a WAL first and into the file again at the
+    checkpoint. Pages are encrypted under ``key`` like every other file: no plaintext.
+    """
+    if path.exists():
+        raise UnreadableDatabase(f"{path.name} already exists")  # a copy is always new
+    try:
+        conn = sqlcipher3.connect(
+            f"{path.as_uri()}?mode=rwc", uri=True, isolation_level=None, check_same_thread=False
+        )
+    except sqlcipher3.Error as exc:
+        raise UnreadableDatabase(str(exc)) from None
+    try:
+        conn.execute(f"PRAGMA key = {key.pragma_value()}")  # the very first statement
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):
+            conn.execute(pragma).fetchall()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise UnreadableDatabase(str(exc)) from None
+    return conn
 
 
 def open_readonly(path: Path, key: VaultKey) -> Connection:

@@ -28,6 +28,7 @@ from crmdesk.vault import migrations
 from crmdesk.vault.audit_head import AuditHeadWriter, Head, read_recorded_head
 from crmdesk.vault.books import AttachedBooks, RedoSeal
 from crmdesk.vault.connection import (
+    BOOK_CACHE_SIZE,
     CACHE_SIZE,
     Connection,
     DatabaseError,
@@ -245,15 +246,23 @@ class UnlockedVault:
 
         Index pages of a growing file fall out of the normal 64 MiB cache and are then
         read, decrypted and encrypted again; keeping them costs memory only meanwhile.
+        Each book held gets half as much (an export of every client reads the books'
+        rows in list order, not in storage order).
         """
+        books = sorted(self.books.schemas.values())
         with self._lock:
             self.connection.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")
+            for schema in books:
+                self.connection.execute(f"PRAGMA {schema}.cache_size = {-int(cache_mib) * 512}")
         try:
             yield
         finally:
             with self._lock:
                 if self._conn is not None:
                     self._conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
+                    for schema in books:
+                        if schema in self.books.schemas.values():  # still attached
+                            self._conn.execute(f"PRAGMA {schema}.cache_size = {BOOK_CACHE_SIZE}")
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:

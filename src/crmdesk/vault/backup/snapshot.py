@@ -29,6 +29,7 @@ from crmdesk.vault.connection import (
     DatabaseError,
     UnreadableDatabase,
     attach_database,
+    open_copy_target,
     open_database,
 )
 from crmdesk.vault.keys.keyfile import KeyFile
@@ -164,17 +165,20 @@ def _gate(vault: UnlockedVault, main_key: VaultKey, schemas: dict[str, str]) -> 
 
 
 def _copy(conn: Connection, schema: str, copied: CopiedFile) -> None:
-    """The online backup of one file into its copy, then the copy's WAL folded in."""
+    """The online backup of one file into its copy, each page written once."""
     try:
-        target = open_database(copied.path, copied.key, create=True)
+        # No journal and no fsync for the copy (see open_copy_target): the container
+        # built from it is what is made durable, and a crash leaves only the work folder.
+        target = open_copy_target(copied.path, copied.key)
     except UnreadableDatabase as exc:
         raise BadInput(
             f"Cannot write the backup beside its destination: {exc}.", code="backup.unwritable"
         ) from None
     try:
         conn.backup(target, pages=-1, name=schema)
-        # The copy took the source's WAL mode; a rollback journal checkpoints the WAL
-        # into the file and leaves no -wal or -shm beside it.
+        # The copy's first page came from the source and names WAL mode, which the copy
+        # takes up at its next read; a rollback journal rewrites that page (through a WAL
+        # holding just it) and leaves no -wal or -shm beside it.
         mode = target.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         if str(mode).lower() != "delete":
             raise VaultDamaged(
