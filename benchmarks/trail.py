@@ -10,9 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, Figures, run_child
-
 from benchmarks.audit_trail import TrailVault, make_trail
+from benchmarks.common import Figure, Figures, run_child
 from crmdesk.services import opening
 from crmdesk.services import session as sessions
 from crmdesk.services.activity import ActivityFilter, ActivityService
