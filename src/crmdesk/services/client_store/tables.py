@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from crmdesk.domain import classify
@@ -56,6 +57,16 @@ BOOK_SEARCH = "va_search"  # the book's FTS5 index: value-added text, rowid = cl
 VALUE_ADDED_SUMMARIES = ("last_purchase", "spend_12m_cents", "next_order", "buy_months")
 
 
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at these indexes, as a tuple (itemgetter's, always a tuple)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        (index,) = indexes
+        return lambda values: (values[index],)
+    return lambda values: ()
+
+
 class Split:
     """Where the columns of a shape live: in the main database's row, or in a book's.
 
@@ -70,10 +81,11 @@ class Split:
         self.main_names = tuple(shape.columns[i].name for i in self.main)
         self.book_names = tuple(shape.columns[i].name for i in self.book)
         self.withheld = tuple(shape.columns[i].default for i in self.book)
+        self._main, self._book = _picker(self.main), _picker(self.book)
 
     def parts(self, values: Sequence[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         """A row's (main part, book part)."""
-        return tuple(values[i] for i in self.main), tuple(values[i] for i in self.book)
+        return self._main(values), self._book(values)
 
     def join(self, main: Sequence[Any], book: Sequence[Any] | None) -> list[Any]:
         row: list[Any] = [None] * len(self.shape.columns)
