@@ -144,6 +144,16 @@ class ChildTable:
             f" WHERE {self.parent} = ? ORDER BY {self.order}"
         )
 
+    def select_many_sql(self, schema: str = "main") -> str:
+        """The rows of several parents (a JSON list of ids bound): parent, id, then the
+        columns as in select_sql, each parent's in its order."""
+        names = self.shape.names if self.value_added else self.split.main_names
+        return (
+            f"SELECT {self.parent}, id, {', '.join(names)} FROM {schema}.{self.name}"
+            f" WHERE {self.parent} IN (SELECT value FROM json_each(?))"
+            f" ORDER BY {self.parent}, {self.order}"
+        )
+
     def book_insert_sql(self, schema: str) -> str:
         """An INSERT of the value-added part of an item: (key, client, columns, derived)."""
         assert self.book_table is not None
@@ -157,6 +167,15 @@ class ChildTable:
         return (
             f"SELECT {self.book_key}, {', '.join(self.split.book_names)}"
             f" FROM {schema}.{self.book_table} WHERE client_id = ?"
+        )
+
+    def book_select_many_sql(self, schema: str) -> str:
+        """The value-added parts of several clients' items (a JSON list of ids bound)."""
+        assert self.book_table is not None
+        return (
+            f"SELECT {self.book_key}, {', '.join(self.split.book_names)}"
+            f" FROM {schema}.{self.book_table}"
+            " WHERE client_id IN (SELECT value FROM json_each(?))"
         )
 
 
