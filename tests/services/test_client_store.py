@@ -16,7 +16,10 @@ from crmdesk.services import client_store
 from crmdesk.services.client_query import ClientQuery, SortKey
 from crmdesk.services.client_store import search, tables
 from crmdesk.services.client_store.rows import codec
+from crmdesk.services.clients import ClientService
+from crmdesk.services.people import UserService
 from tests.services.conftest import TODAY, full_client
+from tests.services.office import fast_passwords, make_office, secret_client  # noqa: F401
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "crmdesk"
 NOW = dt.datetime(2026, 11, 29, 9, 30, tzinfo=dt.UTC)
@@ -218,6 +221,39 @@ def test_cards_hold_the_client_row_and_its_contacts_without_their_profile(vault)
     assert card.contacts == expected and len(expected) == 2
     assert first_only.contacts == expected[:1]
     assert isinstance(card.contacts[0], Contact)
+
+
+def test_clients_loaded_in_bulk_are_those_loaded_one_by_one(vault, fast_passwords):  # noqa: F811
+    office = make_office(vault)  # the house book and Sam's
+    UserService(office.owner).add("eve", "Eve Stone", "salesperson", "initial password 1")
+    clients = ClientService(office.owner)
+    full = full_client()
+    full["contacts"].append({"name": "Second Person", "email": "second@zoes-bakery.example"})
+    ids = [office.sams_client, office.zoes_client, clients.add(full)]
+    for n, salesperson in enumerate(["Eve Stone", "Sam Reed", "Eve Stone"]):
+        data = secret_client(salesperson, f"Client {n} Ltd")
+        data["contacts"].append({"name": f"Other {n}", "phone": "+1 202 555 0199"})
+        data["interactions"].append({"date": "2026-09-01", "kind": "email", "summary": "hi"})
+        data["tasks"].append({"due": "2026-10-20", "title": "Write", "done": True})
+        data["purchases"].append({"date": "2026-01-05", "items": [
+            {"product": "Bolt", "quantity": "2", "unit_price": "1.50"},
+            {"product": "Nut", "quantity": "5", "unit_price": "0.25", "discount_percent": "10"},
+        ]})  # fmt: skip
+        ids.append(clients.add(data))
+    ids.append(clients.add({"name": "Bare Minimum"}))
+    for session in (office.owner, office.session("sam"), office.session("ann")):
+        shown = session.vault
+        with shown.reading():
+            one_by_one = {i: client_store.load_client(shown, i) for i in ids}
+            in_bulk = client_store.load_clients(shown, [*reversed(ids), 999, ids[0]])
+        assert list(in_bulk) == sorted(ids)
+        assert in_bulk == one_by_one
+    # Each person saw what they hold: the owner every book, Sam his, Ann none.
+    assert in_bulk[office.sams_client].notes == ""
+    with office.owner.vault.reading():
+        everything = client_store.load_clients(office.owner.vault, ids)
+    assert everything[office.sams_client].notes and everything[ids[3]].purchases
+    assert len(everything[ids[2]].contacts) == 2 and len(everything[ids[3]].tasks) == 2
 
 
 def test_open_tasks_and_names_of_some_clients(vault):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .entities import MAX_NAME
-from .errors import index_path, join_path
+from .errors import ValidationError, index_path, join_path
 from .validation import (
     Collector,
     clean_text,
@@ -73,15 +73,18 @@ class JsonReader:
         required: bool = False,
         multiline: bool = False,
     ) -> str:
-        value = self.c.check(
-            clean_text,
-            obj.get(key),
-            join_path(path, key),
-            max_length=max_length,
-            required=required,
-            multiline=multiline,
-        )
-        return value if value is not None else ""
+        # Called straight, not through Collector.check: a client has dozens of texts.
+        try:
+            return clean_text(
+                obj.get(key),
+                join_path(path, key),
+                max_length=max_length,
+                required=required,
+                multiline=multiline,
+            )
+        except ValidationError as err:
+            self.c.extend(err.errors)
+            return ""
 
     def choice(
         self, obj: dict[str, Any], key: str, path: str, choices: tuple[str, ...], default: str
@@ -110,10 +113,18 @@ class JsonReader:
         return self.c.check(parse_date, raw, join_path(path, key))
 
     def email(self, value: object, path: str) -> str | None:
-        return self.c.check(normalise_email, value, path)
+        try:
+            return normalise_email(value, path)
+        except ValidationError as err:
+            self.c.extend(err.errors)
+            return None
 
     def phone(self, value: object, path: str) -> str | None:
-        return self.c.check(normalise_phone, value, path, default_region=self.region)
+        try:
+            return normalise_phone(value, path, self.region)
+        except ValidationError as err:
+            self.c.extend(err.errors)
+            return None
 
     def primary_and_list(
         self,

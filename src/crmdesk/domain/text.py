@@ -37,7 +37,7 @@ def fold(text: str) -> str:
         return text.lower()
     # Every step works character by character and a space never combines, so folding
     # word by word gives the same result; names and places repeat, so words are cached.
-    return " ".join(_fold_word(word) for word in text.split(" "))
+    return " ".join(map(_fold_word, text.split(" ")))
 
 
 @functools.lru_cache(maxsize=65536)

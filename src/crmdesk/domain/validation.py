@@ -107,6 +107,13 @@ def _require_str(value: object, path: str, what: str) -> str:
     return value
 
 
+# A control character (category Cc is exactly U+0000-U+001F and U+007F-U+009F): one
+# regex search, not a Python loop over every character of every field of an import.
+# Multi-line fields (notes) may hold newlines and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean_text(
     value: object,
     path: str,
@@ -132,13 +139,14 @@ def clean_text(
             length=len(text),
             most=max_length,
         )
-    allowed = "\n\r\t" if multiline else ""
-    for ch in text:
-        if unicodedata.category(ch) == "Cc" and ch not in allowed:
-            where = "" if multiline else " (this field is a single line)"
-            raise _fail(
-                path, f"contains a control character {ch!r}{where}", "field.control_character"
-            )
+    found = (_CONTROL_IN_NOTES if multiline else _CONTROL).search(text)
+    if found:
+        where = "" if multiline else " (this field is a single line)"
+        raise _fail(
+            path,
+            f"contains a control character {found.group()!r}{where}",
+            "field.control_character",
+        )
     return text
 
 

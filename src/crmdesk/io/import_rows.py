@@ -92,12 +92,15 @@ def kind_value(text: str) -> str:
 
 
 class _Column:
-    __slots__ = ("index", "label", "target", "listed", "plain", "sibling")
+    __slots__ = ("index", "label", "target", "listed", "plain", "sibling", "family", "origin")
 
     def __init__(self, index: int, label: str, target: str, listed: bool) -> None:
         self.index, self.label, self.target, self.listed = index, label, target, listed
         self.plain = False  # a notes column whose values need no label
         self.sibling: int | None = None  # the column labelling this one's values
+        self.family = label  # what its values are called when their sibling is empty
+        # The origin of its values unless a sibling labels them (made once, not per row).
+        self.origin = _Origin(label, label)
 
 
 class RowBuilder:
@@ -131,6 +134,8 @@ class RowBuilder:
                 column.plain = alone or keys[column.index] in NOTE_WORDS
         for column in self.columns:
             m = _NUMBERED_VALUE.fullmatch(keys[column.index])
+            if m:
+                column.family = m.group(1).capitalize()
             if m and column.target in _LABELLED_TARGETS:
                 family, n = m.group(1), m.group(2)
                 for kind in ("service", "label", "type"):
@@ -138,6 +143,12 @@ class RowBuilder:
                     if key in keys:
                         column.sibling = keys.index(key)
                         break
+            if column.plain:
+                column.origin = _Origin(column.label, "")
+        # Only the address groups some column feeds are looked for in a row.
+        self.address_groups = tuple(
+            g for g in ADDRESS_GROUPS if any(c.target.startswith(f"{g}.") for c in self.columns)
+        )
 
     def date_cells(self, record: CsvRecord) -> Iterable[str]:
         """The cells of date columns (for the first pass that decides the date order)."""
@@ -160,21 +171,18 @@ class RowBuilder:
             cell = _cell(cells[column.index])
             if not cell:
                 continue
-            shown = column.label
+            origin = column.origin
             if column.sibling is not None and column.sibling < width:
                 label = _cell(cells[column.sibling]).lstrip("*").strip()
-                family = _NUMBERED_VALUE.fullmatch(header_key(column.label))
-                shown = label or (family.group(1).capitalize() if family else column.label)
-            elif column.plain:
-                shown = ""
+                origin = _Origin(column.label, label or column.family)
             target = column.target
             if column.listed:
                 parts = split_values(cell) if (";" in cell or ":::" in cell) else [cell]
                 if target == "tags":
                     parts = [t for t in map(clean_tag, parts) if t]
-                values.setdefault(target, []).extend((p, _origin(shown, column)) for p in parts)
+                values.setdefault(target, []).extend((p, origin) for p in parts)
             else:
-                values.setdefault(target, []).append((cell, _origin(shown, column)))
+                values.setdefault(target, []).append((cell, origin))
         for i, label in self.ignored:
             if i < width and cells[i].strip():
                 draft.ignored.append(label)
@@ -184,7 +192,9 @@ class RowBuilder:
         if not values and not any(c.strip() for c in cells):
             draft.blank = True
             return draft
-        data, origins, group, leads = _client_json(values, self.dates.order, self.by_company)
+        data, origins, group, leads = _client_json(
+            values, self.dates.order, self.by_company, self.address_groups
+        )
         if group and group.startswith("org:") and not self.by_company:
             group, leads = None, False
         if extra:
@@ -216,10 +226,6 @@ class _Origin(str):
         return self
 
 
-def _origin(shown: str, column: _Column) -> _Origin:
-    return _Origin(column.label, shown)
-
-
 def _lines(found: list[tuple[str, str]]) -> list[str]:
     return [
         labelled_line(getattr(origin, "shown", ""), value)
@@ -230,7 +236,10 @@ def _lines(found: list[tuple[str, str]]) -> list[str]:
 
 
 def _client_json(
-    values: Values, order: DateOrder, by_company: bool = True
+    values: Values,
+    order: DateOrder,
+    by_company: bool = True,
+    address_groups: Sequence[str] = ADDRESS_GROUPS,
 ) -> tuple[dict[str, Any], dict[str, str], str | None, bool]:
     """Client JSON from the values of one row, where each value came from, the row's
     group and whether it is the company's own row. ``by_company``: the file names
@@ -300,7 +309,7 @@ def _client_json(
     put_list("phones", values.get("phones", []), data)
     put_list("tags", values.get("tags", []), data)
     put_lines("notes", values.get("notes"), data)
-    addresses = _addresses(values, origins)
+    addresses = _addresses(values, origins, address_groups)
     if addresses:
         data["addresses"] = addresses
 
@@ -391,9 +400,11 @@ def _birthday_parts(values: Values) -> tuple[str, str] | None:
     return text, origin
 
 
-def _addresses(values: Values, origins: dict[str, str]) -> list[dict[str, str]]:
+def _addresses(
+    values: Values, origins: dict[str, str], groups: Sequence[str]
+) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
-    for group in ADDRESS_GROUPS:
+    for group in groups:
         address: dict[str, str] = {}
         first_label = ""
         streets = values.get(f"{group}.street")

@@ -357,8 +357,7 @@ class ExportService:
         """Some clients with everything they hold (for JSON Lines)."""
         vault = self._session.vault
         with vault.reading():
-            found = (store.load_client(vault, i) for i in sorted(ids))
-            return {c.id: c for c in found if c is not None and c.id is not None}
+            return store.load_clients(vault, ids)
 
     # -- the register -------------------------------------------------------------------
 

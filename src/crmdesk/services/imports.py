@@ -48,6 +48,7 @@ from crmdesk.io.mapping import MappingError, check_mapping, guess_mapping
 from crmdesk.io.vcard_import import vcard_encoding
 from crmdesk.services import client_store as store
 from crmdesk.services.access import require
+from crmdesk.services.gc_pause import collections_paused
 from crmdesk.services.imports_files import (
     FORMATS,
     Layout,
@@ -190,7 +191,7 @@ class ImportService:
         checked: list[Row] = []
         left_out = NotImported(layout.format)
         two_passes = layout.format == "csv" and layout.dates is not None and self._has_dates(layout)
-        with Source(path, layout, self._limits) as source:
+        with collections_paused(), Source(path, layout, self._limits) as source:
             for i, draft in enumerate(source.drafts()):
                 _check_cancel(cancelled, i)
                 if draft.blank:
@@ -373,7 +374,7 @@ class ImportService:
         vault = self._vault
         counted = {"merged": 0, "joined": 0, "skipped": 0, "problems": 0}
         problems: list[Problem] = []
-        with vault.bulk_writes(), vault.transaction() as conn:
+        with collections_paused(), vault.bulk_writes(), vault.transaction() as conn:
             run = Rules(
                 Existing(store.reachability(conn)),
                 plan.phone_region,

@@ -107,6 +107,84 @@ def _value_added_lists(conn: Any, schema: str, client_id: int) -> dict[str, list
     return lists
 
 
+def load_clients(vault: Any, ids: Iterable[int]) -> dict[int, Client]:
+    """Some clients whole, by id, each exactly as :func:`load_client` gives it (those of
+    ``ids`` that are clients). Read in bulk, a few queries for them all instead of a
+    dozen a client: what a JSON Lines export of 100,000 clients reads."""
+    conn = vault.connection
+    wanted = json.dumps(sorted(set(ids)))
+    rows = conn.execute(
+        f"SELECT id, book_id, {', '.join(CLIENT_ROW_SPLIT.main_names)} FROM {CLIENTS}"
+        " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+        (wanted,),
+    ).fetchall()
+    by_book: dict[str, list[int]] = {}
+    for r in rows:
+        by_book.setdefault(r[1], []).append(r[0])
+    book_rows: dict[int, tuple[Any, ...]] = {}
+    book_parts: dict[str, dict[int, tuple[Any, ...]]] = {t.name: {} for t in SPLIT_TABLES}
+    lists: dict[int, dict[str, list[Any]]] = {r[0]: {} for r in rows}
+    for book_id, client_ids in by_book.items():
+        schema = vault.book_schema(book_id)
+        if schema is None:
+            continue  # withheld: the book's fields read as their defaults
+        those = json.dumps(client_ids)
+        for r in conn.execute(
+            f"SELECT client_id, {', '.join(CLIENT_ROW_SPLIT.book_names)}"
+            f" FROM {schema}.{BOOK_CLIENTS} WHERE client_id IN (SELECT value FROM json_each(?))",
+            (those,),
+        ):
+            book_rows[r[0]] = r[1:]
+        for table in SPLIT_TABLES:
+            parts = book_parts[table.name]
+            for r in conn.execute(table.book_select_many_sql(schema), (those,)):
+                parts[r[0]] = r[1:]
+        for client_id in client_ids:  # the value-added lists: empty unless read below
+            lists[client_id] |= {t.field: [] for t in (*BOOK_LISTS, PURCHASES)}
+        _many_value_added_lists(conn, schema, those, lists)
+    for table in SPLIT_TABLES:
+        split, parts = table.split, book_parts[table.name]
+        for client_id in lists:
+            lists[client_id][table.field] = []
+        for r in conn.execute(table.select_many_sql(), (wanted,)):
+            item = split.shape.build(split.join(r[2:], parts.get(r[1])), id=r[1])
+            lists[r[0]][table.field].append(item)
+    build_task = TASKS.shape.build
+    for client_id in lists:
+        lists[client_id][TASKS.field] = []
+    for r in conn.execute(TASKS.select_many_sql(), (wanted,)):
+        lists[r[0]][TASKS.field].append(build_task(r[2:], id=r[1]))
+    build = CLIENT_ROW_SPLIT.shape.build
+    return {
+        r[0]: build(CLIENT_ROW_SPLIT.join(r[2:], book_rows.get(r[0])), **lists[r[0]], id=r[0])
+        for r in rows
+    }
+
+
+def _many_value_added_lists(
+    conn: Any, schema: str, those: str, lists: dict[int, dict[str, list[Any]]]
+) -> None:
+    """Purchases with their items, pricing, preferences, seasonal needs and
+    specifications of some clients of one book, into ``lists`` (by client)."""
+    for table in BOOK_LISTS:
+        build = table.shape.build
+        for r in conn.execute(table.select_many_sql(schema), (those,)):
+            lists[r[0]][table.field].append(build(r[2:], id=r[1]))
+    items: dict[int, list[LineItem]] = {}
+    build_item = PURCHASE_ITEMS.shape.build
+    for r in conn.execute(
+        f"SELECT i.purchase_id, {', '.join(f'i.{n}' for n in PURCHASE_ITEMS.shape.names)}"
+        f" FROM {schema}.{PURCHASE_ITEMS.name} i JOIN {schema}.{PURCHASES.name} p"
+        " ON p.id = i.purchase_id WHERE p.client_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY i.purchase_id, i.position",
+        (those,),
+    ):
+        items.setdefault(r[0], []).append(build_item(r[1:]))
+    build = PURCHASES.shape.build
+    for r in conn.execute(PURCHASES.select_many_sql(schema), (those,)):
+        lists[r[0]][PURCHASES.field].append(build(r[2:], id=r[1], items=items.get(r[1], [])))
+
+
 def load_cards(vault: Any, ids: Iterable[int], *, every_contact: bool = True) -> dict[int, Client]:
     """Some clients' basic information, notes and contacts (other lists left empty):
     what an address book or spreadsheet holds. Without ``every_contact``, only the

@@ -138,15 +138,18 @@ def settle(vault: Any) -> int:
     if not pending(conn, books):
         return 0
     marks = ", ".join("?" for _ in books)
+    now = _this_transaction(vault)
+    # Rows this very transaction wrote are left to a later one (below): not even read,
+    # so that an import's every batch does not read again all the batches before it.
+    before = "" if now.first_written is None else " AND r.version < ?"
     rows = conn.execute(
         f"SELECT r.version, r.book_id, r.client_id, r.payload, c.book_id"
         f" FROM main.{BOOK_REDO} r LEFT JOIN main.{CLIENTS} c ON c.id = r.client_id"
-        f" WHERE r.book_id IN ({marks}) ORDER BY r.version",
-        list(books),
+        f" WHERE r.book_id IN ({marks}){before} ORDER BY r.version",
+        [*books, *(() if now.first_written is None else (now.first_written,))],
     ).fetchall()
     done: list[tuple[int]] = []
     left = 0
-    now = _this_transaction(vault)
     for version, book_id, client_id, payload, now_in in rows:
         if now.first_written is not None and version >= now.first_written:
             break  # written by this very transaction: a later one decides

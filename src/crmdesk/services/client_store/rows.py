@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -26,10 +27,26 @@ from crmdesk.domain.classification import ENTITY_PREFIXES, FieldClass
 Convert = Callable[[Any], Any]
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# What JSON escapes in a string when it keeps every other character as it is.
+_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
 
 
 def to_json(values: Any) -> str:
-    """Lists as stored: compact, and readable in any language (no \\u escapes)."""
+    """Lists as stored: compact, and readable in any language (no \\u escapes).
+
+    A list of strings none of which JSON would escape is joined directly: the same text
+    as the encoder's, several times faster, and an import of 100,000 clients writes
+    half a million such lists (emails, phones, tags of clients and contacts).
+    """
+    if type(values) is list:
+        try:
+            plain = "".join(values)  # a TypeError if one is not a string
+        except TypeError:
+            return _JSON.encode(values)
+        if not values:
+            return "[]"
+        if not _ESCAPED.search(plain):
+            return '["' + '","'.join(values) + '"]'
     return _JSON.encode(values)
 
 

@@ -27,6 +27,10 @@ def _month_mask(months: Iterable[int]) -> int:
     return mask
 
 
+# The summaries of a client without purchases or seasonal needs.
+_NOTHING_BOUGHT = {"last_purchase": None, "spend_12m_cents": 0, "next_order": None, "buy_months": 0}
+
+
 def last_contact(client: Client) -> str | None:
     return iso(max((i.date for i in client.interactions), default=None))
 
@@ -36,6 +40,8 @@ def summary(client: Client, today: dt.date, totals: Sequence[Decimal]) -> dict[s
 
     ``totals`` are the purchases' totals, in order: worked out once per client.
     """
+    if not client.purchases and not client.seasonal_needs:
+        return dict(_NOTHING_BOUGHT)  # most clients of an import
     orders = summarise_orders(
         [(p.date, total) for p, total in zip(client.purchases, totals, strict=True)], today
     )

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from crmdesk.domain import classify
@@ -56,6 +57,16 @@ BOOK_SEARCH = "va_search"  # the book's FTS5 index: value-added text, rowid = cl
 VALUE_ADDED_SUMMARIES = ("last_purchase", "spend_12m_cents", "next_order", "buy_months")
 
 
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at these indexes, as a tuple (itemgetter's, always a tuple)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        (index,) = indexes
+        return lambda values: (values[index],)
+    return lambda values: ()
+
+
 class Split:
     """Where the columns of a shape live: in the main database's row, or in a book's.
 
@@ -70,10 +81,11 @@ class Split:
         self.main_names = tuple(shape.columns[i].name for i in self.main)
         self.book_names = tuple(shape.columns[i].name for i in self.book)
         self.withheld = tuple(shape.columns[i].default for i in self.book)
+        self._main, self._book = _picker(self.main), _picker(self.book)
 
     def parts(self, values: Sequence[Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         """A row's (main part, book part)."""
-        return tuple(values[i] for i in self.main), tuple(values[i] for i in self.book)
+        return self._main(values), self._book(values)
 
     def join(self, main: Sequence[Any], book: Sequence[Any] | None) -> list[Any]:
         row: list[Any] = [None] * len(self.shape.columns)
@@ -132,6 +144,16 @@ class ChildTable:
             f" WHERE {self.parent} = ? ORDER BY {self.order}"
         )
 
+    def select_many_sql(self, schema: str = "main") -> str:
+        """The rows of several parents (a JSON list of ids bound): parent, id, then the
+        columns as in select_sql, each parent's in its order."""
+        names = self.shape.names if self.value_added else self.split.main_names
+        return (
+            f"SELECT {self.parent}, id, {', '.join(names)} FROM {schema}.{self.name}"
+            f" WHERE {self.parent} IN (SELECT value FROM json_each(?))"
+            f" ORDER BY {self.parent}, {self.order}"
+        )
+
     def book_insert_sql(self, schema: str) -> str:
         """An INSERT of the value-added part of an item: (key, client, columns, derived)."""
         assert self.book_table is not None
@@ -145,6 +167,15 @@ class ChildTable:
         return (
             f"SELECT {self.book_key}, {', '.join(self.split.book_names)}"
             f" FROM {schema}.{self.book_table} WHERE client_id = ?"
+        )
+
+    def book_select_many_sql(self, schema: str) -> str:
+        """The value-added parts of several clients' items (a JSON list of ids bound)."""
+        assert self.book_table is not None
+        return (
+            f"SELECT {self.book_key}, {', '.join(self.split.book_names)}"
+            f" FROM {schema}.{self.book_table}"
+            " WHERE client_id IN (SELECT value FROM json_each(?))"
         )
 
 

@@ -91,13 +91,19 @@ def from_client(
     interaction_ids: Sequence[int],
     today: dt.date,
     totals: Sequence[Decimal],
+    contact_values: Sequence[Sequence[Any]] | None = None,
 ) -> ValueAdded:
     """The value-added rows of ``client``, its contacts and interactions having the
-    given ids."""
+    given ids. ``contact_values``: the contacts' column values, when the caller has
+    them already (:meth:`Shape.values` of each)."""
     figures = summary(client, today, totals)
+    if contact_values is None:
+        contact_values = [CONTACTS.shape.values(contact) for contact in client.contacts]
     contacts = []
-    for contact_id, contact in zip(contact_ids, client.contacts, strict=True):
-        _, book = CONTACTS.split.parts(CONTACTS.shape.values(contact))
+    for contact_id, contact, values in zip(
+        contact_ids, client.contacts, contact_values, strict=True
+    ):
+        _, book = CONTACTS.split.parts(values)
         md = month_day(contact.birthday) if contact.birthday else None
         contacts.append([contact_id, *book, md])
     interactions = []

@@ -81,9 +81,12 @@ def insert_clients(
                 "book_id": book_id,
             }
         )
-        _add_basic(basic, client_id, client, contact_ids, interaction_ids)
+        contact_values = [CONTACTS.shape.values(c) for c in client.contacts]
+        _add_basic(basic, client_id, client, contact_ids, interaction_ids, contact_values)
         totals = [p.total for p in client.purchases]
-        va = value_added.from_client(client, contact_ids, interaction_ids, today, totals)
+        va = value_added.from_client(
+            client, contact_ids, interaction_ids, today, totals, contact_values
+        )
         if book_id in held:
             by_book.setdefault(book_id, []).append((client_id, va))
         elif not value_added.is_empty(va):
@@ -210,24 +213,31 @@ def _add_basic(
     c: Client,
     contact_ids: Sequence[int],
     interaction_ids: Sequence[int],
+    contact_values: Sequence[Sequence[Any]] | None = None,
 ) -> None:
     """The client's tags, search entry (name and basic text), contacts' and
-    interactions' basic parts, and tasks."""
-    rows[_TAGS_SQL].extend((fold(t), cid) for t in c.tags)
+    interactions' basic parts, and tasks. ``contact_values``: the contacts' column
+    values, when the caller has them already."""
+    if c.tags:
+        rows[_TAGS_SQL].extend((fold(t), cid) for t in c.tags)
     name, basic, _ = search.search_document(c)
     rows[search.INSERT_SQL].append((cid, name, basic))
-    for table, ids, items in (
-        (CONTACTS, contact_ids, c.contacts),
-        (INTERACTIONS, interaction_ids, c.interactions),
-    ):
-        split, values = table.split, table.shape.values
-        positioned = table.positioned
-        rows[_INSERT[table.name]].extend(
-            (i, cid, *((pos,) if positioned else ()), *split.parts(values(x))[0])
-            for pos, (i, x) in enumerate(zip(ids, items, strict=True))
+    if contact_values is None:
+        contact_values = [CONTACTS.shape.values(x) for x in c.contacts]
+    main_part = CONTACTS.split.parts
+    rows[_INSERT[CONTACTS.name]].extend(
+        (i, cid, pos, *main_part(values)[0])
+        for pos, (i, values) in enumerate(zip(contact_ids, contact_values, strict=True))
+    )
+    if c.interactions:
+        split, values = INTERACTIONS.split, INTERACTIONS.shape.values
+        rows[_INSERT[INTERACTIONS.name]].extend(
+            (i, cid, *split.parts(values(x))[0])
+            for i, x in zip(interaction_ids, c.interactions, strict=True)
         )
-    task_values = TASKS.shape.values
-    rows[_INSERT[TASKS.name]].extend((cid, *task_values(x)) for x in c.tasks)
+    if c.tasks:
+        task_values = TASKS.shape.values
+        rows[_INSERT[TASKS.name]].extend((cid, *task_values(x)) for x in c.tasks)
 
 
 def _delete_basic(conn: Any, client_id: int) -> None:
