@@ -139,7 +139,7 @@ def test_header_labels_are_made_unique_and_named():
         ("'@home", "@home"),
         ("'\tx", "\tx"),
         ("'t Hooft", "'t Hooft"),  # a real apostrophe stays
-        ("''=x", "''=x"),  # only one, and only the guard's
+        ("''=x", "'=x"),  # one apostrophe taken: the export guards "'=x" as "''=x"
         ("'", "'"),
         ("=1", "=1"),
     ],
@@ -172,3 +172,12 @@ def test_an_excel_sep_line_declares_the_delimiter_and_is_not_the_header(tmp_path
     fmt = inspect_csv(path)
     assert fmt.delimiter == ";" and "sep=;" in fmt.delimiter_reason
     assert fmt.header == ("Name", "Notes")
+
+
+@pytest.mark.parametrize("value", ["'-A", "''=x", "'@home", "-A", "'t Hooft", "'", "'+14035550153"])
+def test_the_exports_guard_and_the_imports_undoing_give_back_every_value(value):
+    # Hypothesis found a contact named "'-A" that came back as "-A" (issue 15 round trip).
+    from crmdesk.domain.spreadsheet import neutralise_cell
+    from crmdesk.io.csv_import import unneutralise
+
+    assert unneutralise(neutralise_cell(value)) == value

@@ -14,6 +14,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a CSV export guards: a formula, and also a value that already starts with
+# apostrophes before one ("'-A"), so that the import, which takes one apostrophe away from
+# such a cell, gives back exactly what was exported.
+GUARDED = re.compile(r"'*[=+\-@\t\r]")
 # E.164 numbers (with a tel: URI's extension), one or a list joined with "; ".
 _PHONES = re.compile(r"\+[0-9]{2,15}(;ext=[0-9]{1,10})?(; \+[0-9]{2,15}(;ext=[0-9]{1,10})?)*")
 _NO_YEAR_DATE = re.compile(r"--[0-9]{2}-[0-9]{2}")
@@ -21,11 +25,7 @@ _NO_YEAR_DATE = re.compile(r"--[0-9]{2}-[0-9]{2}")
 
 def neutralise_cell(text: str) -> str:
     """A CSV export's cell: formulas defused, phone numbers and Google's dates as they are."""
-    if (
-        not text.startswith(_FORMULA_STARTS)
-        or _PHONES.fullmatch(text)
-        or _NO_YEAR_DATE.fullmatch(text)
-    ):
+    if not GUARDED.match(text) or _PHONES.fullmatch(text) or _NO_YEAR_DATE.fullmatch(text):
         return text
     return "'" + text
 

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmdesk.domain.spreadsheet import GUARDED
+
 from .import_text import (
     LineCounter,
     StreamedFile,
@@ -37,7 +39,6 @@ DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
 _SNIFF_CHARS = 16_384
 # How far down the header is looked for (past a preamble).
 _HEADER_SEARCH = 30
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +69,11 @@ class CsvRecord:
 def unneutralise(cell: str) -> str:
     """Undo a spreadsheet export's formula guard: ``'=SUM(1)`` -> ``=SUM(1)``.
 
-    Only one apostrophe, and only before the characters that guard protects, so a
-    name like ``'t Hooft`` stays as it is.
+    Only one apostrophe, and only before the characters that guard protects (perhaps
+    after more apostrophes: crmdesk's export guards ``'-A`` as ``''-A``), so a name like
+    ``'t Hooft`` stays as it is.
     """
-    if cell.startswith("'") and cell[1:2] and cell[1:].startswith(_FORMULA_STARTS):
+    if cell.startswith("'") and GUARDED.match(cell, 1):
         return cell[1:]
     return cell
 
