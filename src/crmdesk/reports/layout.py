@@ -245,6 +245,28 @@ class Checkpoint(Flowable):
             self.progress(self.done)
 
 
+class Deferred(Flowable):
+    """A zero-size stand-in for flowables made only when the layout reaches it.
+
+    A long report keeps its rows as plain data until their page comes: a laid-out table
+    holds a style object per cell, which for 100,000 clients is most of the memory.
+    """
+
+    _ZEROSIZE = True
+
+    def __init__(self, make: Callable[[], list[Flowable]]) -> None:
+        super().__init__()
+        self._make: Callable[[], list[Flowable]] | None = make
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        if self._make is not None:
+            made, self._make = self._make(), None
+            self._frame.add_generated_content(*made)  # laid out next, in this frame
+
+
 def _marked_canvas(ctx: ReportContext) -> type[Canvas]:
     """A canvas that marks each page as it closes and holds it only compressed.
 
