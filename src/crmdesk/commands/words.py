@@ -282,6 +282,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "recovery_key.bad_length",
         "recovery_key.other_vault",
         "recovery_key.typo",
+        "report.no_companion",
         "report.not_found",
         "report.unwritable",
         "report_id.typo",

@@ -214,6 +214,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "recovery_key.missing",
         "recovery_key.other_vault",
         "recovery_key.typo",
+        "report.no_companion",
         "report.not_found",
         "report.unwritable",
         "report_id.typo",

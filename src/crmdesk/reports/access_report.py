@@ -1,8 +1,12 @@
 """The access report: everything one user did with client information, for offboarding.
 
-Made for the owner's lawyer: who the user is, the period, counts of what they did, every
-audit entry in time order, the alerts raised, and the state of the audit chain the
-entries were read from. The caller reads the vault; this module only lays it out.
+Made for the owner's lawyer, and readable whatever the period: it opens with who the user
+is, the period, a summary that fits a few pages (counts of what they did; per action and
+per client the number of entries, the first and last time and the alerts they are
+evidence of), the alerts raised, and the state of the audit chain the entries were read
+from. Every entry follows in time order when there are at most :data:`DETAIL_IN_PDF`;
+every entry is always in the companion CSV (:mod:`crmdesk.reports.access_entries`),
+whose SHA-256 the report prints. The caller reads the vault; this module only lays it out.
 """
 
 from __future__ import annotations
@@ -16,12 +20,22 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
 
-from crmdesk.domain.alerts import ActivityEvent, client_count
+from crmdesk.domain.alerts import (
+    AFTER_HOURS_EGRESS,
+    BULK_READING,
+    FAILED_SIGNINS,
+    LARGE_EGRESS,
+    REFUSED_BURST,
+    VALUE_ADDED_BURST,
+    ActivityEvent,
+    client_count,
+)
 from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.fonts import SANS
 from crmdesk.reports.layout import (
     ACCENT,
     Checkpoint,
+    Deferred,
     build_pdf,
     data_table,
     day,
@@ -44,6 +58,19 @@ WIDTHS = (48.0, 104.0, 150.0, 180.0, WIDTH - 482.0)
 _SIZE = 8.5
 _PAD = 10.0
 _DETAIL_CHARS = 300  # one detail value longer than this is cut: the table is a summary
+# Entries printed one by one at most (about 400 pages); more are in the companion file
+# only: a year of a heavy user is 100,000 entries, 4,000 pages nobody can read.
+DETAIL_IN_PDF = 10_000
+TOP_CLIENTS = 40  # clients listed by name in the summary; the rest are added up in a row
+ALERTS_LISTED = 50  # alerts printed as sentences when a companion file holds them all
+ALERT_WORDS: dict[str, str] = {
+    VALUE_ADDED_BURST: "Many value-added records viewed",
+    LARGE_EGRESS: "Large print, export or copy",
+    AFTER_HOURS_EGRESS: "Print or export outside working hours",
+    FAILED_SIGNINS: "Repeated failed sign-ins",
+    REFUSED_BURST: "Many refused actions",
+    BULK_READING: "Client list read out page by page",
+}
 
 # Audit actions in words. An action not listed is shown as recorded.
 ACTION_WORDS: dict[str, str] = {
@@ -77,7 +104,7 @@ ACTION_WORDS: dict[str, str] = {
 }
 SEARCH_ACTIONS = frozenset({"clients.searched", "client.searched", "search"})
 # Details already shown elsewhere in the row, or too long to help on paper.
-_HIDDEN_DETAILS = frozenset({"value_added", "clients", "fields", "sha256"})
+_HIDDEN_DETAILS = frozenset({"value_added", "clients", "fields", "sha256", "companion_sha256"})
 
 
 @dataclass(frozen=True)
@@ -116,11 +143,66 @@ class AccessReportData:
     # "client:42" -> "Zoë's Bakery": names for the object column (optional)
     object_names: Mapping[str, str] = field(default_factory=dict)
     tz: tzinfo | None = None  # the zone times are shown in; None: this computer's
+    # For each alert (same order), the sequence numbers of the entries that show it,
+    # when it was raised and its kind (crmdesk.domain.alerts.ALERT_KINDS).
+    alert_entries: Sequence[Sequence[int]] = ()
+    alert_times: Sequence[datetime] = ()
+    alert_kinds: Sequence[str] = ()
+
+    def alerts_by_entry(self) -> dict[int, list[str]]:
+        """Entry -> the sentences of the alerts that cite it."""
+        cited: dict[int, list[str]] = {}
+        for message, seqs in zip(self.alerts, self.alert_entries, strict=False):
+            for seq in seqs:
+                cited.setdefault(seq, []).append(message)
+        return cited
 
     @property
     def days(self) -> int:
         """The length of the period in whole days (at least 1)."""
         return max(1, round((self.period_end - self.period_start).total_seconds() / 86_400))
+
+
+@dataclass(frozen=True)
+class Companion:
+    """The CSV of every entry that goes with the report, registered with its hash."""
+
+    file_name: str
+    report_id: str
+    sha256: str
+    entries: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The entries of one action or one client: how many, first and last, alerts."""
+
+    label: str
+    entries: int
+    first: datetime
+    last: datetime
+    alert_ids: frozenset[int]  # the alerts (by index) citing at least one of these entries
+    value_added: int = 0  # views of value-added information (clients)
+    basic: int = 0  # views of basic contact information (clients)
+    changes: int = 0  # added, changed or deleted (clients)
+
+    @property
+    def alerts(self) -> int:
+        return len(self.alert_ids)
+
+
+def _added(label: str, tallies: Sequence[Tally]) -> Tally:
+    """Several tallies as one."""
+    return Tally(
+        label,
+        sum(t.entries for t in tallies),
+        min(t.first for t in tallies),
+        max(t.last for t in tallies),
+        frozenset().union(*(t.alert_ids for t in tallies)),
+        sum(t.value_added for t in tallies),
+        sum(t.basic for t in tallies),
+        sum(t.changes for t in tallies),
+    )
 
 
 @dataclass(frozen=True)
@@ -177,15 +259,80 @@ def summarise(events: Sequence[ActivityEvent]) -> AccessSummary:
     return AccessSummary(**counts)
 
 
+_CHANGES = frozenset({"client.created", "client.updated", "client.deleted", "clients.created"})
+
+
+def by_action(events: Sequence[ActivityEvent], data: AccessReportData) -> list[Tally]:
+    """One tally per action (views split into value-added and basic), most entries first."""
+
+    def key(e: ActivityEvent) -> Any:
+        if e.action == "client.viewed":
+            return (e.action, e.details.get("value_added") is True)
+        return e.action
+
+    def label(k: Any, e: ActivityEvent) -> str:
+        return _action(e)
+
+    return _tallies(events, data, key, label)
+
+
+def by_client(events: Sequence[ActivityEvent], data: AccessReportData) -> list[Tally]:
+    """One tally per client the entries name, most entries first."""
+    clients = [e for e in events if e.object.startswith("client:")]
+    return _tallies(clients, data, lambda e: e.object, lambda k, e: _object(k, data.object_names))
+
+
+def _tallies(
+    events: Sequence[ActivityEvent],
+    data: AccessReportData,
+    key: Callable[[ActivityEvent], Any],
+    label: Callable[[Any, ActivityEvent], str],
+) -> list[Tally]:
+    """Entries grouped by ``key``; each group named by ``label(key, one of its entries)``.
+    (Keys, not labels, per entry: this runs over 100,000 entries.)"""
+    cited: dict[int, list[int]] = {}  # entry -> the alerts citing it
+    for index, seqs in enumerate(data.alert_entries):
+        for seq in seqs:
+            cited.setdefault(seq, []).append(index)
+    groups: dict[Any, list[Any]] = {}
+    for e in events:
+        k = key(e)
+        g = groups.get(k)
+        if g is None:
+            g = groups[k] = [0, e.ts, e.ts, set(), 0, 0, 0, e]
+        g[0] += 1
+        if e.ts < g[1]:
+            g[1] = e.ts
+        if e.ts > g[2]:
+            g[2] = e.ts
+        if e.seq in cited:
+            g[3].update(cited[e.seq])
+        if e.action == "client.viewed":
+            if e.details.get("value_added") is True:
+                g[4] += 1
+            else:
+                g[5] += 1
+        elif e.action in _CHANGES:
+            g[6] += 1
+    tallies = [
+        Tally(label(k, g[7]), g[0], g[1], g[2], frozenset(g[3]), g[4], g[5], g[6])
+        for k, g in groups.items()
+    ]
+    return sorted(tallies, key=lambda t: (-t.entries, t.label))
+
+
 def render_access_report(
     ctx: ReportContext,
     data: AccessReportData,
     *,
+    companion: Companion | None = None,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> bytes:
-    """PDF bytes of the access report (A4).
+    """PDF bytes of the access report (A4 landscape).
 
+    ``companion``: the CSV of every entry made with it, named with its hash; the entries
+    are then printed one by one only if there are at most :data:`DETAIL_IN_PDF`.
     ``progress(n)`` is called with the number of audit entries laid out so far, every
     500 and at the end; ``cancelled()`` returning True raises ReportCancelled.
     """
@@ -207,13 +354,32 @@ def render_access_report(
         heading("Alerts raised"),
     ]
     if data.alerts:
-        story.append(data_table(["Alert"], [[a] for a in data.alerts], [WIDTH]))
+        story += _alerts(data, companion)
     else:
         story.append(empty_note("No alerts were raised for this user in the period."))
-    story += [heading("Audit trail"), *_chain(data, ctx)]
+    story += _tally_sections(events, data)
+    detailed = companion is None or len(events) <= DETAIL_IN_PDF
+    story += [heading("Audit trail"), *_chain(data, ctx, companion, detailed)]
+    if companion is not None:
+        story += [heading("Companion file: every entry"), *_companion(companion)]
 
+    story += [heading(f"Every recorded action ({len(events):,})")]
+    if not detailed:
+        assert companion is not None
+        story += [
+            para(
+                f"The {len(events):,} entries are not printed one by one (more than "
+                f"{DETAIL_IN_PDF:,}): every one of them is in the companion file "
+                f"{companion.file_name}, SHA-256 {companion.sha256}, registered as "
+                f"report {companion.report_id}. The summary above counts them all.",
+                s.body,
+            ),
+            Checkpoint(len(events), progress, cancelled),
+        ]
+        if cancelled is not None and cancelled():
+            raise ReportCancelled("The report was cancelled.")
+        return build_pdf(story, ctx, wide=True)
     story += [
-        heading(f"Every recorded action ({len(events):,})"),
         para(
             "Each row is one entry of the audit trail, oldest first; “Entry” is its "
             "sequence number in the chain.",
@@ -232,10 +398,10 @@ def render_access_report(
         if len(pending) == CHUNK:
             if cancelled is not None and cancelled():
                 raise ReportCancelled("The report was cancelled.")
-            story += [_chunk_table(pending, zone), Checkpoint(done, progress, cancelled)]
+            story += [_deferred_table(pending, zone), Checkpoint(done, progress, cancelled)]
             pending = []
     if pending:
-        story += [_chunk_table(pending, zone), Checkpoint(done, progress, cancelled)]
+        story += [_deferred_table(pending, zone), Checkpoint(done, progress, cancelled)]
     elif not events:
         story.append(Checkpoint(0, progress, cancelled))
     if cancelled is not None and cancelled():
@@ -323,7 +489,125 @@ def _summary_table(summary: AccessSummary) -> Table:
     )
 
 
-def _chain(data: AccessReportData, ctx: ReportContext) -> list[Flowable]:
+def _tally_sections(events: Sequence[ActivityEvent], data: AccessReportData) -> list[Flowable]:
+    """Per action and per client: entries, first and last time, alerts. A few pages at
+    most whatever the period: actions are few, and clients beyond the first
+    :data:`TOP_CLIENTS` are added up in one row."""
+    tz = data.tz
+    zone = _zone(tz, data.period_end, names=False)
+    s = styles()
+
+    def when(ts: datetime) -> str:
+        return f"{_local(ts, tz):%Y-%m-%d %H:%M}"
+
+    actions = by_action(events, data)
+    story: list[Flowable] = [heading("By action")]
+    if actions:
+        rows = [[t.label, f"{t.entries:,}", when(t.first), when(t.last), f"{t.alerts:,}"]
+                for t in actions]  # fmt: skip
+        every = _added("", actions)
+        rows.append(
+            [f"All actions ({len(actions):,})", f"{every.entries:,}", when(every.first),
+             when(every.last), f"{every.alerts:,}"]
+        )  # fmt: skip
+        head = ["Action", "Entries", f"First ({zone})", f"Last ({zone})", "Alerts"]
+        story.append(data_table(head, rows, [300, 80, 130, 130, WIDTH - 640], right_columns=(1, 4)))
+    else:
+        story.append(empty_note("Nothing was recorded for this user in the period."))
+
+    clients = by_client(events, data)
+    story.append(heading("By client"))
+    if not clients:
+        story.append(empty_note("No entry in the period names a client."))
+        return story
+    shown, rest = clients[:TOP_CLIENTS], clients[TOP_CLIENTS:]
+
+    def row(t: Tally, label: str) -> list[str]:
+        counts = (t.entries, t.value_added, t.basic, t.changes, t.alerts)
+        return [label, *(f"{n:,}" for n in counts), when(t.first), when(t.last)]
+
+    rows = [row(t, t.label) for t in shown]
+    if rest:
+        rows.append(row(_added("", rest), f"{len(rest):,} other clients"))
+    all_clients = _added("", clients)
+    rows.append(row(all_clients, f"All clients ({len(clients):,})"))
+    head = ["Client", "Entries", "Value-added views", "Basic views", "Changes", "Alerts",
+            f"First ({zone})", f"Last ({zone})"]  # fmt: skip
+    fixed = [60.0, 70.0, 60.0, 55.0, 45.0, 95.0, 95.0]
+    note = (
+        f"The {TOP_CLIENTS} clients with the most entries are named; the companion file "
+        "holds every entry of every client."
+        if rest
+        else "Every client named by an entry of the period."
+    )
+    story += [
+        para(note, s.small),
+        gap(4),
+        data_table(head, rows, [WIDTH - sum(fixed), *fixed], right_columns=(1, 2, 3, 4, 5)),
+    ]
+    return story
+
+
+def _alerts(data: AccessReportData, companion: Companion | None) -> list[Flowable]:
+    """Every alert as a sentence; with a companion file holding them, the first
+    :data:`ALERTS_LISTED` and a count per kind (a busy year raises thousands)."""
+    alerts = list(data.alerts)
+    if companion is None or len(alerts) <= ALERTS_LISTED:
+        return [data_table(["Alert"], [[a] for a in alerts], [WIDTH])]
+    s = styles()
+    tz = data.tz
+    zone = _zone(tz, data.period_end, names=False)
+    kinds: dict[str, list[Any]] = {}
+    for kind, ts in zip(data.alert_kinds, data.alert_times, strict=False):
+        k = kinds.setdefault(kind, [0, ts, ts])
+        k[0] += 1
+        k[1], k[2] = min(k[1], ts), max(k[2], ts)
+    rows = [
+        [ALERT_WORDS.get(kind, kind), f"{n:,}", f"{_local(first, tz):%Y-%m-%d %H:%M}",
+         f"{_local(last, tz):%Y-%m-%d %H:%M}"]
+        for kind, (n, first, last) in sorted(kinds.items(), key=lambda kv: -kv[1][0])
+    ]  # fmt: skip
+    rows.append(["All alerts", f"{len(alerts):,}", "", ""])
+    head = ["Kind of alert", "Alerts", f"First ({zone})", f"Last ({zone})"]
+    return [
+        data_table(head, rows, [300, 80, 130, WIDTH - 510], right_columns=(1,)),
+        gap(6),
+        para(
+            f"The first {ALERTS_LISTED} of the {len(alerts):,} alerts, oldest first. Every "
+            f"alert is in the companion file {companion.file_name}, in the “Alerts” column "
+            "of each entry it cites.",
+            s.small,
+        ),
+        gap(4),
+        data_table(["Alert"], [[a] for a in alerts[:ALERTS_LISTED]], [WIDTH]),
+    ]
+
+
+def _companion(companion: Companion) -> list[Flowable]:
+    s = styles()
+    pairs = [
+        ("File", companion.file_name),
+        ("Entries", f"{companion.entries:,}, one row each, oldest first"),
+        ("SHA-256", companion.sha256),
+        ("Registered as", f"Report {companion.report_id}"),
+    ]
+    text = (
+        "A CSV file (UTF-8, one row per audit entry: its sequence number in the chain, the "
+        "time in UTC and in local time, the action as recorded and in words, the object, "
+        "the details as recorded, and the alerts that cite the entry). Anyone can check "
+        "that a copy is the file made with this report: its SHA-256 must equal the one "
+        "printed here (for example “sha256sum” on Linux, “Get-FileHash” in Windows "
+        "PowerShell, “shasum -a 256” on a Mac)."
+    )
+    return [key_values(pairs, WIDTH), gap(6), para(text, s.body)]
+
+
+def _chain(
+    data: AccessReportData,
+    ctx: ReportContext,
+    companion: Companion | None = None,
+    detailed: bool = True,
+) -> list[Flowable]:
     chain = data.chain
     if chain.ok:
         result = "Verified: every entry's hash matches its content and the entry before it."
@@ -338,9 +622,10 @@ def _chain(data: AccessReportData, ctx: ReportContext) -> list[Flowable]:
     s = styles()
     statement = (
         f"This report was produced by crmdesk on {ctx.printed_text} for {ctx.printed_by} "
-        f"({ctx.login}). It lists every entry of the vault's audit trail recorded for "
+        f"({ctx.login}). It accounts for every entry of the vault's audit trail recorded for "
         f"{data.user.full_name} ({data.user.login}) between {_when(data.period_start, data.tz)} "
         f"and {_when(data.period_end, data.tz)}, and every failed sign-in to that login, "
+        f"{_where_listed(companion, detailed)}, "
         "copied without change except that times are shown in local time and actions in "
         "words. The audit trail is a hash chain: each entry holds the SHA-256 of its own "
         "content and of the entry before it, so an entry that was edited, deleted, "
@@ -350,9 +635,22 @@ def _chain(data: AccessReportData, ctx: ReportContext) -> list[Flowable]:
         "result above. Someone holding the vault key could drop the newest entries; the "
         "head hash printed here and in the footer of every page lets a later copy of the "
         f"vault be compared with this report. The report is registered in the vault under "
-        f"report ID {ctx.report_id}, with the SHA-256 of this PDF."
+        f"report ID {ctx.report_id}, with the SHA-256 of this PDF"
+        + (
+            f"; the companion file under report ID {companion.report_id}, with its SHA-256."
+            if companion is not None
+            else "."
+        )
     )
     return [key_values(pairs, WIDTH), gap(6), para(statement, s.body)]
+
+
+def _where_listed(companion: Companion | None, detailed: bool) -> str:
+    if companion is None:
+        return "listed below"
+    if detailed:
+        return f"listed below and in the companion file {companion.file_name}"
+    return f"counted in the summary above and listed in the companion file {companion.file_name}"
 
 
 def _row(event: ActivityEvent, names: Mapping[str, str], tz: tzinfo | None) -> list[str]:
@@ -436,6 +734,10 @@ def _broken(part: str, room: float) -> list[str]:
         else:
             current += char
     return [*pieces, current]
+
+
+def _deferred_table(rows: list[list[str]], zone: str) -> Deferred:
+    return Deferred(lambda: [_chunk_table(rows, zone)])
 
 
 def _chunk_table(rows: list[list[str]], zone: str) -> Table:

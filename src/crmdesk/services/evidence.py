@@ -73,8 +73,10 @@ class Evidence:
         end = self._now()
         start = end - dt.timedelta(days=days)
         query = ActivityFilter(login=user.login, since=start, until=end, limit=100_000)
+        # Alerts first: they read the period's entries too, and the two sets of 100,000
+        # entries need not be in memory at once.
+        alerts = self._activity.alerts(query)
         events = list(reversed(self._activity.log(query)))
-        alerts = [a.message for a in self._activity.alerts(query)]
         return AccessReportData(
             user=AccessUser(
                 user.login,
@@ -88,9 +90,12 @@ class Evidence:
             period_end=end,
             events=events,
             chain=self._chain(),
-            alerts=alerts,
+            alerts=[a.message for a in alerts],
             object_names=self._client_names(events),
             tz=self._tz,
+            alert_entries=[a.seqs for a in alerts],
+            alert_times=[a.ts for a in alerts],
+            alert_kinds=[a.kind for a in alerts],
         )
 
     def exit_certificate(self, login: str) -> ExitCertificateData:

@@ -14,13 +14,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
 from crmdesk.domain.roles import Permission, Visibility, allowed
 from crmdesk.errors import BadInput, NotFound
 from crmdesk.files import write_private
-from crmdesk.reports.access_report import render_access_report
+from crmdesk.reports.access_entries import entries_csv
+from crmdesk.reports.access_report import ACTION_WORDS, Companion, render_access_report
 from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
@@ -42,6 +44,7 @@ from crmdesk.services.session import Session
 
 __all__ = [
     "PAPERS",
+    "CompanionFile",
     "PrintedReport",
     "ReportCancelled",
     "ReportRecord",
@@ -98,11 +101,22 @@ class ReportRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CompanionFile:
+    """A file made and registered with a report (the Access report's CSV of every entry):
+    its register record, the name the report gives it, and its bytes."""
+
+    record: ReportRecord
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class PrintedReport:
     """A registered report and its PDF bytes (kept in memory: no plaintext temp files)."""
 
     record: ReportRecord
     data: bytes
+    companion: CompanionFile | None = None
 
 
 def describe_query(query: ClientQuery) -> str:
@@ -339,16 +353,45 @@ class ReportService:
         cancelled: Callable[[], bool] | None = None,
     ) -> PrintedReport:
         """Everything one user viewed, changed, printed, exported and copied in the last
-        ``days`` days: evidence for a lawyer when someone leaves. Owner only."""
+        ``days`` days: evidence for a lawyer when someone leaves. Owner only.
+
+        A summary PDF and, made and registered with it, a CSV of every entry whose SHA-256
+        the PDF prints (written next to ``output`` as ``<name>-entries.csv``)."""
         from crmdesk.services.evidence import Evidence
 
         _check_days(days)
         data = Evidence(self._session, now=self._now).access_report(login, days)
         title = f"Access report: {data.user.full_name} ({data.user.login})"
         ctx = self._context("access-report", title)
-        pdf = render_access_report(ctx, data, cancelled=cancelled)
+        entries = entries_csv(
+            data.events, data.object_names, data.tz, ACTION_WORDS, data.alerts_by_entry()
+        )
+        name = _entries_name(output, ctx.report_id)
+        companion = ReportRecord(
+            report_id=new_report_id(),
+            kind="access-report-entries",
+            title=f"Every entry of the {title}",
+            created_at=ctx.printed_at,
+            login=ctx.login,
+            full_name=ctx.printed_by,
+            client_ids=[],
+            description=f"{len(data.events):,} entries of {data.user.login}, CSV ({name})",
+            page_count=0,
+            sha256=hashlib.sha256(entries).hexdigest(),
+        )
+        pdf = render_access_report(
+            ctx,
+            data,
+            companion=Companion(name, companion.report_id, companion.sha256, len(data.events)),
+            cancelled=cancelled,
+        )
         return self._register(
-            ctx, pdf, output, [], f"Activity of {data.user.login} over the last {days} days"
+            ctx,
+            pdf,
+            output,
+            [],
+            f"Activity of {data.user.login} over the last {days} days",
+            companion=CompanionFile(companion, name, entries),
         )
 
     def exit_certificate(self, login: str, output: Path | None = None) -> PrintedReport:
@@ -429,6 +472,8 @@ class ReportService:
         output: Path | None,
         client_ids: list[int],
         description: str,
+        *,
+        companion: CompanionFile | None = None,
     ) -> PrintedReport:
         record = ReportRecord(
             report_id=ctx.report_id,
@@ -443,49 +488,43 @@ class ReportService:
             sha256=hashlib.sha256(data).hexdigest(),
         )
         vault = self._session.vault
-        written = False
+        details: dict[str, object] = {
+            "kind": record.kind,
+            "clients": len(client_ids),
+            "pages": record.page_count,
+            "sha256": record.sha256,
+            "file": output.name if output else "",
+        }
+        files: list[tuple[Path, bytes]] = []
+        if output is not None:
+            files.append((output, data))
+        if companion is not None:
+            details["companion"] = companion.record.report_id
+            details["companion_sha256"] = companion.record.sha256
+            if output is not None:
+                files.append((output.with_name(companion.name), companion.data))
+        written: list[Path] = []
         try:
             with vault.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO reports (id, kind, title, created_at, login, full_name,"
-                    " client_ids, client_count, description, page_count, sha256)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        record.report_id,
-                        record.kind,
-                        record.title,
-                        record.created_at.isoformat(),
-                        record.login,
-                        record.full_name,
-                        json.dumps(client_ids),
-                        len(client_ids),
-                        description,
-                        record.page_count,
-                        record.sha256,
-                    ),
-                )
+                _insert(conn, record, description)
+                if companion is not None:
+                    _insert(conn, companion.record, companion.record.description)
                 vault.record_event(
                     self._session.actor,
                     "report.printed",
                     object=f"report:{record.report_id}",
-                    details={
-                        "kind": record.kind,
-                        "clients": len(client_ids),
-                        "pages": record.page_count,
-                        "sha256": record.sha256,
-                        "file": output.name if output else "",
-                    },
+                    details=details,
                 )
                 # Written inside the transaction: no registered report without its file
                 # being attempted, and no file left behind when registering fails.
-                if output is not None:
-                    _write_private(output, data)
-                    written = True
+                for path, content in files:
+                    _write_private(path, content)
+                    written.append(path)
         except BaseException:
-            if written and output is not None:
-                output.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
             raise
-        return PrintedReport(record, data)
+        return PrintedReport(record, data, companion)
 
     def record_output(self, report: PrintedReport, how: str, where: str = "") -> None:
         """Audit where a report went after it was made: "printer" or "file"."""
@@ -503,11 +542,53 @@ class ReportService:
         _write_private(path, report.data)
         self.record_output(report, "saved", str(path))
 
+    def save_companion(self, report: PrintedReport, path: Path) -> None:
+        """Save the file made with a report (the Access report's CSV of every entry),
+        readable by its owner only, and audit it."""
+        if report.companion is None:
+            raise BadInput("This report has no companion file.", code="report.no_companion")
+        _write_private(path, report.companion.data)
+        vault = self._session.vault
+        with vault.transaction():
+            vault.record_event(
+                self._session.actor,
+                "report.saved",
+                object=f"report:{report.companion.record.report_id}",
+                details={"where": str(path)},
+            )
+
 
 _SELECT = (
     "SELECT id, kind, title, created_at, login, full_name, client_ids, description,"
     " page_count, sha256 FROM reports"
 )
+
+
+def _insert(conn: Any, record: ReportRecord, description: str) -> None:
+    conn.execute(
+        "INSERT INTO reports (id, kind, title, created_at, login, full_name,"
+        " client_ids, client_count, description, page_count, sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.report_id,
+            record.kind,
+            record.title,
+            record.created_at.isoformat(),
+            record.login,
+            record.full_name,
+            json.dumps(record.client_ids),
+            len(record.client_ids),
+            description,
+            record.page_count,
+            record.sha256,
+        ),
+    )
+
+
+def _entries_name(output: Path | None, report_id: str) -> str:
+    """The Access report's CSV is named after the PDF it goes with."""
+    stem = output.stem if output is not None else f"crmdesk-report-{report_id}"
+    return f"{stem}-entries.csv"
 
 
 def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
