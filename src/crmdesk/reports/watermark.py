@@ -104,8 +104,8 @@ def _footer(c: Canvas, ctx: ReportContext, width: float, page: int, count: int |
     c.line(left, y + 10, right, y + 10)
     c.setFillColor(MUTED)
     # An unknown total is measured as the widest it is likely to be, drawn as the mark.
-    widest = "9" * max(len(str(page)), _RESERVED_DIGITS)
-    measured = footer_text(ctx, page, widest if count is None else count)
+    widest = "9" * max(len(str(page)), _RESERVED_DIGITS) if count is None else str(count)
+    measured = footer_text(ctx, page, widest)
     shown = TOTAL_MARK if count is None else str(count)
     size = FOOTER_SIZE
     while size > 5.5 and stringWidth(measured, SANS, size) > right - left:
