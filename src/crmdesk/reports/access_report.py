@@ -12,23 +12,36 @@ whose SHA-256 the report prints. The caller reads the vault; this module only la
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
 
-from crmdesk.domain.alerts import (
-    AFTER_HOURS_EGRESS,
-    BULK_READING,
-    FAILED_SIGNINS,
-    LARGE_EGRESS,
-    REFUSED_BURST,
-    VALUE_ADDED_BURST,
-    ActivityEvent,
-    client_count,
+from crmdesk.domain.alerts import ActivityEvent, client_count
+from crmdesk.reports.access_data import (
+    ACTION_WORDS,
+    SEARCH_ACTIONS,
+    AccessReportData,
+    AccessUser,
+    ChainStatus,
+    Companion,
+    action_words,
+    local,
+    object_words,
+    when,
+    zone,
+)
+from crmdesk.reports.access_summary import (
+    ALERTS_LISTED,
+    TOP_CLIENTS,
+    alert_sections,
+    by_action,
+    by_client,
+    companion_section,
+    tally_sections,
 )
 from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.fonts import SANS
@@ -61,148 +74,24 @@ _DETAIL_CHARS = 300  # one detail value longer than this is cut: the table is a 
 # Entries printed one by one at most (about 400 pages); more are in the companion file
 # only: a year of a heavy user is 100,000 entries, 4,000 pages nobody can read.
 DETAIL_IN_PDF = 10_000
-TOP_CLIENTS = 40  # clients listed by name in the summary; the rest are added up in a row
-ALERTS_LISTED = 50  # alerts printed as sentences when a companion file holds them all
-ALERT_WORDS: dict[str, str] = {
-    VALUE_ADDED_BURST: "Many value-added records viewed",
-    LARGE_EGRESS: "Large print, export or copy",
-    AFTER_HOURS_EGRESS: "Print or export outside working hours",
-    FAILED_SIGNINS: "Repeated failed sign-ins",
-    REFUSED_BURST: "Many refused actions",
-    BULK_READING: "Client list read out page by page",
-}
-
-# Audit actions in words. An action not listed is shown as recorded.
-ACTION_WORDS: dict[str, str] = {
-    "client.viewed": "Viewed client",
-    "client.created": "Added client",
-    "client.updated": "Changed client",
-    "client.deleted": "Deleted client",
-    "clients.created": "Added clients",
-    "clients.searched": "Searched clients",
-    "clients.exported": "Exported clients",
-    "clients.copied": "Copied clients to clipboard",
-    "report.printed": "Printed report",
-    "report.printer": "Sent report to printer",
-    "report.saved": "Saved report as file",
-    "report.traced": "Traced a report",
-    "signin.ok": "Signed in",
-    "signin.failed": "Failed sign-in",
-    "signin.throttled": "Sign-in refused (too many failures)",
-    "signin.password_set": "Set own password",
-    "session.locked": "Locked the screen",
-    "session.unlocked": "Unlocked the screen",
-    "policy.accepted": "Accepted confidentiality policy",
-    "policy.published": "Published confidentiality policy",
-    "access.denied": "Refused access",
-    "user.added": "Added user",
-    "user.disabled": "Disabled user",
-    "user.enabled": "Enabled user",
-    "user.role_changed": "Changed user's role",
-    "user.password_changed": "Changed password",
-    "user.password_reset": "Reset user's password",
-}
-SEARCH_ACTIONS = frozenset({"clients.searched", "client.searched", "search"})
+__all__ = [
+    "ACTION_WORDS",
+    "ALERTS_LISTED",
+    "DETAIL_IN_PDF",
+    "SEARCH_ACTIONS",
+    "TOP_CLIENTS",
+    "AccessReportData",
+    "AccessSummary",
+    "AccessUser",
+    "ChainStatus",
+    "Companion",
+    "by_action",
+    "by_client",
+    "render_access_report",
+    "summarise",
+]
 # Details already shown elsewhere in the row, or too long to help on paper.
 _HIDDEN_DETAILS = frozenset({"value_added", "clients", "fields", "sha256", "companion_sha256"})
-
-
-@dataclass(frozen=True)
-class AccessUser:
-    """The person the report is about."""
-
-    login: str
-    full_name: str
-    role: str
-    created_at: datetime
-    disabled_at: datetime | None = None
-    last_signin: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ChainStatus:
-    """The audit chain as checked when the report was made."""
-
-    ok: bool
-    length: int
-    head: str
-    first_bad_seq: int | None = None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class AccessReportData:
-    """Everything the access report shows; times are aware (UTC)."""
-
-    user: AccessUser
-    period_start: datetime
-    period_end: datetime
-    events: Sequence[ActivityEvent]  # the user's audit entries in the period, any order
-    chain: ChainStatus
-    alerts: Sequence[str] = ()  # the alerts raised for the user, as sentences
-    # "client:42" -> "Zoë's Bakery": names for the object column (optional)
-    object_names: Mapping[str, str] = field(default_factory=dict)
-    tz: tzinfo | None = None  # the zone times are shown in; None: this computer's
-    # For each alert (same order), the sequence numbers of the entries that show it,
-    # when it was raised and its kind (crmdesk.domain.alerts.ALERT_KINDS).
-    alert_entries: Sequence[Sequence[int]] = ()
-    alert_times: Sequence[datetime] = ()
-    alert_kinds: Sequence[str] = ()
-
-    def alerts_by_entry(self) -> dict[int, list[str]]:
-        """Entry -> the sentences of the alerts that cite it."""
-        cited: dict[int, list[str]] = {}
-        for message, seqs in zip(self.alerts, self.alert_entries, strict=False):
-            for seq in seqs:
-                cited.setdefault(seq, []).append(message)
-        return cited
-
-    @property
-    def days(self) -> int:
-        """The length of the period in whole days (at least 1)."""
-        return max(1, round((self.period_end - self.period_start).total_seconds() / 86_400))
-
-
-@dataclass(frozen=True)
-class Companion:
-    """The CSV of every entry that goes with the report, registered with its hash."""
-
-    file_name: str
-    report_id: str
-    sha256: str
-    entries: int
-
-
-@dataclass(frozen=True)
-class Tally:
-    """The entries of one action or one client: how many, first and last, alerts."""
-
-    label: str
-    entries: int
-    first: datetime
-    last: datetime
-    alert_ids: frozenset[int]  # the alerts (by index) citing at least one of these entries
-    value_added: int = 0  # views of value-added information (clients)
-    basic: int = 0  # views of basic contact information (clients)
-    changes: int = 0  # added, changed or deleted (clients)
-
-    @property
-    def alerts(self) -> int:
-        return len(self.alert_ids)
-
-
-def _added(label: str, tallies: Sequence[Tally]) -> Tally:
-    """Several tallies as one."""
-    return Tally(
-        label,
-        sum(t.entries for t in tallies),
-        min(t.first for t in tallies),
-        max(t.last for t in tallies),
-        frozenset().union(*(t.alert_ids for t in tallies)),
-        sum(t.value_added for t in tallies),
-        sum(t.basic for t in tallies),
-        sum(t.changes for t in tallies),
-    )
 
 
 @dataclass(frozen=True)
@@ -259,68 +148,6 @@ def summarise(events: Sequence[ActivityEvent]) -> AccessSummary:
     return AccessSummary(**counts)
 
 
-_CHANGES = frozenset({"client.created", "client.updated", "client.deleted", "clients.created"})
-
-
-def by_action(events: Sequence[ActivityEvent], data: AccessReportData) -> list[Tally]:
-    """One tally per action (views split into value-added and basic), most entries first."""
-
-    def key(e: ActivityEvent) -> Any:
-        if e.action == "client.viewed":
-            return (e.action, e.details.get("value_added") is True)
-        return e.action
-
-    def label(k: Any, e: ActivityEvent) -> str:
-        return _action(e)
-
-    return _tallies(events, data, key, label)
-
-
-def by_client(events: Sequence[ActivityEvent], data: AccessReportData) -> list[Tally]:
-    """One tally per client the entries name, most entries first."""
-    clients = [e for e in events if e.object.startswith("client:")]
-    return _tallies(clients, data, lambda e: e.object, lambda k, e: _object(k, data.object_names))
-
-
-def _tallies(
-    events: Sequence[ActivityEvent],
-    data: AccessReportData,
-    key: Callable[[ActivityEvent], Any],
-    label: Callable[[Any, ActivityEvent], str],
-) -> list[Tally]:
-    """Entries grouped by ``key``; each group named by ``label(key, one of its entries)``.
-    (Keys, not labels, per entry: this runs over 100,000 entries.)"""
-    cited: dict[int, list[int]] = {}  # entry -> the alerts citing it
-    for index, seqs in enumerate(data.alert_entries):
-        for seq in seqs:
-            cited.setdefault(seq, []).append(index)
-    groups: dict[Any, list[Any]] = {}
-    for e in events:
-        k = key(e)
-        g = groups.get(k)
-        if g is None:
-            g = groups[k] = [0, e.ts, e.ts, set(), 0, 0, 0, e]
-        g[0] += 1
-        if e.ts < g[1]:
-            g[1] = e.ts
-        if e.ts > g[2]:
-            g[2] = e.ts
-        if e.seq in cited:
-            g[3].update(cited[e.seq])
-        if e.action == "client.viewed":
-            if e.details.get("value_added") is True:
-                g[4] += 1
-            else:
-                g[5] += 1
-        elif e.action in _CHANGES:
-            g[6] += 1
-    tallies = [
-        Tally(label(k, g[7]), g[0], g[1], g[2], frozenset(g[3]), g[4], g[5], g[6])
-        for k, g in groups.items()
-    ]
-    return sorted(tallies, key=lambda t: (-t.entries, t.label))
-
-
 def render_access_report(
     ctx: ReportContext,
     data: AccessReportData,
@@ -348,20 +175,20 @@ def render_access_report(
         gap(4),
         HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceAfter=2),
         gap(12),
-        _who_and_when(data),
+        _who_andwhen(data),
         heading("Summary"),
         keep(_summary_table(summary)),
         heading("Alerts raised"),
     ]
     if data.alerts:
-        story += _alerts(data, companion)
+        story += alert_sections(data, companion)
     else:
         story.append(empty_note("No alerts were raised for this user in the period."))
-    story += _tally_sections(events, data)
+    story += tally_sections(events, data)
     detailed = companion is None or len(events) <= DETAIL_IN_PDF
     story += [heading("Audit trail"), *_chain(data, ctx, companion, detailed)]
     if companion is not None:
-        story += [heading("Companion file: every entry"), *_companion(companion)]
+        story += [heading("Companion file: every entry"), *companion_section(companion)]
 
     story += [heading(f"Every recorded action ({len(events):,})")]
     if not detailed:
@@ -389,7 +216,7 @@ def render_access_report(
     ]
     if not events:
         story.append(empty_note("Nothing was recorded for this user in the period."))
-    zone = _zone(tz, data.period_end, names=False)
+    shown_zone = zone(tz, data.period_end, names=False)
     pending: list[list[str]] = []
     done = 0
     for event in events:
@@ -398,10 +225,10 @@ def render_access_report(
         if len(pending) == CHUNK:
             if cancelled is not None and cancelled():
                 raise ReportCancelled("The report was cancelled.")
-            story += [_deferred_table(pending, zone), Checkpoint(done, progress, cancelled)]
+            story += [_deferred_table(pending, shown_zone), Checkpoint(done, progress, cancelled)]
             pending = []
     if pending:
-        story += [_deferred_table(pending, zone), Checkpoint(done, progress, cancelled)]
+        story += [_deferred_table(pending, shown_zone), Checkpoint(done, progress, cancelled)]
     elif not events:
         story.append(Checkpoint(0, progress, cancelled))
     if cancelled is not None and cancelled():
@@ -414,10 +241,10 @@ def render_access_report(
 
 def _period(data: AccessReportData) -> str:
     start, end = data.period_start, data.period_end
-    return f"last {data.days:,} days: {day(_local(start, data.tz))} – {day(_local(end, data.tz))}"
+    return f"last {data.days:,} days: {day(local(start, data.tz))} – {day(local(end, data.tz))}"
 
 
-def _who_and_when(data: AccessReportData) -> Table:
+def _who_andwhen(data: AccessReportData) -> Table:
     """The user and the period side by side."""
     s = styles()
     user, tz = data.user, data.tz
@@ -427,18 +254,18 @@ def _who_and_when(data: AccessReportData) -> Table:
             ("Full name", user.full_name),
             ("Login", user.login),
             ("Role", user.role.capitalize()),
-            ("Account created", _when(user.created_at, tz)),
-            ("Last sign-in", _when(user.last_signin, tz) if user.last_signin else "never"),
-            ("Account disabled", _when(user.disabled_at, tz) if user.disabled_at else "no"),
+            ("Account created", when(user.created_at, tz)),
+            ("Last sign-in", when(user.last_signin, tz) if user.last_signin else "never"),
+            ("Account disabled", when(user.disabled_at, tz) if user.disabled_at else "no"),
         ],
         half,
     )
     period = key_values(
         [
             ("Covers", f"The last {data.days:,} day{'s' if data.days != 1 else ''}"),
-            ("From", _when(data.period_start, tz)),
-            ("To", _when(data.period_end, tz)),
-            ("Times shown in", _zone(tz, data.period_end)),
+            ("From", when(data.period_start, tz)),
+            ("To", when(data.period_end, tz)),
+            ("Times shown in", zone(tz, data.period_end)),
         ],
         half,
     )
@@ -489,119 +316,6 @@ def _summary_table(summary: AccessSummary) -> Table:
     )
 
 
-def _tally_sections(events: Sequence[ActivityEvent], data: AccessReportData) -> list[Flowable]:
-    """Per action and per client: entries, first and last time, alerts. A few pages at
-    most whatever the period: actions are few, and clients beyond the first
-    :data:`TOP_CLIENTS` are added up in one row."""
-    tz = data.tz
-    zone = _zone(tz, data.period_end, names=False)
-    s = styles()
-
-    def when(ts: datetime) -> str:
-        return f"{_local(ts, tz):%Y-%m-%d %H:%M}"
-
-    actions = by_action(events, data)
-    story: list[Flowable] = [heading("By action")]
-    if actions:
-        rows = [[t.label, f"{t.entries:,}", when(t.first), when(t.last), f"{t.alerts:,}"]
-                for t in actions]  # fmt: skip
-        every = _added("", actions)
-        rows.append(
-            [f"All actions ({len(actions):,})", f"{every.entries:,}", when(every.first),
-             when(every.last), f"{every.alerts:,}"]
-        )  # fmt: skip
-        head = ["Action", "Entries", f"First ({zone})", f"Last ({zone})", "Alerts"]
-        story.append(data_table(head, rows, [300, 80, 130, 130, WIDTH - 640], right_columns=(1, 4)))
-    else:
-        story.append(empty_note("Nothing was recorded for this user in the period."))
-
-    clients = by_client(events, data)
-    story.append(heading("By client"))
-    if not clients:
-        story.append(empty_note("No entry in the period names a client."))
-        return story
-    shown, rest = clients[:TOP_CLIENTS], clients[TOP_CLIENTS:]
-
-    def row(t: Tally, label: str) -> list[str]:
-        counts = (t.entries, t.value_added, t.basic, t.changes, t.alerts)
-        return [label, *(f"{n:,}" for n in counts), when(t.first), when(t.last)]
-
-    rows = [row(t, t.label) for t in shown]
-    if rest:
-        rows.append(row(_added("", rest), f"{len(rest):,} other clients"))
-    all_clients = _added("", clients)
-    rows.append(row(all_clients, f"All clients ({len(clients):,})"))
-    head = ["Client", "Entries", "Value-added views", "Basic views", "Changes", "Alerts",
-            f"First ({zone})", f"Last ({zone})"]  # fmt: skip
-    fixed = [60.0, 70.0, 60.0, 55.0, 45.0, 95.0, 95.0]
-    note = (
-        f"The {TOP_CLIENTS} clients with the most entries are named; the companion file "
-        "holds every entry of every client."
-        if rest
-        else "Every client named by an entry of the period."
-    )
-    story += [
-        para(note, s.small),
-        gap(4),
-        data_table(head, rows, [WIDTH - sum(fixed), *fixed], right_columns=(1, 2, 3, 4, 5)),
-    ]
-    return story
-
-
-def _alerts(data: AccessReportData, companion: Companion | None) -> list[Flowable]:
-    """Every alert as a sentence; with a companion file holding them, the first
-    :data:`ALERTS_LISTED` and a count per kind (a busy year raises thousands)."""
-    alerts = list(data.alerts)
-    if companion is None or len(alerts) <= ALERTS_LISTED:
-        return [data_table(["Alert"], [[a] for a in alerts], [WIDTH])]
-    s = styles()
-    tz = data.tz
-    zone = _zone(tz, data.period_end, names=False)
-    kinds: dict[str, list[Any]] = {}
-    for kind, ts in zip(data.alert_kinds, data.alert_times, strict=False):
-        k = kinds.setdefault(kind, [0, ts, ts])
-        k[0] += 1
-        k[1], k[2] = min(k[1], ts), max(k[2], ts)
-    rows = [
-        [ALERT_WORDS.get(kind, kind), f"{n:,}", f"{_local(first, tz):%Y-%m-%d %H:%M}",
-         f"{_local(last, tz):%Y-%m-%d %H:%M}"]
-        for kind, (n, first, last) in sorted(kinds.items(), key=lambda kv: -kv[1][0])
-    ]  # fmt: skip
-    rows.append(["All alerts", f"{len(alerts):,}", "", ""])
-    head = ["Kind of alert", "Alerts", f"First ({zone})", f"Last ({zone})"]
-    return [
-        data_table(head, rows, [300, 80, 130, WIDTH - 510], right_columns=(1,)),
-        gap(6),
-        para(
-            f"The first {ALERTS_LISTED} of the {len(alerts):,} alerts, oldest first. Every "
-            f"alert is in the companion file {companion.file_name}, in the “Alerts” column "
-            "of each entry it cites.",
-            s.small,
-        ),
-        gap(4),
-        data_table(["Alert"], [[a] for a in alerts[:ALERTS_LISTED]], [WIDTH]),
-    ]
-
-
-def _companion(companion: Companion) -> list[Flowable]:
-    s = styles()
-    pairs = [
-        ("File", companion.file_name),
-        ("Entries", f"{companion.entries:,}, one row each, oldest first"),
-        ("SHA-256", companion.sha256),
-        ("Registered as", f"Report {companion.report_id}"),
-    ]
-    text = (
-        "A CSV file (UTF-8, one row per audit entry: its sequence number in the chain, the "
-        "time in UTC and in local time, the action as recorded and in words, the object, "
-        "the details as recorded, and the alerts that cite the entry). Anyone can check "
-        "that a copy is the file made with this report: its SHA-256 must equal the one "
-        "printed here (for example “sha256sum” on Linux, “Get-FileHash” in Windows "
-        "PowerShell, “shasum -a 256” on a Mac)."
-    )
-    return [key_values(pairs, WIDTH), gap(6), para(text, s.body)]
-
-
 def _chain(
     data: AccessReportData,
     ctx: ReportContext,
@@ -623,8 +337,8 @@ def _chain(
     statement = (
         f"This report was produced by crmdesk on {ctx.printed_text} for {ctx.printed_by} "
         f"({ctx.login}). It accounts for every entry of the vault's audit trail recorded for "
-        f"{data.user.full_name} ({data.user.login}) between {_when(data.period_start, data.tz)} "
-        f"and {_when(data.period_end, data.tz)}, and every failed sign-in to that login, "
+        f"{data.user.full_name} ({data.user.login}) between {when(data.period_start, data.tz)} "
+        f"and {when(data.period_end, data.tz)}, and every failed sign-in to that login, "
         f"{_where_listed(companion, detailed)}, "
         "copied without change except that times are shown in local time and actions in "
         "words. The audit trail is a hash chain: each entry holds the SHA-256 of its own "
@@ -656,31 +370,12 @@ def _where_listed(companion: Companion | None, detailed: bool) -> str:
 def _row(event: ActivityEvent, names: Mapping[str, str], tz: tzinfo | None) -> list[str]:
     values = (
         f"{event.seq}",
-        f"{_local(event.ts, tz):%Y-%m-%d %H:%M:%S}",
-        _action(event),
-        _object(event.object, names),
+        f"{local(event.ts, tz):%Y-%m-%d %H:%M:%S}",
+        action_words(event),
+        object_words(event.object, names),
         _details(event.details),
     )
     return [_cell(v, i) for i, v in enumerate(values)]
-
-
-def _action(event: ActivityEvent) -> str:
-    words = ACTION_WORDS.get(event.action, event.action)
-    if event.action == "client.viewed":
-        words += " (value-added)" if event.details.get("value_added") is True else " (basic)"
-    return words
-
-
-def _object(obj: str, names: Mapping[str, str]) -> str:
-    kind, _, ident = obj.partition(":")
-    name = names.get(obj, "")
-    if kind == "client" and ident:
-        return f"{name} (client {ident})" if name else f"Client {ident}"
-    if kind == "report" and ident:
-        return f"Report {ident}" + (f"\n{name}" if name else "")
-    if kind == "policy" and ident:
-        return f"Policy version {ident}"
-    return name or obj
 
 
 def _details(details: Mapping[str, Any]) -> str:
@@ -747,29 +442,3 @@ def _chunk_table(rows: list[list[str]], zone: str) -> Table:
     table = Table([head, *rows], colWidths=list(WIDTHS), repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style())
     return table
-
-
-# ---------------------------------------------------------------------------- time
-
-
-def _local(ts: datetime, tz: tzinfo | None) -> datetime:
-    return ts.astimezone(tz) if tz is not None else ts.astimezone()
-
-
-def _when(ts: datetime | None, tz: tzinfo | None) -> str:
-    """``3 Mar 2026 14:02`` in the report's zone; empty for None."""
-    if ts is None:
-        return ""
-    local = _local(ts, tz)
-    return f"{day(local)} {local:%H:%M}"
-
-
-def _zone(tz: tzinfo | None, at: datetime, *, names: bool = True) -> str:
-    """``UTC-05:00 (EST)``: the zone times are shown in, as of ``at``."""
-    local = _local(at, tz)
-    offset = local.strftime("%z")
-    label = f"UTC{offset[:3]}:{offset[3:]}"
-    name = local.tzname() or ""
-    if names and name and name not in (label, "UTC"):
-        return f"{label} ({name})"
-    return label

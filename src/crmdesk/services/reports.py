@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from crmdesk import audit
 from crmdesk.domain.report_ids import new_report_id, normalise_report_id
@@ -40,6 +38,14 @@ from crmdesk.services.clients import ClientService
 from crmdesk.services.coverage import CoverageService
 from crmdesk.services.egress import OwnerApproval, authorize
 from crmdesk.services.paper import PAPERS, default_paper
+from crmdesk.services.report_records import (
+    SELECT_RECORDS,
+    CompanionFile,
+    PrintedReport,
+    ReportRecord,
+    insert_record,
+    record_from_row,
+)
 from crmdesk.services.session import Session
 
 __all__ = [
@@ -68,55 +74,6 @@ _MONTHS = [
     "December",
 ]
 _PAGE = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRecord:
-    """What the register knows about one printed report."""
-
-    report_id: str
-    kind: str
-    title: str
-    created_at: dt.datetime
-    login: str
-    full_name: str
-    client_ids: list[int]
-    description: str
-    page_count: int
-    sha256: str
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "report_id": self.report_id,
-            "kind": self.kind,
-            "title": self.title,
-            "created_at": self.created_at.isoformat(),
-            "login": self.login,
-            "full_name": self.full_name,
-            "client_ids": self.client_ids,
-            "description": self.description,
-            "page_count": self.page_count,
-            "sha256": self.sha256,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CompanionFile:
-    """A file made and registered with a report (the Access report's CSV of every entry):
-    its register record, the name the report gives it, and its bytes."""
-
-    record: ReportRecord
-    name: str
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class PrintedReport:
-    """A registered report and its PDF bytes (kept in memory: no plaintext temp files)."""
-
-    record: ReportRecord
-    data: bytes
-    companion: CompanionFile | None = None
 
 
 def describe_query(query: ClientQuery) -> str:
@@ -431,7 +388,7 @@ class ReportService:
         except ValueError as exc:
             raise BadInput(str(exc), code="report_id.typo", value=text) from None
         with self._session.vault.reading() as conn:
-            row = conn.execute(_SELECT + " WHERE id = ?", (report_id,)).fetchone()
+            row = conn.execute(SELECT_RECORDS + " WHERE id = ?", (report_id,)).fetchone()
         if row is None:
             raise NotFound(
                 f"No report with ID {report_id} was printed from this vault. Check the ID "
@@ -439,13 +396,13 @@ class ReportService:
                 code="report.not_found",
                 report_id=report_id,
             )
-        return _record(row)
+        return record_from_row(row)
 
     def recent(self, limit: int = 100) -> list[ReportRecord]:
         require(self._session, Permission.VIEW_ACTIVITY, what="report register")
         with self._session.vault.reading() as conn:
-            rows = conn.execute(_SELECT + " ORDER BY created_at DESC LIMIT ?", (limit,))
-            return [_record(r) for r in rows]
+            rows = conn.execute(SELECT_RECORDS + " ORDER BY created_at DESC LIMIT ?", (limit,))
+            return [record_from_row(r) for r in rows]
 
     # -- internals --------------------------------------------------------------------
 
@@ -506,9 +463,9 @@ class ReportService:
         written: list[Path] = []
         try:
             with vault.transaction() as conn:
-                _insert(conn, record, description)
+                insert_record(conn, record, description)
                 if companion is not None:
-                    _insert(conn, companion.record, companion.record.description)
+                    insert_record(conn, companion.record, companion.record.description)
                 vault.record_event(
                     self._session.actor,
                     "report.printed",
@@ -558,52 +515,10 @@ class ReportService:
             )
 
 
-_SELECT = (
-    "SELECT id, kind, title, created_at, login, full_name, client_ids, description,"
-    " page_count, sha256 FROM reports"
-)
-
-
-def _insert(conn: Any, record: ReportRecord, description: str) -> None:
-    conn.execute(
-        "INSERT INTO reports (id, kind, title, created_at, login, full_name,"
-        " client_ids, client_count, description, page_count, sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            record.report_id,
-            record.kind,
-            record.title,
-            record.created_at.isoformat(),
-            record.login,
-            record.full_name,
-            json.dumps(record.client_ids),
-            len(record.client_ids),
-            description,
-            record.page_count,
-            record.sha256,
-        ),
-    )
-
-
 def _entries_name(output: Path | None, report_id: str) -> str:
     """The Access report's CSV is named after the PDF it goes with."""
     stem = output.stem if output is not None else f"crmdesk-report-{report_id}"
     return f"{stem}-entries.csv"
-
-
-def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
-    return ReportRecord(
-        report_id=row[0],
-        kind=row[1],
-        title=row[2],
-        created_at=dt.datetime.fromisoformat(row[3]),
-        login=row[4],
-        full_name=row[5],
-        client_ids=json.loads(row[6]),
-        description=row[7],
-        page_count=int(row[8]),
-        sha256=row[9],
-    )
 
 
 def _check_days(days: int) -> None:
