@@ -1,6 +1,7 @@
 """Report time and peak memory: the list of 100,000 clients, the Access report of a year.
 
     .venv/bin/python -m benchmarks.report_memory list 100000
+    .venv/bin/python -m benchmarks.report_memory layout 100000   (the list's layout alone)
     .venv/bin/python -m benchmarks.report_memory access 100000 365
 
 Targets (issue 19): the list of 100,000 clients in at most 300 MB; the Access report of
@@ -11,8 +12,10 @@ against another's. The peak is the resident set's high-water mark while the repo
 made: it is reset (``/proc/self/clear_refs``, Linux) after the vault is built, so what
 building it took is not counted, but what it still holds is.
 
-For the benchmark: :func:`list_report` and :func:`access_report` return a
-:class:`Measured`; :func:`measure` times any report call on a vault already built.
+For the benchmark: :func:`list_report`, :func:`list_layout` and :func:`access_report`
+return a :class:`Measured`; :func:`measure` times any report call on a vault already built.
+``list`` builds its 100,000 clients first (many minutes); ``layout`` lays out as many
+generated rows without a vault (the PDF side of the same report, in a minute or two).
 """
 
 from __future__ import annotations
@@ -91,6 +94,12 @@ def list_report(clients: int = 100_000) -> Measured:
     return _child("list", clients)
 
 
+def list_layout(clients: int = 100_000) -> Measured:
+    """The list's PDF of ``clients`` generated rows, without a vault, in a process of its
+    own."""
+    return _child("layout", clients)
+
+
 def access_report(events: int = 100_000, days: int = 365) -> Measured:
     """The Access report of ``days`` days holding ``events`` entries of one person, in a
     process of its own."""
@@ -152,7 +161,53 @@ def add_events(vault: Any, login: str, count: int, days: int, end: dt.datetime) 
             )
 
 
+def _layout_child(clients: int) -> Measured:
+    from decimal import Decimal
+
+    from benchmarks.run import TODAY
+    from crmdesk.domain.report_ids import new_report_id
+    from crmdesk.reports.client_list import render_client_list
+    from crmdesk.reports.context import ReportContext
+    from crmdesk.reports.pages import page_count
+    from crmdesk.services.client_query import ClientRow
+
+    rows = (
+        ClientRow(
+            id=i,
+            name=f"Client {i} Trading",
+            kind="company",
+            status="active",
+            industry="retail",
+            salesperson="Sam Reed",
+            email=f"buyer{i}@shop.example",
+            phone="+44 20 7946 0958",
+            last_contact=TODAY - dt.timedelta(days=i % 400),
+            spend_12m=Decimal("12345.67"),
+            next_order=TODAY + dt.timedelta(days=i % 90),
+        )  # fmt: skip
+        for i in range(clients)
+    )
+    ctx = ReportContext(
+        report_id=new_report_id(),
+        kind="client-list",
+        title="Client list",
+        printed_by="Bench Mark",
+        login="bench",
+        business="Bench Ltd",
+        printed_at=dt.datetime.combine(TODAY, dt.time(18), tzinfo=dt.UTC),
+        audit_head="ab" * 32,
+    )
+    gc.collect()
+    _reset_peak()
+    start = time.perf_counter()
+    pdf = render_client_list(rows, "All clients", ctx)
+    seconds = time.perf_counter() - start
+    return Measured(f"client list layout, {clients:,} rows", seconds, _peak_mb(), page_count(pdf))
+
+
 def _run_child(args: list[str]) -> Measured:
+    if args[0] == "layout":
+        return _layout_child(int(args[1]))
     from benchmarks.run import TODAY, BenchKeyStore, bench_session
     from crmdesk.services import signin
     from crmdesk.services.client_query import ClientQuery
@@ -201,17 +256,16 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args
     args = [a for a in args if a != "--json"]
-    if not args or args[0] not in ("list", "access"):
+    if not args or args[0] not in ("list", "layout", "access"):
         print(__doc__)
         return 2
     if as_json:
         print(json.dumps(asdict(_run_child(args))))
         return 0
-    measured = (
-        list_report(int(args[1]))
-        if args[0] == "list"
-        else access_report(int(args[1]), int(args[2]) if len(args) > 2 else 365)
-    )
+    if args[0] == "access":
+        measured = access_report(int(args[1]), int(args[2]) if len(args) > 2 else 365)
+    else:
+        measured = (list_report if args[0] == "list" else list_layout)(int(args[1]))
     print(measured.line())
     return 0
 
