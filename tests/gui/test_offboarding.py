@@ -215,6 +215,27 @@ def test_reports_preview_and_save(qtbot, office, keystore, tmp_path, monkeypatch
     wizard.finish()
 
 
+def test_the_access_reports_entries_are_saved_as_csv(
+    qtbot, office, keystore, tmp_path, monkeypatch
+):
+    wizard = wizard_for(qtbot, office, keystore)
+    wizard.select_user("bob")
+    wizard.offboard()
+    run(qtbot, wizard)
+    companion = wizard.result_.access_report.companion
+    assert companion is not None
+    assert wizard.certificate_row.entries_button is None  # the certificate has none
+    target = tmp_path / "bob-entries.csv"
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV"))
+    wizard.access_row.entries_button.click()
+    assert target.read_bytes() == companion.data
+    saved = ActivityService(office).log(ActivityFilter(action="report.saved"))
+    assert saved[0].object == f"report:{companion.record.report_id}"
+    wizard.finish()
+
+
 def test_only_enabled_users_other_than_the_owner_are_offered(qtbot, office, keystore):
     users = UserService(office)
     users.add("carl", "Carl Ray", "assistant", "initial pass 456")

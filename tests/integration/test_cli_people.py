@@ -3,6 +3,7 @@ real ``crmdesk`` command, with the key in a real Secret Service."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -147,6 +148,11 @@ def test_offboarding_disables_reports_rotates_the_key_and_prints_the_exit_form(o
     assert "Every key bob held was changed" in result.stdout
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert "Bob Stone" in text and "Jane Doe" in text  # about Bob, printed by Jane
+    # Every entry in the CSV written next to it, named with the hash the PDF prints.
+    entries = tmp_path / "bob-access-entries.csv"
+    digest = hashlib.sha256(entries.read_bytes()).hexdigest()
+    assert f"Wrote {entries}" in result.stdout and digest in result.stdout
+    assert digest in "".join(text.split())
     certificate = tmp_path / "bob-access-exit-certification.pdf"
     assert "Signature" in "\n".join(p.extract_text() for p in PdfReader(certificate).pages)
     gone = run_cli(office, "client", "list", env=BOB)

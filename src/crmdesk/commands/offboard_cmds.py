@@ -30,6 +30,13 @@ def cmd_offboard(args: argparse.Namespace) -> int:
     print(f"Disabled {args.login}.")
     print(f"Access report ID: {result.access_report.record.report_id}")
     print(f"Wrote {args.output} ({result.access_report.record.page_count} pages)")
+    entries = result.access_report.companion
+    if entries is not None:
+        print(
+            f"Wrote {args.output.with_name(entries.name)}: every entry, CSV "
+            f"(report {entries.record.report_id}, SHA-256 {entries.record.sha256}; "
+            "the Access report prints the same hash)"
+        )
     print(f"Exit certification ID: {result.certificate.record.report_id}")
     print(f"Wrote {certificate}: print it and have {args.login} sign it.")
     if result.rotated:

@@ -225,6 +225,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "recovery_key.other_vault",
         "recovery_key.typo",
         "region.unknown",
+        "report.no_companion",
         "report.not_found",
         "report.unwritable",
         "report_id.typo",

@@ -1,15 +1,19 @@
 """The access report: everything one user did with client information, for offboarding.
 
-Made for the owner's lawyer: who the user is, the period, counts of what they did, every
-audit entry in time order, the alerts raised, and the state of the audit chain the
-entries were read from. The caller reads the vault; this module only lays it out.
+Made for the owner's lawyer, and readable whatever the period: it opens with who the user
+is, the period, a summary that fits a few pages (counts of what they did; per action and
+per client the number of entries, the first and last time and the alerts they are
+evidence of), the alerts raised, and the state of the audit chain the entries were read
+from. Every entry follows in time order when there are at most :data:`DETAIL_IN_PDF`;
+every entry is always in the companion CSV (:mod:`crmdesk.reports.access_entries`),
+whose SHA-256 the report prints. The caller reads the vault; this module only lays it out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from reportlab.lib.utils import simpleSplit
@@ -17,11 +21,34 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyle
 
 from crmdesk.domain.alerts import ActivityEvent, client_count
+from crmdesk.reports.access_data import (
+    ACTION_WORDS,
+    SEARCH_ACTIONS,
+    AccessReportData,
+    AccessUser,
+    ChainStatus,
+    Companion,
+    action_words,
+    local,
+    object_words,
+    when,
+    zone,
+)
+from crmdesk.reports.access_summary import (
+    ALERTS_LISTED,
+    TOP_CLIENTS,
+    alert_sections,
+    by_action,
+    by_client,
+    companion_section,
+    tally_sections,
+)
 from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.fonts import SANS
 from crmdesk.reports.layout import (
     ACCENT,
     Checkpoint,
+    Deferred,
     build_pdf,
     data_table,
     day,
@@ -44,83 +71,27 @@ WIDTHS = (48.0, 104.0, 150.0, 180.0, WIDTH - 482.0)
 _SIZE = 8.5
 _PAD = 10.0
 _DETAIL_CHARS = 300  # one detail value longer than this is cut: the table is a summary
-
-# Audit actions in words. An action not listed is shown as recorded.
-ACTION_WORDS: dict[str, str] = {
-    "client.viewed": "Viewed client",
-    "client.created": "Added client",
-    "client.updated": "Changed client",
-    "client.deleted": "Deleted client",
-    "clients.created": "Added clients",
-    "clients.searched": "Searched clients",
-    "clients.exported": "Exported clients",
-    "clients.copied": "Copied clients to clipboard",
-    "report.printed": "Printed report",
-    "report.printer": "Sent report to printer",
-    "report.saved": "Saved report as file",
-    "report.traced": "Traced a report",
-    "signin.ok": "Signed in",
-    "signin.failed": "Failed sign-in",
-    "signin.throttled": "Sign-in refused (too many failures)",
-    "signin.password_set": "Set own password",
-    "session.locked": "Locked the screen",
-    "session.unlocked": "Unlocked the screen",
-    "policy.accepted": "Accepted confidentiality policy",
-    "policy.published": "Published confidentiality policy",
-    "access.denied": "Refused access",
-    "user.added": "Added user",
-    "user.disabled": "Disabled user",
-    "user.enabled": "Enabled user",
-    "user.role_changed": "Changed user's role",
-    "user.password_changed": "Changed password",
-    "user.password_reset": "Reset user's password",
-}
-SEARCH_ACTIONS = frozenset({"clients.searched", "client.searched", "search"})
+# Entries printed one by one at most (about 400 pages); more are in the companion file
+# only: a year of a heavy user is 100,000 entries, 4,000 pages nobody can read.
+DETAIL_IN_PDF = 10_000
+__all__ = [
+    "ACTION_WORDS",
+    "ALERTS_LISTED",
+    "DETAIL_IN_PDF",
+    "SEARCH_ACTIONS",
+    "TOP_CLIENTS",
+    "AccessReportData",
+    "AccessSummary",
+    "AccessUser",
+    "ChainStatus",
+    "Companion",
+    "by_action",
+    "by_client",
+    "render_access_report",
+    "summarise",
+]
 # Details already shown elsewhere in the row, or too long to help on paper.
-_HIDDEN_DETAILS = frozenset({"value_added", "clients", "fields", "sha256"})
-
-
-@dataclass(frozen=True)
-class AccessUser:
-    """The person the report is about."""
-
-    login: str
-    full_name: str
-    role: str
-    created_at: datetime
-    disabled_at: datetime | None = None
-    last_signin: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ChainStatus:
-    """The audit chain as checked when the report was made."""
-
-    ok: bool
-    length: int
-    head: str
-    first_bad_seq: int | None = None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class AccessReportData:
-    """Everything the access report shows; times are aware (UTC)."""
-
-    user: AccessUser
-    period_start: datetime
-    period_end: datetime
-    events: Sequence[ActivityEvent]  # the user's audit entries in the period, any order
-    chain: ChainStatus
-    alerts: Sequence[str] = ()  # the alerts raised for the user, as sentences
-    # "client:42" -> "Zoë's Bakery": names for the object column (optional)
-    object_names: Mapping[str, str] = field(default_factory=dict)
-    tz: tzinfo | None = None  # the zone times are shown in; None: this computer's
-
-    @property
-    def days(self) -> int:
-        """The length of the period in whole days (at least 1)."""
-        return max(1, round((self.period_end - self.period_start).total_seconds() / 86_400))
+_HIDDEN_DETAILS = frozenset({"value_added", "clients", "fields", "sha256", "companion_sha256"})
 
 
 @dataclass(frozen=True)
@@ -181,11 +152,14 @@ def render_access_report(
     ctx: ReportContext,
     data: AccessReportData,
     *,
+    companion: Companion | None = None,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> bytes:
-    """PDF bytes of the access report (A4).
+    """PDF bytes of the access report (A4 landscape).
 
+    ``companion``: the CSV of every entry made with it, named with its hash; the entries
+    are then printed one by one only if there are at most :data:`DETAIL_IN_PDF`.
     ``progress(n)`` is called with the number of audit entries laid out so far, every
     500 and at the end; ``cancelled()`` returning True raises ReportCancelled.
     """
@@ -201,19 +175,38 @@ def render_access_report(
         gap(4),
         HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceAfter=2),
         gap(12),
-        _who_and_when(data),
+        _who_andwhen(data),
         heading("Summary"),
         keep(_summary_table(summary)),
         heading("Alerts raised"),
     ]
     if data.alerts:
-        story.append(data_table(["Alert"], [[a] for a in data.alerts], [WIDTH]))
+        story += alert_sections(data, companion)
     else:
         story.append(empty_note("No alerts were raised for this user in the period."))
-    story += [heading("Audit trail"), *_chain(data, ctx)]
+    story += tally_sections(events, data)
+    detailed = companion is None or len(events) <= DETAIL_IN_PDF
+    story += [heading("Audit trail"), *_chain(data, ctx, companion, detailed)]
+    if companion is not None:
+        story += [heading("Companion file: every entry"), *companion_section(companion)]
 
+    story += [heading(f"Every recorded action ({len(events):,})")]
+    if not detailed:
+        assert companion is not None
+        story += [
+            para(
+                f"The {len(events):,} entries are not printed one by one (more than "
+                f"{DETAIL_IN_PDF:,}): every one of them is in the companion file "
+                f"{companion.file_name}, SHA-256 {companion.sha256}, registered as "
+                f"report {companion.report_id}. The summary above counts them all.",
+                s.body,
+            ),
+            Checkpoint(len(events), progress, cancelled),
+        ]
+        if cancelled is not None and cancelled():
+            raise ReportCancelled("The report was cancelled.")
+        return build_pdf(story, ctx, wide=True)
     story += [
-        heading(f"Every recorded action ({len(events):,})"),
         para(
             "Each row is one entry of the audit trail, oldest first; “Entry” is its "
             "sequence number in the chain.",
@@ -223,7 +216,7 @@ def render_access_report(
     ]
     if not events:
         story.append(empty_note("Nothing was recorded for this user in the period."))
-    zone = _zone(tz, data.period_end, names=False)
+    shown_zone = zone(tz, data.period_end, names=False)
     pending: list[list[str]] = []
     done = 0
     for event in events:
@@ -232,10 +225,10 @@ def render_access_report(
         if len(pending) == CHUNK:
             if cancelled is not None and cancelled():
                 raise ReportCancelled("The report was cancelled.")
-            story += [_chunk_table(pending, zone), Checkpoint(done, progress, cancelled)]
+            story += [_deferred_table(pending, shown_zone), Checkpoint(done, progress, cancelled)]
             pending = []
     if pending:
-        story += [_chunk_table(pending, zone), Checkpoint(done, progress, cancelled)]
+        story += [_deferred_table(pending, shown_zone), Checkpoint(done, progress, cancelled)]
     elif not events:
         story.append(Checkpoint(0, progress, cancelled))
     if cancelled is not None and cancelled():
@@ -248,10 +241,10 @@ def render_access_report(
 
 def _period(data: AccessReportData) -> str:
     start, end = data.period_start, data.period_end
-    return f"last {data.days:,} days: {day(_local(start, data.tz))} – {day(_local(end, data.tz))}"
+    return f"last {data.days:,} days: {day(local(start, data.tz))} – {day(local(end, data.tz))}"
 
 
-def _who_and_when(data: AccessReportData) -> Table:
+def _who_andwhen(data: AccessReportData) -> Table:
     """The user and the period side by side."""
     s = styles()
     user, tz = data.user, data.tz
@@ -261,18 +254,18 @@ def _who_and_when(data: AccessReportData) -> Table:
             ("Full name", user.full_name),
             ("Login", user.login),
             ("Role", user.role.capitalize()),
-            ("Account created", _when(user.created_at, tz)),
-            ("Last sign-in", _when(user.last_signin, tz) if user.last_signin else "never"),
-            ("Account disabled", _when(user.disabled_at, tz) if user.disabled_at else "no"),
+            ("Account created", when(user.created_at, tz)),
+            ("Last sign-in", when(user.last_signin, tz) if user.last_signin else "never"),
+            ("Account disabled", when(user.disabled_at, tz) if user.disabled_at else "no"),
         ],
         half,
     )
     period = key_values(
         [
             ("Covers", f"The last {data.days:,} day{'s' if data.days != 1 else ''}"),
-            ("From", _when(data.period_start, tz)),
-            ("To", _when(data.period_end, tz)),
-            ("Times shown in", _zone(tz, data.period_end)),
+            ("From", when(data.period_start, tz)),
+            ("To", when(data.period_end, tz)),
+            ("Times shown in", zone(tz, data.period_end)),
         ],
         half,
     )
@@ -323,7 +316,12 @@ def _summary_table(summary: AccessSummary) -> Table:
     )
 
 
-def _chain(data: AccessReportData, ctx: ReportContext) -> list[Flowable]:
+def _chain(
+    data: AccessReportData,
+    ctx: ReportContext,
+    companion: Companion | None = None,
+    detailed: bool = True,
+) -> list[Flowable]:
     chain = data.chain
     if chain.ok:
         result = "Verified: every entry's hash matches its content and the entry before it."
@@ -338,9 +336,10 @@ def _chain(data: AccessReportData, ctx: ReportContext) -> list[Flowable]:
     s = styles()
     statement = (
         f"This report was produced by crmdesk on {ctx.printed_text} for {ctx.printed_by} "
-        f"({ctx.login}). It lists every entry of the vault's audit trail recorded for "
-        f"{data.user.full_name} ({data.user.login}) between {_when(data.period_start, data.tz)} "
-        f"and {_when(data.period_end, data.tz)}, and every failed sign-in to that login, "
+        f"({ctx.login}). It accounts for every entry of the vault's audit trail recorded for "
+        f"{data.user.full_name} ({data.user.login}) between {when(data.period_start, data.tz)} "
+        f"and {when(data.period_end, data.tz)}, and every failed sign-in to that login, "
+        f"{_where_listed(companion, detailed)}, "
         "copied without change except that times are shown in local time and actions in "
         "words. The audit trail is a hash chain: each entry holds the SHA-256 of its own "
         "content and of the entry before it, so an entry that was edited, deleted, "
@@ -350,39 +349,33 @@ def _chain(data: AccessReportData, ctx: ReportContext) -> list[Flowable]:
         "result above. Someone holding the vault key could drop the newest entries; the "
         "head hash printed here and in the footer of every page lets a later copy of the "
         f"vault be compared with this report. The report is registered in the vault under "
-        f"report ID {ctx.report_id}, with the SHA-256 of this PDF."
+        f"report ID {ctx.report_id}, with the SHA-256 of this PDF"
+        + (
+            f"; the companion file under report ID {companion.report_id}, with its SHA-256."
+            if companion is not None
+            else "."
+        )
     )
     return [key_values(pairs, WIDTH), gap(6), para(statement, s.body)]
+
+
+def _where_listed(companion: Companion | None, detailed: bool) -> str:
+    if companion is None:
+        return "listed below"
+    if detailed:
+        return f"listed below and in the companion file {companion.file_name}"
+    return f"counted in the summary above and listed in the companion file {companion.file_name}"
 
 
 def _row(event: ActivityEvent, names: Mapping[str, str], tz: tzinfo | None) -> list[str]:
     values = (
         f"{event.seq}",
-        f"{_local(event.ts, tz):%Y-%m-%d %H:%M:%S}",
-        _action(event),
-        _object(event.object, names),
+        f"{local(event.ts, tz):%Y-%m-%d %H:%M:%S}",
+        action_words(event),
+        object_words(event.object, names),
         _details(event.details),
     )
     return [_cell(v, i) for i, v in enumerate(values)]
-
-
-def _action(event: ActivityEvent) -> str:
-    words = ACTION_WORDS.get(event.action, event.action)
-    if event.action == "client.viewed":
-        words += " (value-added)" if event.details.get("value_added") is True else " (basic)"
-    return words
-
-
-def _object(obj: str, names: Mapping[str, str]) -> str:
-    kind, _, ident = obj.partition(":")
-    name = names.get(obj, "")
-    if kind == "client" and ident:
-        return f"{name} (client {ident})" if name else f"Client {ident}"
-    if kind == "report" and ident:
-        return f"Report {ident}" + (f"\n{name}" if name else "")
-    if kind == "policy" and ident:
-        return f"Policy version {ident}"
-    return name or obj
 
 
 def _details(details: Mapping[str, Any]) -> str:
@@ -438,6 +431,10 @@ def _broken(part: str, room: float) -> list[str]:
     return [*pieces, current]
 
 
+def _deferred_table(rows: list[list[str]], zone: str) -> Deferred:
+    return Deferred(lambda: [_chunk_table(rows, zone)])
+
+
 def _chunk_table(rows: list[list[str]], zone: str) -> Table:
     s = styles()
     head = [para(h, s.cell_head) for h in HEADER]
@@ -445,29 +442,3 @@ def _chunk_table(rows: list[list[str]], zone: str) -> Table:
     table = Table([head, *rows], colWidths=list(WIDTHS), repeatRows=1, hAlign="LEFT")
     table.setStyle(table_style())
     return table
-
-
-# ---------------------------------------------------------------------------- time
-
-
-def _local(ts: datetime, tz: tzinfo | None) -> datetime:
-    return ts.astimezone(tz) if tz is not None else ts.astimezone()
-
-
-def _when(ts: datetime | None, tz: tzinfo | None) -> str:
-    """``3 Mar 2026 14:02`` in the report's zone; empty for None."""
-    if ts is None:
-        return ""
-    local = _local(ts, tz)
-    return f"{day(local)} {local:%H:%M}"
-
-
-def _zone(tz: tzinfo | None, at: datetime, *, names: bool = True) -> str:
-    """``UTC-05:00 (EST)``: the zone times are shown in, as of ``at``."""
-    local = _local(at, tz)
-    offset = local.strftime("%z")
-    label = f"UTC{offset[:3]}:{offset[3:]}"
-    name = local.tzname() or ""
-    if names and name and name not in (label, "UTC"):
-        return f"{label} ({name})"
-    return label

@@ -13,6 +13,7 @@ from crmdesk.reports.context import ReportCancelled, ReportContext
 from crmdesk.reports.fonts import SANS
 from crmdesk.reports.layout import (
     Checkpoint,
+    Deferred,
     build_pdf,
     day,
     frame_width,
@@ -86,6 +87,10 @@ def _chunk_table(rows: list[list[Any]]) -> Table:
     return table
 
 
+def _deferred_table(rows: list[list[Any]]) -> Deferred:
+    return Deferred(lambda: [_chunk_table(rows)])
+
+
 def render_client_list(
     rows: Iterable[Any],
     description: str,
@@ -111,10 +116,10 @@ def render_client_list(
         if len(pending) == CHUNK:
             if cancelled is not None and cancelled():
                 raise ReportCancelled("The report was cancelled.")
-            chunks += [_chunk_table(pending), Checkpoint(count, progress, cancelled)]
+            chunks += [_deferred_table(pending), Checkpoint(count, progress, cancelled)]
             pending = []
     if pending or not chunks:
-        chunks += [_chunk_table(pending), Checkpoint(count, progress, cancelled)]
+        chunks += [_deferred_table(pending), Checkpoint(count, progress, cancelled)]
     if cancelled is not None and cancelled():
         raise ReportCancelled("The report was cancelled.")
 

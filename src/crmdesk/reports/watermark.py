@@ -4,6 +4,11 @@ Each page carries, on top of its content so nothing can cover them: a diagonal w
 with the printer's full name and the time of printing (three times down the page, so a
 cropped photo still shows it), a header marking the page a trade secret, and a footer
 saying who printed it, when, which report it is and which page.
+
+The page total ("page 3 of M") is not known while a long report is still being laid out.
+Rather than hold every page back until the end, a page may be marked as it closes with
+:data:`TOTAL_MARK` in place of the total; the canvas puts the total in its place when
+the document is saved (see ``layout._marked_canvas``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ SIDE_MARGIN = 42.0
 HEADER_FROM_TOP = 30.0
 FOOTER_FROM_BOTTOM = 24.0
 FOOTER_SIZE = 7.0
+# Stands for a page total not known yet. Plain ASCII, so it is written into the page's
+# content as these very bytes (reportlab keeps ASCII readable in its font subsets), and
+# the footer is drawn last, so the page's last occurrence of it is the footer's.
+TOTAL_MARK = "~~~~"
+# A total not known yet is measured as this many digits when choosing the footer's size
+# (DejaVu Sans digits are all one width, so only their number matters).
+_RESERVED_DIGITS = 4
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -39,7 +51,7 @@ def watermark_text(ctx: ReportContext) -> str:
     return f"{ctx.printed_by} · {ctx.printed_text}"
 
 
-def footer_text(ctx: ReportContext, page_number: int, page_count: int) -> str:
+def footer_text(ctx: ReportContext, page_number: int, page_count: int | str) -> str:
     text = (
         f"Printed by {ctx.printed_by} · {ctx.printed_text} · Report {ctx.report_id} · "
         f"page {page_number} of {page_count}"
@@ -84,32 +96,40 @@ def _header(c: Canvas, ctx: ReportContext, width: float, height: float) -> None:
     c.line(left, y - 5, right, y - 5)
 
 
-def _footer(c: Canvas, ctx: ReportContext, width: float, page: int, count: int) -> None:
+def _footer(c: Canvas, ctx: ReportContext, width: float, page: int, count: int | None) -> None:
     left, right = SIDE_MARGIN, width - SIDE_MARGIN
     y = FOOTER_FROM_BOTTOM
     c.setStrokeColor(RULE)
     c.setLineWidth(0.5)
     c.line(left, y + 10, right, y + 10)
     c.setFillColor(MUTED)
-    text = footer_text(ctx, page, count)
+    # An unknown total is measured as the widest it is likely to be, drawn as the mark.
+    widest = "9" * max(len(str(page)), _RESERVED_DIGITS) if count is None else str(count)
+    measured = footer_text(ctx, page, widest)
+    shown = TOTAL_MARK if count is None else str(count)
     size = FOOTER_SIZE
-    while size > 5.5 and stringWidth(text, SANS, size) > right - left:
+    while size > 5.5 and stringWidth(measured, SANS, size) > right - left:
         size -= 0.25
     c.setFont(SANS, size)
-    if stringWidth(text, SANS, size) <= right - left:
-        c.drawString(left, y, text)
+    if stringWidth(measured, SANS, size) <= right - left:
+        c.drawString(left, y, footer_text(ctx, page, shown))
         return
     # Too long even small: the audit head goes on a second line, and a very long name
     # is shortened so the ID and page number always show.
-    tail = f" · {ctx.printed_text} · Report {ctx.report_id} · page {page} of {count}"
-    room = right - left - stringWidth("Printed by " + tail, SANS, size)
-    c.drawString(left, y, f"Printed by {_fit(ctx.printed_by, SANS, size, room)}{tail}")
+    tail = f" · {ctx.printed_text} · Report {ctx.report_id} · page {page} of "
+    room = right - left - stringWidth("Printed by " + tail + widest, SANS, size)
+    c.drawString(left, y, f"Printed by {_fit(ctx.printed_by, SANS, size, room)}{tail}{shown}")
     if ctx.audit_head:
         c.drawString(left, y - size * 1.3, f"Audit head {ctx.audit_head[:16]}…")
 
 
-def draw_page_marks(c: Canvas, ctx: ReportContext, page_number: int, page_count: int) -> None:
-    """Draw the watermark, header and footer on the current page (after its content)."""
+def draw_page_marks(
+    c: Canvas, ctx: ReportContext, page_number: int, page_count: int | None
+) -> None:
+    """Draw the watermark, header and footer on the current page (after its content).
+
+    ``page_count`` None: the footer shows :data:`TOTAL_MARK`, for the canvas to replace.
+    """
     width, height = c._pagesize
     c.saveState()
     _watermark(c, ctx, width, height)

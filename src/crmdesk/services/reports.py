@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,8 @@ from crmdesk.domain.report_ids import new_report_id, normalise_report_id
 from crmdesk.domain.roles import Permission, Visibility, allowed
 from crmdesk.errors import BadInput, NotFound
 from crmdesk.files import write_private
-from crmdesk.reports.access_report import render_access_report
+from crmdesk.reports.access_entries import entries_csv
+from crmdesk.reports.access_report import ACTION_WORDS, Companion, render_access_report
 from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
@@ -40,11 +40,20 @@ from crmdesk.services.clients import ClientService
 from crmdesk.services.coverage import CoverageService
 from crmdesk.services.egress import OwnerApproval, authorize
 from crmdesk.services.paper import PAPERS, default_paper
+from crmdesk.services.report_records import (
+    SELECT_RECORDS,
+    CompanionFile,
+    PrintedReport,
+    ReportRecord,
+    insert_record,
+    record_from_row,
+)
 from crmdesk.services.session import Session
 from crmdesk.services.settings import phone_region
 
 __all__ = [
     "PAPERS",
+    "CompanionFile",
     "PrintedReport",
     "ReportCancelled",
     "ReportRecord",
@@ -68,44 +77,6 @@ _MONTHS = [
     "December",
 ]
 _PAGE = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRecord:
-    """What the register knows about one printed report."""
-
-    report_id: str
-    kind: str
-    title: str
-    created_at: dt.datetime
-    login: str
-    full_name: str
-    client_ids: list[int]
-    description: str
-    page_count: int
-    sha256: str
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "report_id": self.report_id,
-            "kind": self.kind,
-            "title": self.title,
-            "created_at": self.created_at.isoformat(),
-            "login": self.login,
-            "full_name": self.full_name,
-            "client_ids": self.client_ids,
-            "description": self.description,
-            "page_count": self.page_count,
-            "sha256": self.sha256,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PrintedReport:
-    """A registered report and its PDF bytes (kept in memory: no plaintext temp files)."""
-
-    record: ReportRecord
-    data: bytes
 
 
 def describe_query(query: ClientQuery) -> str:
@@ -235,22 +206,27 @@ class ReportService:
             count=total,
             approval=approval,
         )
-        rows: list[ClientRow] = []
-        while len(rows) < total:
-            page = self._clients.list(
-                replace(query, limit=_PAGE, offset=len(rows)), record_search=False
-            )
-            if not page:
-                break
-            rows += page
-            if cancelled and cancelled():
-                raise ReportCancelled("The report was cancelled; nothing was saved.")
+        ids: list[int] = []
+
+        def rows() -> Iterator[ClientRow]:
+            # Page by page into the layout, which keeps only each row's text: holding
+            # 100,000 rows as well took a third of the list's memory.
+            while len(ids) < total:
+                page = self._clients.list(
+                    replace(query, limit=_PAGE, offset=len(ids)), record_search=False
+                )
+                if not page:
+                    break
+                for row in page:
+                    ids.append(row.id)
+                    yield row
+                if cancelled and cancelled():
+                    raise ReportCancelled("The report was cancelled; nothing was saved.")
+
         description = describe_query(query)
         ctx = self._context("client-list", "Client list")
-        data = render_client_list(
-            rows, description, ctx, total=len(rows), progress=progress, cancelled=cancelled
-        )
-        return self._register(ctx, data, output, [r.id for r in rows], description)
+        data = render_client_list(rows(), description, ctx, progress=progress, cancelled=cancelled)
+        return self._register(ctx, data, output, ids, description)
 
     def call_list(
         self,
@@ -346,16 +322,45 @@ class ReportService:
         cancelled: Callable[[], bool] | None = None,
     ) -> PrintedReport:
         """Everything one user viewed, changed, printed, exported and copied in the last
-        ``days`` days: evidence for a lawyer when someone leaves. Owner only."""
+        ``days`` days: evidence for a lawyer when someone leaves. Owner only.
+
+        A summary PDF and, made and registered with it, a CSV of every entry whose SHA-256
+        the PDF prints (written next to ``output`` as ``<name>-entries.csv``)."""
         from crmdesk.services.evidence import Evidence
 
         _check_days(days)
         data = Evidence(self._session, now=self._now).access_report(login, days)
         title = f"Access report: {data.user.full_name} ({data.user.login})"
         ctx = self._context("access-report", title)
-        pdf = render_access_report(ctx, data, cancelled=cancelled)
+        entries = entries_csv(
+            data.events, data.object_names, data.tz, ACTION_WORDS, data.alerts_by_entry()
+        )
+        name = _entries_name(output, ctx.report_id)
+        companion = ReportRecord(
+            report_id=new_report_id(),
+            kind="access-report-entries",
+            title=f"Every entry of the {title}",
+            created_at=ctx.printed_at,
+            login=ctx.login,
+            full_name=ctx.printed_by,
+            client_ids=[],
+            description=f"{len(data.events):,} entries of {data.user.login}, CSV ({name})",
+            page_count=0,
+            sha256=hashlib.sha256(entries).hexdigest(),
+        )
+        pdf = render_access_report(
+            ctx,
+            data,
+            companion=Companion(name, companion.report_id, companion.sha256, len(data.events)),
+            cancelled=cancelled,
+        )
         return self._register(
-            ctx, pdf, output, [], f"Activity of {data.user.login} over the last {days} days"
+            ctx,
+            pdf,
+            output,
+            [],
+            f"Activity of {data.user.login} over the last {days} days",
+            companion=CompanionFile(companion, name, entries),
         )
 
     def exit_certificate(self, login: str, output: Path | None = None) -> PrintedReport:
@@ -395,7 +400,7 @@ class ReportService:
         except ValueError as exc:
             raise BadInput(str(exc), code="report_id.typo", value=text) from None
         with self._session.vault.reading() as conn:
-            row = conn.execute(_SELECT + " WHERE id = ?", (report_id,)).fetchone()
+            row = conn.execute(SELECT_RECORDS + " WHERE id = ?", (report_id,)).fetchone()
         if row is None:
             raise NotFound(
                 f"No report with ID {report_id} was printed from this vault. Check the ID "
@@ -403,13 +408,13 @@ class ReportService:
                 code="report.not_found",
                 report_id=report_id,
             )
-        return _record(row)
+        return record_from_row(row)
 
     def recent(self, limit: int = 100) -> list[ReportRecord]:
         require(self._session, Permission.VIEW_ACTIVITY, what="report register")
         with self._session.vault.reading() as conn:
-            rows = conn.execute(_SELECT + " ORDER BY created_at DESC LIMIT ?", (limit,))
-            return [_record(r) for r in rows]
+            rows = conn.execute(SELECT_RECORDS + " ORDER BY created_at DESC LIMIT ?", (limit,))
+            return [record_from_row(r) for r in rows]
 
     # -- internals --------------------------------------------------------------------
 
@@ -437,6 +442,8 @@ class ReportService:
         output: Path | None,
         client_ids: list[int],
         description: str,
+        *,
+        companion: CompanionFile | None = None,
     ) -> PrintedReport:
         record = ReportRecord(
             report_id=ctx.report_id,
@@ -451,49 +458,43 @@ class ReportService:
             sha256=hashlib.sha256(data).hexdigest(),
         )
         vault = self._session.vault
-        written = False
+        details: dict[str, object] = {
+            "kind": record.kind,
+            "clients": len(client_ids),
+            "pages": record.page_count,
+            "sha256": record.sha256,
+            "file": output.name if output else "",
+        }
+        files: list[tuple[Path, bytes]] = []
+        if output is not None:
+            files.append((output, data))
+        if companion is not None:
+            details["companion"] = companion.record.report_id
+            details["companion_sha256"] = companion.record.sha256
+            if output is not None:
+                files.append((output.with_name(companion.name), companion.data))
+        written: list[Path] = []
         try:
             with vault.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO reports (id, kind, title, created_at, login, full_name,"
-                    " client_ids, client_count, description, page_count, sha256)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        record.report_id,
-                        record.kind,
-                        record.title,
-                        record.created_at.isoformat(),
-                        record.login,
-                        record.full_name,
-                        json.dumps(client_ids),
-                        len(client_ids),
-                        description,
-                        record.page_count,
-                        record.sha256,
-                    ),
-                )
+                insert_record(conn, record, description)
+                if companion is not None:
+                    insert_record(conn, companion.record, companion.record.description)
                 vault.record_event(
                     self._session.actor,
                     "report.printed",
                     object=f"report:{record.report_id}",
-                    details={
-                        "kind": record.kind,
-                        "clients": len(client_ids),
-                        "pages": record.page_count,
-                        "sha256": record.sha256,
-                        "file": output.name if output else "",
-                    },
+                    details=details,
                 )
                 # Written inside the transaction: no registered report without its file
                 # being attempted, and no file left behind when registering fails.
-                if output is not None:
-                    _write_private(output, data)
-                    written = True
+                for path, content in files:
+                    _write_private(path, content)
+                    written.append(path)
         except BaseException:
-            if written and output is not None:
-                output.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
             raise
-        return PrintedReport(record, data)
+        return PrintedReport(record, data, companion)
 
     def record_output(self, report: PrintedReport, how: str, where: str = "") -> None:
         """Audit where a report went after it was made: "printer" or "file"."""
@@ -511,26 +512,26 @@ class ReportService:
         _write_private(path, report.data)
         self.record_output(report, "saved", str(path))
 
+    def save_companion(self, report: PrintedReport, path: Path) -> None:
+        """Save the file made with a report (the Access report's CSV of every entry),
+        readable by its owner only, and audit it."""
+        if report.companion is None:
+            raise BadInput("This report has no companion file.", code="report.no_companion")
+        _write_private(path, report.companion.data)
+        vault = self._session.vault
+        with vault.transaction():
+            vault.record_event(
+                self._session.actor,
+                "report.saved",
+                object=f"report:{report.companion.record.report_id}",
+                details={"where": str(path)},
+            )
 
-_SELECT = (
-    "SELECT id, kind, title, created_at, login, full_name, client_ids, description,"
-    " page_count, sha256 FROM reports"
-)
 
-
-def _record(row: tuple) -> ReportRecord:  # type: ignore[type-arg]
-    return ReportRecord(
-        report_id=row[0],
-        kind=row[1],
-        title=row[2],
-        created_at=dt.datetime.fromisoformat(row[3]),
-        login=row[4],
-        full_name=row[5],
-        client_ids=json.loads(row[6]),
-        description=row[7],
-        page_count=int(row[8]),
-        sha256=row[9],
-    )
+def _entries_name(output: Path | None, report_id: str) -> str:
+    """The Access report's CSV is named after the PDF it goes with."""
+    stem = output.stem if output is not None else f"crmdesk-report-{report_id}"
+    return f"{stem}-entries.csv"
 
 
 def _check_days(days: int) -> None:
