@@ -4,13 +4,17 @@ entries an access report, the measures report or alerts read)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 
 from crmdesk import audit
 from crmdesk.services.activity import ActivityFilter, ActivityService, _conditions
 from crmdesk.services.evidence import Evidence
+from crmdesk.services.reports import ReportService
 from crmdesk.services.session import owner_session
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
@@ -90,7 +94,7 @@ def _bulk(
         vault.record_event(person.login, "audit.filled", details={"entries": count})
 
 
-def test_more_than_100000_events_of_one_person_are_all_collected(vault):
+def test_more_than_100000_events_of_one_person_are_all_collected(vault, tmp_path):
     """An access report's events and alerts read every entry: all 100,560 of one
     person's entries of a year are collected, in order, and an early burst of views is
     found behind the 100,500 later entries (a cap of the newest 100,000 hid it)."""
@@ -122,3 +126,12 @@ def test_more_than_100000_events_of_one_person_are_all_collected(vault):
     assert len(service.log(period)) == period.limit < service.count(period)
     alerts = service.alerts(ActivityFilter(since=NOW - dt.timedelta(days=365), until=NOW))
     assert [a.kind for a in alerts] == ["value_added_burst"], alerts
+    # The Access report itself (issue 19, "done when"): its CSV holds every entry, and the
+    # PDF's summary counts them all.
+    report = ReportService(session, now=lambda: NOW).access_report(
+        person.login, 365, tmp_path / "access.pdf"
+    )
+    rows = list(csv.reader(io.StringIO(report.companion.data.decode("utf-8-sig"))))
+    assert len(rows) - 1 == expected
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(report.data)).pages)
+    assert "100,560" in text
