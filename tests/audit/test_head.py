@@ -9,12 +9,16 @@ import pytest
 from crmdesk import audit
 from crmdesk.errors import AuditChainBroken, VaultDamaged
 from crmdesk.services.session import owner_session, verify_audit
+from crmdesk.vault.audit_head import read_recorded_head
 from crmdesk.vault.connection import DatabaseError, open_database
 from crmdesk.vault.paths import DATABASE_NAME, METADATA_NAME
 
 
 def _recorded(vault_dir):
-    return json.loads((vault_dir / METADATA_NAME).read_text()).get("audit_head")
+    """The head recorded outside the database: vault.json's, or audit-head.log's after
+    views, whichever is newer."""
+    head, _ = read_recorded_head(vault_dir)
+    return {"seq": head[0], "hash": head[1]} if head else None
 
 
 def _record(vault, n, start=0):

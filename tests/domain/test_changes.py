@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
-from crmdesk.domain import Client, client_from_json
+from hypothesis import given, settings
+
+from crmdesk.demo import generate_clients
+from crmdesk.domain import Client, client_from_json, client_to_json
 from crmdesk.domain.changes import (
     EDITABLE_FIELDS,
     changed_fields,
@@ -12,6 +16,10 @@ from crmdesk.domain.changes import (
     value_added_changes,
     value_added_sections,
 )
+from crmdesk.domain.classification import redact_value_added
+from crmdesk.domain.entities import Contact, Interaction, PersonalProfile
+from crmdesk.domain.need_to_know import shown_value_added
+from tests.domain.test_domain_json_codec_properties import CLIENTS
 
 
 def test_every_field_but_the_stored_ones_is_editable():
@@ -59,3 +67,52 @@ def test_sections_shown_are_those_with_value_added_content():
         {"name": "A", "notes": "n", "pricing": [{"product": "P", "price": "2"}]}
     )
     assert value_added_sections(client) == ["notes", "pricing"]
+
+
+def _through_json(client: Client) -> list[str]:
+    """What a view showed, worked out the long way: the record's JSON against its
+    redaction (how it was done before, and the meaning the fast way must keep)."""
+    full = client_to_json(client)
+    return shown_value_added(full, redact_value_added(full))
+
+
+@settings(max_examples=300, deadline=None)
+@given(CLIENTS)
+def test_sections_from_the_record_are_those_its_json_shows(client):
+    assert value_added_sections(client) == _through_json(client)
+
+
+def test_sections_of_demo_clients_are_those_their_json_shows():
+    clients = list(generate_clients(300, seed=5, today=dt.date(2026, 11, 29)))
+    seen = set()
+    for client in clients:
+        sections = value_added_sections(client)
+        assert sections == _through_json(client)
+        seen.update(sections)
+    # The demo records exercise every kind of section.
+    assert {"contacts", "interactions", "notes", "purchases", "pricing"} <= seen
+
+
+def test_what_counts_as_shown_down_to_a_single_value():
+    def contact(**kw):
+        return Contact(name="Lee", **kw)
+
+    cases = [
+        (Client(name="A", notes=" "), ["notes"]),  # whitespace is still something
+        (Client(name="A", contacts=[contact()]), []),
+        (Client(name="A", contacts=[contact(personal=PersonalProfile())]), []),
+        (
+            Client(name="A", contacts=[contact(personal=PersonalProfile(family="two"))]),
+            ["contacts"],
+        ),
+        (Client(name="A", contacts=[contact(birthday=dt.date(1980, 1, 2))]), ["contacts"]),
+        (Client(name="A", contacts=[contact(), contact(notes="n")]), ["contacts"]),
+        (Client(name="A", interactions=[Interaction(dt.date(2026, 1, 2), "call")]), []),
+        (
+            Client(name="A", interactions=[Interaction(dt.date(2026, 1, 2), "call", outcome="o")]),
+            ["interactions"],
+        ),
+        (Client(name="A", tags=["vip"], emails=["a@b.example"]), []),
+    ]
+    for client, expected in cases:
+        assert value_added_sections(client) == expected == _through_json(client), client

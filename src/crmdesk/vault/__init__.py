@@ -7,8 +7,9 @@ Nothing outside this package opens a database file. Its parts:
 * :mod:`.rotation`: data keys rotated and a rotation cut short settled;
   :mod:`.people_keys`: slots and grants given and taken back; :mod:`.books`: the book
   files of value-added information; :mod:`.legacy`: opening a vault of the old format
-  to upgrade it; :mod:`.audit_head`: the audit head kept in vault.json;
-  :mod:`.status`: what ``crmdesk status`` shows;
+  to upgrade it; :mod:`.audit_head`: the audit head kept in vault.json, and after
+  views in audit-head.log (:mod:`.audit_head_log`); :mod:`.status`: what
+  ``crmdesk status`` shows; :mod:`.crash`: the crash tests' hook;
 * :mod:`.keys`: key material only (the raw key, the keyring, passphrase wrapping, the
   recovery key); it opens no database;
 * :mod:`.connection` (the only place that opens an SQLCipher connection),

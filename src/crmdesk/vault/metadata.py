@@ -63,6 +63,10 @@ class VaultMetadata:
     # Format 2: the owner's first signing key (b64), the root every endorsement and
     # audit signature is checked back to.
     owner_sign_public: str | None = None
+    # Set once the vault keeps its newest heads after views in audit-head.log too (the
+    # record format's version, vault/audit_head_log.py): from then on that file must be
+    # there, whole.
+    audit_head_log: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -107,6 +111,7 @@ _OMITTED_WHEN_EMPTY = (
     "keyring_entry",
     "passphrase",
     "owner_sign_public",
+    "audit_head_log",
 )
 
 
@@ -200,10 +205,17 @@ def update_metadata(
     afterwards. Nothing is written when ``change`` changed nothing.
     """
     with metadata_lock(path.parent):
-        meta = read_metadata(path, folder)
-        before = _encode(meta)
-        change(meta)
-        after = _encode(meta)
-        if after != before:
-            write_private(path, after)
+        return update_metadata_locked(path, folder, change)
+
+
+def update_metadata_locked(
+    path: Path, folder: Path, change: Callable[[VaultMetadata], None]
+) -> VaultMetadata:
+    """:func:`update_metadata` for a caller that holds the metadata lock already."""
+    meta = read_metadata(path, folder)
+    before = _encode(meta)
+    change(meta)
+    after = _encode(meta)
+    if after != before:
+        write_private(path, after)
     return meta

@@ -24,8 +24,8 @@ from typing import Any, Self
 
 from crmdesk import audit
 from crmdesk.errors import CannotUnlock, NewerVault, VaultDamaged
-from crmdesk.vault import migrations
-from crmdesk.vault.audit_head import AuditHeadWriter, Head, read_recorded_head
+from crmdesk.vault import crash, migrations
+from crmdesk.vault.audit_head import VIEW_ACTIONS, AuditHeadWriter, Head, read_recorded_head
 from crmdesk.vault.books import AttachedBooks, RedoSeal
 from crmdesk.vault.connection import (
     BOOK_CACHE_SIZE,
@@ -103,6 +103,9 @@ class UnlockedVault:
         # The newest audit entry of the transaction under way; written to vault.json
         # once it has committed.
         self._tx_head: Head | None = None
+        # Whether every audit event of that transaction only records a view (its head
+        # may then go to audit-head.log instead of vault.json: :mod:`.audit_head`).
+        self._tx_views_only = True
         self._head_writer = AuditHeadWriter(folder)
         # Set when this open made a new recovery key nobody has seen yet.
         self._unshown_recovery_key: str | None = None
@@ -210,7 +213,8 @@ class UnlockedVault:
         IMMEDIATE takes the write lock up front, so two processes editing at once wait
         for each other instead of failing half-way. Database damage met on the way is
         turned into :class:`VaultDamaged`. When audit events were recorded, the newest
-        one becomes the head recorded in vault.json once the commit has succeeded.
+        one becomes the head recorded outside the database once the commit has succeeded
+        (in vault.json; in audit-head.log when the transaction only recorded views).
 
         A transaction that writes the main database and a book commits them one after
         the other (SQLite in WAL mode commits attached files one by one, main first):
@@ -222,6 +226,7 @@ class UnlockedVault:
             conn.execute("BEGIN IMMEDIATE")
             self.transactions += 1
             self._tx_head = None
+            self._tx_views_only = True
             try:
                 yield conn
             except BaseException:
@@ -236,9 +241,11 @@ class UnlockedVault:
                     _rollback_quietly(conn)
                     raise _translate(exc) from None
                 committed, self._tx_head = self._tx_head, None
+                views_only = self._tx_views_only
         if committed is not None:
+            crash.point("audit:committed")
             # Only after COMMIT: vault.json must never name an entry that did not commit.
-            self._save_audit_head(committed)
+            self._save_audit_head(committed, view_only=views_only)
 
     @contextlib.contextmanager
     def bulk_writes(self, cache_mib: int = 512) -> Iterator[None]:
@@ -297,6 +304,7 @@ class UnlockedVault:
             signer=signer if signer is not None else self.person,
         )
         self._tx_head = (event.seq, event.hash)
+        self._tx_views_only = self._tx_views_only and action in VIEW_ACTIONS
         return event
 
     def verify_audit(
@@ -307,9 +315,10 @@ class UnlockedVault:
         checkpoint: audit.Checkpoint | None = None,
         rehash: bool = True,
     ) -> audit.ChainReport:
-        """Walk the audit chain and compare its end with the head vault.json records.
+        """Walk the audit chain and compare its end with the head recorded outside the
+        database (the newer of vault.json's and audit-head.log's: :mod:`.audit_head`).
 
-        vault.json is read first: every entry it names committed before it was written,
+        The head is read first: every entry it names committed before it was written,
         so the walk, which starts afterwards, must find it. A head in the file that lags
         behind the database (another process has not written its head yet) is fine; a
         head missing from a vault of the current format is not.
@@ -352,8 +361,9 @@ class UnlockedVault:
 
     def close(self) -> None:
         """Close the connection, overwrite the key bytes held in memory, drop the lock."""
-        if self._head_writer.unsaved is not None and self._conn is not None:
-            self._save_audit_head(self._head_writer.unsaved)
+        if self._conn is not None:
+            # vault.json gets the newest head this object left in audit-head.log only.
+            self._head_writer.flush(self.meta, self._keep_metadata, self._trail_holds)
         with self._lock:
             if self._conn is not None:
                 with contextlib.suppress(DatabaseError):
@@ -373,10 +383,13 @@ class UnlockedVault:
 
     # -- internals --------------------------------------------------------------------
 
-    def _save_audit_head(self, head: Head) -> None:
-        """Record a committed audit head in vault.json; it only ever moves forward, and
-        never past a recorded head the trail no longer holds (:mod:`.audit_head`)."""
-        self._head_writer.save(head, self.meta, self._keep_metadata, self._trail_holds)
+    def _save_audit_head(self, head: Head, *, view_only: bool = False) -> None:
+        """Record a committed audit head outside the database (in audit-head.log when
+        ``view_only``, else in vault.json); it only ever moves forward, and never past a
+        recorded head the trail no longer holds (:mod:`.audit_head`)."""
+        self._head_writer.save(
+            head, self.meta, self._keep_metadata, self._trail_holds, view_only=view_only
+        )
 
     def _trail_holds(self, head: Head) -> bool:
         """The trail still has entry ``head[0]``, with hash ``head[1]``."""

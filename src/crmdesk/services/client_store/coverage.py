@@ -70,8 +70,12 @@ def holds_sql(category: CoverageCategory, schema: str, client: str = "c.id") -> 
     return f"EXISTS (SELECT 1 {_source(category, schema, client)})"
 
 
+@lru_cache(maxsize=64)
 def mask_sql(schema: str, client: str = "c.id") -> str:
-    """An integer with bit i set when the client holds category i (display order)."""
+    """An integer with bit i set when the client holds category i (display order).
+
+    Kept once made: the text depends on its arguments only, and building it walks the
+    classification table (a client's view asks for it each time)."""
     return " | ".join(
         f"({holds_sql(c, schema, client)} << {i})" for i, c in enumerate(COVERAGE_CATEGORIES)
     )
@@ -126,15 +130,18 @@ def coverage_of(
         return {}
     conn = vault.connection
     wanted = to_json(list(client_ids))
-    found = {
-        client_id: Coverage.hidden()
-        for (client_id,) in conn.execute(
-            f"SELECT id FROM main.{CLIENTS} WHERE id IN (SELECT value FROM json_each(?))",
-            (wanted,),
-        )
-    }
+    found: dict[int, Coverage] = {}
+    in_books: set[str] = set()
+    for client_id, book_id in conn.execute(
+        f"SELECT id, book_id FROM main.{CLIENTS} WHERE id IN (SELECT value FROM json_each(?))",
+        (wanted,),
+    ):
+        found[client_id] = Coverage.hidden()
+        in_books.add(book_id)
     own, names = owned(scope)
     for book_id, schema in sorted(usable_books(held_books(vault), scope).items()):
+        if book_id not in in_books:
+            continue  # none of the clients is in it: one query less (a view asks for one)
         rows = conn.execute(
             f"SELECT c.id, {mask_sql(schema)} FROM main.{CLIENTS} c"
             f" WHERE c.book_id = ? AND {own} AND c.id IN (SELECT value FROM json_each(?))",

@@ -1,18 +1,5 @@
-"""A test hook: this process dies (as by kill -9) at a named step of a multi-file change.
+"""The crash test hook (:mod:`crmdesk.vault.crash`), for the client store's steps."""
 
-The crash-safety tests run a move or an upgrade in a child process with
-``CRMDESK_TEST_CRASH_AT=<step>`` and check, after reopening, that nothing was lost or
-duplicated. Nothing else sets the variable; unset, a step costs one dictionary look-up.
-"""
+from crmdesk.vault.crash import point
 
-from __future__ import annotations
-
-import os
-import signal
-
-_VARIABLE = "CRMDESK_TEST_CRASH_AT"
-
-
-def point(step: str) -> None:
-    if os.environ.get(_VARIABLE) == step:
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+__all__ = ["point"]
