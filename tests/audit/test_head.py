@@ -90,7 +90,8 @@ def test_removed_newest_entries_are_detected(vault, vault_dir):
     assert not report.ok
     length = report.length + 2
     assert report.problem.startswith(
-        f"the newest entries of the audit trail were removed: vault.json records entry "
+        f"the newest entries of the audit trail were removed: the head kept beside the "
+        f"database (vault.json, audit-head.log) records entry "
         f"{length} but the trail ends at entry {length - 2}"
     )
     assert report.first_bad_seq == length - 1 and report.recorded_seq == length
@@ -122,7 +123,7 @@ def test_rewritten_newest_entry_is_detected(vault, vault_dir):
     assert audit.verify(vault.connection, vault.meta.vault_id).ok
     report = vault.verify_audit()
     assert not report.ok and report.first_bad_seq == 4
-    assert "entry 4 of the audit trail is not the one vault.json records" in report.problem
+    assert "entry 4 of the audit trail is not the one kept beside the database" in report.problem
 
 
 def test_new_entries_after_verify_still_verify(vault):
@@ -180,4 +181,4 @@ def test_a_removal_stays_reported_after_later_commits(vault, vault_dir):
     assert _recorded(vault_dir) == recorded
     report = vault.verify_audit()
     assert not report.ok and report.first_bad_seq == recorded["seq"]
-    assert "is not the one vault.json records" in report.problem
+    assert "is not the one kept beside the database" in report.problem

@@ -487,8 +487,9 @@ def _compare_with_recorded(
             ok=False,
             first_bad_seq=length + 1,
             problem=(
-                f"the newest entries of the audit trail were removed: vault.json records "
-                f"entry {seq} but the trail {ends} (or the database was restored from "
+                f"the newest entries of the audit trail were removed: the head kept beside "
+                f"the database (vault.json, audit-head.log) records entry {seq} "
+                f"but the trail {ends} (or the database was restored from "
                 "an older backup without its vault.json)"
             ),
             **common,
@@ -498,7 +499,8 @@ def _compare_with_recorded(
             ok=False,
             first_bad_seq=seq,
             problem=(
-                f"entry {seq} of the audit trail is not the one vault.json records (its "
+                f"entry {seq} of the audit trail is not the one kept beside the database "
+                f"(vault.json, audit-head.log) records (its "
                 f"hash differs): the trail was rewritten up to entry {seq} or earlier, or "
                 "the database was replaced by another copy"
             ),
