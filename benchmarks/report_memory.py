@@ -164,7 +164,7 @@ def add_events(vault: Any, login: str, count: int, days: int, end: dt.datetime) 
 def _layout_child(clients: int) -> Measured:
     from decimal import Decimal
 
-    from benchmarks.run import TODAY
+    from benchmarks.common import TODAY
     from crmdesk.domain.report_ids import new_report_id
     from crmdesk.reports.client_list import render_client_list
     from crmdesk.reports.context import ReportContext
@@ -208,7 +208,7 @@ def _layout_child(clients: int) -> Measured:
 def _run_child(args: list[str]) -> Measured:
     if args[0] == "layout":
         return _layout_child(int(args[1]))
-    from benchmarks.run import TODAY, BenchKeyStore, bench_session
+    from benchmarks.common import TODAY, BenchKeyStore, bench_session
     from crmdesk.services import signin
     from crmdesk.services.client_query import ClientQuery
     from crmdesk.services.demo import create_demo_clients

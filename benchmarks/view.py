@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.books import PASSPHRASE, build, sign_in
-from benchmarks.run import TODAY, pct
+from benchmarks.common import TODAY, pct
 from crmdesk.services.clients import ClientService
 
 
