@@ -79,6 +79,9 @@ def test_the_wizard_merges_a_duplicate_and_adds_the_rest(qtbot, gui_session, exi
     # The defaults keep the contact: a likely duplicate is merged, not dropped.
     assert wizard.decisions()[4] is Choice.MERGE
     assert wizard.step_label.text() == "Step 3 of 3: Decide about the rows with problems"
+    # Counted in words a person reads: one duplicate is "1 likely duplicate".
+    assert wizard.counts_label.text().startswith("3 rows: ")
+    assert "1 likely duplicate, 0 possible duplicates)" in wizard.counts_label.text()
 
     wizard.commit()
     qtbot.waitUntil(lambda: wizard.result is not None, timeout=10_000)

@@ -87,6 +87,11 @@ _INVALID_WORDS = {
 }
 
 
+def _count(n: int, noun: str) -> str:
+    """ "1 row", "2 rows" """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _label(choice: Choice, duplicate: bool) -> str:
     if choice is Choice.IMPORT and not duplicate:
         return _KEEP_LABEL
@@ -396,10 +401,10 @@ class ImportWizard(AppDialog):
         c = plan.counts
         joined = f", {c.to_join:,} to join their company" if c.to_join else ""
         text = (
-            f"{c.rows:,} rows: {c.to_add:,} to add, {c.to_merge:,} to merge{joined}, "
+            f"{_count(c.rows, 'row')}: {c.to_add:,} to add, {c.to_merge:,} to merge{joined}, "
             f"{c.to_skip:,} to skip ({c.invalid:,} with a value that cannot be read, "
-            f"{c.duplicates + c.in_file_duplicates:,} likely duplicates, "
-            f"{c.possible_duplicates:,} possible duplicates)."
+            f"{_count(c.duplicates + c.in_file_duplicates, 'likely duplicate')}, "
+            f"{_count(c.possible_duplicates, 'possible duplicate')})."
         )
         if plan.problems_total > len(plan.problems):
             text += (
