@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 
 from crmdesk.domain.alerts import ActivityEvent
 from crmdesk.reports.layout import day
+from crmdesk.reports.measures import UserFacts
 
 # Audit actions in words. An action not listed is shown as recorded.
 ACTION_WORDS: dict[str, str] = {
@@ -46,16 +47,8 @@ ACTION_WORDS: dict[str, str] = {
 SEARCH_ACTIONS = frozenset({"clients.searched", "client.searched", "search"})
 
 
-@dataclass(frozen=True)
-class AccessUser:
-    """The person the report is about."""
-
-    login: str
-    full_name: str
-    role: str
-    created_at: datetime
-    disabled_at: datetime | None = None
-    last_signin: datetime | None = None
+# The person the report is about: the facts the measures report gives of each person.
+AccessUser = UserFacts
 
 
 @dataclass(frozen=True)

@@ -186,16 +186,8 @@ def open_copy_target(path: Path, key: VaultKey) -> Connection:
     """
     if path.exists():
         raise UnreadableDatabase(f"{path.name} already exists")  # a copy is always new
+    conn = _keyed(path, key, "rwc")
     try:
-        conn = sqlcipher3.connect(
-            f"{path.as_uri()}?mode=rwc", uri=True, isolation_level=None, check_same_thread=False
-        )
-    except sqlcipher3.Error as exc:
-        raise UnreadableDatabase(str(exc)) from None
-    try:
-        conn.execute(f"PRAGMA key = {key.pragma_value()}")  # the very first statement
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute("PRAGMA temp_store = MEMORY")
         for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):
             conn.execute(pragma).fetchall()
     except sqlcipher3.DatabaseError as exc:
@@ -210,19 +202,30 @@ def open_readonly(path: Path, key: VaultKey) -> Connection:
     Not :func:`open_database`: that one switches the file to
     WAL, a write to page 1 of the very copy being checked.
     """
+    conn = _keyed(path, key, "ro")
+    try:
+        # integrity_check revisits index pages: the vault's cache size halves its time.
+        conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise UnreadableDatabase(str(exc)) from None
+    return conn
+
+
+def _keyed(path: Path, key: VaultKey, mode: str) -> Connection:
+    """A connection to ``path`` opened in URI ``mode`` ("ro", "rwc") with ``key`` given
+    first, SQLCipher's log off and temporary data (sorts of the checks too) in memory."""
     try:
         conn = sqlcipher3.connect(
-            f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            f"{path.as_uri()}?mode={mode}", uri=True, isolation_level=None, check_same_thread=False
         )
     except sqlcipher3.Error as exc:
         raise UnreadableDatabase(str(exc)) from None
     try:
         conn.execute(f"PRAGMA key = {key.pragma_value()}")  # the very first statement
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute("PRAGMA temp_store = MEMORY")  # sorts of the checks stay off the disk
-        # integrity_check revisits index pages: the vault's cache size halves its time.
-        conn.execute(f"PRAGMA cache_size = {CACHE_SIZE}")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA temp_store = MEMORY")
     except sqlcipher3.DatabaseError as exc:
         conn.close()
         raise UnreadableDatabase(str(exc)) from None
