@@ -1,12 +1,17 @@
 """The hash chain recomputed in batches, signatures aside: the cheap part of a walk of
-the trail (:mod:`crmdesk.audit.verify`), about a second a million entries on an idle
-two-core machine.
+the trail (:mod:`crmdesk.audit.verify`).
 
-SQLite spells each entry's canonical JSON (``json_array``, as UTF-8 bytes) and reads the
-links as raw bytes in a second thread; this one hashes each batch (one SHA-256 an entry)
-and compares whole lists at C speed. A batch that does not check out, or that SQLite
-spelled differently from Python's encoder (which decides), is walked again entry by entry
-by the walk itself, which says what is wrong.
+SQLite spells each entry's canonical JSON (``json_array``) and hands over a whole batch
+of entries as three values: their JSON texts joined by newlines (a newline inside a JSON
+text is always escaped, so it only ever separates entries), and their links and hashes as
+raw bytes, 32 to an entry. That is one row for Python to build per batch instead of one
+per entry (building a million row tuples cost more than hashing them), and SQLite does it
+in a second thread without Python's lock while this one hashes the batch before (one
+SHA-256 an entry) and compares whole byte strings at C speed.
+
+A batch that does not check out, or that SQLite spelled or ordered differently from
+Python's encoder and the chain (which decide), is walked again entry by entry by the
+walk itself, which says what is wrong.
 """
 
 from __future__ import annotations
@@ -15,9 +20,27 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crmdesk.audit.chain import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Entries ``first``..``last`` as SQLite read them: how many there are, their
+    lowest and highest number, their canonical JSON texts joined by newlines (UTF-8), and
+    their links and hashes as raw bytes in the order read (None where the range is empty,
+    or a link or hash is not hex)."""
+
+    first: int
+    last: int
+    count: int
+    low: int | None
+    high: int | None
+    texts: bytes | None
+    prevs: bytes | None
+    hashes: bytes | None
 
 
 class Walk(Protocol):
@@ -28,19 +51,19 @@ class Walk(Protocol):
 
     def slow_until(self) -> int: ...
 
-    def batch(self, rows: list[tuple[Any, ...]]) -> bool: ...
+    def batch(self, batch: Batch) -> bool: ...
 
     def step(self, row: tuple[Any, ...]) -> str | None: ...
 
 
-# Rows hashed at a time by the batched path.
+# Entries hashed at a time by the batched path (about 1 MB of JSON text a batch).
 _BATCH = 4096
-# SQLite's spelling of an entry's canonical JSON (:func:`crmdesk.audit.chain._entry_hash`),
-# as UTF-8 bytes, and the links as raw bytes: where SQLite's spelling differs from
-# Python's, the entry-by-entry walk decides.
-_CANONICAL = (
-    "SELECT seq, CAST(json_array(seq, ts, actor, action, object, details, prev_hash) AS BLOB),"
-    " unhex(prev_hash), unhex(hash) FROM audit_events WHERE seq >= ? AND seq <= ? ORDER BY seq"
+# One row per range of entries (the rowid order of a range scan; the walk checks it).
+_BATCHED = (
+    "SELECT count(*), min(seq), max(seq),"
+    " CAST(group_concat(json_array(seq, ts, actor, action, object, details, prev_hash),"
+    " char(10)) AS BLOB), unhex(group_concat(prev_hash, '')), unhex(group_concat(hash, ''))"
+    " FROM audit_events WHERE seq >= ? AND seq <= ?"
 )
 
 
@@ -61,9 +84,10 @@ def rehash(conn: Connection, walk: Walk, until: int | None, columns: str) -> tup
                 problem = walk.step(row)
                 if problem is not None:
                     return int(row[0]), problem
-        last = until if until is not None else _MAX_SEQ
-        while True:
-            reader = _Reader(conn, _CANONICAL, (walk.expected_seq, last))
+        newest = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0]
+        last = min(until, int(newest)) if until is not None else int(newest)
+        while walk.expected_seq <= last:
+            reader = _Reader(conn, walk.expected_seq, last)
             try:
                 failed = next((b for b in reader if not walk.batch(b)), None)
             finally:
@@ -72,56 +96,64 @@ def rehash(conn: Connection, walk: Walk, until: int | None, columns: str) -> tup
                 return None
             # Something in this batch does not check out (or SQLite spelled an entry's
             # JSON differently): the entry-by-entry walk says what, or passes it, and the
-            # batches carry on after it.
+            # batches carry on after it. It goes past the batch's end when the batch's
+            # last entries are missing: the next entry there is, is out of place.
+            before = walk.expected_seq
             rows = conn.execute(
-                f"SELECT {columns} FROM audit_events WHERE seq >= ? AND seq <= ? ORDER BY seq",
-                (walk.expected_seq, int(failed[-1][0])),
+                f"SELECT {columns} FROM audit_events WHERE seq >= ? ORDER BY seq",
+                (walk.expected_seq,),
             )
-            for row in rows:
-                problem = walk.step(row)
-                if problem is not None:
-                    return int(row[0]), problem
+            try:
+                for row in rows:
+                    problem = walk.step(row)
+                    if problem is not None:
+                        return int(row[0]), problem
+                    if int(row[0]) >= failed.last:
+                        break
+            finally:
+                rows.close()
+            if walk.expected_seq == before:
+                return None  # nothing more to read: the walk after this one says why
+        return None
     finally:
         walk.keys = keys
 
 
 class _Reader:
-    """Batches of rows read by a second thread while this one hashes the batch before:
-    SQLite decrypts pages and spells JSON without Python's lock, so on two cores the walk
-    takes about the longer of the two instead of their sum."""
+    """Batches read by a second thread while this one hashes the batch before: SQLite
+    decrypts pages and spells JSON without Python's lock, so on two cores the walk takes
+    about the longer of the two instead of their sum."""
 
-    def __init__(self, conn: Connection, sql: str, params: tuple[Any, ...]) -> None:
-        self._queue: queue.Queue[list[Any] | BaseException] = queue.Queue(maxsize=4)
+    def __init__(self, conn: Connection, first: int, last: int) -> None:
+        self._queue: queue.Queue[Batch | None | BaseException] = queue.Queue(maxsize=4)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(conn, sql, params), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(conn, first, last), daemon=True)
         self._thread.start()
 
-    def _run(self, conn: Connection, sql: str, params: tuple[Any, ...]) -> None:
+    def _run(self, conn: Connection, first: int, last: int) -> None:
         try:
-            cursor = conn.execute(sql, params)
-            try:
-                while not self._stop.is_set():
-                    batch = cursor.fetchmany(_BATCH)
-                    self._put(batch)  # an empty batch says the rows ended
-                    if not batch:
-                        return
-            finally:
-                cursor.close()
+            for low in range(first, last + 1, _BATCH):
+                if self._stop.is_set():
+                    return
+                high = min(low + _BATCH - 1, last)
+                row = conn.execute(_BATCHED, (low, high)).fetchone()
+                self._put(Batch(low, high, int(row[0]), *row[1:]))
+            self._put(None)  # the rows ended
         except BaseException as exc:  # handed to the walking thread, which raises it
             self._put(exc)
 
-    def _put(self, item: list[Any] | BaseException) -> None:
+    def _put(self, item: Batch | None | BaseException) -> None:
         while not self._stop.is_set():
             with contextlib.suppress(queue.Full):
                 self._queue.put(item, timeout=0.05)
                 return
 
-    def __iter__(self) -> Iterator[list[Any]]:
+    def __iter__(self) -> Iterator[Batch]:
         while True:
             item = self._queue.get()
             if isinstance(item, BaseException):
                 raise item
-            if not item:
+            if item is None:
                 return
             yield item
 
@@ -129,6 +161,3 @@ class _Reader:
         """Stop reading (the connection is this thread's again once this returns)."""
         self._stop.set()
         self._thread.join()
-
-
-_MAX_SEQ = 2**63 - 1

@@ -34,9 +34,9 @@ resume from a checkpoint (:mod:`crmdesk.audit.checkpoint`: entries 1..N verified
 signature included, entry N's hash H, signed by a person the services trust for it):
 
 * with ``rehash`` (``audit verify``), the whole hash chain is still recomputed from the
-  first entry, in batches (SQLite spells each entry's canonical JSON, one SHA-256 each,
-  lists compared at C speed; a batch that does not check out is walked again entry by
-  entry, with Python's own encoder deciding), and must arrive at entry N with hash H;
+  first entry, in batches (SQLite spells each entry's canonical JSON and hands over a
+  batch as one row; one SHA-256 an entry, byte strings compared at C speed; a batch that
+  does not check out is walked again entry by entry, with Python's own encoder deciding), and must arrive at entry N with hash H;
   signatures are checked after N only. Since H binds every entry up to N, this trusts
   nothing that the signatures checked then would not show now, except keys the vault
   vouched for then;
@@ -59,6 +59,7 @@ from typing import Any, Protocol
 
 from crmdesk.audit.chain import ChainReport, Connection, _entry_hash, genesis_hash
 from crmdesk.audit.checkpoint import Checkpoint
+from crmdesk.audit.rehash import Batch
 from crmdesk.audit.rehash import rehash as rehash_chain
 from crmdesk.audit.resealed import ResealDigest, resealed_box
 
@@ -285,21 +286,36 @@ class _Walk:
         and the upgrade entry (0: none)."""
         return max(self.legacy_until, self.upgrade.seq if self.upgrade else 0)
 
-    def batch(self, rows: list[tuple[Any, ...]]) -> bool:
-        """Entries as (seq, canonical JSON as UTF-8, prev_hash and hash as bytes), hash
-        chain only; False (and nothing moved) when any of them does not check out so."""
-        seqs, texts, prevs, hashes = zip(*rows, strict=True)
-        start, count = self.expected_seq, len(rows)
-        if seqs != tuple(range(start, start + count)):
+    def batch(self, batch: Batch) -> bool:
+        """A batch of entries as SQLite read them (:class:`crmdesk.audit.rehash.Batch`),
+        hash chain only; False (and nothing moved) when it does not check out so."""
+        start = self.expected_seq
+        count = batch.count
+        if (
+            batch.first != start
+            or count != batch.last - start + 1
+            or batch.low != start
+            or batch.high != batch.last
+            or batch.texts is None
+            or batch.prevs is None
+            or batch.hashes is None
+            or len(batch.hashes) != 32 * count
+        ):
             return False
-        if prevs[0] != bytes.fromhex(self.prev) or prevs[1:] != hashes[:-1]:
+        # Each entry links to the one before (the batch's first to the walk's last), and
+        # each hash is the SHA-256 of the entry's canonical JSON: whole byte strings
+        # compared, so a batch read out of order fails too.
+        hashes = batch.hashes
+        if batch.prevs != bytes.fromhex(self.prev) + hashes[:-32]:
             return False
+        texts = batch.texts.split(b"\n")
         sha = hashlib.sha256
-        if [sha(t).digest() for t in texts] != list(hashes):
+        if len(texts) != count or b"".join([sha(t).digest() for t in texts]) != hashes:
             return False
         if self.remember_seq is not None and start <= self.remember_seq < start + count:
-            self.remembered = hashes[self.remember_seq - start].hex()
-        self.prev = hashes[-1].hex()
+            at = 32 * (self.remember_seq - start)
+            self.remembered = hashes[at : at + 32].hex()
+        self.prev = hashes[-32:].hex()
         self.expected_seq = start + count
         return True
 
