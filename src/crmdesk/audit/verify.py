@@ -37,9 +37,9 @@ signature included, entry N's hash H, signed by a person the services trust for 
   first entry, in batches (SQLite spells each entry's canonical JSON and hands over a
   batch as one row; one SHA-256 an entry, byte strings compared at C speed; a batch that
   does not check out is walked again entry by entry, with Python's own encoder deciding),
-  and must arrive at entry N with hash H; signatures are checked after N only. Since H binds every entry up to N, this trusts
-  nothing that the signatures checked then would not show now, except keys the vault
-  vouched for then;
+  and must arrive at entry N with hash H; signatures are checked after N only. Since H
+  binds every entry up to N, this trusts nothing that the signatures checked then would
+  not show now, except keys the vault vouched for then;
 * without ``rehash`` (backups, reports), only entry N's stored hash is compared with H
   and the walk starts after it: this also trusts that nobody edited entries up to N
   since the checkpoint was made (the next ``audit verify`` shows it if they did);
