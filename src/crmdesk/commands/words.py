@@ -310,6 +310,8 @@ NEUTRAL: frozenset[str] = frozenset(
         "sync.bad_stamp",
         "sync.clock_ahead",
         "sync.duplicate_stamp",
+        "sync.file_exists",
+        "sync.file_out_of_line",
         "sync.no_record",
         "threshold.not_an_object",
         "threshold.out_of_range",
