@@ -18,3 +18,15 @@ class FileRejected(ValueError):
         self.code = code
         self.facts: dict[str, Any] = dict(facts)
         super().__init__(message)
+
+
+class SyncthingError(RuntimeError):
+    """The local Syncthing could not be found, reached or configured. ``code``:
+    ``syncthing.not_found``, ``syncthing.config_unreadable``, ``syncthing.unix_socket``,
+    ``syncthing.unreachable``, ``syncthing.refused`` (its HTTP ``status`` in the facts)."""
+
+    def __init__(self, message: str, *, code: str, **facts: Any) -> None:
+        self.message = message
+        self.code = code
+        self.facts: dict[str, Any] = dict(facts)
+        super().__init__(message)
