@@ -48,6 +48,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("crmdesk.io", ("crmdesk.domain", "crmdesk.errors"), "file formats: parsers and writers"),
     Rule(
+        "crmdesk.sync",
+        LEAVES,
+        "change files in a shared folder: encrypted, signed, never rewritten; no database",
+    ),
+    Rule(
         "crmdesk.reports",
         ("crmdesk.domain", *LEAVES),
         "PDF layout of what services hand over",
@@ -62,6 +67,7 @@ RULES: tuple[Rule, ...] = (
             "crmdesk.io",
             "crmdesk.reports",
             "crmdesk.demo",
+            "crmdesk.sync",
             *LEAVES,
         ),
         "the only door to data",
