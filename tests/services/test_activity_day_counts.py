@@ -50,8 +50,9 @@ def stored(conn) -> dict[tuple[str, str, str, str], int]:
     return {tuple(r[:4]): r[4] for r in rows}
 
 
-def raw(conn, query: ActivityFilter) -> tuple[int, dict[str, dict[str, int]], list[int]]:
-    """Count, counts and the newest seqs of ``query``, from the entries alone."""
+def raw(conn, query: ActivityFilter) -> tuple[int, dict[str, dict[str, int]], list[list[int]]]:
+    """Count, counts, a page of the newest and of the oldest of ``query``, from the
+    entries alone."""
     conditions, params = _conditions(query)
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
     total = conn.execute(f"SELECT count(*) FROM audit_events e{where}", params).fetchone()[0]
@@ -62,9 +63,10 @@ def raw(conn, query: ActivityFilter) -> tuple[int, dict[str, dict[str, int]], li
     ):
         counted.setdefault(actor, {})[action] = n
     seqs = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT seq FROM audit_events e{where} ORDER BY seq DESC LIMIT 3 OFFSET 2", params
+        [r[0] for r in conn.execute(f"{sql} LIMIT 3 OFFSET 2", params)]
+        for sql in (
+            f"SELECT seq FROM audit_events e{where} ORDER BY seq DESC",
+            f"SELECT seq FROM audit_events e{where} ORDER BY seq",
         )
     ]
     return total, {a: dict(sorted(counted[a].items())) for a in sorted(counted)}, seqs
@@ -161,7 +163,11 @@ def test_the_page_reads_the_same_as_the_entries_for_any_period_and_filter(vault,
                 total, counted, seqs = raw(conn, query)
                 assert service.count(query) == total, query
                 assert service.counts(query) == counted, query
-                assert [e.seq for e in service.page(query, limit=3, offset=2)] == seqs, query
+                pages = [
+                    [e.seq for e in service.page(query, descending=d, limit=3, offset=2)]
+                    for d in (True, False)
+                ]
+                assert pages == seqs, query
 
     check()
 

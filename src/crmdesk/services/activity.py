@@ -140,7 +140,7 @@ class ActivityService:
 
     def counts(self, query: ActivityFilter = ActivityFilter()) -> dict[str, dict[str, int]]:
         """Per person, how many of each action (in the filter's period): counted in SQL,
-        the whole days of the period from the trail's day counts (:func:`_day_parts`).
+        the whole days of the period from the trail's day counts (:func:`_counting`).
 
         For the screen: the day counts are derived data that the audit check does not
         vouch for, so evidence (reports, alerts, exports) counts :meth:`events` instead."""
@@ -193,6 +193,19 @@ class ActivityService:
             rows = None
             if sort == "time" and descending and query.seqs is None:
                 rows = _newest(conn, query, limit, offset)
+            if rows is None and sort == "time":
+                # The page's numbers first, from the indexes alone (each holds the entry's
+                # number), then its rows: sorting whole rows read every match's row.
+                found = conn.execute(
+                    f"SELECT e.seq FROM audit_events e{where} ORDER BY e.seq {direction}"
+                    " LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                )
+                rows = conn.execute(
+                    "SELECT seq, ts, actor, action, object, details FROM audit_events"
+                    f" WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq {direction}",
+                    (json.dumps([r[0] for r in found]),),
+                ).fetchall()
             if rows is None:
                 rows = conn.execute(sql, [*params, limit, offset]).fetchall()
         return [ActivityEvent.from_row(*r) for r in rows]
@@ -265,8 +278,7 @@ class _Unsealing:
 # The newest page of a filter that matches many entries (years of them) is read from the
 # newest entries back, in the trail's own order (its primary key), this many entries at
 # first and four times more each time the page is not yet full, instead of every match
-# being found through an index and sorted by number. Once the window would reach past as
-# many entries as match in all (the day counts say how many), the index does it.
+# being found through an index and sorted by number (which reads every match).
 NEWEST_WINDOW = 4096
 # A filter matching fewer entries than this is read through its indexes at once.
 FEW = 20_000
@@ -274,10 +286,20 @@ FEW = 20_000
 
 def _newest(conn: Any, query: ActivityFilter, limit: int, offset: int) -> list[Any] | None:
     """The page of ``query``'s newest entries (seq descending), or None when the indexes
-    serve it better (few matches, or matches not among the newest entries)."""
+    serve it better: few matches, or a period that ends before many newer entries.
+
+    The day counts only choose the way (the page is read from the entries either way),
+    so a wrong count costs time, never a wrong page."""
     total = sum(int(conn.execute(sql, p).fetchone()[0] or 0) for sql, p in _counting(query, ""))
     if total < max(FEW, offset + limit):
         return None
+    if query.until is not None:
+        # Entries are numbered as they are written, nearly in time order: a walk from the
+        # newest would first pass every entry written after the period.
+        end = query.until.astimezone(dt.UTC).date().isoformat()
+        after = conn.execute("SELECT sum(n) FROM audit_day_counts WHERE day >= ?", (end,))
+        if int(after.fetchone()[0] or 0) > total // 2:
+            return None
     top = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
     if top is None:
         return []
@@ -289,7 +311,7 @@ def _newest(conn: Any, query: ActivityFilter, limit: int, offset: int) -> list[A
         " ORDER BY e.seq DESC LIMIT ? OFFSET ?"
     )
     window = max(NEWEST_WINDOW, 2 * (offset + limit))
-    while window < 4 * total:
+    while window <= 2 * total:
         floor = int(top) - window
         rows = conn.execute(sql, [floor, *params, limit, offset]).fetchall()
         # A full page among the entries after ``floor`` is the page: every match before
