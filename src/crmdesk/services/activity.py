@@ -12,7 +12,9 @@ period that an alert can come from, and :meth:`ActivityService.log` returns the 
 conditions are written so that the trail's indexes serve them (schema 8): time ranges as
 ranges on ``ts``, a person as ``actor = ? COLLATE NOCASE`` (an index of that collation),
 the sign-ins filed under a login through a partial index of sign-ins by object, action
-families as ranges of text.
+families as ranges of text. The screen's counts of a period add its whole UTC days from
+the trail's day counts (schema 9, derived data kept by triggers) to its partial first
+and last days counted from the entries; evidence never counts from them.
 """
 
 from __future__ import annotations
@@ -157,13 +159,19 @@ class ActivityService:
             if any(counted[a].values())
         }
 
-    def count(self, query: ActivityFilter = ActivityFilter()) -> int:
-        """How many entries match (``query.limit`` aside); for the screen, like
-        :meth:`counts`."""
+    def count(self, query: ActivityFilter = ActivityFilter(), *, exact: bool = False) -> int:
+        """How many entries match (``query.limit`` aside): for the screen, like
+        :meth:`counts`; ``exact`` counts the entries themselves (through the indexes,
+        a read of every match's index entry), for output that may be kept."""
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
         total = 0
+        if exact:
+            conditions, params = _conditions(query)
+            statements = [(f"SELECT count(*) FROM audit_events e{_where(conditions)}", params)]
+        else:
+            statements = _counting(query, "")
         with self._session.vault.reading() as conn:
-            for sql, params in _counting(query, ""):
+            for sql, params in statements:
                 total += int(conn.execute(sql, params).fetchone()[0] or 0)
         return total
 
