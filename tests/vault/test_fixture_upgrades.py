@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from crmdesk.errors import CannotUnlock, SignInFailed
+from crmdesk.services.activity import ActivityFilter, ActivityService
 from crmdesk.services.people import UserService
 from crmdesk.services.session import Session, sign_in_at, status, unlock, verify_audit
 from crmdesk.vault import VaultKey, migrations
@@ -251,6 +252,36 @@ def _everyone_signs_in_with_their_own_password(fixture: FixtureVault, folder: Pa
 
 
 # -- the fixtures themselves ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", _params())
+def test_an_upgraded_vault_counts_its_whole_trail_by_day(fixture, tmp_path):
+    """Schema 9 counts the trail per day, person and action (for the Activity page): the
+    upgrade counts every entry the old vault holds, and the entries its opening appends
+    are counted as they are written. The page's counts equal a count of the entries."""
+    folder = _copy(fixture, tmp_path)
+    dump = fixture.dump()
+    with _key_in_place(fixture), _open_as_owner(fixture, folder) as session:
+        with session.vault.reading() as conn:
+            stored = conn.execute(
+                "SELECT day, actor, action, filed, n FROM audit_day_counts WHERE n != 0"
+                " ORDER BY 1, 2, 3, 4"
+            ).fetchall()
+            recounted = conn.execute(
+                "SELECT substr(ts, 1, 10), actor, action,"
+                " CASE WHEN action LIKE 'signin.%' THEN object ELSE '' END, count(*)"
+                " FROM audit_events GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+            ).fetchall()
+            length = conn.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+        assert stored == recounted
+        assert length > len(dump["records"]["audit"]) > 0
+        activity = ActivityService(session)
+        assert activity.count() == length
+        owner = dump["records"]["vault"]["info"]["owner_login"]
+        everyone = activity.counts()
+        assert sum(n for per in everyone.values() for n in per.values()) == length
+        old = [e for e in dump["records"]["audit"].values() if e["actor"] == owner]
+        assert sum(activity.counts(ActivityFilter(login=owner)).get(owner, {}).values()) >= len(old)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)

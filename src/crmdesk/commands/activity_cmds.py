@@ -63,8 +63,9 @@ def cmd_audit_log(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         service = ActivityService(session)
         events = list(reversed(service.log(query)))
-        # The newest --limit entries: said so when there are more (never cut silently).
-        total = service.count(query) if len(events) >= query.limit else len(events)
+        # The newest --limit entries: said so when there are more (never cut silently),
+        # counted from the entries (the output may be kept: not from the day counts).
+        total = service.count(query, exact=True) if len(events) >= query.limit else len(events)
         alerts = service.alerts(query) if args.alerts else []
     if args.json:
         data: dict[str, Any] = {"events": [_json(e) for e in events], "matching": total}

@@ -12,7 +12,9 @@ period that an alert can come from, and :meth:`ActivityService.log` returns the 
 conditions are written so that the trail's indexes serve them (schema 8): time ranges as
 ranges on ``ts``, a person as ``actor = ? COLLATE NOCASE`` (an index of that collation),
 the sign-ins filed under a login through a partial index of sign-ins by object, action
-families as ranges of text.
+families as ranges of text. The screen's counts of a period add its whole UTC days from
+the trail's day counts (schema 9, derived data kept by triggers) to its partial first
+and last days counted from the entries; evidence never counts from them.
 """
 
 from __future__ import annotations
@@ -140,25 +142,38 @@ class ActivityService:
 
     def counts(self, query: ActivityFilter = ActivityFilter()) -> dict[str, dict[str, int]]:
         """Per person, how many of each action (in the filter's period): counted in SQL,
-        however long the trail."""
+        the whole days of the period from the trail's day counts (:func:`_counting`).
+
+        For the screen: the day counts are derived data that the audit check does not
+        vouch for, so evidence (reports, alerts, exports) counts :meth:`events` instead."""
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
-        conditions, params = _conditions(query)
-        where = " WHERE " + " AND ".join(conditions) if conditions else ""
-        sql = f"SELECT actor, action, count(*) FROM audit_events e{where} GROUP BY actor, action"
         counted: dict[str, dict[str, int]] = {}
         with self._session.vault.reading() as conn:
-            for actor, action, n in conn.execute(sql, params):
-                counted.setdefault(actor, {})[action] = int(n)
-        return {a: dict(sorted(counted[a].items())) for a in sorted(counted)}
+            for sql, params in _counting(query, "actor, action"):
+                for actor, action, n in conn.execute(f"{sql} GROUP BY actor, action", params):
+                    per = counted.setdefault(actor, {})
+                    per[action] = per.get(action, 0) + int(n)
+        return {
+            a: dict(sorted((k, n) for k, n in counted[a].items() if n))
+            for a in sorted(counted)
+            if any(counted[a].values())
+        }
 
-    def count(self, query: ActivityFilter = ActivityFilter()) -> int:
-        """How many entries match (``query.limit`` aside)."""
+    def count(self, query: ActivityFilter = ActivityFilter(), *, exact: bool = False) -> int:
+        """How many entries match (``query.limit`` aside): for the screen, like
+        :meth:`counts`; ``exact`` counts the entries themselves (through the indexes,
+        a read of every match's index entry), for output that may be kept."""
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
-        conditions, params = _conditions(query)
-        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        total = 0
+        if exact:
+            conditions, params = _conditions(query)
+            statements = [(f"SELECT count(*) FROM audit_events e{_where(conditions)}", params)]
+        else:
+            statements = _counting(query, "")
         with self._session.vault.reading() as conn:
-            row = conn.execute(f"SELECT count(*) FROM audit_events e{where}", params).fetchone()
-        return int(row[0])
+            for sql, params in statements:
+                total += int(conn.execute(sql, params).fetchone()[0] or 0)
+        return total
 
     def page(
         self,
@@ -174,6 +189,7 @@ class ActivityService:
         require(self._session, Permission.VIEW_ACTIVITY, what="activity")
         key = SORTS[sort]
         direction = "DESC" if descending else "ASC"
+        limit, offset = max(1, limit), max(0, offset)
         conditions, params = _conditions(query)
         where = " WHERE " + " AND ".join(conditions) if conditions else ""
         sql = (
@@ -182,8 +198,25 @@ class ActivityService:
             f" ORDER BY {key} {direction}, e.seq DESC LIMIT ? OFFSET ?"
         )
         with self._session.vault.reading() as conn:
-            rows = conn.execute(sql, [*params, max(1, limit), max(0, offset)])
-            return [ActivityEvent.from_row(*r) for r in rows.fetchall()]
+            rows = None
+            if sort == "time" and descending and query.seqs is None:
+                rows = _newest(conn, query, limit, offset)
+            if rows is None and sort == "time":
+                # The page's numbers first, from the indexes alone (each holds the entry's
+                # number), then its rows: sorting whole rows read every match's row.
+                found = conn.execute(
+                    f"SELECT e.seq FROM audit_events e{where} ORDER BY e.seq {direction}"
+                    " LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                )
+                rows = conn.execute(
+                    "SELECT seq, ts, actor, action, object, details FROM audit_events"
+                    f" WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq {direction}",
+                    (json.dumps([r[0] for r in found]),),
+                ).fetchall()
+            if rows is None:
+                rows = conn.execute(sql, [*params, limit, offset]).fetchall()
+        return [ActivityEvent.from_row(*r) for r in rows]
 
     def client_names(self, events: list[ActivityEvent]) -> dict[int, str]:
         """The names of the clients ``events`` are about, where they still exist."""
@@ -250,19 +283,145 @@ class _Unsealing:
         return audit_sealing.open_details(self._keys, parsed)
 
 
-def _conditions(query: ActivityFilter) -> tuple[list[str], list[Any]]:
+# The newest page of a filter that matches many entries (years of them) is read from the
+# newest entries back, in the trail's own order (its primary key), this many entries at
+# first and four times more each time the page is not yet full, instead of every match
+# being found through an index and sorted by number (which reads every match).
+NEWEST_WINDOW = 4096
+# A filter matching fewer entries than this is read through its indexes at once.
+FEW = 20_000
+
+
+def _newest(conn: Any, query: ActivityFilter, limit: int, offset: int) -> list[Any] | None:
+    """The page of ``query``'s newest entries (seq descending), or None when the indexes
+    serve it better: few matches, or a period that ends before many newer entries.
+
+    The day counts only choose the way (the page is read from the entries either way),
+    so a wrong count costs time, never a wrong page."""
+    total = sum(int(conn.execute(sql, p).fetchone()[0] or 0) for sql, p in _counting(query, ""))
+    if total < max(FEW, offset + limit):
+        return None
+    if query.until is not None:
+        # Entries are numbered as they are written, nearly in time order: a walk from the
+        # newest would first pass every entry written after the period.
+        end = query.until.astimezone(dt.UTC).date().isoformat()
+        after = conn.execute("SELECT sum(n) FROM audit_day_counts WHERE day >= ?", (end,))
+        if int(after.fetchone()[0] or 0) > total // 2:
+            return None
+    top = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+    if top is None:
+        return []
+    conditions, params = _conditions(query, per_row=True)
+    # NOT INDEXED: a walk of the primary key, newest first, that stops at the page's end.
+    sql = (
+        "SELECT e.seq, e.ts, e.actor, e.action, e.object, e.details FROM audit_events e"
+        f" NOT INDEXED WHERE e.seq > ?{''.join(f' AND {c}' for c in conditions)}"
+        " ORDER BY e.seq DESC LIMIT ? OFFSET ?"
+    )
+    window = max(NEWEST_WINDOW, 2 * (offset + limit))
+    while window <= 2 * total:
+        floor = int(top) - window
+        rows = conn.execute(sql, [floor, *params, limit, offset]).fetchall()
+        # A full page among the entries after ``floor`` is the page: every match before
+        # it comes later in this order. With no entry before it, what it found is all.
+        if len(rows) == limit or floor <= 0:
+            return list(rows)
+        window *= 4
+    return None
+
+
+def _counting(query: ActivityFilter, columns: str) -> list[tuple[str, list[Any]]]:
+    """Statements whose results add up to how many entries match ``query`` (with
+    ``columns``, to be grouped by them): the whole UTC days of the period from the day
+    counts (audit_day_counts, kept by triggers, schema 9), the hours before the first
+    and after the last from the entries themselves (through the same indexes as a page).
+
+    The day counts are derived data: only the screen's counts come from them (see
+    :meth:`ActivityService.counts`). An alert's evidence (``seqs``) is counted as it is."""
+    select = f"{columns}, " if columns else ""
+    days = None if query.seqs is not None else _whole_days(query)
+    if days is None:
+        conditions, params = _conditions(query)
+        return [(f"SELECT {select}count(*) FROM audit_events e{_where(conditions)}", params)]
+    first, end = days
+    since, until = _period_text(query)
+    statements = []
+    for lo, hi in ((since, first), (end, until)):
+        if lo is not None and hi is not None:
+            conditions, params = _conditions(query, bounds=(lo, hi))
+            sql = f"SELECT {select}count(*) FROM audit_events e{_where(conditions)}"
+            statements.append((sql, params))
+    conditions, params = _conditions(query, bounds=(None, None), days=True)
+    if first is not None:
+        conditions.append("day >= ?")
+        params.append(first)
+    if end is not None:
+        conditions.append("day < ?")
+        params.append(end)
+    sql = f"SELECT {select}sum(n) FROM audit_day_counts{_where(conditions)}"
+    return [*statements, (sql, params)]
+
+
+def _whole_days(query: ActivityFilter) -> tuple[str | None, str | None] | None:
+    """The UTC days wholly inside the period, as dates in text (first, end exclusive;
+    None: no bound), or None when there is none.
+
+    In text a date is a prefix of every time of its day, so ``ts >= first`` is
+    ``substr(ts, 1, 10) >= first`` whatever follows the date: the entries and the day
+    counts split the period at exactly the same place. The first whole day is the one
+    after the period's first, even when the period starts at midnight."""
+    first = end = None
+    if query.since is not None:
+        first = (query.since.astimezone(dt.UTC).date() + dt.timedelta(days=1)).isoformat()
+    if query.until is not None:
+        end = query.until.astimezone(dt.UTC).date().isoformat()
+    if first is not None and end is not None and first >= end:
+        return None
+    return first, end
+
+
+def _period_text(query: ActivityFilter) -> tuple[str | None, str | None]:
+    since = None if query.since is None else _utc_text(query.since)
+    until = None if query.until is None else _utc_text(query.until)
+    return since, until
+
+
+def _where(conditions: list[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+
+def _conditions(
+    query: ActivityFilter,
+    *,
+    bounds: tuple[str | None, str | None] | None = None,
+    days: bool = False,
+    per_row: bool = False,
+) -> tuple[list[str], list[Any]]:
+    """The SQL conditions of ``query`` on audit_events, written for its indexes.
+
+    ``bounds`` replaces the filter's own period (texts compared with ``ts``); ``days``
+    writes them for audit_day_counts instead (no period, no ``seqs``); ``per_row`` writes
+    the login as a test of each row (for a walk of the primary key)."""
     conditions: list[str] = []
     params: list[Any] = []
     # Audit times are ISO text in UTC with microseconds: text order is time order.
     period, period_params = [], []
-    if query.since is not None:
+    since, until = _period_text(query) if bounds is None else bounds
+    if since is not None:
         period.append("ts >= ?")
-        period_params.append(_utc_text(query.since))
-    if query.until is not None:
+        period_params.append(since)
+    if until is not None:
         period.append("ts < ?")
-        period_params.append(_utc_text(query.until))
+        period_params.append(until)
     within = "".join(f" AND {c}" for c in period)
-    if query.login:
+    if query.login and days:
+        # Sign-ins are counted under the login they are filed under (``filed``).
+        conditions.append("(actor = ? COLLATE NOCASE OR filed = ?)")
+        params += [query.login, query.login]
+    elif query.login and per_row:
+        conditions.append("(actor = ? COLLATE NOCASE OR (action LIKE 'signin.%' AND object = ?))")
+        params += [query.login, query.login]
+    elif query.login:
         # The person's entries, and the sign-ins filed under the login tried (their
         # object). Written as a union of two index searches, each within the period
         # (audit_events_actor_nocase; the partial index audit_events_signin_object, whose

@@ -472,6 +472,58 @@ _TRAIL_AT_SCALE = Migration(
 
 MIGRATIONS = (*MIGRATIONS, _KEYS_AND_BOOKS, _TRAIL_AT_SCALE)
 
+# The trail's entries counted per UTC day, person, action and the login a sign-in is
+# filed under, kept by triggers in the transaction that writes the entry (whoever writes
+# it: chain.record, a bulk writer, a copy), so that the Activity page counts a period of
+# years from whole days instead of reading every entry. Derived data, not evidence: the
+# audit check never reads it, and whoever holds the key can edit it, which only misleads
+# the page's counts (services/activity.py says which numbers come from it).
+# ``day`` is the first ten characters of ``ts`` (its UTC date); ``filed`` is the object of
+# a sign-in entry (the login typed, as the Activity page's login filter files it; the
+# same LIKE as audit_events_signin_object) and '' for every other entry.
+_DAY_KEY = "substr({r}.ts, 1, 10), {r}.actor, {r}.action, {filed}"
+_FILED = "CASE WHEN {r}.action LIKE 'signin.%' THEN {r}.object ELSE '' END"
+
+
+def _day_key(row: str) -> str:
+    return _DAY_KEY.format(r=row, filed=_FILED.format(r=row))
+
+
+_ADD_ONE = (
+    "INSERT INTO audit_day_counts (day, actor, action, filed, n)"
+    f" VALUES ({_day_key('NEW')}, 1) ON CONFLICT DO UPDATE SET n = n + 1;"
+)
+_TAKE_ONE = (
+    "UPDATE audit_day_counts SET n = n - 1"
+    f" WHERE (day, actor, action, filed) = ({_day_key('OLD')});"
+)
+
+_DAY_COUNTS = Migration(
+    9,
+    "the audit trail counted per day, person and action, for the Activity page",
+    (
+        """CREATE TABLE audit_day_counts (
+            day TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            filed TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, actor, action, filed)
+        ) STRICT, WITHOUT ROWID""",
+        "INSERT INTO audit_day_counts (day, actor, action, filed, n)"
+        f" SELECT {_day_key('audit_events')}, count(*) FROM audit_events GROUP BY 1, 2, 3, 4",
+        f"CREATE TRIGGER audit_day_counts_insert AFTER INSERT ON audit_events BEGIN {_ADD_ONE} END",
+        # The trail is append-only (the triggers above refuse both): these keep the counts
+        # equal to the entries only when someone who dropped those triggers edits it.
+        "CREATE TRIGGER audit_day_counts_delete AFTER DELETE ON audit_events"
+        f" BEGIN {_TAKE_ONE} END",
+        "CREATE TRIGGER audit_day_counts_update AFTER UPDATE OF ts, actor, action, object"
+        f" ON audit_events BEGIN {_TAKE_ONE} {_ADD_ONE} END",
+    ),
+)
+
+MIGRATIONS = (*MIGRATIONS, _DAY_COUNTS)
+
 LATEST_VERSION = MIGRATIONS[-1].version
 
 # Marks, in vault_info, that a vault of schema 3 to 6 has had its value-added
