@@ -123,7 +123,7 @@ def test_access_report_shows_who_when_what_and_every_event():
         "29 Nov 2026 09:03",
         "UTC-05:00",
         "2026-09-01 15:30:00",  # 20:30 UTC shown in the report's zone
-        "Viewed client (value-added)",
+        "Viewed value-added information",
         "Viewed client (basic)",
         "Zoë's Bakery (client 1)",
         "Client 2",
@@ -131,16 +131,16 @@ def test_access_report_shows_who_when_what_and_every_event():
         "Printed report",
         "250 clients",
         "kind: client-list",
-        "Saved report as file",
+        "Saved report as a file",
         "where: /home/zoe/list.pdf",
         "Exported clients",
         "1,200 clients",
-        "Copied clients to clipboard",
+        "Copied clients to the clipboard",
         "fields: pricing, preferences",
         "text: stollen",
         "Failed sign-in",
         "reason: wrong password",
-        "tags.renamed",  # an action without words is shown as recorded
+        "Tags: renamed",  # an action without words, readably as recorded (as in the app)
         ALERT[:60],
         "Verified",
         "123,456",
@@ -237,7 +237,7 @@ def test_ten_thousand_events_paginate_and_every_page_is_marked():
     text = "\n".join(pages)
     assert "Every recorded action (10,000)" in text
     flat = _flat(text)
-    assert " 10000 2026-09-01 15:30:00 Viewed client (value-added) Client 0 " in flat
+    assert " 10000 2026-09-01 15:30:00 Viewed value-added information Client 0 " in flat
     assert " 19999 " in flat and "Report R09997" in flat
     # The table's header row is repeated on each page of it.
     first = next(i for i, t in enumerate(pages) if "Every recorded action" in t)

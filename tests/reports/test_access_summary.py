@@ -8,10 +8,10 @@ import hashlib
 import io
 from collections import Counter
 
+from crmdesk.domain.action_words import action_words
 from crmdesk.domain.alerts import AFTER_HOURS_EGRESS, VALUE_ADDED_BURST
 from crmdesk.reports.access_entries import HEADER, entries_csv
 from crmdesk.reports.access_report import (
-    ACTION_WORDS,
     ALERTS_LISTED,
     DETAIL_IN_PDF,
     Companion,
@@ -36,9 +36,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 def _report(events, **changes):
     data = _data(events=events, **changes)
-    entries = entries_csv(
-        data.events, data.object_names, data.tz, ACTION_WORDS, data.alerts_by_entry()
-    )
+    entries = entries_csv(data.events, data.object_names, data.tz, data.alerts_by_entry())
     companion = Companion(
         "access-entries.csv", "7K3M-Q2ZD-AB7", hashlib.sha256(entries).hexdigest(), len(events)
     )
@@ -55,12 +53,7 @@ def test_the_summary_counts_every_entry_and_fits_a_few_pages():
     assert 2 <= len(pages) <= 6
     flat = _flat("\n".join(pages))
     # Per action: the printed count is the number of entries of that action.
-    by_action = Counter(
-        "Viewed client (value-added)"
-        if e.action == "client.viewed"
-        else ACTION_WORDS.get(e.action, e.action)
-        for e in events
-    )
+    by_action = Counter(action_words(e.action, e.details) for e in events)
     assert len(by_action) == 5
     for words, n in by_action.items():
         assert f"{words} {n:,} " in flat, words

@@ -65,7 +65,7 @@ def test_the_entries_file_is_registered_and_its_hash_printed(
     assert f"All recorded actions {len(entries):,}" in text
     views = [r for r in entries if r[3] == "client.viewed"]
     assert len(views) == 3
-    assert f"Viewed client (value-added) {len(views)} " in text
+    assert f"Viewed value-added information {len(views)} " in text
     assert all(r[6] == "Reed Supplies" for r in views)
 
     # A copy saved later is the same bytes, and the saving is audited.

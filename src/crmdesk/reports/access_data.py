@@ -10,40 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from crmdesk.domain.action_words import action_words as said
 from crmdesk.domain.alerts import ActivityEvent
 from crmdesk.reports.layout import day
 from crmdesk.reports.measures import UserFacts
 
 # Audit actions in words. An action not listed is shown as recorded.
-ACTION_WORDS: dict[str, str] = {
-    "client.viewed": "Viewed client",
-    "client.created": "Added client",
-    "client.updated": "Changed client",
-    "client.deleted": "Deleted client",
-    "clients.created": "Added clients",
-    "clients.searched": "Searched clients",
-    "clients.exported": "Exported clients",
-    "clients.copied": "Copied clients to clipboard",
-    "report.printed": "Printed report",
-    "report.printer": "Sent report to printer",
-    "report.saved": "Saved report as file",
-    "report.traced": "Traced a report",
-    "signin.ok": "Signed in",
-    "signin.failed": "Failed sign-in",
-    "signin.throttled": "Sign-in refused (too many failures)",
-    "signin.password_set": "Set own password",
-    "session.locked": "Locked the screen",
-    "session.unlocked": "Unlocked the screen",
-    "policy.accepted": "Accepted confidentiality policy",
-    "policy.published": "Published confidentiality policy",
-    "access.denied": "Refused access",
-    "user.added": "Added user",
-    "user.disabled": "Disabled user",
-    "user.enabled": "Enabled user",
-    "user.role_changed": "Changed user's role",
-    "user.password_changed": "Changed password",
-    "user.password_reset": "Reset user's password",
-}
 SEARCH_ACTIONS = frozenset({"clients.searched", "client.searched", "search"})
 
 
@@ -106,10 +78,8 @@ class Companion:
 
 
 def action_words(event: ActivityEvent) -> str:
-    words = ACTION_WORDS.get(event.action, event.action)
-    if event.action == "client.viewed":
-        words += " (value-added)" if event.details.get("value_added") is True else " (basic)"
-    return words
+    """The action in words (:mod:`crmdesk.domain.action_words`)."""
+    return said(event.action, event.details)
 
 
 def object_words(obj: str, names: Mapping[str, str]) -> str:

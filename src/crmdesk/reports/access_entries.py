@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
+from crmdesk.domain.action_words import action_words
 from crmdesk.domain.alerts import ActivityEvent
 from crmdesk.domain.spreadsheet import neutralise_cell
 
@@ -42,11 +43,11 @@ def entries_csv(
     events: Sequence[ActivityEvent],
     names: Mapping[str, str],
     tz: tzinfo | None,
-    words: Mapping[str, str],
     alerts: Mapping[int, Sequence[str]] | None = None,
 ) -> bytes:
-    """The CSV bytes of ``events`` in time order (``words``: action -> words; ``alerts``:
-    entry -> the sentences of the alerts that cite it)."""
+    """The CSV bytes of ``events`` in time order, each action also in the words the
+    report and the app use (``alerts``: entry -> the sentences of the alerts that cite
+    it)."""
     alerts = alerts or {}
     buffer = io.BytesIO()
     # Encoded as it is written: a str buffer of 100,000 rows holds several times the bytes.
@@ -61,7 +62,7 @@ def entries_csv(
             e.ts.isoformat(timespec="seconds"),
             local.isoformat(timespec="seconds"),
             e.action,
-            words.get(e.action, e.action),
+            action_words(e.action, e.details),
             e.object,
             names.get(e.object, ""),
             _JSON.encode(dict(e.details)),

@@ -22,7 +22,6 @@ from reportlab.platypus import Flowable, HRFlowable, Paragraph, Table, TableStyl
 
 from crmdesk.domain.alerts import ActivityEvent, client_count
 from crmdesk.reports.access_data import (
-    ACTION_WORDS,
     SEARCH_ACTIONS,
     AccessReportData,
     AccessUser,
@@ -75,7 +74,6 @@ _DETAIL_CHARS = 300  # one detail value longer than this is cut: the table is a 
 # only: a year of a heavy user is 100,000 entries, 4,000 pages nobody can read.
 DETAIL_IN_PDF = 10_000
 __all__ = [
-    "ACTION_WORDS",
     "ALERTS_LISTED",
     "DETAIL_IN_PDF",
     "SEARCH_ACTIONS",

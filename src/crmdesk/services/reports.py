@@ -22,7 +22,7 @@ from crmdesk.domain.roles import Permission, Visibility, allowed
 from crmdesk.errors import BadInput, NotFound
 from crmdesk.files import write_private
 from crmdesk.reports.access_entries import entries_csv
-from crmdesk.reports.access_report import ACTION_WORDS, Companion, render_access_report
+from crmdesk.reports.access_report import Companion, render_access_report
 from crmdesk.reports.call_list import render_call_list
 from crmdesk.reports.client_list import render_client_list
 from crmdesk.reports.client_summary import render_client_summary
@@ -332,9 +332,7 @@ class ReportService:
         data = Evidence(self._session, now=self._now).access_report(login, days)
         title = f"Access report: {data.user.full_name} ({data.user.login})"
         ctx = self._context("access-report", title)
-        entries = entries_csv(
-            data.events, data.object_names, data.tz, ACTION_WORDS, data.alerts_by_entry()
-        )
+        entries = entries_csv(data.events, data.object_names, data.tz, data.alerts_by_entry())
         name = _entries_name(output, ctx.report_id)
         companion = ReportRecord(
             report_id=new_report_id(),

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crmdesk.domain.action_words import action_words as said
 from crmdesk.domain.alerts import (
     AFTER_HOURS_EGRESS,
     BULK_READING,
@@ -108,57 +109,10 @@ def per_person_row(actions: Mapping[str, int]) -> list[int]:
 
 # -- actions ------------------------------------------------------------------------------
 
-ACTION_WORDS: dict[str, str] = {
-    "client.viewed": "Viewed client",
-    "client.created": "Added client",
-    "client.updated": "Changed client",
-    "client.deleted": "Deleted client",
-    "clients.created": "Added clients",
-    "clients.searched": "Searched clients",
-    "clients.exported": "Exported clients",
-    "clients.copied": "Copied clients to the clipboard",
-    "report.printed": "Printed report",
-    "report.printer": "Sent report to a printer",
-    "report.saved": "Saved report as a file",
-    "report.traced": "Traced a printed document",
-    "signin.ok": "Signed in",
-    "signin.failed": "Failed sign-in",
-    "signin.throttled": "Sign-in refused (too many failures)",
-    "signin.password_set": "Set own password",
-    "session.locked": "Locked the screen",
-    "session.unlocked": "Unlocked the screen",
-    "policy.accepted": "Accepted the confidentiality policy",
-    "policy.published": "Published the confidentiality policy",
-    "access.denied": "Refused access",
-    "egress.approved": "Approved a large print or export",
-    "user.added": "Added user",
-    "user.disabled": "Disabled user",
-    "user.enabled": "Enabled user",
-    "user.role_changed": "Changed a user's role",
-    "user.password_changed": "Changed own password",
-    "user.password_reset": "Reset a user's password",
-    "user.offboarded": "Offboarded user",
-    "settings.changed": "Changed settings",
-    "key.rotated": "Changed the vault key",
-    "key.recovered": "Restored access with the recovery key",
-    "key.rotation_completed": "Finished an interrupted key change",
-    "key.rotation_abandoned": "Dropped an interrupted key change",
-    "backup.created": "Made a backup",
-    "vault.created": "Created the vault",
-    "vault.migrated": "Upgraded the vault",
-}
-
 
 def action_words(event: ActivityEvent) -> str:
-    """The action as a person would say it; an unknown action as recorded."""
-    if event.action == "client.viewed":
-        if event.details.get("value_added") is True:
-            return "Viewed value-added information"
-        return "Viewed client (basic)"
-    words = ACTION_WORDS.get(event.action)
-    if words:
-        return words
-    return event.action.replace("_", " ").replace(".", ": ", 1).capitalize()
+    """The action as a person would say it (:mod:`crmdesk.domain.action_words`)."""
+    return said(event.action, event.details)
 
 
 # -- objects ------------------------------------------------------------------------------
