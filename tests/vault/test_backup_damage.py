@@ -201,3 +201,28 @@ def test_a_damaged_page_in_the_wal_stops_the_backup(vault_dir, keystore, tmp_pat
         assert not dest.exists()
     finally:
         vault.close()
+
+
+def test_a_book_whose_index_disagrees_stops_the_backup(vault_dir, keystore, tmp_path):
+    """Every page passes its HMAC, but the book's index no longer matches its table: the
+    copy's check of the book refuses it, after the file was written beside its
+    destination (the books are checked meanwhile) and before it is put in place."""
+    vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
+    book = vault.book_schema(HOUSE)
+    with vault.transaction() as conn:
+        conn.execute(f"CREATE TABLE {book}.pairs (a INTEGER, b INTEGER)")
+        conn.execute(f"CREATE INDEX {book}.pairs_a ON pairs (a)")
+        conn.executemany(f"INSERT INTO {book}.pairs VALUES (?, ?)", [(i, -i) for i in range(50)])
+    key = VaultKey(vault.held.current[f"book:{HOUSE}"].raw)
+    vault.close()
+    raw = _raw(vault_dir / BOOK_FILE, key)
+    raw.execute("PRAGMA writable_schema = ON")
+    raw.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX pairs_a ON pairs (b)'"
+                " WHERE name = 'pairs_a'")  # fmt: skip
+    raw.execute("PRAGMA writable_schema = OFF")
+    raw.close()
+    dest = tmp_path / "out" / "b.crmbackup"
+    dest.parent.mkdir()
+    refused = _refused(vault_dir, keystore, dest)
+    assert isinstance(refused, errors.VaultDamaged) and refused.code == "backup.copy_unverified"
+    assert refused.facts["problem"] == f"SQLite's integrity check of the book {HOUSE} fails"

@@ -10,10 +10,11 @@ the header is signed by the owner who made it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -93,19 +94,22 @@ def write_backup(
         with _PartChecks(vault_id, audit_checkpoint) as checks:
             snapshot = take_snapshot(vault, work, checks)
             _check_keyfile(snapshot.keyfile, person)
-            facts, parts = checks.results(snapshot)
-        _check_against_live(vault, facts)
-        prefix = signed_prefix(
-            person,
-            made_at=made_at,
-            vault=meta.to_json(),
-            owner=owner,
-            keys=snapshot.keyfile.to_json(),
-            schema_version=facts.schema_version,
-            audit_head=facts.audit_head,
-            parts=parts,
-        )
-        size, sha = write_container(dest, prefix, [f.path for f in snapshot.files], force=force)
+            facts, parts = checks.header_facts(snapshot)
+            _check_against_live(vault, facts)
+            prefix = signed_prefix(
+                person,
+                made_at=made_at,
+                vault=meta.to_json(),
+                owner=owner,
+                keys=snapshot.keyfile.to_json(),
+                schema_version=facts.schema_version,
+                audit_head=facts.audit_head,
+                parts=parts,
+            )
+            # Written while the checks of the books may still run; put in place only
+            # once every check has passed.
+            files = [f.path for f in snapshot.files]
+            size, sha = write_container(dest, prefix, files, force=force, vouch=checks.vouch)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     head = facts.audit_head
@@ -224,22 +228,15 @@ class _PartChecks:
             every_hmac=False,
         )
 
-    def results(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
-        """The main database's facts and every part (main first), once all are checked."""
+    def header_facts(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
+        """What the header needs, once the live files' HMACs and the main database's copy
+        are checked: its facts, and every part (main first) with its SHA-256. The books'
+        copies may still be being checked (:meth:`vouch`)."""
         main, *books = snapshot.files
         assert main.key_id == MAIN and self._live is not None
-        try:
+        with _unverified():
             self._live.result()
-            found = [self._checked[f.key_id].result() for f in snapshot.files]
-        except CopyProblem as exc:
-            raise VaultDamaged(
-                f"The copy of the vault did not verify ({exc}), so no backup was written. "
-                "The vault itself may be damaged: verify its audit trail, and keep your "
-                "earlier backups.",
-                code="backup.copy_unverified",
-                problem=str(exc),
-            ) from None
-        facts = found[0]
+            facts = self._checked[MAIN].result()
         assert facts is not None
         if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
             raise VaultDamaged(
@@ -248,8 +245,29 @@ class _PartChecks:
                 "and retry.",
                 code="backup.books_differ",
             )
-        parts = [Part(f.file, f.key_id, *self._hashed[f.key_id].result()) for f in snapshot.files]
-        return facts, parts
+        return facts, [
+            Part(f.file, f.key_id, *self._hashed[f.key_id].result()) for f in snapshot.files
+        ]
+
+    def vouch(self) -> None:
+        """Every check has passed, the books' copies' too; else :class:`VaultDamaged`."""
+        with _unverified():
+            for checked in self._checked.values():
+                checked.result()
+
+
+@contextlib.contextmanager
+def _unverified() -> Iterator[None]:
+    try:
+        yield
+    except CopyProblem as exc:
+        raise VaultDamaged(
+            f"The copy of the vault did not verify ({exc}), so no backup was written. "
+            "The vault itself may be damaged: verify its audit trail, and keep your "
+            "earlier backups.",
+            code="backup.copy_unverified",
+            problem=str(exc),
+        ) from None
 
 
 def _what(file: CopiedFile) -> str:
