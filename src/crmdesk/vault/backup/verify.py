@@ -21,9 +21,9 @@ runs on the live file (:func:`check_live_pages`), and ``integrity_check`` on the
 Neither alone is enough: a zeroed b-tree page or a zeroed overflow page in the middle of
 a chain breaks the copy's structure, but the zeroed *last* page of a long value's
 overflow chain leaves it well-formed (``integrity_check`` answers "ok" and the value ends
-in zeros); only the live file's HMACs show that. Pages still in the live
-file's WAL (its last commits before a checkpoint) are not read by
-``cipher_integrity_check``; for them the copy's structure check is what is left.
+in zeros); only the live file's HMACs show that. Pages still in the live file's WAL (its
+last commits before a checkpoint) are not read by ``cipher_integrity_check``: for them
+the copy's structure check is what is left.
 """
 
 from __future__ import annotations
