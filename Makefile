@@ -52,6 +52,7 @@ bench-smoke: $(STAMP)
 	$(PY) -m benchmarks.coverage --clients 200
 	$(PY) -m benchmarks.io_speed --rows 200
 	$(PY) -m benchmarks.view --clients 200 --views 50
+	$(PY) -m benchmarks.backup_stages --clients 200 --runs 1
 	$(PY) -m benchmarks.report_memory list 200
 	$(PY) -m benchmarks.report_memory access 500
 	tools/with-secret-service $(PY) -m benchmarks.startup --clients 200 --runs 1

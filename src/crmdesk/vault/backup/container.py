@@ -29,7 +29,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NoReturn, Protocol
@@ -179,9 +179,18 @@ def signed_prefix(
 
 
 def write_container(
-    dest: Path, prefix: bytes, files: Sequence[Path], *, force: bool
+    dest: Path,
+    prefix: bytes,
+    files: Sequence[Path],
+    *,
+    force: bool,
+    vouch: Callable[[], None] | None = None,
 ) -> tuple[int, str]:
-    """Write the container beside ``dest`` (0600), fsync, then put it in place."""
+    """Write the container beside ``dest`` (0600), fsync, then put it in place.
+
+    ``vouch``, called once the file is written and flushed, raises to keep it from being
+    put in place (checks still running while it was written); the file is then deleted.
+    """
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     tmp = Path(tmp_name)
     digest = hashlib.sha256(prefix)
@@ -197,6 +206,8 @@ def write_container(
                         size += len(chunk)
             out.flush()
             os.fsync(out.fileno())
+        if vouch is not None:
+            vouch()
         _place(tmp, dest, force=force)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -2,17 +2,20 @@
 
 Every file of the vault (the main database and each book) is copied as one snapshot
 (:mod:`.snapshot`) into new files keyed with the same keys, so other processes may keep
-writing meanwhile; each copy is verified on a fresh read-only connection before it is
-packed with ``vault.json``'s fields and the whole ``keys.json``, and the header is signed
-by the owner who made it.
+writing meanwhile; every page of each live file passes its HMAC check and each copy is
+verified on a fresh read-only connection (on worker threads while the next file is
+copied) before it is packed with ``vault.json``'s fields and the whole ``keys.json``, and
+the header is signed by the owner who made it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +23,14 @@ from pathlib import Path
 from crmdesk import audit
 from crmdesk.errors import BadInput, CannotUnlock, NotAllowed, VaultDamaged
 from crmdesk.vault.backup.container import Part, file_digest, signed_prefix, write_container
-from crmdesk.vault.backup.snapshot import Snapshot, take_snapshot
-from crmdesk.vault.backup.verify import CopyFacts, CopyProblem, verify_book, verify_copy
+from crmdesk.vault.backup.snapshot import CopiedFile, Snapshot, take_snapshot
+from crmdesk.vault.backup.verify import (
+    CopyFacts,
+    CopyProblem,
+    check_live_pages,
+    verify_book,
+    verify_copy,
+)
 from crmdesk.vault.keys.keyfile import KeyFile
 from crmdesk.vault.keys.person import b64
 from crmdesk.vault.keys.slots import MAIN
@@ -82,22 +91,25 @@ def write_backup(
     work = Path(tempfile.mkdtemp(prefix=".crmdesk-backup-", dir=dest.parent))
     try:
         made_at = datetime.now(UTC).isoformat(timespec="seconds")  # the snapshot's time
-        snapshot = take_snapshot(vault, work)
-        _check_keyfile(snapshot.keyfile, person)
-        facts = _verify(snapshot, vault_id, audit_checkpoint)
-        _check_against_live(vault, facts)
-        parts = [Part(f.file, f.key_id, *file_digest(f.path)) for f in snapshot.files]
-        prefix = signed_prefix(
-            person,
-            made_at=made_at,
-            vault=meta.to_json(),
-            owner=owner,
-            keys=snapshot.keyfile.to_json(),
-            schema_version=facts.schema_version,
-            audit_head=facts.audit_head,
-            parts=parts,
-        )
-        size, sha = write_container(dest, prefix, [f.path for f in snapshot.files], force=force)
+        with _PartChecks(vault_id, audit_checkpoint) as checks:
+            snapshot = take_snapshot(vault, work, checks)
+            _check_keyfile(snapshot.keyfile, person)
+            facts, parts = checks.header_facts(snapshot)
+            _check_against_live(vault, facts)
+            prefix = signed_prefix(
+                person,
+                made_at=made_at,
+                vault=meta.to_json(),
+                owner=owner,
+                keys=snapshot.keyfile.to_json(),
+                schema_version=facts.schema_version,
+                audit_head=facts.audit_head,
+                parts=parts,
+            )
+            # Written while the checks of the books may still run; put in place only
+            # once every check has passed.
+            files = [f.path for f in snapshot.files]
+            size, sha = write_container(dest, prefix, files, force=force, vouch=checks.vouch)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     head = facts.audit_head
@@ -157,45 +169,97 @@ def _check_keyfile(keyfile: KeyFile, person: Person) -> None:
         )
 
 
-def _verify(snapshot: Snapshot, vault_id: str, checkpoint: audit.Checkpoint | None) -> CopyFacts:
-    main, *books = snapshot.files
-    assert main.key_id == MAIN
-    # SQLite's structure check on each copy, not the HMAC check of its every page first:
-    # the copy's pages were encrypted just now by this process, and the structure check
-    # reads each of them (all but the free list's leaves) through the cipher, which
-    # checks its HMAC. It is the structure check that matters: the backup API turns a
-    # page of the live vault that fails its HMAC into a page of zeros in the copy,
-    # silently (verify.py), and only the copy's structure shows that. A restore runs
-    # both checks.
-    # Each copy on its own connection and thread (SQLite lets go of Python's lock while
-    # it works): with two cores or more, the checks take as long as the largest file.
-    workers = max(1, min(len(snapshot.files), os.cpu_count() or 1))
-    try:
+class _PartChecks:
+    """The checks of a backup, on worker threads while the files are copied (SQLite and
+    hashlib let go of Python's lock while they work).
+
+    Before the first copy: every page's HMAC in each live file, one file after another
+    on one thread (the backup API copies a page that fails it as zeros without a word,
+    and a zeroed last page of an overflow chain leaves the copy well-formed: verify.py).
+    As soon as a file is copied: SQLite's structure check of the copy, and its SHA-256.
+    The largest file is copied first (snapshot.py), so with two cores what is left once
+    the last copy ends is about the checks of the largest file.
+
+    The copy gets the structure check, not the HMAC check of its every page: its pages
+    were encrypted just now by this process, and the structure check reads each of them
+    (all but the free list's leaves) through the cipher, which checks its HMAC. A restore
+    runs both checks on what it unpacks.
+    """
+
+    def __init__(self, vault_id: str, checkpoint: audit.Checkpoint | None) -> None:
+        self._vault_id = vault_id
+        self._checkpoint = checkpoint
+        self._pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
+        self._live: Future[None] | None = None
+        self._checked: dict[str, Future[CopyFacts | None]] = {}
+        self._hashed: dict[str, Future[tuple[int, str]]] = {}
+
+    def __enter__(self) -> _PartChecks:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        # After a failure the checks not yet begun are dropped; the work folder is removed
+        # only once none is left running.
+        self._pool.shutdown(wait=True, cancel_futures=kind is not None)
+
+    def copying(self, files: Sequence[CopiedFile]) -> None:
+        self._live = self._pool.submit(self._check_live, list(files))
+
+    def copied(self, file: CopiedFile) -> None:
+        self._checked[file.key_id] = self._pool.submit(self._check_copy, file)
+        self._hashed[file.key_id] = self._pool.submit(file_digest, file.path)
+
+    def _check_live(self, files: list[CopiedFile]) -> None:
+        for file in files:
+            check_live_pages(file.source, file.key, f"the vault's {_what(file)}")
+
+    def _check_copy(self, copied: CopiedFile) -> CopyFacts | None:
+        if copied.key_id != MAIN:
+            book_id = copied.key_id.partition(":")[2]
+            verify_book(copied.path, copied.key, self._vault_id, book_id, every_hmac=False)
+            return None
         # The copy's trail is checked from the checkpoint of the live one the services
         # trust (its entries before it were verified then): not walked again here.
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            checked = pool.submit(
-                verify_copy,
-                main.path,
-                main.key,
-                vault_id,
-                audit_checkpoint=checkpoint,
-                every_hmac=False,
+        return verify_copy(
+            copied.path,
+            copied.key,
+            self._vault_id,
+            audit_checkpoint=self._checkpoint,
+            every_hmac=False,
+        )
+
+    def header_facts(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
+        """What the header needs, once the live files' HMACs and the main database's copy
+        are checked: its facts, and every part (main first) with its SHA-256. The books'
+        copies may still be being checked (:meth:`vouch`)."""
+        main, *books = snapshot.files
+        assert main.key_id == MAIN and self._live is not None
+        with _unverified():
+            self._live.result()
+            facts = self._checked[MAIN].result()
+        assert facts is not None
+        if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
+            raise VaultDamaged(
+                "The copy of the vault does not hold exactly the books its database names, "
+                "so no backup was written. Close crmdesk everywhere, open the vault again "
+                "and retry.",
+                code="backup.books_differ",
             )
-            book_checks = [
-                pool.submit(
-                    verify_book,
-                    book.path,
-                    book.key,
-                    vault_id,
-                    book.key_id.partition(":")[2],
-                    every_hmac=False,
-                )
-                for book in books
-            ]
-            facts = checked.result()
-            for done in book_checks:
-                done.result()
+        return facts, [
+            Part(f.file, f.key_id, *self._hashed[f.key_id].result()) for f in snapshot.files
+        ]
+
+    def vouch(self) -> None:
+        """Every check has passed, the books' copies' too; else :class:`VaultDamaged`."""
+        with _unverified():
+            for checked in self._checked.values():
+                checked.result()
+
+
+@contextlib.contextmanager
+def _unverified() -> Iterator[None]:
+    try:
+        yield
     except CopyProblem as exc:
         raise VaultDamaged(
             f"The copy of the vault did not verify ({exc}), so no backup was written. "
@@ -204,13 +268,10 @@ def _verify(snapshot: Snapshot, vault_id: str, checkpoint: audit.Checkpoint | No
             code="backup.copy_unverified",
             problem=str(exc),
         ) from None
-    if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
-        raise VaultDamaged(
-            "The copy of the vault does not hold exactly the books its database names, so "
-            "no backup was written. Close crmdesk everywhere, open the vault again and retry.",
-            code="backup.books_differ",
-        )
-    return facts
+
+
+def _what(file: CopiedFile) -> str:
+    return "database" if file.key_id == MAIN else f"book {file.key_id.partition(':')[2]}"
 
 
 def _check_against_live(vault: UnlockedVault, facts: CopyFacts) -> None:

@@ -19,8 +19,10 @@ others write. A writer waits meanwhile (the busy timeout), never fails.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from crmdesk.errors import BadInput, CannotUnlock, VaultDamaged
 from crmdesk.vault.books import BOOKS_FOLDER, book_path
@@ -51,6 +53,17 @@ class CopiedFile:
     file: str  # its name in the vault folder: crmdesk.db or books/<id>.db
     key_id: str  # "main" or "book:<id>"
     key: VaultKey
+    source: Path  # the live file it is a copy of
+
+
+class CopyWatcher(Protocol):
+    """Told what is copied, so that checks run on other threads meanwhile."""
+
+    def copying(self, files: Sequence[CopiedFile]) -> None:
+        """Before the first copy: every file the snapshot holds."""
+
+    def copied(self, file: CopiedFile) -> None:
+        """A file whose copy is complete and closed (the largest file first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +72,19 @@ class Snapshot:
     keyfile: KeyFile  # keys.json read once the snapshot existed
 
 
-def take_snapshot(vault: UnlockedVault, work: Path) -> Snapshot:
+def take_snapshot(vault: UnlockedVault, work: Path, watcher: CopyWatcher | None = None) -> Snapshot:
     """Copy the main database and every book the vault's ``books`` table names into
-    ``work``, as one consistent snapshot. Needs every book's key (the owner's)."""
+    ``work``, as one consistent snapshot. Needs every book's key (the owner's).
+
+    ``watcher`` hears of the files before they are copied and of each file as soon as
+    its copy is complete, so that checks can run while the next file is copied.
+    """
     # Under the vault's lock (reading): its one connection serves one thread, and the read
     # transaction must not meet another thread's statements.
     with vault.reading() as conn:
         for _ in range(_ATTEMPTS):
             _attach_books_made_since(vault, conn)
-            taken = _try_once(vault, conn, work)
+            taken = _try_once(vault, conn, work, watcher)
             if taken is not None:
                 return taken
     raise BadInput(
@@ -106,7 +123,12 @@ def _attach_books_made_since(vault: UnlockedVault, conn: Connection) -> None:
         fresh.wipe()
 
 
-def _try_once(vault: UnlockedVault, conn: Connection, work: Path) -> Snapshot | None:
+def _try_once(
+    vault: UnlockedVault,
+    conn: Connection,
+    work: Path,
+    watcher: CopyWatcher | None,
+) -> Snapshot | None:
     schemas = dict(vault.books.schemas)  # book id -> schema
     main_key = vault.held.main
     if main_key is None:
@@ -132,14 +154,30 @@ def _try_once(vault: UnlockedVault, conn: Connection, work: Path) -> Snapshot | 
         # keys.json after the snapshot: each change writes it before the database, so
         # it holds every slot and key the snapshot names (as after a crash at that point).
         keyfile = vault.keyfile()
-        files = [CopiedFile(work / DATABASE_NAME, DATABASE_NAME, MAIN, main_key)]
-        _copy(conn, "main", files[0])
+        files = [
+            CopiedFile(
+                work / DATABASE_NAME, DATABASE_NAME, MAIN, main_key, vault.folder / DATABASE_NAME
+            )
+        ]
+        sources = {MAIN: "main"}  # key id -> schema on conn
         for book_id in sorted(named):
             key = vault.held.current[book_key_id(book_id)]
             (work / BOOKS_FOLDER).mkdir(mode=0o700, exist_ok=True)
             name = f"{BOOKS_FOLDER}/{book_id}.db"
-            files.append(CopiedFile(work / name, name, book_key_id(book_id), key))
-            _copy(conn, schemas[book_id], files[-1])
+            live = book_path(vault.folder, book_id)
+            files.append(CopiedFile(work / name, name, book_key_id(book_id), key, live))
+            sources[files[-1].key_id] = schemas[book_id]
+        # The largest file first: each file's checks run on other threads from the end of
+        # its copy, so what is left once the last copy ends is that file's checks, and
+        # those of the smallest file are the shortest (a 100,000-client vault: a 520 MB
+        # book, a 320 MB main database).
+        pages = {s: _page_count(conn, s) for s in sources.values()}
+        if watcher is not None:
+            watcher.copying(files)
+        for file in sorted(files, key=lambda f: pages[sources[f.key_id]], reverse=True):
+            _copy(conn, sources[file.key_id], file)
+            if watcher is not None:
+                watcher.copied(file)
     finally:
         conn.execute("ROLLBACK")  # a read transaction: nothing to keep
     return Snapshot(files, keyfile)
@@ -162,6 +200,10 @@ def _gate(vault: UnlockedVault, main_key: VaultKey, schemas: dict[str, str]) -> 
         gate.close()
         raise
     return gate
+
+
+def _page_count(conn: Connection, schema: str) -> int:
+    return int(conn.execute(f"PRAGMA {schema}.page_count").fetchone()[0])
 
 
 def _copy(conn: Connection, schema: str, copied: CopiedFile) -> None:
