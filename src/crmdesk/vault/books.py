@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from crmdesk.errors import NewerVault, VaultDamaged
 from crmdesk.vault.connection import (
     Connection,
+    DatabaseError,
     UnreadableDatabase,
     attach_database,
     detach_database,
@@ -284,6 +285,16 @@ class AttachedBooks:
                     code="vault.damaged.book",
                     book=book_id,
                 )
+        except DatabaseError as exc:
+            # A page of the book that fails its HMAC, or a malformed one: damage, said
+            # as such (not a raw database error).
+            detach_database(conn, schema)
+            raise VaultDamaged(
+                f"The book file {BOOKS_FOLDER}/{path.name} is damaged ({exc}). Restore the "
+                "vault folder from your latest backup.",
+                code="vault.damaged.book",
+                book=book_id,
+            ) from None
         except BaseException:
             detach_database(conn, schema)
             raise
