@@ -3,12 +3,13 @@
 
     python -m benchmarks.child list-report VAULT OUTPUT.pdf
     python -m benchmarks.child access-report VAULT LOGIN DAYS OUTPUT.pdf
+    python -m benchmarks.child idle        (the reports imported, nothing made: the floor)
 
 The list report's vault opens with the keys :class:`BenchKeyStore` sends on stdin; the
 Access report's with the owner's login and password on stdin (two lines).
 
 Prints one line of JSON: the seconds the report took (signing in and opening the vault
-not included) and what it made, in words.
+not included), what it made, in words, and the process's own peak memory in bytes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import TODAY, BenchKeyStore, bench_session
+from benchmarks.common import TODAY, BenchKeyStore, bench_session, own_peak_bytes
 
 
 def list_report(folder: Path, output: Path) -> tuple[float, str]:
@@ -60,9 +61,13 @@ def main(argv: list[str]) -> int:
         seconds, made = list_report(Path(args[0]), Path(args[1]))
     elif what == "access-report":
         seconds, made = access_report(Path(args[0]), args[1], int(args[2]), Path(args[3]))
+    elif what == "idle":
+        import crmdesk.services.reports  # noqa: F401 (what every report process holds)
+
+        seconds, made = 0.0, "nothing"
     else:
         raise SystemExit(f"unknown measure {what!r}")
-    print(json.dumps({"seconds": seconds, "made": made}))
+    print(json.dumps({"seconds": seconds, "made": made, "peak_bytes": own_peak_bytes()}))
     return 0
 
 

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from crmdesk.services import opening
@@ -135,18 +136,33 @@ def load_average() -> str:
 @dataclass(frozen=True)
 class ChildRun:
     seconds: float  # what the child timed: the measured call, not its start-up
-    peak_mb: float  # its peak resident memory (ru_maxrss), in MB (10^6 bytes)
+    peak_mb: float  # its own peak resident memory, in MB (10^6 bytes)
     made: str  # what it made, in words
+
+
+def own_peak_bytes() -> int | None:
+    """This process's peak resident memory since it started its program (``VmHWM``,
+    Linux), or None where the system does not say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
 
 def run_child(module: str, *args: str, stdin: str = "") -> ChildRun:
     """``python -m module args`` in a child process that prints ``{"seconds": S, "made":
-    TEXT}`` as its last line: that, and the child's peak memory.
+    TEXT, "peak_bytes": B}`` as its last line: that, and the child's peak memory.
 
-    The peak is the child's own ``ru_maxrss`` as the parent reads it when it reaps it
-    (``os.wait4``: what ``getrusage(RUSAGE_CHILDREN)`` reports, but for this one child,
-    not the largest of every child so far). It includes Python, Qt-free crmdesk and
-    reportlab imported: what a ``crmdesk report`` command holds too.
+    The peak is the one the child reads of itself when it is done (:func:`own_peak_bytes`),
+    not ``ru_maxrss`` as the parent reaps it: Linux counts in a child's ``ru_maxrss`` the
+    parent's resident set when it forked (``exec`` keeps the old address space's high-water
+    mark), so a child of a 1 GB benchmark process showed at least 1 GB whatever it used.
+    Only where the child cannot read its own does the parent's view stand in. It includes
+    Python, Qt-free crmdesk and reportlab imported: what a ``crmdesk report`` command holds
+    too.
     """
     command = [sys.executable, "-m", module, *args]
     with tempfile.TemporaryFile("w+") as errors:
@@ -163,7 +179,7 @@ def run_child(module: str, *args: str, stdin: str = "") -> ChildRun:
         if child.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"{module} {' '.join(args[:1])} failed:\n{errors.read().strip()}")
-    # ru_maxrss is in KiB on Linux (bytes on macOS).
-    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6
     result = json.loads(output.strip().splitlines()[-1])
-    return ChildRun(float(result["seconds"]), peak, str(result["made"]))
+    # ru_maxrss is in KiB on Linux (bytes on macOS).
+    peak = result.get("peak_bytes") or usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return ChildRun(float(result["seconds"]), peak / 1e6, str(result["made"]))

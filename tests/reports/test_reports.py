@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tracemalloc
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -197,6 +198,31 @@ def test_ten_thousand_row_list_prints_every_row():
     text = "\n".join(pages)
     assert "Client 00000" in text and "Client 09999" in text
     assert len(pages) > 100
+
+
+def test_a_list_waits_for_its_pages_packed():
+    # Every row is read before the layout starts (the heading counts them). Until its
+    # page comes, a row waits packed with its chunk, not as a list of eight strings
+    # (about 470 bytes a row here, 85 MB of 100,000 clients).
+    count = 5000
+    rows = _rows(count)
+    ctx = _ctx("client-list", "Client list")
+    render_client_list(rows[:1], "", ctx)  # the fonts loaded: not the rows' memory
+    held: list[int] = []
+
+    def first_chunk_laid_out(done: int) -> None:
+        if not held:  # every other row still waits for its page
+            held.append(tracemalloc.get_traced_memory()[0])
+            tracemalloc.stop()  # the rest of the layout at full speed
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        pdf = render_client_list(iter(rows), "", ctx, progress=first_chunk_laid_out)
+    finally:
+        tracemalloc.stop()
+    assert held and (held[0] - before) / count < 250  # about 120 bytes a row
+    assert "Client 04999" in _pages(pdf)[-1]
 
 
 def test_call_list_has_followups_and_the_month():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -76,6 +77,15 @@ def test_the_list_sorts_by_coverage_and_rows_carry_it(clients):
     assert [r.coverage.count for r in rows] == [0, 1, 2, 7]
     down = clients.list(ClientQuery(sort=SortKey.COVERAGE, descending=True))
     assert [r.id for r in down] == [ids["Full"], ids["Two"], ids["One"], ids["Bare"]]
+
+
+def test_a_list_without_coverage_leaves_it_withheld_and_the_rest_as_it_was(clients):
+    known_clients(clients)  # the printed list asks for its rows so: it does not print it
+    query = ClientQuery(sort=SortKey.COVERAGE)
+    rows = clients.list(query)
+    bare = clients.list(query, with_coverage=False)
+    assert [r.coverage for r in bare] == [Coverage.hidden()] * len(rows)
+    assert [replace(r, coverage=Coverage.hidden()) for r in rows] == bare
 
 
 @pytest.mark.parametrize(

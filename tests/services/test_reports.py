@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from crmdesk import errors
 from crmdesk.services.client_query import ClientQuery
-from crmdesk.services.reports import ReportService
+from crmdesk.services.reports import ReportCancelled, ReportService
 from tests.services.conftest import TODAY, full_client
 
 
@@ -164,3 +164,33 @@ def test_lists_print_phone_numbers_as_the_screens_do(session, clients, reports):
     calls = " ".join(_pages(reports.call_list().data))
     assert "Bäckerei Kunz" in calls and "0351 223344" in calls
     assert "+49351223344" not in calls
+
+
+def _cache_sizes(vault) -> dict[str, int]:
+    """Each attached file's page cache setting (main and the books)."""
+    with vault.reading() as conn:
+        schemas = ["main", *sorted(vault.books.schemas.values())]
+        return {s: conn.execute(f"PRAGMA {s}.cache_size").fetchone()[0] for s in schemas}
+
+
+def test_the_client_list_is_read_with_a_small_cache_then_the_usual_one(clients, reports, vault):
+    # Every client is read once: the usual 64 MiB (and 32 per book) would only fill
+    # with pages not asked for again, and be held at the report's peak.
+    for i in range(3):
+        clients.add({"name": f"Client {i}", "status": "active"})
+    usual = _cache_sizes(vault)
+    assert len(usual) > 1 and usual["main"] == -65536  # the books too
+    while_read: list[dict[str, int]] = []
+
+    def cancelled() -> bool:  # asked between pages of the reading
+        while_read.append(_cache_sizes(vault))
+        return False
+
+    reports.client_list(ClientQuery(), cancelled=cancelled)
+    assert while_read and while_read[0]["main"] == -8192
+    assert all(v == -4096 for s, v in while_read[0].items() if s != "main")
+    assert _cache_sizes(vault) == usual
+
+    with pytest.raises(ReportCancelled):
+        reports.client_list(ClientQuery(), cancelled=lambda: True)
+    assert _cache_sizes(vault) == usual

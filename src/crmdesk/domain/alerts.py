@@ -74,7 +74,7 @@ class ThresholdError(ValueError):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActivityEvent:
     """One audit entry as the alerts read it."""
 

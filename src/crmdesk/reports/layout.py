@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -292,13 +291,18 @@ def _marked_canvas(ctx: ReportContext) -> type[Canvas]:
         def save(self) -> None:
             total = str(len(self._held)).encode("ascii")
             mark = TOTAL_MARK.encode("ascii")
-            for page, held in zip(self._doc.Pages.pages, self._held, strict=True):
-                content = zlib.decompress(held)
+            held, self._held = self._held, []
+            pages = self._doc.Pages.pages
+            if len(pages) != len(held):
+                raise ValueError("a page was not marked")
+            for i, page in enumerate(pages):
+                # Each held copy let go once encoded: never the whole document twice.
+                content, held[i] = zlib.decompress(held[i]), b""
                 at = content.rfind(mark)
                 if at >= 0:
                     content = content[:at] + total + content[at + len(mark) :]
                 page.Contents = _page_stream(content, compressed=bool(page.compression))
-            self._held = []
+            del held
             Canvas.save(self)
 
     return MarkedCanvas
@@ -318,11 +322,37 @@ def _page_stream(content: bytes, *, compressed: bool) -> PDFStream:
     data: bytes | str = content
     for f in reversed(filters):
         data = f.encode(data)
-    stream = PDFStream(content=data)
+    stream = _WrittenOnce(content=data)
     if filters:
         stream.dictionary["Filter"] = PDFArray([PDFName(f.pdfname) for f in filters])
     stream.__Comment__ = "page stream"
     return stream
+
+
+class _WrittenOnce(PDFStream):
+    """A page's content stream that lets go of its bytes once formatted into the file:
+    otherwise every page is held twice while reportlab assembles the document (the
+    100,000-client list: 19 MB more at the peak). Formatted a second time, it fails."""
+
+    def format(self, document: Any) -> bytes:
+        try:
+            return super().format(document)
+        finally:
+            self.content = None
+
+
+class _Written:
+    """Where reportlab writes the finished document: its bytes kept as they are (a
+    ``BytesIO`` holds a copy, and ``getvalue`` may make another)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def getvalue(self) -> bytes:
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
 
 def _headings_kept(story: list[Flowable]) -> list[Flowable]:
@@ -345,7 +375,7 @@ def build_pdf(story: list[Flowable], ctx: ReportContext, *, wide: bool = False) 
     register_fonts()
     pagesize = page_size(ctx.paper, wide=wide)
     side = (pagesize[0] - frame_width(wide=wide)) / 2
-    buffer = io.BytesIO()
+    buffer = _Written()
     doc = BaseDocTemplate(
         buffer,
         pagesize=pagesize,

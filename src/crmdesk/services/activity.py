@@ -118,6 +118,9 @@ class ActivityService:
             seqs = [r[0] for r in conn.execute(f"SELECT seq FROM audit_events{where}", params)]
         seqs.sort()
         unseal = _Unsealing(self._session)
+        # One string for each person, action and object, however many entries name it
+        # (a report may hold a year of them: each read anew was 13 MB of 100,000).
+        same: dict[str, str] = {}
         for start in range(0, len(seqs), CHUNK):
             chunk = json.dumps(seqs[start : start + CHUNK])
             with self._session.vault.reading() as conn:
@@ -126,8 +129,15 @@ class ActivityService:
                     " WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
                     (chunk,),
                 ).fetchall()
-            for r in rows:
-                yield ActivityEvent.from_row(*r[:5], unseal(r[5]))
+            for seq, ts, actor, action, obj, details in rows:
+                yield ActivityEvent.from_row(
+                    seq,
+                    ts,
+                    same.setdefault(actor, actor),
+                    same.setdefault(action, action),
+                    same.setdefault(obj, obj) if obj else obj,
+                    unseal(details),
+                )
 
     def actions(self) -> list[str]:
         """Every action the trail holds, for a filter's choices."""

@@ -320,10 +320,14 @@ class ClientService:
         data["coverage"] = (coverage or Coverage()).to_json()
         return data
 
-    def list(self, query: ClientQuery = _ALL, *, record_search: bool = True) -> list[ClientRow]:
+    def list(
+        self, query: ClientQuery = _ALL, *, record_search: bool = True, with_coverage: bool = True
+    ) -> list[ClientRow]:
         """A page of clients; the first page of a search is recorded in the audit trail
         (``record_search=False`` for callers that record their own event, as the desktop
-        app does once typing stops: :meth:`record_search`)."""
+        app does once typing stops: :meth:`record_search`). ``with_coverage=False`` for
+        callers that do not show it (the printed list): each row's coverage is then left
+        withheld, and the books' records are not read for it."""
         query = query.checked()
         user = self._require_for(query)
         if query.sort == SortKey.SPEND_12M:
@@ -331,7 +335,9 @@ class ClientService:
         if query.sort == SortKey.COVERAGE:
             require(self._session, Permission.VIEW_VALUE_ADDED, what="client list")
         with self._vault.reading():
-            rows = store.list_clients(self._vault, query, self._today(), _scope(user))
+            rows = store.list_clients(
+                self._vault, query, self._today(), _scope(user), with_coverage=with_coverage
+            )
         if record_search and query.text.strip() and query.offset == 0:
             # The first page of a search is its record; scrolling on is the same search.
             self._record_search(user, query.text, len(rows))

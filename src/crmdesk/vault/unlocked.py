@@ -256,6 +256,25 @@ class UnlockedVault:
         Each book held gets half as much (an export of every client reads the books'
         rows in list order, not in storage order).
         """
+        with self._page_cache(cache_mib):
+            yield
+
+    @contextlib.contextmanager
+    def bulk_reads(self, cache_mib: int = 8) -> Iterator[None]:
+        """A smaller page cache while every client of a list is read once (a printed list).
+
+        The usual cache fills with pages such a read never asks for again, and is held at
+        the report's peak: 80 MB of the 100,000-client list's. 8 MiB still holds the index
+        pages its queries walk again: reading those 100,000 clients took 1.7 s of CPU
+        against 1.4 s with the usual cache.
+        """
+        with self._page_cache(cache_mib):
+            yield
+
+    @contextlib.contextmanager
+    def _page_cache(self, cache_mib: int) -> Iterator[None]:
+        """The main file's page cache at ``cache_mib`` MiB and each book's at half, for
+        the block; the usual sizes again afterwards."""
         books = sorted(self.books.schemas.values())
         with self._lock:
             self.connection.execute(f"PRAGMA cache_size = {-int(cache_mib) * 1024}")

@@ -260,12 +260,20 @@ def position_of(
 
 
 def list_clients(
-    vault: Any, query: ClientQuery, today: dt.date, scope: Scope = FULL_SCOPE
+    vault: Any,
+    query: ClientQuery,
+    today: dt.date,
+    scope: Scope = FULL_SCOPE,
+    *,
+    with_coverage: bool = True,
 ) -> list[ClientRow]:
-    """One page (``query.limit`` from ``query.offset``) of the list."""
+    """One page (``query.limit`` from ``query.offset``) of the list; without its
+    coverage (left withheld) if not ``with_coverage``."""
     rows = _select(vault, _ROW_COLUMNS, query, today, scope, query.limit, query.offset)
     figures = _figures(vault, rows, scope)
     listed = [_row(r, scope, figures) for r in rows]
+    if not with_coverage:
+        return listed
     # Coverage for the whole page at once, for the clients seen in full only.
     found = coverage_of(vault, [r.id for r in listed if r.full], scope)
     return [replace(r, coverage=found[r.id]) if r.id in found else r for r in listed]
