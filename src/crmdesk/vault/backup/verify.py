@@ -150,11 +150,22 @@ def _book_ids(conn: Connection) -> frozenset[str]:
     return frozenset(str(r[0]) for r in conn.execute("SELECT id FROM books"))
 
 
+# The most page cache a copy's check takes (MiB): a file up to this size is decrypted once.
+CHECK_CACHE_MIB = 512
+
+
 def _open(path: Path, key: VaultKey, what: str) -> Connection:
     try:
-        return open_readonly(path, key)
+        conn = open_readonly(path, key)
     except UnreadableDatabase:
         raise CopyProblem(f"{what} does not open with its key") from None
+    # SQLite's integrity check reads each index's pages again for every row it checks
+    # against its table: with a cache the size of the file, each page is decrypted once
+    # (the 500 MB book of 100,000 clients: 3.6 s of CPU instead of 4.9 s at the usual
+    # 64 MiB). The cache is let go with the connection, when the check ends.
+    size_kib = max(path.stat().st_size // 1024, 1)
+    conn.execute(f"PRAGMA cache_size = {-min(size_kib, CHECK_CACHE_MIB * 1024)}")
+    return conn
 
 
 def _pages(conn: Connection, what: str, every_hmac: bool) -> None:
