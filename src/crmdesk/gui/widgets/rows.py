@@ -121,7 +121,8 @@ class RowsModel(QAbstractTableModel):
     ``right`` and ``centre`` columns are aligned so (numbers, short values); the first
     ``warn_columns`` columns of a row marked ``warn`` are painted in :attr:`warning`;
     ``header_tips`` explain the columns; with ``cell_tips`` a cell's tooltip is its own
-    text (for columns too narrow for it) unless the row has a tooltip of its own.
+    text (for columns too narrow for it) unless the row has a tooltip of its own; with
+    ``tip_columns`` it is those columns' texts, one a line.
     """
 
     def __init__(
@@ -134,6 +135,7 @@ class RowsModel(QAbstractTableModel):
         warn_columns: int = 0,
         header_tips: Sequence[str] = (),
         cell_tips: bool = False,
+        tip_columns: Sequence[int] = (),
     ) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
@@ -142,6 +144,9 @@ class RowsModel(QAbstractTableModel):
         self._align = {c: _RIGHT for c in right} | {c: _CENTRE for c in centre}
         self._warn_columns = warn_columns
         self._cell_tips = cell_tips
+        # A row without a tooltip of its own shows these columns' texts, a line each:
+        # made when asked, not held for each of 40,000 follow-ups.
+        self._tip_columns = tuple(tip_columns)
         self.warning = QColor("#c62828")
         self._bold = QFont()
         self._bold.setBold(True)
@@ -154,10 +159,19 @@ class RowsModel(QAbstractTableModel):
         self.endResetModel()
 
     def row(self, row: int) -> Row | None:
-        return _unpack(self._rows[row]) if 0 <= row < len(self._rows) else None
+        return self._unpack(self._rows[row]) if 0 <= row < len(self._rows) else None
 
     def rows(self) -> list[Row]:
-        return [_unpack(p) for p in self._rows]
+        return [self._unpack(p) for p in self._rows]
+
+    def _unpack(self, p: Packed) -> Row:
+        found = _unpack(p)
+        if found.tooltip or not self._tip_columns:
+            return found
+        return Row(found.cells, found.key, self._tip(p[0]), found.warn, found.bold)
+
+    def _tip(self, texts: tuple[str, ...]) -> str:
+        return "\n".join(t for t in (texts[c] for c in self._tip_columns) if t)
 
     def key_at(self, row: int) -> Any:
         """The key of a row in the model's own order (None outside it)."""
@@ -214,6 +228,8 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if tooltip:
                 return tooltip
+            if self._tip_columns:
+                return self._tip(texts) or None
             return texts[column] if self._cell_tips else None
         if role == Qt.ItemDataRole.ForegroundRole and warn and column < self._warn_columns:
             return self.warning
