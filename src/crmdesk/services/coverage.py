@@ -147,7 +147,10 @@ class CoverageService:
         scope = Scope(user.visibility, user.assignment_names())
         self._clients.refresh_spend()
         vault = self._session.vault
-        with vault.reading() as conn:
+        # Every client and book record read once: with a small page cache (as the
+        # reports do), not the usual one filled with pages never asked for again (the
+        # coverage of 100,000 clients left 100+ MB of page cache in the app).
+        with vault.bulk_reads(), vault.reading() as conn:
             rows = list(store.book_rows(vault, scope))
             written = written_dates(conn, {r.client_id for r in rows})
         facts = [client_facts(r, written.get(r.client_id)) for r in rows]
