@@ -27,6 +27,8 @@ _OFF = {
     "urAccepted": "-1",
     "autoUpgradeIntervalH": "0",
     "startBrowser": "false",
+    # Dial a device just added within a second, not at the next minute's retry.
+    "reconnectionIntervalS": "1",
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from crmdesk.sync.errors import SyncthingError
 from crmdesk.sync.folder import DeviceLog, SyncFolder
-from crmdesk.sync.syncthing import RECEIVE_ENCRYPTED, Endpoint, Syncthing
+from crmdesk.sync.syncthing import Endpoint, Syncthing
 from tests.sync.daemons import Daemon, daemon
 from tests.sync.test_change_files import KEYS, OFFICE, WHEN, Device, _sections
 
@@ -87,56 +87,6 @@ def test_change_files_arrive_through_syncthing_and_verify(pair, tmp_path):
     peers = a.api.peers(FOLDER)
     assert [p.device_id for p in peers] == [b.device_id] and peers[0].connected
     print(f"(two change files arrived through Syncthing in {seconds:.1f} s)")
-
-
-def test_an_untrusted_relay_device_stores_only_syncthings_encrypted_copy(pair, tmp_path):
-    """A NAS in the middle: it gets the folder "receive encrypted" (a password from the
-    office), holds neither the files' names nor their bytes, and the laptop still gets
-    everything from the office through the direct link."""
-    a, b = pair
-    with daemon(tmp_path / "st-nas") as nas:
-        sender = SyncFolder(tmp_path / "sync-a", OFFICE)
-        sender.prepare()
-        stored = tmp_path / "nas-store"
-        a.api.ensure_device(nas.device_id, "NAS", [nas.address])
-        nas.api.ensure_device(a.device_id, "office A", [a.address])
-        a.api.ensure_folder(
-            FOLDER,
-            sender.root,
-            label="crmdesk office",
-            devices=[],
-            untrusted={nas.device_id: "a long office relay password"},
-        )
-        nas.api.ensure_folder(
-            FOLDER,
-            stored,
-            label="crmdesk office",
-            devices=[a.device_id],
-            folder_type=RECEIVE_ENCRYPTED,
-        )
-        laptop, own = Device(), DeviceLog()
-        written = sender.write(laptop, own, made_at=WHEN, sections=_sections(), keys=KEYS)
-        a.api.scan(FOLDER)
-        started, since = time.monotonic(), 0
-        while not _holds_data(stored):
-            if time.monotonic() - started > ARRIVAL_LIMIT_S:
-                pytest.fail("the NAS did not receive the encrypted copy")
-            events = nas.api.events(since, ["LocalIndexUpdated", "ItemFinished"], timeout_s=5)
-            if events:
-                since = max(e["id"] for e in events)
-        names = [p.name for p in stored.rglob("*") if p.is_file()]
-        assert not any("changes-" in n or laptop.device_id in n for n in names)
-        original = (sender.device_dir(laptop.device_id) / "changes-00000001.crmsync").read_bytes()
-        assert all(original[:64] not in p.read_bytes() for p in stored.rglob("*") if p.is_file())
-        assert written.number == 1
-
-
-def _holds_data(folder: Path) -> bool:
-    return folder.is_dir() and any(
-        p.is_file() and p.stat().st_size > 0 and not p.name.startswith(".st")
-        for p in folder.rglob("*")
-        if ".stfolder" not in p.parts
-    )
 
 
 def test_a_syncthing_that_is_not_running_is_said_plainly(tmp_path):
