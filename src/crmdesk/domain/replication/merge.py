@@ -216,13 +216,7 @@ class Replica:
         resolves: Iterable[Stamp] = (),
     ) -> Change:
         """Set one field; ``resolves``: conflicting versions a person settled by it."""
-        life = self.life(table, row)
-        if life % 2 == 0:
-            raise ReplicationError(
-                "the record does not exist (deleted, or not received yet)",
-                code="sync.no_record",
-                table=table,
-            )
+        life = self._alive(table, row)
         if column == ROW:
             raise ReplicationError("not a field", code="sync.bad_change", table=table)
         current = self.winner(table, row, column)
@@ -240,13 +234,7 @@ class Replica:
         )
 
     def delete(self, clock: HybridClock, table: str, row: str) -> Change:
-        life = self.life(table, row)
-        if life % 2 == 0:
-            raise ReplicationError(
-                "the record does not exist (deleted, or not received yet)",
-                code="sync.no_record",
-                table=table,
-            )
+        life = self._alive(table, row)
         seen = [
             c.stamp
             for (t, r, _), cell in self._cells.items()
@@ -269,6 +257,17 @@ class Replica:
         return self._local(
             Change(table, row, ROW, None, life + 1, clock.tick(), None, tuple(sorted(resolves)))
         )
+
+    def _alive(self, table: str, row: str) -> int:
+        """The life of a record this device may change; refused when it does not exist."""
+        life = self.life(table, row)
+        if life % 2 == 0:
+            raise ReplicationError(
+                "the record does not exist (deleted, or not received yet)",
+                code="sync.no_record",
+                table=table,
+            )
+        return life
 
     def _local(self, change: Change) -> Change:
         self.apply(change)
