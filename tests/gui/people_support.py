@@ -140,7 +140,9 @@ class Answers:
 
     def __init__(self, timeout: float = 20.0) -> None:
         self._pending: list[tuple[type, Callable[[Any], None]]] = []
-        self._handled: set[int] = set()
+        # The dialogs answered, held (not their ids: a dialog made after one was freed can
+        # get the same id, and would then be taken for answered and never be).
+        self._handled: list[Any] = []
         self.errors: list[str] = []
         self._deadline = time.monotonic() + timeout
         self.seen: list[str] = []
@@ -155,11 +157,11 @@ class Answers:
 
     def _poll(self) -> None:
         for widget in QApplication.topLevelWidgets():
-            if not widget.isVisible() or id(widget) in self._handled:
+            if not widget.isVisible() or any(w is widget for w in self._handled):
                 continue
             for i, (cls, fn) in enumerate(self._pending):
                 if isinstance(widget, cls):
-                    self._handled.add(id(widget))
+                    self._handled.append(widget)
                     del self._pending[i]
                     self.seen.append(type(widget).__name__)
                     try:
