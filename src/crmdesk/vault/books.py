@@ -32,6 +32,7 @@ from crmdesk.vault.connection import (
     detach_database,
 )
 from crmdesk.vault.keys import VaultKey
+from crmdesk.vault.replication_schema import CHANGES_BY_CLIENT, CHANGES_TABLE
 
 BOOKS_FOLDER = "books"
 HOUSE = "house"  # the book of clients assigned to nobody who has a book
@@ -184,6 +185,11 @@ BOOK_MIGRATIONS: tuple[BookMigration, ...] = (
                 prefix = '2 3 4'
             )""",
         ),
+    ),
+    BookMigration(
+        3,
+        "the changes of the book's value-added information, for syncing laptops",
+        (CHANGES_TABLE, CHANGES_BY_CLIENT),
     ),
 )
 

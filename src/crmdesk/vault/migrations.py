@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crmdesk.vault import replication_schema
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -523,6 +525,14 @@ _DAY_COUNTS = Migration(
 )
 
 MIGRATIONS = (*MIGRATIONS, _DAY_COUNTS)
+
+_REPLICATION = Migration(
+    10,
+    "the office's changes as this device received or made them, for syncing laptops",
+    (*replication_schema.statements("main"), *replication_schema.MAIN_TABLES),
+)
+
+MIGRATIONS = (*MIGRATIONS, _REPLICATION)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 
