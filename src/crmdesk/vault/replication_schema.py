@@ -25,13 +25,15 @@ CHANGES_BY_CLIENT = "CREATE INDEX {schema}.repl_changes_client ON repl_changes (
 # Main database only: which local client each client record is, and the version of it
 # last captured or applied (a newer version is a local edit not yet captured); which
 # local contact or interaction each such record is (their value-added parts in a book are
-# keyed by the local id); which clients have conflicts waiting for a person.
+# keyed by the local id), and the book its value-added changes are in; which clients
+# have conflicts waiting for a person.
 MAIN_TABLES = (
     """CREATE TABLE repl_clients (
         client_id INTEGER PRIMARY KEY,
         uid TEXT NOT NULL UNIQUE,
         version INTEGER NOT NULL,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        book_id TEXT NOT NULL
     ) STRICT""",
     """CREATE TABLE repl_children (
         tbl TEXT NOT NULL,
@@ -39,6 +41,13 @@ MAIN_TABLES = (
         uid TEXT NOT NULL,
         PRIMARY KEY (tbl, local_id)
     ) STRICT, WITHOUT ROWID""",
+    # This device's changes not yet written into a change file, by the section (key id)
+    # they travel in; the change itself is in the database that section's key belongs to.
+    """CREATE TABLE repl_outbox (
+        seq INTEGER PRIMARY KEY,
+        section TEXT NOT NULL,
+        stamp TEXT NOT NULL
+    ) STRICT""",
     """CREATE TABLE repl_conflicted (
         client TEXT PRIMARY KEY,
         fields INTEGER NOT NULL
@@ -48,4 +57,7 @@ MAIN_TABLES = (
 
 def statements(schema: str = "main") -> tuple[str, ...]:
     """The change table and its index for a database attached as ``schema``."""
-    return (CHANGES_TABLE.replace("{schema}", schema), CHANGES_BY_CLIENT.replace("{schema}", schema))
+    return (
+        CHANGES_TABLE.replace("{schema}", schema),
+        CHANGES_BY_CLIENT.replace("{schema}", schema),
+    )

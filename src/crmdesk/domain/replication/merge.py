@@ -98,6 +98,11 @@ class Replica:
         ]
         return max(lives, default=0)
 
+    def created(self, table: str, row: str) -> bool:
+        """Whether the change that made the record is here (fields of a record can arrive
+        before it, from a device that saw it made)."""
+        return bool(self._lives.get((table, row)))
+
     def winner(self, table: str, row: str, column: str) -> Change | None:
         life = self.life(table, row)
         if life % 2 == 0:

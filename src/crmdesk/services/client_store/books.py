@@ -20,9 +20,12 @@ def book_for(conn: Any, salesperson: str) -> str:
     text = salesperson.strip()
     if not text:
         return HOUSE
+    # On a laptop of an office (services/replication), its person is the local owner of
+    # that vault; their office book is named in vault_info and takes their clients.
     row = conn.execute(
         "SELECT b.id FROM users u JOIN books b ON b.login = u.login"
-        " WHERE u.role = 'salesperson' AND u.disabled_at IS NULL"
+        " WHERE (u.role = 'salesperson' OR b.id = (SELECT value FROM vault_info"
+        " WHERE key = 'sync.own_book')) AND u.disabled_at IS NULL"
         " AND (u.login = ? COLLATE NOCASE OR u.full_name = ? COLLATE NOCASE)"
         " ORDER BY u.login = ? COLLATE NOCASE DESC LIMIT 1",
         (text, text, text),

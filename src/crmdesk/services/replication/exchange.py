@@ -1,0 +1,237 @@
+"""``crmdesk sync``: this device's new changes written into the shared folder, and every
+other device's new files read and merged.
+
+Sending: in one transaction, local edits are captured and the outbox is written as this
+device's next change file (one section per key: the office's basic information, each
+book's value-added information), then the outbox is emptied and the device's log moves
+on. A crash after the file is on disk and before the commit leaves a file the next sync
+finds in its own folder: it checks it is its own, takes its log past it, and sends the
+outbox again (the receivers drop what they already have).
+
+Receiving: one transaction per file: local edits captured first (so nothing received
+overwrites an edit unrecorded), then the file's changes merged, the device's log moved
+past it and an audit entry made. A process killed half-way resumes at that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from crmdesk.domain.replication.changes import Change
+from crmdesk.domain.replication.errors import ReplicationError
+from crmdesk.services.user_session import Session
+from crmdesk.sync import changefile
+from crmdesk.sync.changefile import Section
+from crmdesk.sync.errors import FileRejected
+from crmdesk.vault.keys.device import DeviceKey
+
+from . import directory, joining, keys, ledger, state
+from .apply import apply_changes
+from .capture import capture
+
+DIRECTORY = "directory"  # an item of the owner device's office section
+MAX_CHANGES_PER_FILE = 20_000
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one exchange did, for the command line and the app to word."""
+
+    sent_changes: int = 0
+    sent_files: int = 0
+    read_files: int = 0
+    received_changes: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    new_conflicts: int = 0
+    joined: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    waiting_for_grant: bool = False
+    waiting_files: dict[str, int] = field(default_factory=dict)  # device -> file number
+
+
+def sync_now(session: Session) -> SyncReport:
+    vault = session.vault
+    office = state.require_office(vault)
+    device = state.device_key(vault, office)
+    office.sync_folder.prepare()
+    report = SyncReport()
+    if office.kind == state.OWNER:
+        answered = joining.answer_requests(session, office, device)
+        report.joined, report.rejected = answered.joined, answered.refused
+    elif not state.member_keys(vault) and not joining.take_grant(session, office):
+        report.waiting_for_grant = True
+        return report
+    held = keys.held(vault, office)
+    directory.make_held_books(vault, held)
+    _send(session, office, device, held, report)
+    _receive(session, office, device, held, report)
+    return report
+
+
+def _send(
+    session: Session,
+    office: state.Office,
+    device: DeviceKey,
+    held: dict[str, bytes],
+    report: SyncReport,
+) -> None:
+    vault = session.vault
+    newest = keys.newest(held)
+    folder = office.sync_folder
+    with vault.transaction():
+        clock = state.clock(vault, office.device)
+        capture(vault, clock)
+        state.save_clock(vault, clock)
+        log = state.own_log(vault)
+        _catch_up_own(folder, device, log, held)
+        queued = ledger.queued(vault, MAX_CHANGES_PER_FILE)
+        by_section: dict[str, list[dict[str, Any]]] = {}
+        numbers = []
+        for number, base, change in queued:
+            section_id = newest.get(base)
+            if section_id is None:
+                continue  # no key for that section here: it waits (sync status says so)
+            by_section.setdefault(section_id, []).append(change.to_json())
+            numbers.append(number)
+        if office.kind == state.OWNER:
+            found = directory.changed_since_sent(vault)
+            if found is not None:
+                office_id = newest[ledger.OFFICE]
+                by_section.setdefault(office_id, []).insert(0, {DIRECTORY: found})
+        if not by_section:
+            state.save_own_log(vault, log)
+            return
+        sections = [Section(k, tuple(v)) for k, v in sorted(by_section.items())]
+        folder.write(
+            device,
+            log,
+            made_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            sections=sections,
+            keys={s.key_id: held[s.key_id] for s in sections},
+        )
+        ledger.sent(vault, numbers)
+        state.save_own_log(vault, log)
+    report.sent_changes += len(numbers)
+    report.sent_files += 1
+
+
+def _catch_up_own(folder: Any, device: DeviceKey, log: Any, held: dict[str, bytes]) -> None:
+    """Move this device's log past files it wrote whose commit was lost (a crash between
+    writing a file and committing): each must verify as its own, in line."""
+    while True:
+        path = folder.device_dir(device.device_id) / changefile.file_name(log.number + 1)
+        if not path.is_file():
+            return
+        data = path.read_bytes()
+        found = changefile.decode(
+            data,
+            office=folder.office,
+            device=device.device_id,
+            number=log.number + 1,
+            device_key=device.public,
+            keys=held,
+        )
+        if found.previous != log.digest:
+            raise FileRejected(
+                "this device's own files are out of line (its folder was changed)",
+                code="sync.file_out_of_line",
+                device=device.device_id,
+                number=log.number + 1,
+            )
+        assert found.digest == hashlib.sha256(data).hexdigest()
+        log.advance(found)
+
+
+def _receive(
+    session: Session,
+    office: state.Office,
+    device: DeviceKey,
+    held: dict[str, bytes],
+    report: SyncReport,
+) -> None:
+    vault = session.vault
+    folder = office.sync_folder
+    for other in folder.devices():
+        if other == device.device_id:
+            continue
+        known = state.devices(vault).get(other)
+        if known is None:
+            continue  # not (yet) in the office's directory: its files wait
+        if known.revoked_at is not None:
+            continue
+        log = state.log(vault, other)
+        found = folder.read_new(other, log, device_key=state.unb64(known.sign_public), keys=held)
+        report.rejected.extend(f"{r.device[:8]} #{r.number}: {r.message}" for r in found.rejected)
+        if found.waiting is not None:
+            report.waiting_files[other] = found.waiting
+        for file in found.files:
+            try:
+                _apply_file(session, office, other, file, held, report)
+            except ReplicationError as exc:
+                report.rejected.append(f"{other[:8]} #{file.number}: {exc}")
+                break
+
+
+def _apply_file(
+    session: Session,
+    office: state.Office,
+    other: str,
+    file: changefile.ChangeFile,
+    held: dict[str, bytes],
+    report: SyncReport,
+) -> None:
+    vault = session.vault
+    now = dt.datetime.now(dt.UTC)
+    today = dt.date.today()
+    with vault.transaction():
+        clock = state.clock(vault, office.device)
+        capture(vault, clock)
+        totals = [0, 0, 0, 0, 0]
+        refused: list[str] = []
+        # The office's section first: records are made there, books fill them in.
+        for section in sorted(file.opened, key=lambda s: not s.key_id.startswith("office@")):
+            base = keys.base_of(section.key_id)
+            changes: list[Change] = []
+            for item in section.items:
+                if DIRECTORY in item:
+                    if other == office.owner_device and office.kind == state.MEMBER:
+                        directory.take(vault, office, dict(item[DIRECTORY]), held)
+                    continue
+                changes.append(Change.from_json(dict(item)))
+            applied = apply_changes(vault, base, changes, clock, now, today)
+            totals[0] += applied.changes
+            totals[1] += len(applied.created)
+            totals[2] += len(applied.updated)
+            totals[3] += len(applied.deleted)
+            totals[4] += applied.conflicts
+            refused.extend(applied.refused)
+        log = state.log(vault, other)
+        log.advance(file)
+        state.save_log(vault, other, log)
+        state.save_clock(vault, clock)
+        vault.record_event(
+            session.actor,
+            "sync.received",
+            object=f"device:{other}",
+            details={
+                "file": file.number,
+                "changes": totals[0],
+                "created": totals[1],
+                "updated": totals[2],
+                "deleted": totals[3],
+                "conflicts": totals[4],
+                "refused": len(refused),
+            },
+        )
+    report.read_files += 1
+    report.received_changes += totals[0]
+    report.created += totals[1]
+    report.updated += totals[2]
+    report.deleted += totals[3]
+    report.new_conflicts += totals[4]
+    report.rejected.extend(refused)
