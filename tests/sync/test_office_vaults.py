@@ -117,3 +117,37 @@ def test_a_deletion_at_the_office_reaches_the_laptop(office, sams_laptop):
     ClientService(office.owner).delete(office.zoes_client)
     sync_all(office.owner, sams_laptop)
     assert client_id(sams_laptop.vault, "Harbour Foods") is None
+
+
+def test_a_conflict_is_listed_alike_and_settled_everywhere(office, sams_laptop):
+    from crmdesk.services.replication import conflicts
+
+    sync_all(office.owner, sams_laptop)
+    on_laptop = client_id(sams_laptop.vault, "Reed Supplies")
+    sams_laptop.clients().update(on_laptop, {"industry": "Hardware"})
+    ClientService(office.owner).update(office.sams_client, {"industry": "Plumbing"})
+    sync_all(office.owner, sams_laptop)
+
+    (at_office,) = conflicts.list_conflicts(office.owner)
+    (on_sam,) = conflicts.list_conflicts(sams_laptop.session)
+    assert (
+        (at_office.table, at_office.column)
+        == ("client", "industry")
+        == (
+            on_sam.table,
+            on_sam.column,
+        )
+    )
+    assert {at_office.kept.value, at_office.lost[0].value} == {"Hardware", "Plumbing"}
+    assert at_office.kept.stamp == on_sam.kept.stamp
+    loser = at_office.lost[0]
+
+    conflicts.settle(
+        office.owner, office.sams_client, at_office.record, at_office.column, loser.stamp
+    )
+    sync_all(office.owner, sams_laptop)
+
+    assert conflicts.list_conflicts(office.owner) == []
+    assert conflicts.list_conflicts(sams_laptop.session) == []
+    assert ClientService(office.owner).get(office.sams_client).industry == loser.value
+    assert sams_laptop.clients().get(on_laptop).industry == loser.value

@@ -94,6 +94,21 @@ def _apply_client(
         return
     ledger.keep(vault, new, book or "")
     applied.changes += len(new)
+    rebuild_client(vault, client, replica, applied, now, today, before=before)
+
+
+def rebuild_client(
+    vault: Any,
+    client: str,
+    replica: Any,
+    applied: Applied,
+    now: dt.datetime,
+    today: dt.date,
+    *,
+    before: int = 0,
+) -> None:
+    """Write the client as ``replica`` decides it into the store (create, update or
+    delete it here), and note its conflicts."""
     conn = vault.connection
     local = conn.execute("SELECT client_id FROM repl_clients WHERE uid = ?", (client,)).fetchone()
     local_id = None if local is None else int(local[0])
@@ -107,8 +122,9 @@ def _apply_client(
         return
     if not replica.created(CLIENT, client):
         return  # its fields came before the client was made here: kept, applied with it
-    current = _current_book(conn, local_id)
-    records = records_of(replica, client, basic_only=not vault.holds_book(current or ""))
+    # Everything held of it: value-added parts from a book this person holds; dropped
+    # below when the client's book (by its merged salesperson) is not one of those.
+    records = records_of(replica, client, basic_only=False)
     try:
         merged = client_from_json(unflatten(client, records))
     except ValidationError as exc:
@@ -126,13 +142,6 @@ def _apply_client(
         applied.updated.append(local_id)
     _remember(vault, client, local_id, records)
     _note_conflicts(vault, client, replica, before, applied)
-
-
-def _current_book(conn: Any, local_id: int | None) -> str | None:
-    if local_id is None:
-        return None
-    row = conn.execute("SELECT book_id FROM clients WHERE id = ?", (local_id,)).fetchone()
-    return None if row is None else str(row[0])
 
 
 def _child_uids(records: Any, client: str, table: str) -> list[str]:

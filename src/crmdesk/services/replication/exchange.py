@@ -28,7 +28,7 @@ from crmdesk.sync.changefile import Section
 from crmdesk.sync.errors import FileRejected
 from crmdesk.vault.keys.device import DeviceKey
 
-from . import directory, joining, keys, ledger, state
+from . import directory, joining, keys, ledger, state, status
 from .apply import apply_changes
 from .capture import capture
 
@@ -70,6 +70,7 @@ def sync_now(session: Session) -> SyncReport:
     directory.make_held_books(vault, held)
     _send(session, office, device, held, report)
     _receive(session, office, device, held, report)
+    status.note_sync(vault, report.rejected)
     return report
 
 
@@ -213,6 +214,7 @@ def _apply_file(
         log = state.log(vault, other)
         log.advance(file)
         state.save_log(vault, other, log)
+        status.note_taken(vault, other)
         state.save_clock(vault, clock)
         vault.record_event(
             session.actor,
