@@ -42,7 +42,7 @@ def create_office(session: Session, folder: Path) -> state.Office:
     with vault.transaction():
         if state.office(vault) is not None:
             raise BadInput(
-                "This vault is an office already. `crmdesk sync status` shows it.",
+                "This vault is an office already; its sync status shows its devices.",
                 code="sync.office_exists",
             )
         device = DeviceKey.generate()
@@ -95,7 +95,7 @@ def invite(session: Session, login: str) -> bytes:
         ).fetchone()
         if row is None or row[1] is not None:
             raise BadInput(
-                f"There is no enabled user {login!r}. Add them first with `crmdesk user add`.",
+                f"There is no enabled user {login!r}. Add them as a user first.",
                 code="sync.invite_unknown_user",
                 login=login,
             )

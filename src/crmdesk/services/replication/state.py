@@ -79,9 +79,8 @@ def require_office(vault: Any) -> Office:
     found = office(vault)
     if found is None:
         raise BadInput(
-            "This vault is not part of an office yet. The owner makes one with "
-            "`crmdesk office create --sync-folder DIR`; a laptop joins one with "
-            "`crmdesk join INVITATION --sync-folder DIR`.",
+            "This vault is not part of an office yet: the owner makes the office, and a "
+            "laptop joins it with the invitation the owner gives.",
             code="sync.no_office",
         )
     return found
