@@ -408,6 +408,10 @@ class UserService:
             self._vault.record_event(
                 self._session.actor, "user.disabled", object=login, details={"reason": reason}
             )
+            # Their laptops too: no key of the generations the rotation below makes.
+            from crmdesk.services.replication.devices import revoke_devices_of
+
+            revoke_devices_of(self._vault, self._session.actor, user.login)
         from crmdesk.services.books import rehouse_clients_of
 
         rehouse_clients_of(self._session, user.login)

@@ -104,14 +104,18 @@ def insert_clients(
     return ids
 
 
-def update_client(vault: Any, client: Client, now: dt.datetime, today: dt.date) -> int:
+def update_client(
+    vault: Any, client: Client, now: dt.datetime, today: dt.date, *, whole: bool = False
+) -> int:
     """Rewrite a client and its children; returns the new version.
 
     A new salesperson whose book is another one moves the client: its value-added rows
     are written into the new book and the client row points there, in this transaction;
     the rows left in the old book are invisible from then on and are cleared by a later
     transaction (:func:`crmdesk.services.client_store.finish_moves`, or the next open).
-    Moving needs both books: the record was read whole from the old one.
+    Moving needs both books: the record was read whole from the old one. ``whole``: the
+    client is given whole from elsewhere (a merge of changes received), so the old book
+    is not needed, and a new book not held gets nothing (its value-added part is empty).
     """
     assert client.id is not None
     conn = vault.connection
@@ -119,7 +123,7 @@ def update_client(vault: Any, client: Client, now: dt.datetime, today: dt.date) 
     held = held_books(vault)
     (source,) = conn.execute(f"SELECT book_id FROM {CLIENTS} WHERE id = ?", (client.id,)).fetchone()
     target = book_for(conn, client.salesperson)
-    if source != target:
+    if source != target and not whole:
         for book_id in (source, target):
             if book_id not in held:
                 raise redo.not_held(book_id)

@@ -138,7 +138,7 @@ def rebuild_client(
         (local_id,) = store.insert_clients(vault, [merged], now, today)
         applied.created.append(local_id)
     else:
-        store.update_client(vault, merged, now, today)
+        store.update_client(vault, merged, now, today, whole=True)
         applied.updated.append(local_id)
     _remember(vault, client, local_id, records)
     _note_conflicts(vault, client, replica, before, applied)

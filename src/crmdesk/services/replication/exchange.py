@@ -28,7 +28,7 @@ from crmdesk.sync.changefile import Section
 from crmdesk.sync.errors import FileRejected
 from crmdesk.vault.keys.device import DeviceKey
 
-from . import directory, joining, keys, ledger, state, status
+from . import devices, directory, joining, keys, ledger, state, status
 from .apply import apply_changes
 from .capture import capture
 
@@ -49,6 +49,7 @@ class SyncReport:
     deleted: int = 0
     new_conflicts: int = 0
     joined: list[str] = field(default_factory=list)
+    renewed: list[str] = field(default_factory=list)  # devices given keys of a new generation
     rejected: list[str] = field(default_factory=list)
     waiting_for_grant: bool = False
     waiting_files: dict[str, int] = field(default_factory=dict)  # device -> file number
@@ -63,9 +64,12 @@ def sync_now(session: Session) -> SyncReport:
     if office.kind == state.OWNER:
         answered = joining.answer_requests(session, office, device)
         report.joined, report.rejected = answered.joined, answered.refused
+        report.renewed = devices.renew_grants(vault, session.actor, office, device)
     elif not state.member_keys(vault) and not joining.take_grant(session, office):
         report.waiting_for_grant = True
         return report
+    else:
+        devices.take_newer_grant(session, office)
     held = keys.held(vault, office)
     directory.make_held_books(vault, held)
     _send(session, office, device, held, report)

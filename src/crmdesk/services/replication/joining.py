@@ -182,7 +182,7 @@ def become_member(session: Session, invitation: files.Invitation, folder: Path) 
         )
         sync_folder = office.sync_folder
         sync_folder.prepare()
-        _write_once(_joins(office) / f"{device.device_id}.request", request.encode())
+        write_once(joins_folder(office) / f"{device.device_id}.request", request.encode())
         vault.record_event(
             session.actor,
             "office.joined",
@@ -202,7 +202,7 @@ def answer_requests(session: Session, office: state.Office, device: DeviceKey) -
     """The owner device's answer to each new join request in the shared folder."""
     vault = session.vault
     answered = Answered([], [])
-    folder = _joins(office)
+    folder = joins_folder(office)
     if not folder.is_dir():
         return answered
     known = state.devices(vault)
@@ -252,9 +252,10 @@ def answer_requests(session: Session, office: state.Office, device: DeviceKey) -
                     state.b64(request.device_sign_public),
                     _now().isoformat(),
                     books=sorted(keys.base_of(k) for k in given),
+                    sections=sorted(given),
                 )
                 state.save_devices(vault, known)
-                _write_once(_grants(office) / f"{request.device}.grant-1", grant.encode())
+                write_once(grants_folder(office) / f"{request.device}.grant-1", grant.encode())
                 vault.record_event(
                     session.actor,
                     "office.device_joined",
@@ -268,40 +269,47 @@ def answer_requests(session: Session, office: state.Office, device: DeviceKey) -
 
 
 def take_grant(session: Session, office: state.Office) -> bool:
-    """A member device opens the key grant the owner device wrote for it; False while
-    there is none yet."""
+    """A member device opens the first key grant the owner device wrote for it; False
+    while there is none yet."""
     vault = session.vault
-    path = _grants(office) / f"{office.device}.grant-1"
-    if not path.is_file():
+    if not (grants_folder(office) / f"{office.device}.grant-1").is_file():
         return False
-    person = vault.person
-    assert person is not None
-    sealed = ledger.info(vault, MEMBER_INVITATION_KEY)
-    assert sealed is not None
-    invitation = files.Invitation.decode(person.secret.open(state.unb64(sealed)))
-    grant = files.KeyGrant.decode(path.read_bytes())
-    opened = files.open_grant(grant, invitation, office.device, person.secret.raw[:32])
+    opened = open_grant_file(session, office, 1)
     with vault.transaction():
         state.save_member_keys(vault, opened)
+        ledger.set_info(vault, "sync.grant_number", "1")
         vault.record_event(
             session.actor,
             "office.keys_received",
             object=f"office:{office.office}",
-            details={"device": office.device, "sections": sorted(opened)},
+            details={"device": office.device, "grant": 1, "sections": sorted(opened)},
         )
     directory.make_held_books(vault, opened)
     return True
 
 
-def _joins(office: state.Office) -> Path:
+def open_grant_file(session: Session, office: state.Office, number: int) -> dict[str, bytes]:
+    """The keys of this device's grant ``number``, checked against the office's owner
+    device (named by the invitation this laptop joined with)."""
+    person = session.vault.person
+    assert person is not None
+    sealed = ledger.info(session.vault, MEMBER_INVITATION_KEY)
+    assert sealed is not None
+    invitation = files.Invitation.decode(person.secret.open(state.unb64(sealed)))
+    path = grants_folder(office) / f"{office.device}.grant-{number}"
+    grant = files.KeyGrant.decode(path.read_bytes())
+    return files.open_grant(grant, invitation, office.device, person.secret.raw[:32])
+
+
+def joins_folder(office: state.Office) -> Path:
     return office.sync_folder.root / office.office / JOINS
 
 
-def _grants(office: state.Office) -> Path:
+def grants_folder(office: state.Office) -> Path:
     return office.sync_folder.root / office.office / GRANTS
 
 
-def _write_once(path: Path, data: bytes) -> None:
+def write_once(path: Path, data: bytes) -> None:
     """A file written whole under its name, never over another (fsynced, then linked)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".partial-{path.name}")

@@ -67,7 +67,8 @@ class Device:
     sign_public: str
     joined_at: str
     revoked_at: str | None = None
-    books: list[str] = field(default_factory=list)
+    books: list[str] = field(default_factory=list)  # the sections' bases it was given
+    sections: list[str] = field(default_factory=list)  # the key ids of its newest grant
 
 
 def office(vault: Any) -> Office | None:

@@ -1,0 +1,92 @@
+"""Three vaults through a plain folder (issue 14, part 7): the office, Sam's laptop and
+Kim's laptop; need-to-know across laptops, a reassignment, a revoked device."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmdesk.services.clients import ClientService
+from crmdesk.services.offboarding import OffboardingService
+from crmdesk.services.replication import exchange
+from tests.services.office import fast_passwords  # noqa: F401  (fixture)
+from tests.sync.office_vaults import client_id, join_laptop, office_with_folder, sync_all
+
+
+@pytest.fixture
+def shared(tmp_path):
+    return tmp_path / "shared"
+
+
+@pytest.fixture
+def office(vault, shared, fast_passwords):  # noqa: F811
+    return office_with_folder(vault, shared)
+
+
+@pytest.fixture
+def laptops(office, shared, tmp_path):
+    sam = join_laptop(office, "sam", "Sam Reed", tmp_path / "sam-laptop", shared)
+    kim = join_laptop(office, "kim", "Kim Park", tmp_path / "kim-laptop", shared)
+    sync_all(office.owner, sam, kim)
+    return sam, kim
+
+
+def test_concurrent_edits_on_three_vaults_converge(office, laptops):
+    sam, kim = laptops
+    on_sam = client_id(sam.vault, "Park Logistics")
+    on_kim = client_id(kim.vault, "Park Logistics")
+    sam.clients().update(on_sam, {"industry": "Freight"})  # basic: Sam may edit it
+    kim.clients().update(on_kim, {"notes": "Renewal in March."})
+    owner = ClientService(office.owner)
+    at_office = client_id(office.vault, "Park Logistics")
+    owner.update(at_office, {"website": "park.example"})
+
+    sync_all(office.owner, sam, kim)
+
+    full = owner.get(at_office)
+    assert (full.industry, full.notes, full.website) == (
+        "Freight",
+        "Renewal in March.",
+        "https://park.example",
+    )
+    kims = kim.clients().get(on_kim)
+    assert (kims.industry, kims.notes, kims.website) == (full.industry, full.notes, full.website)
+    sams = sam.clients().get(on_sam)
+    assert (sams.industry, sams.website) == (full.industry, full.website)
+    assert sams.notes == ""  # Kim's book: never on Sam's laptop
+
+
+def test_a_reassigned_client_moves_its_book_on_every_laptop(office, laptops):
+    sam, kim = laptops
+    owner = ClientService(office.owner)
+    owner.update(office.sams_client, {"salesperson": "Kim Park"})
+
+    sync_all(office.owner, sam, kim)
+
+    on_kim = kim.clients().get(client_id(kim.vault, "Reed Supplies"))
+    assert on_kim.salesperson == "Kim Park"
+    assert on_kim.notes == "Decides every January; golfing buddy of the CFO."
+    assert [p.items[0].product for p in on_kim.purchases] == ["Widget"]
+    on_sam = sam.clients().get(client_id(sam.vault, "Reed Supplies"))
+    assert on_sam.salesperson == "Kim Park"
+    assert on_sam.notes == "" and on_sam.purchases == []
+
+
+def test_a_revoked_laptop_reads_nothing_written_after(office, laptops):
+    sam, kim = laptops
+    OffboardingService(office.owner).offboard("sam")
+    sync_all(office.owner, kim)
+    owner = ClientService(office.owner)
+    owner.add({"name": "After Sam Left", "salesperson": "Kim Park", "notes": "new secret"})
+    sync_all(office.owner, kim)
+    assert client_id(kim.vault, "After Sam Left") is not None
+
+    report = sam.sync()
+
+    assert client_id(sam.vault, "After Sam Left") is None
+    assert report.received_changes == 0
+    # Edits Sam makes now are refused by every device.
+    sams_copy = client_id(sam.vault, "Harbour Foods")
+    sam.clients().update(sams_copy, {"industry": "Sabotage"})
+    sam.sync()
+    exchange.sync_now(office.owner)
+    assert owner.get(office.zoes_client).industry != "Sabotage"
