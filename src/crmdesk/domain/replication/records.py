@@ -331,12 +331,22 @@ def _previous_children(
     return [(uid, columns) for _, uid, columns in found]
 
 
-def _content(table: str, columns: Mapping[str, Any]) -> str:
-    """What a record says, but its position: a missing column counts as its default, as
-    :func:`unflatten` reads it (a laptop without the book holds no value-added column)."""
+def _full(table: str, columns: Mapping[str, Any]) -> dict[str, str]:
+    """What a record says, but its position, each column as JSON text: a missing column
+    counts as its default, as :func:`unflatten` reads it (a laptop without the book
+    holds no value-added column)."""
     full = _columns(table, _DEFAULTS[table])
     full.update((c, v) for c, v in columns.items() if c != POSITION)
-    return _canonical(full)
+    return {c: _canonical(v) for c, v in full.items()}
+
+
+def _content(full: Mapping[str, str]) -> str:
+    return _canonical(sorted(full.items()))
+
+
+def _alike(one: Mapping[str, str], other: Mapping[str, str]) -> int:
+    """How many columns two records share the value of."""
+    return sum(1 for c, v in one.items() if other.get(c) == v)
 
 
 def _fresh(new_uid: Callable[[], str], taken: set[str], table: str) -> str:
@@ -348,6 +358,50 @@ def _fresh(new_uid: Callable[[], str], taken: set[str], table: str) -> str:
     raise ReplicationError(
         f"no unused record id after {_UID_TRIES} tries", code="sync.bad_change", table=table
     )
+
+
+def _match(
+    table: str,
+    items: Sequence[Mapping[str, Any]],
+    previous: list[tuple[str, Mapping[str, Any]]],
+    by_local_id: Sequence[str | None],
+) -> list[str | None]:
+    """Each item's previous record, for one table of one client; None for a new item.
+
+    ``previous`` is in previous position order; ``by_local_id`` the uids the items' local
+    ids name (None where they name none)."""
+    place = {uid: n for n, (uid, _) in enumerate(previous)}
+    free = {uid: _full(table, columns) for uid, columns in previous}
+    given: list[str | None] = [None] * len(items)
+    for i, uid in enumerate(by_local_id):
+        if uid is not None and uid in free:
+            given[i] = uid
+            del free[uid]
+
+    def nearest(uid: str, i: int) -> tuple[int, int]:
+        return (abs(place[uid] - i), place[uid])
+
+    by_content: dict[str, list[str]] = {}
+    for uid, full in free.items():
+        by_content.setdefault(_content(full), []).append(uid)
+    items_full = [_full(table, _columns(table, item)) for item in items]
+    for i, full in enumerate(items_full):
+        same = by_content.get(_content(full))
+        if given[i] is None and same:
+            # Of equal records, the one nearest the item's place: equal items keep theirs.
+            given[i] = min(same, key=lambda u, i=i: nearest(u, i))
+            same.remove(given[i])
+            del free[given[i]]
+
+    # Edited items: each takes the unmatched previous record it shares the most columns
+    # with, the nearest its place among equals (an edit in place keeps its uid, and an
+    # edit beside a removal is not taken for the removed record).
+    for i, full in enumerate(items_full):
+        if given[i] is None and free:
+            best = min(free, key=lambda u, i=i, f=full: (-_alike(f, free[u]), *nearest(u, i)))
+            given[i] = best
+            del free[best]
+    return given
 
 
 def assign_uids(
@@ -362,11 +416,12 @@ def assign_uids(
 
     An item keeps the uid of the previous record it is: first by its local id
     (``previous_local_ids[key][local id]``, for lists whose rows keep their ids across
-    saves), then by equal content (every column but the position), then by position
-    among the still unmatched (the k-th unmatched item takes the k-th unmatched previous
-    record in previous position order: an edit in place keeps its uid); the rest get
-    ``new_uid()``, never one the client's previous records or other items use.
-    Deterministic for a given ``new_uid`` sequence; never gives one uid to two items.
+    saves), then by equal content (every column but the position; of several equal
+    records, the nearest the item's place), then, for the items still unmatched in list
+    order, the unmatched previous record sharing the most columns with it, the nearest
+    its place among equals (an edit in place keeps its uid); the rest get ``new_uid()``,
+    never one the client's previous records or other items use. Deterministic for a
+    given ``new_uid`` sequence; never gives one uid to two items.
     """
     _check_uid(client_uid, CLIENT)
     taken = {
@@ -375,34 +430,14 @@ def assign_uids(
     result: dict[str, list[str]] = {}
     for key, table in CHILD_TABLES.items():
         items = _items(client_json, key)
-        free = dict(_previous_children(previous, client_uid, table))
-        given: list[str | None] = [None] * len(items)
-
         ids = (local_ids or {}).get(key)
         known = (previous_local_ids or {}).get(key) or {}
         if ids is not None and len(ids) != len(items):
             raise ReplicationError(
                 f"{len(ids)} local ids for {len(items)} {key}", code="sync.bad_change", table=table
             )
-        for i, local_id in enumerate(ids or ()):
-            uid = known.get(local_id) if local_id is not None else None
-            if uid is not None and uid in free:
-                given[i] = uid
-                del free[uid]
-
-        by_content: dict[str, list[str]] = {}
-        for uid, columns in free.items():
-            by_content.setdefault(_content(table, columns), []).append(uid)
-        for i, item in enumerate(items):
-            if given[i] is None:
-                same = by_content.get(_content(table, _columns(table, item)))
-                if same:
-                    given[i] = same.pop(0)
-                    del free[given[i]]
-
-        unmatched = [i for i in range(len(items)) if given[i] is None]
-        for i, uid in zip(unmatched, list(free), strict=False):
-            given[i] = uid
+        by_local_id = [known.get(i) if i is not None else None for i in ids or ()]
+        given = _match(table, items, _previous_children(previous, client_uid, table), by_local_id)
         result[key] = [uid if uid is not None else _fresh(new_uid, taken, table) for uid in given]
     return result
 
