@@ -90,3 +90,67 @@ def test_a_revoked_laptop_reads_nothing_written_after(office, laptops):
     sam.sync()
     exchange.sync_now(office.owner)
     assert owner.get(office.zoes_client).industry != "Sabotage"
+
+
+def _activity(vault, device: str) -> list[tuple[str, str, str]]:
+    """The (actor, action, object) of entries copied from ``device`` into ``vault``'s trail."""
+    import json
+
+    return [
+        (r[0], r[1], r[2])
+        for r in vault.connection.execute(
+            "SELECT actor, action, object, details FROM audit_events ORDER BY seq"
+        )
+        if json.loads(r[3]).get("copied_from") == device
+    ]
+
+
+def test_the_owner_holds_every_laptops_trail_with_the_device_named(office, laptops):
+    from crmdesk.services.replication import state
+
+    sam, kim = laptops
+    on_sam = client_id(sam.vault, "Reed Supplies")
+    sam.clients().get(on_sam)  # a view, recorded on the laptop
+    sam.clients().update(on_sam, {"notes": "Budget cut."})
+    sync_all(office.owner, sam, kim)
+
+    device = state.office(sam.vault).device
+    copied = _activity(office.vault, device)
+    assert ("sam", "client.viewed", f"client:{on_sam}") in copied
+    assert ("sam", "client.updated", f"client:{on_sam}") in copied
+    # The value-added change travels sealed: readable in the owner's trail only with the
+    # audit key, never in the clear in its database.
+    rows = office.vault.connection.execute(
+        "SELECT details FROM audit_events WHERE details LIKE '%Budget cut.%'"
+    ).fetchall()
+    assert rows == []
+    # Kim's laptop (a salesperson: no audit key) copies nobody's trail.
+    assert _activity(kim.vault, device) == []
+
+
+def test_a_laptop_trail_rewritten_after_it_synced_is_caught(office, laptops):
+    from crmdesk.services.replication import ledger
+
+    sam, kim = laptops
+    sam.clients().get(client_id(sam.vault, "Reed Supplies"))
+    sync_all(office.owner, sam)
+    # Sam drops the triggers that keep the trail append-only, deletes his view and
+    # makes his laptop send the trail again from the start.
+    conn = sam.vault.connection
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                        " AND tbl_name = 'audit_events'")]  # fmt: skip
+    with sam.vault.transaction():
+        for name in names:
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DELETE FROM audit_events WHERE action = 'client.viewed'")
+        ledger.set_info(sam.vault, "sync.trail_sent", "0")
+    sam.clients().update(client_id(sam.vault, "Reed Supplies"), {"industry": "Cover-up"})
+    sam.sync()
+
+    report = exchange.sync_now(office.owner)
+
+    assert any("was cut or rewritten" in r for r in report.rejected)
+    broken = office.vault.connection.execute(
+        "SELECT count(*) FROM audit_events WHERE action = 'sync.trail_broken'"
+    ).fetchone()[0]
+    assert broken == 1

@@ -100,6 +100,13 @@ def _entry_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def entry_hash(
+    seq: int, ts: str, actor: str, action: str, obj: str, details: str, prev_hash: str
+) -> str:
+    """An entry's hash from its stored columns (for a copy of another vault's trail)."""
+    return _entry_hash(seq, ts, actor, action, obj, details, prev_hash)
+
+
 def canonical_details(details: Mapping[str, Any] | None) -> str:
     """Details as the trail stores and hashes them: sorted keys, no spaces, UTF-8."""
     return _DETAILS_ENCODER.encode(dict(details or {}))

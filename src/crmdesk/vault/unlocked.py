@@ -19,6 +19,7 @@ import contextlib
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -307,6 +308,7 @@ class UnlockedVault:
         object: str = "",  # noqa: A002
         details: Mapping[str, Any] | None = None,
         signer: Person | None = None,
+        at: datetime | None = None,
     ) -> audit.AuditEvent:
         """Append to the audit trail inside the current transaction, signed by the person
         who opened the vault, or by ``signer`` when another person vouches for the entry
@@ -321,6 +323,7 @@ class UnlockedVault:
             object=object,
             details=details,
             signer=signer if signer is not None else self.person,
+            now=at,  # an entry copied from another device's trail keeps its own time
         )
         self._tx_head = (event.seq, event.hash)
         self._tx_views_only = self._tx_views_only and action in VIEW_ACTIONS

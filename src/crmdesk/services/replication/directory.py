@@ -20,7 +20,7 @@ from typing import Any
 
 from crmdesk.vault import people_keys
 
-from . import ledger, state
+from . import ledger, state, trails
 
 OWN_BOOK_KEY = "sync.own_book"
 SENT_KEY = "sync.directory_sent"
@@ -39,7 +39,12 @@ def snapshot(vault: Any) -> dict[str, Any]:
         {"id": r[0], "login": r[1]} for r in conn.execute("SELECT id, login FROM books ORDER BY id")
     ]
     devices = {k: asdict(v) for k, v in sorted(state.devices(vault).items())}
-    return {"people": people, "books": books, "devices": devices}
+    return {
+        "people": people,
+        "books": books,
+        "devices": devices,
+        "audit": trails.directory_entry(vault),
+    }
 
 
 def changed_since_sent(vault: Any) -> dict[str, Any] | None:
@@ -86,6 +91,7 @@ def take(
         )
         if login is not None and str(login).casefold() == me and book_id in held_books:
             ledger.set_info(vault, OWN_BOOK_KEY, book_id)
+    trails.take_directory_entry(vault, directory.get("audit"))
     devices = {k: state.Device(**v) for k, v in dict(directory.get("devices", {})).items()}
     state.save_devices(vault, devices)
 

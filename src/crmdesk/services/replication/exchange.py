@@ -28,7 +28,7 @@ from crmdesk.sync.changefile import Section
 from crmdesk.sync.errors import FileRejected
 from crmdesk.vault.keys.device import DeviceKey
 
-from . import devices, directory, joining, keys, ledger, state, status
+from . import devices, directory, joining, keys, ledger, state, status, trails
 from .apply import apply_changes
 from .capture import capture
 
@@ -103,11 +103,14 @@ def _send(
                 continue  # no key for that section here: it waits (sync status says so)
             by_section.setdefault(section_id, []).append(change.to_json())
             numbers.append(number)
+        office_id = newest[ledger.OFFICE]
         if office.kind == state.OWNER:
             found = directory.changed_since_sent(vault)
             if found is not None:
-                office_id = newest[ledger.OFFICE]
                 by_section.setdefault(office_id, []).insert(0, {DIRECTORY: found})
+        trail = trails.outgoing(vault, office)
+        if trail is not None:
+            by_section.setdefault(office_id, []).append(trail)
         if not by_section:
             state.save_own_log(vault, log)
             return
@@ -198,6 +201,9 @@ def _apply_file(
         capture(vault, clock)
         totals = [0, 0, 0, 0, 0]
         refused: list[str] = []
+        copied = 0
+        known = state.devices(vault).get(other)
+        opener = trails.audit_opener(vault, office, held)
         # The office's section first: records are made there, books fill them in.
         for section in sorted(file.opened, key=lambda s: not s.key_id.startswith("office@")):
             base = keys.base_of(section.key_id)
@@ -206,6 +212,21 @@ def _apply_file(
                 if DIRECTORY in item:
                     if other == office.owner_device and office.kind == state.MEMBER:
                         directory.take(vault, office, dict(item[DIRECTORY]), held)
+                    continue
+                if trails.TRAIL in item:
+                    login = known.login if known else ""
+                    took, problem = trails.take(
+                        vault, other, login, dict(item[trails.TRAIL]), opener
+                    )
+                    copied += took
+                    if problem is not None:
+                        refused.append(problem)
+                        vault.record_event(
+                            session.actor,
+                            "sync.trail_broken",
+                            object=f"device:{other}",
+                            details={"login": login, "problem": problem},
+                        )
                     continue
                 changes.append(Change.from_json(dict(item)))
             applied = apply_changes(vault, base, changes, clock, now, today)
@@ -220,20 +241,8 @@ def _apply_file(
         state.save_log(vault, other, log)
         status.note_taken(vault, other)
         state.save_clock(vault, clock)
-        vault.record_event(
-            session.actor,
-            "sync.received",
-            object=f"device:{other}",
-            details={
-                "file": file.number,
-                "changes": totals[0],
-                "created": totals[1],
-                "updated": totals[2],
-                "deleted": totals[3],
-                "conflicts": totals[4],
-                "refused": len(refused),
-            },
-        )
+        if totals[0] or refused:  # not for a file of trail entries alone: no echo
+            _record_received(session, other, file.number, totals, copied, refused)
     report.read_files += 1
     report.received_changes += totals[0]
     report.created += totals[1]
@@ -241,3 +250,28 @@ def _apply_file(
     report.deleted += totals[3]
     report.new_conflicts += totals[4]
     report.rejected.extend(refused)
+
+
+def _record_received(
+    session: Session,
+    other: str,
+    number: int,
+    totals: list[int],
+    copied: int,
+    refused: list[str],
+) -> None:
+    session.vault.record_event(
+        session.actor,
+        "sync.received",
+        object=f"device:{other}",
+        details={
+            "file": number,
+            "changes": totals[0],
+            "created": totals[1],
+            "updated": totals[2],
+            "deleted": totals[3],
+            "conflicts": totals[4],
+            "audit_entries": copied,
+            "refused": len(refused),
+        },
+    )

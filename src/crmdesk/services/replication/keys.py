@@ -62,7 +62,8 @@ def for_person(vault: Any, role: str, login: str) -> dict[str, bytes]:
     information always; every book for the Owner and Managers; a Salesperson's own book."""
     keys = office_keys(vault)
     if role in ("owner", "manager"):
-        return keys
+        # And the audit key: every device's trail is sealed to it (trails.py).
+        return keys | {f"audit@{g}": secret for g, secret in vault.held.audit.items()}
     own = None
     if role == "salesperson":
         row = vault.connection.execute(
