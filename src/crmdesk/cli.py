@@ -22,6 +22,7 @@ from crmdesk.commands import (
     client_args,
     export_args,
     import_args,
+    office_args,
     people_args,
     report_args,
     vault_args,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         export_args,
         backup_args,
         import_args,
+        office_args,
     ):
         group.register(sub)
     _global_options_anywhere(sub)
@@ -110,8 +112,9 @@ def _global_options_anywhere(sub: argparse._SubParsersAction) -> None:  # type: 
         nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
         for inner in nested:
             _global_options_anywhere(inner)
-        if nested:
-            continue
+        if nested and all(inner.required for inner in nested):
+            continue  # only its commands run: they take the options
+        # (``crmdesk sync``, ``crmdesk conflicts``: the group runs too, without a command)
         own = {flag for action in command._actions for flag in action.option_strings}
         for flag, options in _GLOBAL:
             if flag not in own:

@@ -22,11 +22,21 @@ without it, a lost keyring, a lost passphrase or a new laptop means the data is 
 
 def cmd_init(args: argparse.Namespace) -> int:
     owner = sessions.Owner(args.name, args.login, args.company)
+    session, recovery_key = new_vault(args, owner)
+    with session:
+        print_new_vault(args, session, recovery_key)
+    return 0
+
+
+def new_vault(args: argparse.Namespace, owner: sessions.Owner) -> tuple[sessions.Session, str]:
+    """A new vault in ``--vault`` for ``owner`` (``init``, ``join``): its key in the OS
+    keyring, or under a master passphrase (``--passphrase-stdin``, or asked for at a
+    terminal when no keyring is usable)."""
     passphrase = None
     if args.passphrase_stdin:
         passphrase = args.stdin.next("passphrase")
     try:
-        session, recovery_key = sessions.create_vault(args.vault, owner, passphrase=passphrase)
+        return sessions.create_vault(args.vault, owner, passphrase=passphrase)
     except KeyringUnavailable as exc:
         if not sys.stdin.isatty():
             raise
@@ -34,14 +44,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         passphrase = ask_secret(
             "Choose a master passphrase: ", what="master passphrase", confirm=True
         )
-        session, recovery_key = sessions.create_vault(args.vault, owner, passphrase=passphrase)
-    with session:
-        state = security_state(session)
-        print(f"Created vault {state.vault_id} in {args.vault}")
-        print(f"Owner: {session.full_name} ({session.actor})")
-        print(f"Key: {state.key_location}")
-        print_recovery_key(recovery_key)
-    return 0
+        return sessions.create_vault(args.vault, owner, passphrase=passphrase)
+
+
+def print_new_vault(args: argparse.Namespace, session: sessions.Session, recovery_key: str) -> None:
+    state = security_state(session)
+    print(f"Created vault {state.vault_id} in {args.vault}")
+    print(f"Owner: {session.full_name} ({session.actor})")
+    print(f"Key: {state.key_location}")
+    print_recovery_key(recovery_key)
 
 
 def print_recovery_key(key: str, lead: str = "") -> None:

@@ -142,6 +142,62 @@ WORDS: dict[str, str] = {
     "output.no_folder": "The folder {folder} does not exist. Create it first (mkdir), or "
     "choose another file.",
     "output.is_folder": "{path} is a folder. Give the name of a file to write (-o FILE).",
+    # -- an office of laptops: office, join, sync, conflicts
+    "sync.no_office": "This vault is not part of an office. The owner makes one: crmdesk "
+    "office create --sync-folder DIR; a laptop joins one with the owner's invitation: "
+    "crmdesk --vault NEW_DIR join FILE --sync-folder DIR.",
+    "sync.office_exists": "This vault is an office already; crmdesk sync status shows its "
+    "devices and shared folder.",
+    "sync.not_office_vault": "This vault is a laptop of the office: only the office's own "
+    "vault invites laptops. Run crmdesk office invite LOGIN -o FILE there (--vault DIR).",
+    "sync.invite_unknown_user": "There is no enabled user by that login in the office. Add "
+    'them first (crmdesk user add LOGIN --name "Full Name" --role salesperson) or enable '
+    "them (crmdesk user enable LOGIN), then write their invitation: crmdesk office invite "
+    "LOGIN -o FILE.",
+    "sync.invitation_bad": "This file is not a crmdesk invitation, or it was damaged on the "
+    "way. Ask the owner for a new one (crmdesk office invite LOGIN -o FILE).",
+    "sync.invitation_expired": "This invitation for {login} has expired (an invitation is "
+    "valid for 7 days). Ask the owner for a new one (crmdesk office invite {login} -o "
+    "FILE), then join with it.",
+    "sync.invitation_used": "A join request (device {device}) names an invitation that was "
+    "used already; an invitation works for one laptop. Write a new one for the laptop that "
+    "should join: crmdesk office invite LOGIN -o FILE.",
+    "sync.join_forged": "A join request (device {device}) was not written by the holder of "
+    "an invitation of this office; it was ignored. If a laptop of yours should join, write "
+    "it a new invitation: crmdesk office invite LOGIN -o FILE.",
+    "sync.not_your_device": "This vault's device belongs to {login}: only they sync it. "
+    "Sign in as them: crmdesk --user {login} sync.",
+    "sync.device_key_lost": "This device's signing key does not open with your key (your "
+    "keys were renewed since this laptop joined). Ask the owner for a new invitation "
+    "(crmdesk office invite LOGIN -o FILE) and join again into a new vault folder: crmdesk "
+    "--vault NEW_DIR join FILE --sync-folder DIR.",
+    "sync.no_conflict": "That conflict is settled already (here or on another device), or "
+    "there is none; crmdesk conflicts lists those left.",
+    "sync.no_such_version": "That version is not one of the conflict's. List the conflicts "
+    "again (crmdesk conflicts) and give the id in brackets with --keep.",
+    "sync.syncthing_device_bad": "{device!r} is not a Syncthing device ID. Copy it from that "
+    "device's Syncthing (Actions › Show ID), or from what crmdesk sync setup --syncthing "
+    "printed there.",
+    "sync.syncthing_device_twice": "Device {device} is given with both --device and "
+    "--untrusted-device: give it once, with the one that fits.",
+    "sync.syncthing_no_key": "This laptop holds no office key yet, so it cannot share the "
+    "folder with an untrusted device. Run crmdesk sync once the owner has synced, then "
+    "crmdesk sync setup --syncthing again (--device alone works now).",
+    "syncthing.not_found": "Syncthing's configuration was not found (looked in {looked_in}). "
+    "Install Syncthing and start it once, or give the folder holding its config.xml with "
+    "--config-dir DIR.",
+    "syncthing.config_unreadable": "Syncthing's configuration {path} cannot be read, or has "
+    "no GUI address and API key. Start Syncthing once so that it writes them, or give "
+    "the right folder with --config-dir DIR.",
+    "syncthing.unix_socket": "Syncthing's GUI listens on a Unix socket ({path}); crmdesk "
+    "needs a TCP address. Set Syncthing's GUI listen address to 127.0.0.1:8384 in its "
+    "settings, then run crmdesk sync setup --syncthing again.",
+    "syncthing.unreachable": "Syncthing is not answering at {url} ({reason}). Start it (on "
+    "Linux: systemctl --user start syncthing), then run crmdesk sync setup --syncthing "
+    "again.",
+    "syncthing.refused": "Syncthing refused the change (HTTP {status}). Check the device IDs "
+    "given with --device and --untrusted-device, and that the config.xml read (--config-dir "
+    "DIR) is that of the Syncthing running here.",
     "decoys.domain_needed": "Give the domain for the decoys' email addresses: one you control "
     "and whose mail you read (e.g. --domain example.com), so that mail to a decoy reaches you.",
 }
@@ -198,6 +254,11 @@ NEUTRAL: frozenset[str] = frozenset(
         "backup_folder.inside_vault",
         "backup_folder.missing",
         "backup_folder.unwritable",
+        "cli.conflicts.no_such_version",
+        "cli.conflicts.none",
+        "cli.join.invitation_unreadable",
+        "cli.join.name_needed",
+        "cli.sync_folder_unusable",
         "cli.date_unreadable",
         "cli.days_out_of_range",
         "cli.demo_count_out_of_range",
@@ -313,14 +374,8 @@ NEUTRAL: frozenset[str] = frozenset(
         "sync.file_exists",
         "sync.file_out_of_line",
         "sync.grant_bad",
-        "sync.invitation_bad",
         "sync.join_bad",
         "sync.no_record",
-        "syncthing.config_unreadable",
-        "syncthing.not_found",
-        "syncthing.refused",
-        "syncthing.unix_socket",
-        "syncthing.unreachable",
         "threshold.not_an_object",
         "threshold.out_of_range",
         "threshold.working_days",
