@@ -89,7 +89,8 @@ def test_the_invitation_is_a_secret_file_never_written_over(office):
     again = office.at_owner("office", "invite", "sam", "-o", str(office.invitation))
     assert again.returncode == 1 and "--force" in again.stderr
     office.invitation.chmod(0o644)
-    forced = _ok(office.at_owner("office", "invite", "sam", "-o", str(office.invitation), "--force"))
+    invite = ("office", "invite", "sam", "-o", str(office.invitation))
+    forced = _ok(office.at_owner(*invite, "--force"))
     assert stat.S_IMODE(os.stat(office.invitation).st_mode) == 0o600
     said = forced.stdout
     assert "holds a secret" in said and "in person or on a USB stick" in said
