@@ -49,6 +49,21 @@ HINTS: dict[str, int] = {
     "crmdesk offboard LOGIN -o FILE": 1,
     "crmdesk settings decoys --on --domain DOMAIN": 0,
     "crmdesk settings region XX": 0,
+    # An office of laptops: refused on this vault, which is not part of an office.
+    "crmdesk office create --sync-folder DIR": 0,
+    "crmdesk office invite LOGIN -o FILE": 1,
+    "crmdesk office invite {login} -o FILE": 1,
+    "crmdesk --vault DIR join FILE --sync-folder DIR": 1,  # no invitation file here
+    "crmdesk --vault DIR join {x} --sync-folder DIR": 1,
+    "crmdesk sync": 1,
+    "crmdesk --user {login} sync": 3,  # the password is asked for: no terminal here
+    "crmdesk sync status": 1,
+    "crmdesk sync setup --syncthing": 1,
+    "crmdesk sync setup --syncthing --device ID": 1,
+    "crmdesk conflicts": 0,
+    "crmdesk conflicts settle CLIENT_ID FIELD --keep VERSION": 1,
+    'crmdesk user add LOGIN --name "Full Name" --role salesperson': 1,
+    "crmdesk user enable LOGIN": 0,
 }
 # "crmdesk backup" as a noun, not a command to run.
 PROSE = ("crmdesk backup file", "crmdesk backup wrote")
@@ -93,7 +108,7 @@ def _argv(hint: str, folder: Path, tmp: Path) -> list[str]:
         " --passphrase-stdin" if "(add" in hint else ""
     )
     for placeholder, value in (
-        ("FILE", str(tmp / "file.crmbackup")), ("DIR", str(tmp / "restored")),
+        ("CLIENT_ID", "1"), ("FILE", str(tmp / "file.crmbackup")), ("DIR", str(tmp / "restored")),
         ("LOGIN", "jane"), ("OWNER", "owner"), ("{login}", "jane"), ("{x}", "1"),
         ("NAME", "Acme"), ("DOMAIN", "example.com"), ("ID", "1"), ("XX", "DE"),
     ):  # fmt: skip

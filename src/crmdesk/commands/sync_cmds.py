@@ -160,8 +160,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
             print(f"  {kind}: {_value(conflict, version)}  {_who(version)}  [{short(version)}]")
         print()
     print(
-        "Keep one version on every device: crmdesk conflicts settle CLIENT_ID FIELD --keep ID "
-        "(the id in brackets; keeping the kept one ends the conflict as it is)."
+        "Keep one version on every device: crmdesk conflicts settle CLIENT_ID FIELD --keep "
+        "VERSION, with FIELD as listed and VERSION the id in brackets (keeping the kept one "
+        "ends the conflict as it is)."
     )
     return 0
 

@@ -144,12 +144,12 @@ WORDS: dict[str, str] = {
     "output.is_folder": "{path} is a folder. Give the name of a file to write (-o FILE).",
     # -- an office of laptops: office, join, sync, conflicts
     "sync.no_office": "This vault is not part of an office. The owner makes one: crmdesk "
-    "office create --sync-folder DIR; a laptop joins one with the owner's invitation: "
-    "crmdesk --vault NEW_DIR join FILE --sync-folder DIR.",
+    "office create --sync-folder DIR; a laptop joins one with the owner's invitation, into "
+    "a new vault folder: crmdesk --vault DIR join FILE --sync-folder DIR.",
     "sync.office_exists": "This vault is an office already; crmdesk sync status shows its "
     "devices and shared folder.",
     "sync.not_office_vault": "This vault is a laptop of the office: only the office's own "
-    "vault invites laptops. Run crmdesk office invite LOGIN -o FILE there (--vault DIR).",
+    "vault invites laptops. On the office's vault, run crmdesk office invite LOGIN -o FILE.",
     "sync.invite_unknown_user": "There is no enabled user by that login in the office. Add "
     'them first (crmdesk user add LOGIN --name "Full Name" --role salesperson) or enable '
     "them (crmdesk user enable LOGIN), then write their invitation: crmdesk office invite "
@@ -170,7 +170,7 @@ WORDS: dict[str, str] = {
     "sync.device_key_lost": "This device's signing key does not open with your key (your "
     "keys were renewed since this laptop joined). Ask the owner for a new invitation "
     "(crmdesk office invite LOGIN -o FILE) and join again into a new vault folder: crmdesk "
-    "--vault NEW_DIR join FILE --sync-folder DIR.",
+    "--vault DIR join FILE --sync-folder DIR.",
     "sync.no_conflict": "That conflict is settled already (here or on another device), or "
     "there is none; crmdesk conflicts lists those left.",
     "sync.no_such_version": "That version is not one of the conflict's. List the conflicts "
