@@ -206,3 +206,25 @@ def test_a_vault_that_is_no_office_says_so(office):
                   "--name", "X Y")  # fmt: skip
     assert bad.returncode == 1 and "not a crmdesk invitation" in bad.stderr
     assert not (office.tmp / "other").exists()
+    body = json.loads(office.invitation.read_text())
+    expired.write_text(json.dumps({**body, "expires_at": "2020-01-08T10:00:00+00:00"}))
+    old = run_cli(office.tmp / "other", "join", str(expired), "--sync-folder", str(office.shared),
+                  "--name", "X Y")  # fmt: skip
+    assert old.returncode == 1 and "crmdesk office invite sam -o FILE" in old.stderr
+    assert not (office.tmp / "other").exists()
+
+
+def test_a_failed_exchange_ends_non_zero_without_a_traceback(office):
+    _ok(_join(office))
+    office.sync_all()
+    status = json.loads(_ok(office.at_laptop("sync", "status", "--json")).stdout)
+    own = office.shared / status["office"] / "devices" / status["device"]
+    own.mkdir(parents=True, exist_ok=True)
+    taken = sorted(own.glob("changes-*.crmsync"))
+    # A file in this laptop's own place that it never wrote: its own line is broken.
+    (own / f"changes-{len(taken) + 1:08d}.crmsync").write_bytes(b"not a change file")
+    failed = office.at_laptop("sync")
+    assert failed.returncode == 1 and failed.stderr.startswith("crmdesk: ")
+    assert "unexpected error" not in failed.stderr
+    assert f"own file #{len(taken) + 1} in the shared folder was refused" in failed.stderr
+    assert f"devices/{status['device']}" in failed.stderr

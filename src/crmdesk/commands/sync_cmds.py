@@ -27,8 +27,23 @@ SHORT_ID = 8
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    with open_session(args) as session, passed_on():
-        report = exchange.sync_now(session)
+    with open_session(args) as session:
+        try:
+            with passed_on():
+                report = exchange.sync_now(session)
+        except BadInput as exc:
+            if not exc.code.startswith("sync.file_"):
+                raise
+            # Only this device's own files stop an exchange (another device's are
+            # refused and reported): said as such, with what to do.
+            raise BadInput(
+                f"This device's own file #{exc.facts.get('number', 0)} in the shared folder "
+                "was refused; nothing was sent or taken in.",
+                code="cli.sync.own_file_refused",
+                cause=exc,
+                device=str(exc.facts.get("device", "")),
+                number=int(exc.facts.get("number", 0)),
+            ) from None
     if report.waiting_for_grant:
         print(
             "This laptop waits for the owner's approval: its join request is in the shared "

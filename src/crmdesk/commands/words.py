@@ -171,6 +171,11 @@ WORDS: dict[str, str] = {
     "keys were renewed since this laptop joined). Ask the owner for a new invitation "
     "(crmdesk office invite LOGIN -o FILE) and join again into a new vault folder: crmdesk "
     "--vault DIR join FILE --sync-folder DIR.",
+    "cli.sync.own_file_refused": "This device's own file #{number} in the shared folder was "
+    "refused ({cause}); nothing was sent or taken in. This device did not write it that "
+    "way: someone or something changed its subfolder devices/{device} of the shared "
+    "folder. Tell the office's owner: this device cannot sync until that file is dealt "
+    "with.",
     "sync.no_conflict": "That conflict is settled already (here or on another device), or "
     "there is none; crmdesk conflicts lists those left.",
     "sync.no_such_version": "That version is not one of the conflict's. List the conflicts "
