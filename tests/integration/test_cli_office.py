@@ -228,3 +228,11 @@ def test_a_failed_exchange_ends_non_zero_without_a_traceback(office):
     assert "unexpected error" not in failed.stderr
     assert f"own file #{len(taken) + 1} in the shared folder was refused" in failed.stderr
     assert f"devices/{status['device']}" in failed.stderr
+
+
+def test_a_shared_folder_that_cannot_be_used_is_said_plainly(office):
+    office.shared.rename(office.tmp / "moved")
+    office.shared.write_text("a file where the shared folder was")
+    failed = office.at_owner("sync")
+    assert failed.returncode == 1 and "cannot be read or written" in failed.stderr
+    assert "connect it; then run crmdesk sync again" in failed.stderr

@@ -44,6 +44,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 device=str(exc.facts.get("device", "")),
                 number=int(exc.facts.get("number", 0)),
             ) from None
+        except OSError as exc:
+            raise BadInput(
+                f"A file of the shared folder cannot be read or written ({exc.strerror or exc}: "
+                f"{exc.filename}). If the shared folder is on a drive or a network share, "
+                "connect it; then run crmdesk sync again.",
+                code="cli.sync.folder_unusable",
+            ) from None
     if report.waiting_for_grant:
         print(
             "This laptop waits for the owner's approval: its join request is in the shared "

@@ -263,6 +263,7 @@ NEUTRAL: frozenset[str] = frozenset(
         "cli.conflicts.none",
         "cli.join.invitation_unreadable",
         "cli.join.name_needed",
+        "cli.sync.folder_unusable",
         "cli.sync_folder_unusable",
         "cli.date_unreadable",
         "cli.days_out_of_range",
