@@ -72,8 +72,17 @@ def test_a_reassigned_client_moves_its_book_on_every_laptop(office, laptops):
 
 
 def test_a_revoked_laptop_reads_nothing_written_after(office, laptops):
+    import io
+
+    from pypdf import PdfReader
+
     sam, kim = laptops
-    OffboardingService(office.owner).offboard("sam")
+    result = OffboardingService(office.owner).offboard("sam")
+    pages = PdfReader(io.BytesIO(result.access_report.data)).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "Laptops and what they held" in text
+    assert "Sam Reed's book; basic information of every client" in text
+    assert "still syncing" not in text
     sync_all(office.owner, kim)
     owner = ClientService(office.owner)
     owner.add({"name": "After Sam Left", "salesperson": "Kim Park", "notes": "new secret"})
