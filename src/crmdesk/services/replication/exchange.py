@@ -26,6 +26,7 @@ from crmdesk.services.user_session import Session
 from crmdesk.sync import changefile
 from crmdesk.sync.changefile import Section
 from crmdesk.sync.errors import FileRejected
+from crmdesk.vault import crash
 from crmdesk.vault.keys.device import DeviceKey
 
 from . import devices, directory, joining, keys, ledger, state, status, trails
@@ -53,6 +54,7 @@ class SyncReport:
     rejected: list[str] = field(default_factory=list)
     waiting_for_grant: bool = False
     waiting_files: dict[str, int] = field(default_factory=dict)  # device -> file number
+    unknown_devices: list[str] = field(default_factory=list)  # folders of devices not known
 
 
 def sync_now(session: Session) -> SyncReport:
@@ -122,6 +124,7 @@ def _send(
             sections=sections,
             keys={s.key_id: held[s.key_id] for s in sections},
         )
+        crash.point("sync:file_written")  # the file is there, its commit not yet
         ledger.sent(vault, numbers)
         state.save_own_log(vault, log)
     report.sent_changes += len(numbers)
@@ -169,7 +172,10 @@ def _receive(
             continue
         known = state.devices(vault).get(other)
         if known is None:
-            continue  # not (yet) in the office's directory: its files wait
+            # Not in the office's directory (yet: a laptop learns of a new one from the
+            # office's next file; or never: a folder someone else put there).
+            report.unknown_devices.append(other)
+            continue
         if known.revoked_at is not None:
             continue
         log = state.log(vault, other)
@@ -243,6 +249,7 @@ def _apply_file(
         state.save_clock(vault, clock)
         if totals[0] or refused:  # not for a file of trail entries alone: no echo
             _record_received(session, other, file.number, totals, copied, refused)
+        crash.point("sync:file_applied")  # all of the file written, its commit not yet
     report.read_files += 1
     report.received_changes += totals[0]
     report.created += totals[1]
