@@ -181,7 +181,8 @@ def _with_local_ids(
         ids = {
             uid: int(local)
             for local, uid in conn.execute(
-                "SELECT local_id, uid FROM repl_children WHERE tbl = ?", (table,)
+                "SELECT local_id, uid FROM repl_children WHERE client = ? AND tbl = ?",
+                (client, table),
             )
         }
         items = getattr(merged, key)
@@ -208,10 +209,11 @@ def _remember(vault: Any, client: str, local_id: int, records: Any) -> None:
         table = CHILD_TABLES[key]
         uids = _child_uids(records, client, table)
         conn.executemany(
-            "INSERT INTO repl_children (tbl, local_id, uid) VALUES (?, ?, ?)"
-            " ON CONFLICT (tbl, local_id) DO UPDATE SET uid = excluded.uid",
+            "INSERT INTO repl_children (tbl, local_id, uid, client) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tbl, local_id) DO UPDATE SET uid = excluded.uid,"
+            " client = excluded.client",
             [
-                (table, item.id, uid)
+                (table, item.id, uid, client)
                 for item, uid in zip(getattr(written, key), uids, strict=False)
                 if item.id is not None
             ],
