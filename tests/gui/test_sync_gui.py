@@ -25,6 +25,7 @@ from crmdesk.gui.vault_flows import WelcomeDialog
 from crmdesk.services.clients import ClientService
 from crmdesk.services.replication import conflicts, joining, status
 from tests.gui.conftest import GUI_TODAY, open_client
+from tests.gui.test_fit_and_look import dark  # noqa: F401  (fixture)
 from tests.services.office import (
     fast_passwords,  # noqa: F401  (fixture)
     make_office,
@@ -264,7 +265,7 @@ def test_a_conflict_is_listed_and_settling_it_removes_it_on_both(qtbot, office, 
     versions = view.versions_model.rows()
     values = {r.cells[0].text for r in versions}
     assert values == {"active", "former"}
-    assert versions[0].cells[4].text == "shown now" and versions[1].cells[4].text == "lost"
+    assert versions[0].cells[4].text == "shown now" and versions[1].cells[4].text == "not shown"
     assert {r.cells[1].text for r in versions} == {"zoe", "sam"}
     shot(dialog, "conflicts")
 
@@ -299,3 +300,18 @@ def test_a_failed_sync_is_said_in_the_status_bar(qtbot, windows, shared):
     assert indicator(at_office).startswith("Sync failed")
     assert "shared folder" in at_office.statusBar().currentMessage()
     assert QApplication.activeModalWidget() is None  # no dialog
+
+
+def test_the_sync_page_follows_a_dark_palette(qtbot, dark, windows):  # noqa: F811
+    at_office, on_laptop, _laptop = windows
+    for window in (on_laptop, at_office, on_laptop):
+        sync_in(qtbot, window)
+    on_laptop.office.sync.show_page()
+    page = on_laptop.office.sync.page
+    image = page.grab().toImage()
+    shot(on_laptop, "laptop-sync-page-dark")
+    middle = image.pixelColor(image.width() // 2, image.height() - 20)
+    assert middle.lightness() < 100  # the devices table's dark base, not a white box
+    label = page.fields["office"]
+    assert label.palette().color(label.foregroundRole()).lightness() > 150
+    assert page.fields["office"].text().endswith("(a laptop of the office)")

@@ -27,7 +27,7 @@ from crmdesk.gui.sync import texts
 from crmdesk.gui.widgets.dialog import AppDialog
 from crmdesk.gui.widgets.messages import InlineMessage
 from crmdesk.gui.widgets.rows import Cell, Row, RowsModel, rows_table
-from crmdesk.gui.widgets.style import STYLE, button_row, dialog_frame, note_label, primary_button
+from crmdesk.gui.widgets.style import dialog_frame, note_label, primary_button
 from crmdesk.services.replication import conflicts
 from crmdesk.services.replication.conflicts import FieldConflict, Version
 from crmdesk.services.session import Session
@@ -65,6 +65,8 @@ class ConflictsView(QWidget):
 
         self.summary = note_label("Reading the conflicts…")
         self.summary.setObjectName("conflictsSummary")
+        # Two lines kept for it: a wrapped label between stretching tables gets one.
+        self.summary.setMinimumHeight(self.summary.fontMetrics().lineSpacing() * 2 + 4)
         self.list_model = RowsModel(
             ["Client", "Record", "Field", "Every device shows", "Other versions"],
             right=[4],
@@ -218,7 +220,7 @@ class ConflictsView(QWidget):
                 Cell(_who(version)),
                 Cell(texts.short_device(version.device)),
                 Cell(texts.local_time(version.at), version.at),
-                Cell("shown now" if shown else "lost"),
+                Cell("shown now" if shown else "not shown"),
             ),
             version.stamp,
             tooltip="" if version.value is None else str(version.value),
@@ -300,16 +302,21 @@ class ConflictsDialog(AppDialog):
     ) -> None:
         super().__init__(parent)
         layout = dialog_frame(self, "Conflicts", 760)
-        self.setStyleSheet(STYLE)
         self.view = ConflictsView(session, notices, self)
         self.view.client_activated.connect(self._open_client)
         self.opened_client: int | None = None
         layout.addWidget(self.view, 1)
-        buttons, close, refresh = button_row("Close", "&Refresh")
-        close.clicked.connect(self.reject)
-        refresh.setDefault(False)
+        row = QHBoxLayout()
+        refresh = QPushButton("&Refresh")
+        refresh.setAutoDefault(False)
         refresh.clicked.connect(self.view.refresh)
-        layout.addWidget(buttons)
+        close = QPushButton("Close")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.reject)
+        row.addWidget(refresh)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout.addLayout(row)
         self.resize(860, 560)
 
     def _open_client(self, client_id: int) -> None:

@@ -58,6 +58,10 @@ class SyncMenus:
 
         self.indicator = QLabel()
         self.indicator.setObjectName("syncIndicator")
+        # Set apart from the security line beside it, in either palette.
+        self.indicator.setStyleSheet(
+            "QLabel#syncIndicator { padding: 0 8px; border-right: 1px solid palette(mid); }"
+        )
         self.indicator.hide()
         window.statusBar().insertPermanentWidget(0, self.indicator)
 

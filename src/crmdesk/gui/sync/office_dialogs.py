@@ -36,6 +36,18 @@ from crmdesk.services.session import Session
 INVITATION_SUFFIX = ".crmdesk-invite"
 
 
+class GrowingMessage(InlineMessage):
+    """An inline message whose dialog grows to show it whole (wrapped lines and all)."""
+
+    def show_error(self, text: str) -> None:
+        super().show_error(text)
+        self.window().adjustSize()
+
+    def show_info(self, text: str) -> None:
+        super().show_info(text)
+        self.window().adjustSize()
+
+
 class PathRow(QWidget):
     """A path typed or chosen with a button (a folder, a file to open or to save)."""
 
@@ -96,7 +108,7 @@ class MakeOfficeDialog(AppDialog):
                 "stays the office's own: it answers the laptops' requests when it syncs."
             )
         )
-        self.message = InlineMessage()
+        self.message = GrowingMessage()
         layout.addWidget(self.message)
         buttons, cancel, self.make_button = button_row("Cancel", "Make it an office")
         cancel.clicked.connect(self.reject)
@@ -179,7 +191,7 @@ class InviteDialog(AppDialog):
             "warningNote",
         )
         layout.addWidget(self.secret_note)
-        self.message = InlineMessage()
+        self.message = GrowingMessage()
         layout.addWidget(self.message)
         buttons, self.close_button, self.save_button = button_row("Cancel", "Save invitation")
         self.close_button.clicked.connect(self.reject)
