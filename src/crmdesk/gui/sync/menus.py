@@ -13,16 +13,43 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidgetItem, QMenu, QStyle
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QStyle,
+)
 
 from crmdesk.domain.roles import Permission, allowed
+from crmdesk.gui.ops import ChangeNotices
 from crmdesk.gui.sync import texts
 from crmdesk.gui.sync.runner import Synced, SyncRunner
 from crmdesk.services.replication.status import SyncStatus
+from crmdesk.services.session import Session
 
 if TYPE_CHECKING:
-    from crmdesk.gui.office_menu import OfficeHost
     from crmdesk.gui.sync.page import SyncPage
+
+
+class SyncHost(QMainWindow):
+    """What the sync needs of the window it is built into (the main window, through the
+    Office menu's :class:`~crmdesk.gui.office_menu.OfficeHost`; declared here, as there,
+    so that neither module imports the other)."""
+
+    session: Session
+    notices: ChangeNotices
+    office_menu: QMenu
+    file_menu: QMenu
+    act_lock: QAction
+    nav: QListWidget
+    pages: QStackedWidget
+
+    def show_client(self, client_id: int) -> None:
+        raise NotImplementedError
+
 
 SHORTCUT = "Ctrl+Shift+S"
 OWNER_KIND = "owner"
@@ -31,7 +58,7 @@ OWNER_KIND = "owner"
 class SyncMenus:
     """Everything of the office's sync that the main window shows."""
 
-    def __init__(self, window: OfficeHost) -> None:
+    def __init__(self, window: SyncHost) -> None:
         self.window = window
         self.runner = SyncRunner(window.session, window, window.notices)
         self.page: SyncPage | None = None
