@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -27,6 +28,7 @@ from crmdesk.services.replication import conflicts, joining, status
 from tests.gui.conftest import GUI_TODAY, open_client
 from tests.gui.test_fit_and_look import dark  # noqa: F401  (fixture)
 from tests.services.office import (
+    OWNER_PASSWORD,
     fast_passwords,  # noqa: F401  (fixture)
     make_office,
 )
@@ -192,9 +194,9 @@ def test_the_join_flow_makes_a_laptop_vault(qtbot, office, shared, tmp_path):
 
 
 @pytest.fixture
-def windows(qtbot, office, shared, tmp_path):
+def windows(qtbot, office, shared, tmp_path, keystore):
     laptop = join_laptop(office, "sam", "Sam Reed", tmp_path / "sam-laptop", shared)
-    at_office = window_over(qtbot, office.owner, office.vault.folder)
+    at_office = window_over(qtbot, office.owner, office.vault.folder, keystore)
     on_laptop = window_over(qtbot, laptop.session, laptop.folder)
     yield at_office, on_laptop, laptop
     on_laptop.close()
@@ -202,8 +204,18 @@ def windows(qtbot, office, shared, tmp_path):
     laptop.session.close()
 
 
-def test_sync_now_moves_an_edit_across_and_the_client_view_shows_it(qtbot, office, windows):
+def test_sync_now_moves_an_edit_across_and_the_client_view_shows_it(
+    qtbot, office, windows, monkeypatch
+):
     at_office, on_laptop, laptop = windows
+    threads = []
+    real = sync_runner.exchange.sync_now
+
+    def recorded(session):
+        threads.append(threading.current_thread())
+        return real(session)
+
+    monkeypatch.setattr(sync_runner.exchange, "sync_now", recorded)
     assert on_laptop.office.sync.act_sync.isVisible()
     assert not on_laptop.office.sync.act_invite.isVisible()  # a laptop invites nobody
     assert indicator(on_laptop) == "Waiting for the owner"
@@ -229,6 +241,7 @@ def test_sync_now_moves_an_edit_across_and_the_client_view_shows_it(qtbot, offic
     with qtbot.waitSignal(at_office.editor.loaded, timeout=20_000):
         assert sync_in(qtbot, at_office).received_changes >= 1
     assert at_office.editor.overview.notes.toPlainText() == "Moved budget to Q2."
+    assert threads and threading.main_thread() not in threads  # on the database worker
 
     # The Sync page: this device, the peer, when its files were taken.
     page = at_office.office.sync.page
@@ -315,3 +328,21 @@ def test_the_sync_page_follows_a_dark_palette(qtbot, dark, windows):  # noqa: F8
     label = page.fields["office"]
     assert label.palette().color(label.foregroundRole()).lightness() > 150
     assert page.fields["office"].text().endswith("(a laptop of the office)")
+
+
+def test_no_sync_runs_while_locked_or_after_closing(qtbot, windows):
+    at_office, _on_laptop, _laptop = windows
+    runner = at_office.office.sync.runner
+    assert runner.timer.isActive() and runner.timer.interval() == sync_runner.INTERVAL_MS
+    at_office.lock(ask=False)
+    runner.tick()
+    assert not runner.busy() and not runner.sync_now()
+    at_office.lock_screen.password_edit.setText(OWNER_PASSWORD)
+    at_office.lock_screen.unlock_requested.emit()
+    assert at_office.session.is_open
+    runner.tick()  # unlocked again: the timer's sync runs
+    assert runner.busy()
+    settle()
+    at_office.close()
+    runner.tick()
+    assert not runner.busy()

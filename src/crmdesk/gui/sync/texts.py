@@ -78,8 +78,8 @@ def indicator(
     if syncing:
         parts.append("Syncing…")
     elif failed:
-        at = failed_at.astimezone() if failed_at else None
-        parts.append(f"Sync failed {at:%H:%M}" if at else "Sync failed")
+        at = local_time(failed_at.isoformat()) if failed_at else ""
+        parts.append(f"Sync failed {at}".strip())
     elif status.waiting_for_grant:
         parts.append("Waiting for the owner")
     elif status.last_sync:
