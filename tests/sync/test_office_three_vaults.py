@@ -72,8 +72,17 @@ def test_a_reassigned_client_moves_its_book_on_every_laptop(office, laptops):
 
 
 def test_a_revoked_laptop_reads_nothing_written_after(office, laptops):
+    import io
+
+    from pypdf import PdfReader
+
     sam, kim = laptops
-    OffboardingService(office.owner).offboard("sam")
+    result = OffboardingService(office.owner).offboard("sam")
+    pages = PdfReader(io.BytesIO(result.access_report.data)).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "Laptops and what they held" in text
+    assert "Sam Reed's book; basic information of every client" in text
+    assert "still syncing" not in text
     sync_all(office.owner, kim)
     owner = ClientService(office.owner)
     owner.add({"name": "After Sam Left", "salesperson": "Kim Park", "notes": "new secret"})
@@ -154,3 +163,31 @@ def test_a_laptop_trail_rewritten_after_it_synced_is_caught(office, laptops):
         "SELECT count(*) FROM audit_events WHERE action = 'sync.trail_broken'"
     ).fetchone()[0]
     assert broken == 1
+
+
+def test_a_salesperson_acts_in_their_office_role_on_their_laptop(office, laptops):
+    from crmdesk.errors import NotAllowed
+
+    sam, _ = laptops
+    assert sam.session.role.value == "salesperson"
+    with pytest.raises(NotAllowed):
+        sam.clients().delete(client_id(sam.vault, "Park Logistics"))
+
+
+def test_a_deletion_from_a_tampered_laptop_is_refused_everywhere(office, laptops):
+    from crmdesk.services import client_store
+
+    sam, kim = laptops
+    # Someone goes around the app on Sam's laptop and deletes the client in the store.
+    with sam.vault.transaction():
+        client_store.delete_client(sam.vault, client_id(sam.vault, "Park Logistics"))
+
+    sync_all(office.owner, sam, kim)
+
+    assert client_id(office.vault, "Park Logistics") is not None
+    assert client_id(kim.vault, "Park Logistics") is not None
+    refused = office.vault.connection.execute(
+        "SELECT count(*) FROM audit_events WHERE action = 'sync.received'"
+        " AND details LIKE '%\"refused\":1%'"
+    ).fetchone()[0]
+    assert refused >= 1

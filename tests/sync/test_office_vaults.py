@@ -151,3 +151,15 @@ def test_a_conflict_is_listed_alike_and_settled_everywhere(office, sams_laptop):
     assert conflicts.list_conflicts(sams_laptop.session) == []
     assert ClientService(office.owner).get(office.sams_client).industry == loser.value
     assert sams_laptop.clients().get(on_laptop).industry == loser.value
+
+
+def test_status_counts_an_edit_made_here_before_it_is_sent(office, sams_laptop):
+    from crmdesk.services.replication import status
+
+    sync_all(office.owner, sams_laptop)
+    assert status.sync_status(sams_laptop.session).changes_waiting == 0
+    on_laptop = client_id(sams_laptop.vault, "Reed Supplies")
+    sams_laptop.clients().update(on_laptop, {"industry": "Bakery"})
+    assert status.sync_status(sams_laptop.session).changes_waiting == 1
+    sams_laptop.sync()
+    assert status.sync_status(sams_laptop.session).changes_waiting == 0

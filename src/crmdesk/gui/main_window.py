@@ -203,7 +203,7 @@ class MainWindow(EgressMixin, OfficeHost):
         self.act_revert.setEnabled(False)
 
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         for act in (self.act_new, self.act_save, self.act_revert, self.act_delete):
             file_menu.addAction(act)
         file_menu.addSeparator()

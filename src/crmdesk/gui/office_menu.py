@@ -36,6 +36,7 @@ from crmdesk.gui.coverage_page import CoveragePage
 from crmdesk.gui.errors import show_error
 from crmdesk.gui.icons import icon
 from crmdesk.gui.ops import ChangeNotices, ClientChanges
+from crmdesk.gui.sync.menus import SyncMenus
 from crmdesk.gui.watermark import Watermarks
 from crmdesk.gui.widgets import formats
 from crmdesk.services.session import KeyStore, Session
@@ -58,6 +59,8 @@ class OfficeHost(QMainWindow):
     list_panel: ClientListPanel
     notices: ChangeNotices
     watermarks: Watermarks
+    file_menu: QMenu  # File › Sync now goes in before...
+    act_lock: QAction  # ...Lock
 
     @property
     def keystore(self) -> KeyStore | None:
@@ -143,6 +146,7 @@ class OfficeMenu:
         self.coverage_page: CoveragePage | None = None
         self._add_activity_page()
         self._add_coverage_page()
+        self.sync = SyncMenus(window)  # the office's sync: menus, page, status bar
         self.refresh_watermark()
 
     def _action(self, text: str, slot: Any) -> QAction:
@@ -155,13 +159,14 @@ class OfficeMenu:
     def busy(self) -> bool:
         """True while the Activity or Coverage page reads the vault on a worker thread."""
         pages = (self.activity_page, self.coverage_page)
-        return any(page is not None and page.is_busy() for page in pages)
+        return any(page is not None and page.is_busy() for page in pages) or self.sync.busy()
 
     def apply_role(self) -> None:
         role = self.window.session.role
         for action, permission in self.permissions.items():
             action.setVisible(allowed(role, permission))
-        shown = any(a.isVisible() for a in self.permissions)
+        self.sync.apply_role()
+        shown = any(a.isVisible() for a in [*self.permissions, *self.sync.permissions()])
         self.window.office_menu.menuAction().setVisible(shown)
 
     def _add_activity_page(self) -> None:

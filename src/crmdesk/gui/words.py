@@ -81,6 +81,38 @@ WORDS: dict[str, str] = {
     "egress.approval_refused": "The approval was not given: {cause}",
     "policy.no_such_version": "There is no version {version} of the policy: the current one "
     "is version {current}. Read it, then accept it.",
+    # -- an office of laptops (gui/sync/, the first-run screen's “Join an office”)
+    "sync.no_office": "This vault is not part of an office yet. The owner makes it one with "
+    "Office › Make this vault an office…; a laptop joins with the owner's invitation, "
+    "choosing “Join an office” when crmdesk starts.",
+    "sync.office_exists": "This vault is an office already: the Sync page lists its devices, "
+    "and Office › Invite a laptop… adds one.",
+    "sync.not_office_vault": "This vault is a laptop of the office: only the office's own "
+    "vault invites laptops. Ask the owner to invite this one (Office › Invite a laptop… on "
+    "their computer).",
+    "sync.invite_unknown_user": "That person is not an enabled user of the office's vault. The "
+    "owner adds or enables them first (Office › Users…), then invites their laptop again "
+    "(Office › Invite a laptop…).",
+    "sync.invitation_expired": "This invitation has expired. Ask the owner for a new one (they "
+    "make it with Office › Invite a laptop…), then choose it here again.",
+    "sync.invitation_used": "A laptop asked to join with an invitation that was used already, "
+    "and was refused: each invitation works once. Make a new one for that laptop (Office › "
+    "Invite a laptop…).",
+    "sync.join_forged": "A join request in the shared folder does not match any invitation of "
+    "this office, so it was refused and changed nothing. If a laptop should join, give it a "
+    "new invitation (Office › Invite a laptop…).",
+    "sync.not_your_device": "This vault's device belongs to {login}: it syncs only while "
+    "{login} is signed in. Lock crmdesk (File › Lock) and let {login} unlock it, then choose "
+    "File › Sync now.",
+    "sync.device_key_lost": "This device's signing key no longer opens with your key (your keys "
+    "were renewed after it joined the office), so it cannot sync. Ask the owner for a new "
+    "invitation and join again with it, into a new vault folder (“Join an office” when "
+    "crmdesk starts).",
+    "sync.no_conflict": "That conflict was settled already, here or on another device. The "
+    "list now shows the conflicts still open (Clients › Conflicts…).",
+    "sync.no_such_version": "That version is no longer one of the conflict's (another device "
+    "settled it or added one). Open the conflicts again (Clients › Conflicts…) and choose "
+    "again.",
     "offboard.keys_waiting": "{user}'s account is disabled, but the keys they held are not "
     "changed yet: crmdesk has this vault open in another window or command. Close it there, "
     "then choose Offboard again: it continues where it stopped.",

@@ -34,6 +34,17 @@ class ChainStatus:
     problem: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class HeldDevice:
+    """One of the person's devices in an office of laptops: what it could read, from when
+    and until when (UTC ISO times; ``revoked_at`` None while it still syncs)."""
+
+    device: str
+    held: Sequence[str]  # e.g. "basic information of every client", "Sam Reed's book"
+    joined_at: str
+    revoked_at: str | None
+
+
 @dataclass(frozen=True)
 class AccessReportData:
     """Everything the access report shows; times are aware (UTC)."""
@@ -52,6 +63,7 @@ class AccessReportData:
     alert_entries: Sequence[Sequence[int]] = ()
     alert_times: Sequence[datetime] = ()
     alert_kinds: Sequence[str] = ()
+    devices: Sequence[HeldDevice] = ()  # their laptops, when the vault is an office
 
     def alerts_by_entry(self) -> dict[int, list[str]]:
         """Entry -> the sentences of the alerts that cite it."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from reportlab.lib.utils import simpleSplit
@@ -176,6 +176,7 @@ def render_access_report(
         _who_andwhen(data),
         heading("Summary"),
         keep(_summary_table(summary)),
+        *_devices(data),
         heading("Alerts raised"),
     ]
     if data.alerts:
@@ -235,6 +236,28 @@ def render_access_report(
 
 
 # ---------------------------------------------------------------------------- sections
+
+
+def _devices(data: AccessReportData) -> list[Flowable]:
+    """Their laptops in an office: what each could decrypt, and from when until when
+    (after its revocation, nothing written is readable to it)."""
+    if not data.devices:
+        return []
+
+    def when(text: str | None) -> str:
+        if text is None:
+            return "still syncing"
+        moment = datetime.fromisoformat(text).astimezone(data.tz)
+        return moment.strftime("%Y-%m-%d %H:%M")
+
+    rows = [
+        [d.device[:16], "; ".join(d.held) or "nothing", when(d.joined_at), when(d.revoked_at)]
+        for d in data.devices
+    ]
+    return [
+        heading("Laptops and what they held"),
+        keep(data_table(["Device", "Could read", "Joined", "Revoked"], rows, [90, 250, 95, 95])),
+    ]
 
 
 def _period(data: AccessReportData) -> str:

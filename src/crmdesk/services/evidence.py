@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from crmdesk.domain.alerts import ActivityEvent
 from crmdesk.domain.coverage import BookCoverage
 from crmdesk.domain.roles import Permission
+from crmdesk.reports.access_data import HeldDevice
 from crmdesk.reports.access_report import AccessReportData, AccessUser, ChainStatus
 from crmdesk.reports.exit_certificate import ExitCertificateData, PrintedReportEntry
 from crmdesk.reports.measures import (
@@ -33,6 +34,7 @@ from crmdesk.services.activity import ActivityFilter, ActivityService, local_zon
 from crmdesk.services.coverage import CoverageService
 from crmdesk.services.people import UserService
 from crmdesk.services.policy import PolicyService
+from crmdesk.services.replication import state as sync_state
 from crmdesk.services.session import Session
 
 _OUT = ("report.printed", "clients.exported", "clients.copied")
@@ -98,7 +100,34 @@ class Evidence:
             alert_entries=[a.seqs for a in alerts],
             alert_times=[a.ts for a in alerts],
             alert_kinds=[a.kind for a in alerts],
+            devices=self._devices(user.login),
         )
+
+    def _devices(self, login: str) -> list[HeldDevice]:
+        """The person's laptops in the office, with what each held and until when."""
+        vault = self._session.vault
+        with vault.reading() as conn:
+            owners = dict(
+                conn.execute(
+                    "SELECT b.id, coalesce(u.full_name, b.login, '')"
+                    " FROM books b LEFT JOIN users u ON u.login = b.login"
+                )
+            )
+            devices = sync_state.devices(vault).values()
+            found = [d for d in devices if d.login.casefold() == login.casefold()]
+
+        def label(section: str) -> str:
+            if section == "office":
+                return "basic information of every client"
+            if section.startswith("book:"):
+                book = section[len("book:") :]
+                return "the house book" if book == "house" else f"{owners.get(book, book)}'s book"
+            return section
+
+        return [
+            HeldDevice(d.device, [label(b) for b in d.books], d.joined_at, d.revoked_at)
+            for d in sorted(found, key=lambda d: d.joined_at)
+        ]
 
     def access_events(
         self, login: str, days: int, *, end: dt.datetime | None = None

@@ -183,10 +183,16 @@ def owner_principal(vault: Vault) -> Principal:
             "SELECT login, full_name FROM users WHERE role = 'owner' AND disabled_at IS NULL"
             " ORDER BY created_at LIMIT 1"
         ).fetchone()
+        # A laptop of an office: its owner acts in their role in the office
+        # (services/replication/directory.py keeps it).
+        office_role = conn.execute(
+            "SELECT value FROM vault_info WHERE key = 'sync.own_role'"
+        ).fetchone()
+    role = Role.OWNER if office_role is None else Role(str(office_role[0]))
     if row is None:
         owner = vault.owner
-        return Principal(owner.login, owner.full_name, Role.OWNER)
-    return Principal(row[0], row[1], Role.OWNER)
+        return Principal(owner.login, owner.full_name, role)
+    return Principal(row[0], row[1], role)
 
 
 # -- the owner's user management ------------------------------------------------------

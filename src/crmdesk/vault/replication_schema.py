@@ -39,8 +39,10 @@ MAIN_TABLES = (
         tbl TEXT NOT NULL,
         local_id INTEGER NOT NULL,
         uid TEXT NOT NULL,
+        client TEXT NOT NULL,
         PRIMARY KEY (tbl, local_id)
     ) STRICT, WITHOUT ROWID""",
+    "CREATE INDEX repl_children_client ON repl_children (client)",
     # This device's changes not yet written into a change file, by the section (key id)
     # they travel in; the change itself is in the database that section's key belongs to.
     """CREATE TABLE repl_outbox (

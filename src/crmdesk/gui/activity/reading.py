@@ -137,9 +137,10 @@ def _entry_row(
     event: ActivityEvent, names: dict[str, str], tz: dt.tzinfo | None, clients: dict[int, str]
 ) -> Row:
     who = names.get(event.actor) or event.actor
+    device = words.device_words(event)
     cells = (
         Cell(format_timestamp(event.ts, tz), (event.ts, event.seq)),
-        Cell(who),
+        Cell(f"{who} ({device})" if device else who),
         Cell(words.action_words(event)),
         Cell(words.object_words(event, names, clients)),
         Cell(words.detail_summary(event)),

@@ -434,6 +434,13 @@ def local_text(ts: dt.datetime, tz: dt.tzinfo | None) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S}"
 
 
+def device_words(event: ActivityEvent) -> str:
+    """Where an entry copied from another device of the office happened ("" when here)."""
+    details = event.details if isinstance(event.details, Mapping) else {}
+    device = details.get("copied_from")
+    return f"on laptop {str(device)[:8]}" if device else ""
+
+
 def describe(
     event: ActivityEvent,
     who: str,
@@ -450,6 +457,8 @@ def describe(
         f"Who: {who}",
         f"Action: {event.action}",
     ]
+    if device := device_words(event):
+        head.append(f"Where: {device}, copied into this trail when it synced")
     if event.object:
         about = object_words(event, names, clients)
         kind, _, ident = event.object.partition(":")

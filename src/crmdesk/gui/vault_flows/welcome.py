@@ -25,13 +25,15 @@ from PySide6.QtWidgets import (
 from crmdesk.gui.people.gates import complete_sign_in
 from crmdesk.gui.vault_flows.unlock import resolve_keyring_usable
 from crmdesk.gui.vault_flows.welcome_create import CreateVaultFlow
+from crmdesk.gui.vault_flows.welcome_join import JoinOfficeFlow
 from crmdesk.gui.vault_flows.welcome_open import OpenVaultFlow
 from crmdesk.gui.vault_flows.welcome_parts import APP_NAME, WELCOME_STYLE, Page, banner
 from crmdesk.services.session import Session, Unlocked
 
 
-class WelcomeDialog(CreateVaultFlow, OpenVaultFlow):
-    """First run: create a vault (and show its recovery key once), open one, or restore."""
+class WelcomeDialog(CreateVaultFlow, OpenVaultFlow, JoinOfficeFlow):
+    """First run: create a vault (and show its recovery key once), open one, restore,
+    or join an office with an invitation (a laptop's own new vault)."""
 
     def __init__(
         self,
@@ -67,12 +69,14 @@ class WelcomeDialog(CreateVaultFlow, OpenVaultFlow):
         self.key_page = self._build_key_page()
         self.open_page = self._build_open_page()
         self.restore_page = self._build_restore_page()
+        self.join_page = self._build_join_page()
         for page in (
             self.choice_page,
             self.create_page,
             self.key_page,
             self.open_page,
             self.restore_page,
+            self.join_page,
         ):
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.choice_page)
@@ -102,11 +106,18 @@ class WelcomeDialog(CreateVaultFlow, OpenVaultFlow):
             "New computer, or the key entry was lost? Use the recovery key from your "
             "printed recovery kit.",
         )
+        self.join_office_button = QCommandLinkButton(
+            "Join an office",
+            "Your office uses crmdesk and gave you an invitation file: this laptop gets a "
+            "vault of its own that syncs with the office's.",
+        )
         self.new_vault_button.clicked.connect(self.go_to_create)
+        self.join_office_button.clicked.connect(self.go_to_join)
         self.open_existing_button.clicked.connect(self.go_to_open)
         self.restore_choice_button.clicked.connect(self.go_to_restore)
         for button in (
             self.new_vault_button,
+            self.join_office_button,
             self.open_existing_button,
             self.restore_choice_button,
         ):

@@ -206,10 +206,14 @@ class CreateVaultFlow(AppDialog):
             if passphrase is not None and exc.code.startswith("passphrase."):
                 self.create_passphrase.focus_first()  # e.g. too short: type another
             return
+        self.create_passphrase.clear()
+        self._show_recovery_key(result, folder)
+
+    def _show_recovery_key(self, result: tuple[Session, str], folder: Path) -> None:
+        """The new vault is open: its recovery key shown once (create, and join)."""
         self._session, self._recovery_key = result
         self.folder = folder
         self._created = datetime.now().astimezone()
-        self.create_passphrase.clear()
         self.recovery_key_label.setText("\n".join(key_lines(self._recovery_key)))
         self.stored_checkbox.setChecked(False)
         self.stack.setCurrentWidget(self.key_page)

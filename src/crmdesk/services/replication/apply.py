@@ -51,8 +51,12 @@ def apply_changes(
     clock: HybridClock,
     now: dt.datetime,
     today: dt.date,
+    *,
+    may_delete: bool = True,
 ) -> Applied:
-    """Merge the changes of one section of a file (``office`` or ``book:<id>``)."""
+    """Merge the changes of one section of a file (``office`` or ``book:<id>``).
+    ``may_delete``: whether the person whose device wrote them may delete clients (a
+    Salesperson may not: their deletion is refused here as at the office)."""
     applied = Applied()
     book = section[len(ledger.BOOK_PREFIX) :] if section.startswith(ledger.BOOK_PREFIX) else None
     by_client: dict[str, list[Change]] = {}
@@ -61,6 +65,12 @@ def apply_changes(
             # A value-added change in the office's section would be readable by everyone;
             # a basic one in a book's, by too few: a device that does either is not ours.
             applied.refused.append(f"{change.stamp.encode()}: in the wrong section")
+            continue
+        deletion = change.table == CLIENT and change.is_life and change.causal_length % 2 == 0
+        if deletion and not may_delete:
+            applied.refused.append(
+                f"{change.stamp.encode()}: a deletion by someone who may not delete clients"
+            )
             continue
         clock.observe(change.stamp)
         by_client.setdefault(client_of(change.row), []).append(change)
@@ -171,7 +181,8 @@ def _with_local_ids(
         ids = {
             uid: int(local)
             for local, uid in conn.execute(
-                "SELECT local_id, uid FROM repl_children WHERE tbl = ?", (table,)
+                "SELECT local_id, uid FROM repl_children WHERE client = ? AND tbl = ?",
+                (client, table),
             )
         }
         items = getattr(merged, key)
@@ -198,10 +209,11 @@ def _remember(vault: Any, client: str, local_id: int, records: Any) -> None:
         table = CHILD_TABLES[key]
         uids = _child_uids(records, client, table)
         conn.executemany(
-            "INSERT INTO repl_children (tbl, local_id, uid) VALUES (?, ?, ?)"
-            " ON CONFLICT (tbl, local_id) DO UPDATE SET uid = excluded.uid",
+            "INSERT INTO repl_children (tbl, local_id, uid, client) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tbl, local_id) DO UPDATE SET uid = excluded.uid,"
+            " client = excluded.client",
             [
-                (table, item.id, uid)
+                (table, item.id, uid, client)
                 for item, uid in zip(getattr(written, key), uids, strict=False)
                 if item.id is not None
             ],

@@ -125,7 +125,7 @@ def _capture_client(
         uid,
         data,
         local_ids=local_ids,
-        previous_local_ids=_previous_local_ids(vault, previous),
+        previous_local_ids=_previous_local_ids(vault, uid, previous),
     )
     current = flatten(uid, data, uids)
     if not held:
@@ -169,14 +169,15 @@ def _keep(vault: Any, changes: list[Change], book_id: str) -> None:
     ledger.queue(vault, changes, book_id)
 
 
-def _previous_local_ids(vault: Any, previous: Records) -> dict[str, dict[int, str]]:
+def _previous_local_ids(vault: Any, client: str, previous: Records) -> dict[str, dict[int, str]]:
     """Local id -> uid of the kept-id lists' records among ``previous``."""
     known = {row.rpartition("/")[2]: table for (table, row) in previous if table != CLIENT}
     found: dict[str, dict[int, str]] = {}
     for key in KEPT_ID_LISTS:
         table = CHILD_TABLES[key]
         for local_id, child_uid in vault.connection.execute(
-            "SELECT local_id, uid FROM repl_children WHERE tbl = ?", (table,)
+            "SELECT local_id, uid FROM repl_children WHERE client = ? AND tbl = ?",
+            (client, table),
         ):
             if known.get(child_uid) == table:
                 found.setdefault(key, {})[int(local_id)] = child_uid
@@ -202,10 +203,11 @@ def _remember(
     for key in KEPT_ID_LISTS:
         table = CHILD_TABLES[key]
         conn.executemany(
-            "INSERT INTO repl_children (tbl, local_id, uid) VALUES (?, ?, ?)"
-            " ON CONFLICT (tbl, local_id) DO UPDATE SET uid = excluded.uid",
+            "INSERT INTO repl_children (tbl, local_id, uid, client) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (tbl, local_id) DO UPDATE SET uid = excluded.uid,"
+            " client = excluded.client",
             [
-                (table, local_id, child_uid)
+                (table, local_id, child_uid, uid)
                 for local_id, child_uid in zip(
                     local_ids.get(key, []), uids.get(key, []), strict=True
                 )

@@ -23,6 +23,9 @@ from crmdesk.vault import people_keys
 from . import ledger, state, trails
 
 OWN_BOOK_KEY = "sync.own_book"
+# The person's role in the office: on their laptop they act in it (services/people.py's
+# owner_principal), so the office's rules hold there too (a Salesperson exports nothing).
+OWN_ROLE_KEY = "sync.own_role"
 SENT_KEY = "sync.directory_sent"
 
 
@@ -67,7 +70,10 @@ def take(
     for person in directory.get("people", []):
         login = str(person["login"])
         if login.casefold() == me:
-            continue  # the local owner of this vault: their row and keys stay as they are
+            # The local owner of this vault: their row and keys stay as they are; they
+            # act in their office role.
+            ledger.set_info(vault, OWN_ROLE_KEY, str(person["role"]))
+            continue
         role = str(person["role"])
         role = "manager" if role == "owner" else role  # one owner per vault: this one's
         conn.execute(

@@ -22,10 +22,13 @@ from typing import Any
 
 from crmdesk.domain.replication.changes import Change
 from crmdesk.domain.replication.errors import ReplicationError
+from crmdesk.domain.roles import Permission, Role, allowed
+from crmdesk.services.people import owner_principal
 from crmdesk.services.user_session import Session
 from crmdesk.sync import changefile
 from crmdesk.sync.changefile import Section
 from crmdesk.sync.errors import FileRejected
+from crmdesk.vault import crash
 from crmdesk.vault.keys.device import DeviceKey
 
 from . import devices, directory, joining, keys, ledger, state, status, trails
@@ -53,6 +56,7 @@ class SyncReport:
     rejected: list[str] = field(default_factory=list)
     waiting_for_grant: bool = False
     waiting_files: dict[str, int] = field(default_factory=dict)  # device -> file number
+    unknown_devices: list[str] = field(default_factory=list)  # folders of devices not known
 
 
 def sync_now(session: Session) -> SyncReport:
@@ -75,6 +79,9 @@ def sync_now(session: Session) -> SyncReport:
     _send(session, office, device, held, report)
     _receive(session, office, device, held, report)
     status.note_sync(vault, report.rejected)
+    if office.kind == state.MEMBER:
+        # The office may have named (or changed) this person's role: act in it from now.
+        session.user = owner_principal(vault)
     return report
 
 
@@ -122,6 +129,7 @@ def _send(
             sections=sections,
             keys={s.key_id: held[s.key_id] for s in sections},
         )
+        crash.point("sync:file_written")  # the file is there, its commit not yet
         ledger.sent(vault, numbers)
         state.save_own_log(vault, log)
     report.sent_changes += len(numbers)
@@ -169,7 +177,10 @@ def _receive(
             continue
         known = state.devices(vault).get(other)
         if known is None:
-            continue  # not (yet) in the office's directory: its files wait
+            # Not in the office's directory (yet: a laptop learns of a new one from the
+            # office's next file; or never: a folder someone else put there).
+            report.unknown_devices.append(other)
+            continue
         if known.revoked_at is not None:
             continue
         log = state.log(vault, other)
@@ -204,6 +215,7 @@ def _apply_file(
         copied = 0
         known = state.devices(vault).get(other)
         opener = trails.audit_opener(vault, office, held)
+        may_delete = _may_delete(vault, known)
         # The office's section first: records are made there, books fill them in.
         for section in sorted(file.opened, key=lambda s: not s.key_id.startswith("office@")):
             base = keys.base_of(section.key_id)
@@ -229,7 +241,7 @@ def _apply_file(
                         )
                     continue
                 changes.append(Change.from_json(dict(item)))
-            applied = apply_changes(vault, base, changes, clock, now, today)
+            applied = apply_changes(vault, base, changes, clock, now, today, may_delete=may_delete)
             totals[0] += applied.changes
             totals[1] += len(applied.created)
             totals[2] += len(applied.updated)
@@ -243,6 +255,7 @@ def _apply_file(
         state.save_clock(vault, clock)
         if totals[0] or refused:  # not for a file of trail entries alone: no echo
             _record_received(session, other, file.number, totals, copied, refused)
+        crash.point("sync:file_applied")  # all of the file written, its commit not yet
     report.read_files += 1
     report.received_changes += totals[0]
     report.created += totals[1]
@@ -250,6 +263,19 @@ def _apply_file(
     report.deleted += totals[3]
     report.new_conflicts += totals[4]
     report.rejected.extend(refused)
+
+
+def _may_delete(vault: Any, known: state.Device | None) -> bool:
+    """Whether the person of the device that wrote a file may delete clients, by their
+    role in the office (the office device's person always may)."""
+    if known is None or not known.login:
+        return True  # the office's own device, as a laptop first knows it
+    row = vault.connection.execute(
+        "SELECT role FROM users WHERE login = ? COLLATE NOCASE", (known.login,)
+    ).fetchone()
+    if row is None:
+        return False
+    return allowed(Role(str(row[0])), Permission.DELETE_CLIENT)
 
 
 def _record_received(

@@ -38,7 +38,9 @@ class SyncStatus:
     folder: str
     waiting_for_grant: bool
     last_sync: str | None
-    changes_waiting: int  # this device's changes not yet written into a file
+    # This device's changes not yet written into a file: those captured, plus one for each
+    # client edited here since the last sync (captured at the next one).
+    changes_waiting: int
     conflicts: int  # clients with fields in conflict
     peers: list[Peer] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # newest last
@@ -79,11 +81,25 @@ def sync_status(session: Session) -> SyncStatus | None:
             office.folder,
             waiting_for_grant,
             ledger.info(vault, LAST_SYNC_KEY),
-            ledger.waiting(vault),
+            ledger.waiting(vault) + _edited_since_capture(vault),
             conflicts,
             peers,
             rejected,
         )
+
+
+def _edited_since_capture(vault: Any) -> int:
+    """Clients created, edited or deleted here that no sync has captured yet."""
+    conn = vault.connection
+    edited = conn.execute(
+        "SELECT count(*) FROM clients c LEFT JOIN repl_clients r ON r.client_id = c.id"
+        " WHERE r.client_id IS NULL OR r.version IS NOT c.version"
+    ).fetchone()[0]
+    gone = conn.execute(
+        "SELECT count(*) FROM repl_clients r LEFT JOIN clients c ON c.id = r.client_id"
+        " WHERE c.id IS NULL"
+    ).fetchone()[0]
+    return int(edited) + int(gone)
 
 
 def note_taken(vault: Any, device: str) -> None:
