@@ -96,6 +96,13 @@ def sync_lines(report: exchange.SyncReport) -> list[str]:
             f"Waiting for file #{number} of device {device[:8]}: it has not arrived in the "
             "shared folder yet (its later files wait for it)."
         )
+    if report.unknown_devices:
+        lines.append(
+            f"Not taken: the files of {_n(len(report.unknown_devices), 'device')} the office "
+            "does not know (yet: a laptop learns of a new one from the office's next file): "
+            + ", ".join(d[:8] for d in report.unknown_devices)
+            + "."
+        )
     if report.rejected:
         lines.append(
             f"Refused ({len(report.rejected)}), nothing of it applied; the other devices' "

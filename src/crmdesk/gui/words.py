@@ -116,34 +116,7 @@ WORDS: dict[str, str] = {
     "offboard.keys_waiting": "{user}'s account is disabled, but the keys they held are not "
     "changed yet: crmdesk has this vault open in another window or command. Close it there, "
     "then choose Offboard again: it continues where it stopped.",
-    # -- an office of laptops. The app's office items (inviting, syncing, conflicts) are
-    # named by their menu only, so that these words hold while those items settle.
-    "sync.no_office": "This vault is not part of an office. The owner makes it one from "
-    "the Office menu; a laptop joins one with the owner's invitation, choosing to join an "
-    "office when crmdesk starts without a vault.",
-    "sync.office_exists": "This vault is an office already; its sync status shows its "
-    "devices and shared folder.",
-    "sync.not_office_vault": "This vault is a laptop of the office: only the office's own "
-    "vault invites laptops. Invite from the Office menu on the office's computer.",
-    "sync.invite_unknown_user": "There is no enabled user by that login in the office. Add "
-    "or enable them first (Office › Users…), then invite their laptop.",
-    "sync.invitation_expired": "This invitation for {login} has expired (an invitation is "
-    "valid for 7 days). Ask the owner for a new one, then join with it.",
-    "sync.invitation_used": "A join request (device {device}) names an invitation that was "
-    "used already; an invitation works for one laptop. Invite the laptop that should join "
-    "again from the Office menu.",
-    "sync.join_forged": "A join request (device {device}) was not written by the holder of "
-    "an invitation of this office; it was ignored. If a laptop of yours should join, invite "
-    "it again from the Office menu.",
-    "sync.not_your_device": "This vault's device belongs to {login}: only they sync it. Lock "
-    "crmdesk (File › Lock) and let {login} sign in.",
-    "sync.device_key_lost": "This device's signing key does not open with your key (your "
-    "keys were renewed since this laptop joined). Ask the owner for a new invitation and "
-    "join again into a new vault folder.",
-    "sync.no_conflict": "That conflict is settled already (here or on another device), or "
-    "there is none. The list of conflicts shows those left.",
-    "sync.no_such_version": "That version is not one of the conflict's: the conflict "
-    "changed meanwhile. Open the list of conflicts again and choose again.",
+    # -- Syncthing set up for the office (services/replication/syncthing_setup.py)
     "sync.syncthing_device_bad": "{device!r} is not a Syncthing device ID. Copy it from that "
     "device's Syncthing: its Actions menu, Show ID.",
     "sync.syncthing_device_twice": "Device {device} is listed both as an office device and "
