@@ -119,7 +119,9 @@ def test_the_owner_makes_the_vault_an_office(qtbot, vault, keystore, tmp_path, f
     assert sync.act_invite.isVisible() and not sync.act_make.isVisible()
     assert sync.act_sync.isVisible() and sync.act_sync.shortcut().toString() == "Ctrl+Shift+S"
     assert window.pages.count() == pages + 1 and window.nav.item(pages).text() == "Sync"
-    assert indicator(window) == "Not synced yet"
+    # Every client on file waits for the office's first sync.
+    (on_file,) = made.owner.vault.connection.execute("SELECT count(*) FROM clients").fetchone()
+    assert indicator(window) == f"Not synced yet · {on_file:,} waiting"
     window.close()
 
 

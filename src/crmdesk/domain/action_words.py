@@ -45,6 +45,17 @@ ACTION_WORDS: dict[str, str] = {
     "backup.created": "Made a backup",
     "vault.created": "Created the vault",
     "vault.migrated": "Upgraded the vault",
+    "office.created": "Made the vault an office of laptops",
+    "office.invited": "Invited a laptop",
+    "office.joined": "Joined an office",
+    "office.device_joined": "Gave a laptop its keys",
+    "office.keys_granted": "Gave a laptop new keys",
+    "office.keys_received": "Received keys from the office",
+    "office.device_revoked": "Revoked a laptop",
+    "office.syncthing_set_up": "Set up Syncthing",
+    "sync.received": "Took in changes from another device",
+    "sync.conflict_settled": "Settled a conflict",
+    "sync.trail_broken": "Found another device's audit trail cut or rewritten",
 }
 
 

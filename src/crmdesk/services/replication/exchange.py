@@ -34,6 +34,7 @@ from crmdesk.vault.keys.device import DeviceKey
 from . import devices, directory, joining, keys, ledger, state, status, trails
 from .apply import apply_changes
 from .capture import capture
+from .refusals import passed_on
 
 DIRECTORY = "directory"  # an item of the owner device's office section
 MAX_CHANGES_PER_FILE = 20_000
@@ -60,6 +61,14 @@ class SyncReport:
 
 
 def sync_now(session: Session) -> SyncReport:
+    """Exchange now: this device's changes out, every other device's new files in.
+    A refusal that stops the exchange (this device's own files out of line, a key grant
+    that does not check out) is a crmdesk error with its code and facts."""
+    with passed_on():
+        return _sync_now(session)
+
+
+def _sync_now(session: Session) -> SyncReport:
     vault = session.vault
     office = state.require_office(vault)
     device = state.device_key(vault, office)

@@ -23,6 +23,7 @@ from crmdesk.vault.keys.device import DeviceKey
 from crmdesk.vault.keys.person import CannotOpen
 
 from . import directory, keys, ledger, state
+from .refusals import passed_on
 
 JOINS, GRANTS = "joins", "grants"
 INVITATION_PREFIX = "sync.invitation:"
@@ -125,6 +126,12 @@ def invite(session: Session, login: str) -> bytes:
 
 
 def read_invitation(data: bytes) -> files.Invitation:
+    """The invitation in ``data``; a damaged or expired one is a crmdesk error."""
+    with passed_on():
+        return _read_invitation(data)
+
+
+def _read_invitation(data: bytes) -> files.Invitation:
     invitation = files.Invitation.decode(data)
     if invitation.expired():
         raise FileRejected(

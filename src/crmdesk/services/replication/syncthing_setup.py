@@ -20,35 +20,22 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmdesk.domain.replication.errors import ReplicationError
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput
 from crmdesk.services.access import require
 from crmdesk.services.user_session import Session
-from crmdesk.sync.errors import FileRejected, SyncthingError
 from crmdesk.sync.syncthing import Endpoint, Syncthing
 
 from . import keys, ledger, state
+from .refusals import passed_on
 
 FOLDER_PREFIX = "crmdesk-"  # joining.invite names the folder the same way
 _PASSWORD_LABEL = b"crmdesk syncthing untrusted-device password v1\x00"
 _BASE32 = re.compile(r"^[A-Z2-7]{56}$")
-
-
-@contextmanager
-def passed_on() -> Iterator[None]:
-    """The sync layer's refusals (a damaged or expired invitation, a refused change file,
-    Syncthing not found or refusing) as crmdesk errors with the same code and facts, so
-    that the command line and the app word them like any other error."""
-    try:
-        yield
-    except (FileRejected, ReplicationError, SyncthingError) as exc:
-        raise BadInput(exc.message, code=exc.code, **exc.facts) from None
 
 
 def folder_id(office: str) -> str:
