@@ -28,6 +28,7 @@ from crmdesk.vault.backup.verify import (
     CopyFacts,
     CopyProblem,
     check_live_pages,
+    copy_facts,
     verify_book,
     verify_copy,
 )
@@ -95,7 +96,11 @@ def write_backup(
             snapshot = take_snapshot(vault, work, checks)
             _check_keyfile(snapshot.keyfile, person)
             facts, parts = checks.header_facts(snapshot)
-            _check_against_live(vault, facts)
+            try:
+                _check_against_live(vault, facts)
+            except VaultDamaged:
+                checks.vouch()  # a copy that fails its checks says so first
+                raise
             prefix = signed_prefix(
                 person,
                 made_at=made_at,
@@ -106,8 +111,8 @@ def write_backup(
                 audit_head=facts.audit_head,
                 parts=parts,
             )
-            # Written while the checks of the books may still run; put in place only
-            # once every check has passed.
+            # Written while the checks may still run; put in place only once every
+            # check has passed.
             files = [f.path for f in snapshot.files]
             size, sha = write_container(dest, prefix, files, force=force, vouch=checks.vouch)
     finally:
@@ -176,9 +181,10 @@ class _PartChecks:
     Before the first copy: every page's HMAC in each live file, one file after another
     on one thread (the backup API copies a page that fails it as zeros without a word,
     and a zeroed last page of an overflow chain leaves the copy well-formed: verify.py).
-    As soon as a file is copied: SQLite's structure check of the copy, and its SHA-256.
-    The largest file is copied first (snapshot.py), so with two cores what is left once
-    the last copy ends is about the checks of the largest file.
+    As soon as a file is copied: its SHA-256, and SQLite's structure check of the copy.
+    The backup file is written from the copies while they are checked (its header takes
+    what the main database's copy says of itself, read before its check; the check then
+    must find the same): it is put in place only once every check has passed.
 
     The copy gets the structure check, not the HMAC check of its every page: its pages
     were encrypted just now by this process, and the structure check reads each of them
@@ -193,6 +199,7 @@ class _PartChecks:
         self._live: Future[None] | None = None
         self._checked: dict[str, Future[CopyFacts | None]] = {}
         self._hashed: dict[str, Future[tuple[int, str]]] = {}
+        self._facts: CopyFacts | None = None  # what the header says of main's copy
 
     def __enter__(self) -> _PartChecks:
         return self
@@ -206,8 +213,9 @@ class _PartChecks:
         self._live = self._pool.submit(self._check_live, list(files))
 
     def copied(self, file: CopiedFile) -> None:
-        self._checked[file.key_id] = self._pool.submit(self._check_copy, file)
+        # The hash first: the backup file waits for every hash, not for the checks.
         self._hashed[file.key_id] = self._pool.submit(file_digest, file.path)
+        self._checked[file.key_id] = self._pool.submit(self._check_copy, file)
 
     def _check_live(self, files: list[CopiedFile]) -> None:
         for file in files:
@@ -229,16 +237,21 @@ class _PartChecks:
         )
 
     def header_facts(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
-        """What the header needs, once the live files' HMACs and the main database's copy
-        are checked: its facts, and every part (main first) with its SHA-256. The books'
-        copies may still be being checked (:meth:`vouch`)."""
+        """What the header needs: what the main database's copy says of itself, and
+        every part (main first) with its SHA-256. The checks may still run: what they
+        find decides in :meth:`vouch`, which a failure here asks first (a damaged copy
+        is reported as such, not as the odd facts it gave)."""
         main, *books = snapshot.files
-        assert main.key_id == MAIN and self._live is not None
-        with _unverified():
-            self._live.result()
-            facts = self._checked[MAIN].result()
-        assert facts is not None
+        assert main.key_id == MAIN
+        try:
+            with _unverified():
+                facts = copy_facts(main.path, main.key)
+        except VaultDamaged:
+            self.vouch()
+            raise
+        self._facts = facts
         if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
+            self.vouch()
             raise VaultDamaged(
                 "The copy of the vault does not hold exactly the books its database names, "
                 "so no backup was written. Close crmdesk everywhere, open the vault again "
@@ -250,10 +263,15 @@ class _PartChecks:
         ]
 
     def vouch(self) -> None:
-        """Every check has passed, the books' copies' too; else :class:`VaultDamaged`."""
+        """Every check has passed, and the main database's checked copy says what the
+        header says of it; else :class:`VaultDamaged`."""
+        assert self._live is not None
         with _unverified():
-            for checked in self._checked.values():
-                checked.result()
+            self._live.result()
+            for key_id, checked in self._checked.items():
+                facts = checked.result()
+                if key_id == MAIN and self._facts is not None and facts != self._facts:
+                    raise CopyProblem("the database's copy changed while it was checked")
 
 
 @contextlib.contextmanager
