@@ -14,11 +14,12 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from crmdesk import audit
 from crmdesk.errors import BadInput, CannotUnlock, NotAllowed, VaultDamaged
@@ -28,7 +29,6 @@ from crmdesk.vault.backup.verify import (
     CopyFacts,
     CopyProblem,
     check_live_pages,
-    copy_facts,
     verify_book,
     verify_copy,
 )
@@ -96,11 +96,7 @@ def write_backup(
             snapshot = take_snapshot(vault, work, checks)
             _check_keyfile(snapshot.keyfile, person)
             facts, parts = checks.header_facts(snapshot)
-            try:
-                _check_against_live(vault, facts)
-            except VaultDamaged:
-                checks.vouch()  # a copy that fails its checks says so first
-                raise
+            _check_against_live(vault, facts)
             prefix = signed_prefix(
                 person,
                 made_at=made_at,
@@ -111,8 +107,8 @@ def write_backup(
                 audit_head=facts.audit_head,
                 parts=parts,
             )
-            # Written while the checks may still run; put in place only once every
-            # check has passed.
+            # Written while the checks of the books may still run; put in place only
+            # once every check has passed.
             files = [f.path for f in snapshot.files]
             size, sha = write_container(dest, prefix, files, force=force, vouch=checks.vouch)
     finally:
@@ -178,13 +174,19 @@ class _PartChecks:
     """The checks of a backup, on worker threads while the files are copied (SQLite and
     hashlib let go of Python's lock while they work).
 
-    Before the first copy: every page's HMAC in each live file, one file after another
-    on one thread (the backup API copies a page that fails it as zeros without a word,
-    and a zeroed last page of an overflow chain leaves the copy well-formed: verify.py).
-    As soon as a file is copied: its SHA-256, and SQLite's structure check of the copy.
-    The backup file is written from the copies while they are checked (its header takes
-    what the main database's copy says of itself, read before its check; the check then
-    must find the same): it is put in place only once every check has passed.
+    Every page's HMAC in each live file (the backup API copies a page that fails it as
+    zeros without a word, and a zeroed last page of an overflow chain leaves the copy
+    well-formed: verify.py), checked while the snapshot is still held (:meth:`settle`),
+    so that the pages checked are the very pages the copies read from the files (a
+    checkpoint cannot write over a page an open read transaction may still read).
+    As soon as a file is copied: SQLite's structure check of the copy, and its SHA-256.
+
+    Each file's work is one lane on one thread, so that two cores each carry one lane:
+    the main database (copied on its own thread, snapshot.py) is followed by the live
+    files' HMAC check, its hash and its check; the largest book's copy by its hash and
+    check, the longest lane of a large vault. The backup file is written once main's
+    copy is checked (its header holds what that copy says), while the books' copies may
+    still be checked; it is put in place only once every check has passed.
 
     The copy gets the structure check, not the HMAC check of its every page: its pages
     were encrypted just now by this process, and the structure check reads each of them
@@ -195,11 +197,11 @@ class _PartChecks:
     def __init__(self, vault_id: str, checkpoint: audit.Checkpoint | None) -> None:
         self._vault_id = vault_id
         self._checkpoint = checkpoint
-        self._pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
-        self._live: Future[None] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1))
+        self._files: list[CopiedFile] = []
+        self._live: Future[None] = Future()
         self._checked: dict[str, Future[CopyFacts | None]] = {}
         self._hashed: dict[str, Future[tuple[int, str]]] = {}
-        self._facts: CopyFacts | None = None  # what the header says of main's copy
 
     def __enter__(self) -> _PartChecks:
         return self
@@ -210,15 +212,29 @@ class _PartChecks:
         self._pool.shutdown(wait=True, cancel_futures=kind is not None)
 
     def copying(self, files: Sequence[CopiedFile]) -> None:
-        self._live = self._pool.submit(self._check_live, list(files))
+        self._files = list(files)
 
     def copied(self, file: CopiedFile) -> None:
-        # The hash first: the backup file waits for every hash, not for the checks.
-        self._hashed[file.key_id] = self._pool.submit(file_digest, file.path)
-        self._checked[file.key_id] = self._pool.submit(self._check_copy, file)
+        hashed: Future[tuple[int, str]] = Future()
+        checked: Future[CopyFacts | None] = Future()
+        self._hashed[file.key_id] = hashed
+        self._checked[file.key_id] = checked
+        steps: list[tuple[Future[Any], Callable[[], Any]]] = [
+            (hashed, lambda: file_digest(file.path)),
+            (checked, lambda: self._check_copy(file)),
+        ]
+        if file.key_id == MAIN:
+            # Main's lane begins with the live files' HMAC check, which the snapshot
+            # waits for (settle) before letting go.
+            steps.insert(0, (self._live, self._check_live))
+        self._pool.submit(_lane, steps)
 
-    def _check_live(self, files: list[CopiedFile]) -> None:
-        for file in files:
+    def settle(self) -> None:
+        """Before the snapshot is let go: the live files' HMAC check has ended."""
+        wait([self._live])
+
+    def _check_live(self) -> None:
+        for file in self._files:
             check_live_pages(file.source, file.key, f"the vault's {_what(file)}")
 
     def _check_copy(self, copied: CopiedFile) -> CopyFacts | None:
@@ -237,21 +253,16 @@ class _PartChecks:
         )
 
     def header_facts(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
-        """What the header needs: what the main database's copy says of itself, and
-        every part (main first) with its SHA-256. The checks may still run: what they
-        find decides in :meth:`vouch`, which a failure here asks first (a damaged copy
-        is reported as such, not as the odd facts it gave)."""
+        """What the header needs, once the live files' HMACs and the main database's copy
+        are checked: its facts, and every part (main first) with its SHA-256. The books'
+        copies may still be being checked (:meth:`vouch`)."""
         main, *books = snapshot.files
         assert main.key_id == MAIN
-        try:
-            with _unverified():
-                facts = copy_facts(main.path, main.key)
-        except VaultDamaged:
-            self.vouch()
-            raise
-        self._facts = facts
+        with _unverified():
+            self._live.result()
+            facts = self._checked[MAIN].result()
+        assert facts is not None
         if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
-            self.vouch()
             raise VaultDamaged(
                 "The copy of the vault does not hold exactly the books its database names, "
                 "so no backup was written. Close crmdesk everywhere, open the vault again "
@@ -263,15 +274,25 @@ class _PartChecks:
         ]
 
     def vouch(self) -> None:
-        """Every check has passed, and the main database's checked copy says what the
-        header says of it; else :class:`VaultDamaged`."""
-        assert self._live is not None
+        """Every check has passed, the books' copies' too; else :class:`VaultDamaged`."""
         with _unverified():
-            self._live.result()
-            for key_id, checked in self._checked.items():
-                facts = checked.result()
-                if key_id == MAIN and self._facts is not None and facts != self._facts:
-                    raise CopyProblem("the database's copy changed while it was checked")
+            for checked in self._checked.values():
+                checked.result()
+
+
+def _lane(steps: Sequence[tuple[Future[Any], Callable[[], Any]]]) -> None:
+    """Each step in turn on this thread, its outcome into its future; after a failure
+    the later steps fail with it (their work would be wasted)."""
+    failed: BaseException | None = None
+    for future, step in steps:
+        if failed is not None:
+            future.set_exception(failed)
+            continue
+        try:
+            future.set_result(step())
+        except BaseException as exc:  # handed to whoever waits on the future
+            failed = exc
+            future.set_exception(exc)
 
 
 @contextlib.contextmanager

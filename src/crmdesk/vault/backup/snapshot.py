@@ -68,7 +68,11 @@ class CopyWatcher(Protocol):
         """Before the first copy: every file the snapshot holds."""
 
     def copied(self, file: CopiedFile) -> None:
-        """A file whose copy is complete and closed (the largest file first)."""
+        """A file whose copy is complete and closed (main's on another thread)."""
+
+    def settle(self) -> None:
+        """Every file is copied and the snapshot is about to be let go: return once
+        what must read the live files while it is held is done."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +202,7 @@ def _copy_all(
             live = book_path(vault.folder, book_id)
             files.append(CopiedFile(work / name, name, book_key_id(book_id), key, live))
             sources[files[-1].key_id] = schemas[book_id]
-        # The largest file first: each file's checks run on other threads from the end of
+        # The largest book first: each file's checks run on other threads from the end of
         # its copy, so what is left once the last copy ends is that file's checks, and
         # those of the smallest file are the shortest.
         pages = {s: _page_count(conn, s) for s in sources.values()}
@@ -217,6 +221,8 @@ def _copy_all(
                 main = other.submit(_copy_each, side, [(files[0], "main")], watcher)
                 _copy_each(conn, [j for j in jobs if j[0].key_id != MAIN], watcher)
                 main.result()
+        if watcher is not None:
+            watcher.settle()
     finally:
         for reader in readers:
             reader.execute("ROLLBACK")  # a read transaction: nothing to keep

@@ -116,21 +116,6 @@ def verify_book(
         raise CopyProblem(f"{what} belongs to another vault or book")
 
 
-def copy_facts(path: Path, key: VaultKey) -> CopyFacts:
-    """What the main database's copy says of itself (schema, audit head, books), read
-    without any check: so that the backup's header can be written while the copy is
-    still being checked. :func:`verify_copy` returns the same facts once checked, and
-    the caller must compare them."""
-    conn = _open(path, key, "the database", cache=False)
-    try:
-        schema = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        return CopyFacts(schema, audit.head(conn), _book_ids(conn))
-    except DatabaseError as exc:
-        raise CopyProblem(f"the database cannot be read ({exc})") from None
-    finally:
-        conn.close()
-
-
 def check_live_pages(path: Path, key: VaultKey, what: str) -> None:
     """Every page of the live database file at ``path`` passes its HMAC check.
 
@@ -169,13 +154,11 @@ def _book_ids(conn: Connection) -> frozenset[str]:
 CHECK_CACHE_MIB = 512
 
 
-def _open(path: Path, key: VaultKey, what: str, *, cache: bool = True) -> Connection:
+def _open(path: Path, key: VaultKey, what: str) -> Connection:
     try:
         conn = open_readonly(path, key)
     except UnreadableDatabase:
         raise CopyProblem(f"{what} does not open with its key") from None
-    if not cache:
-        return conn
     # SQLite's integrity check reads each index's pages again for every row it checks
     # against its table: with a cache the size of the file, each page is decrypted once
     # (the 500 MB book of 100,000 clients: 3.6 s of CPU instead of 4.9 s at the usual
