@@ -6,9 +6,10 @@ Builds a vault of demo clients (like ``make bench``'s), then makes ``--runs`` ba
 it and prints, for each, the whole backup's wall time and the process's CPU time, and
 each stage's wall time and the CPU time of the thread that ran it: the HMAC check of the
 live files, the copy of each file, the check of each copy, the SHA-256 of each copy, and
-writing the backup file. The stages overlap (the checks run on worker threads while the
-next file is copied), so their wall times add up to more than the whole. On a shared
-machine the wall time is mostly waiting for a CPU; the CPU times are the work.
+writing the backup file; then when each call began and ended, and on which thread. The
+stages overlap (the files are copied and checked on several threads), so their wall
+times add up to more than the whole. On a shared machine the wall time is mostly
+waiting for a CPU; the CPU times are the work.
 """
 
 from __future__ import annotations
@@ -46,7 +47,12 @@ class Stages:
 
     def __init__(self) -> None:
         self.seconds: dict[str, list[float]] = {}
+        self.calls: list[tuple[float, float, str, str]] = []  # start, end, stage, thread
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        self.seconds.clear()
+        self.calls.clear()
 
     def wrap(self, module: Any, name: str, stage: str) -> None:
         inner: Callable[..., Any] = getattr(module, name)
@@ -57,8 +63,10 @@ class Stages:
                 return inner(*args, **kwargs)
             finally:
                 with self._lock:
+                    end = time.perf_counter()
+                    self.calls.append((wall, end, stage, threading.current_thread().name))
                     got = self.seconds.setdefault(stage, [0.0, 0.0, 0])
-                    got[0] += time.perf_counter() - wall
+                    got[0] += end - wall
                     got[1] += time.thread_time() - cpu
                     got[2] += 1
 
@@ -90,11 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             session = bench_session(vault)
             for run in range(1, args.runs + 1):
-                stages.seconds.clear()
+                stages.clear()
                 load = load_average()
-                wall, cpu = time.perf_counter(), _cpu()
+                began, cpu = time.perf_counter(), _cpu()
                 made = backup.backup(session, work / "bench.crmbackup", force=True)
-                wall, cpu = time.perf_counter() - wall, _cpu() - cpu
+                wall, cpu = time.perf_counter() - began, _cpu() - cpu
                 print(
                     f"backup {run} of {args.clients:,} clients ({made.size / 2**20:.0f} MiB), "
                     f"load average {load}: {wall:.2f} s, CPU {cpu:.2f} s",
@@ -102,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for stage, (s_wall, s_cpu, calls) in stages.seconds.items():
                     print(f"  {stage:44s} x{calls}  wall {s_wall:6.2f} s  CPU {s_cpu:6.2f} s")
+                for start, end, stage, thread in sorted(stages.calls):
+                    print(f"    {start - began:6.2f} s to {end - began:6.2f} s  {stage} ({thread})")
         finally:
             vault.close()
     finally:

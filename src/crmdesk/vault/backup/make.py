@@ -14,11 +14,12 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from crmdesk import audit
 from crmdesk.errors import BadInput, CannotUnlock, NotAllowed, VaultDamaged
@@ -173,12 +174,19 @@ class _PartChecks:
     """The checks of a backup, on worker threads while the files are copied (SQLite and
     hashlib let go of Python's lock while they work).
 
-    Before the first copy: every page's HMAC in each live file, one file after another
-    on one thread (the backup API copies a page that fails it as zeros without a word,
-    and a zeroed last page of an overflow chain leaves the copy well-formed: verify.py).
+    Every page's HMAC in each live file (the backup API copies a page that fails it as
+    zeros without a word, and a zeroed last page of an overflow chain leaves the copy
+    well-formed: verify.py), checked while the snapshot is still held (:meth:`settle`),
+    so that the pages checked are the very pages the copies read from the files (a
+    checkpoint cannot write over a page an open read transaction may still read).
     As soon as a file is copied: SQLite's structure check of the copy, and its SHA-256.
-    The largest file is copied first (snapshot.py), so with two cores what is left once
-    the last copy ends is about the checks of the largest file.
+
+    Each file's work is one lane on one thread, so that two cores each carry one lane:
+    the main database (copied on its own thread, snapshot.py) is followed by the live
+    files' HMAC check, its hash and its check; the largest book's copy by its hash and
+    check, the longest lane of a large vault. The backup file is written once main's
+    copy is checked (its header holds what that copy says), while the books' copies may
+    still be checked; it is put in place only once every check has passed.
 
     The copy gets the structure check, not the HMAC check of its every page: its pages
     were encrypted just now by this process, and the structure check reads each of them
@@ -189,8 +197,9 @@ class _PartChecks:
     def __init__(self, vault_id: str, checkpoint: audit.Checkpoint | None) -> None:
         self._vault_id = vault_id
         self._checkpoint = checkpoint
-        self._pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
-        self._live: Future[None] | None = None
+        self._pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1))
+        self._files: list[CopiedFile] = []
+        self._live: Future[None] = Future()
         self._checked: dict[str, Future[CopyFacts | None]] = {}
         self._hashed: dict[str, Future[tuple[int, str]]] = {}
 
@@ -203,14 +212,29 @@ class _PartChecks:
         self._pool.shutdown(wait=True, cancel_futures=kind is not None)
 
     def copying(self, files: Sequence[CopiedFile]) -> None:
-        self._live = self._pool.submit(self._check_live, list(files))
+        self._files = list(files)
 
     def copied(self, file: CopiedFile) -> None:
-        self._checked[file.key_id] = self._pool.submit(self._check_copy, file)
-        self._hashed[file.key_id] = self._pool.submit(file_digest, file.path)
+        hashed: Future[tuple[int, str]] = Future()
+        checked: Future[CopyFacts | None] = Future()
+        self._hashed[file.key_id] = hashed
+        self._checked[file.key_id] = checked
+        steps: list[tuple[Future[Any], Callable[[], Any]]] = [
+            (hashed, lambda: file_digest(file.path)),
+            (checked, lambda: self._check_copy(file)),
+        ]
+        if file.key_id == MAIN:
+            # Main's lane begins with the live files' HMAC check, which the snapshot
+            # waits for (settle) before letting go.
+            steps.insert(0, (self._live, self._check_live))
+        self._pool.submit(_lane, steps)
 
-    def _check_live(self, files: list[CopiedFile]) -> None:
-        for file in files:
+    def settle(self) -> None:
+        """Before the snapshot is let go: the live files' HMAC check has ended."""
+        wait([self._live])
+
+    def _check_live(self) -> None:
+        for file in self._files:
             check_live_pages(file.source, file.key, f"the vault's {_what(file)}")
 
     def _check_copy(self, copied: CopiedFile) -> CopyFacts | None:
@@ -233,7 +257,7 @@ class _PartChecks:
         are checked: its facts, and every part (main first) with its SHA-256. The books'
         copies may still be being checked (:meth:`vouch`)."""
         main, *books = snapshot.files
-        assert main.key_id == MAIN and self._live is not None
+        assert main.key_id == MAIN
         with _unverified():
             self._live.result()
             facts = self._checked[MAIN].result()
@@ -254,6 +278,21 @@ class _PartChecks:
         with _unverified():
             for checked in self._checked.values():
                 checked.result()
+
+
+def _lane(steps: Sequence[tuple[Future[Any], Callable[[], Any]]]) -> None:
+    """Each step in turn on this thread, its outcome into its future; after a failure
+    the later steps fail with it (their work would be wasted)."""
+    failed: BaseException | None = None
+    for future, step in steps:
+        if failed is not None:
+            future.set_exception(failed)
+            continue
+        try:
+            future.set_result(step())
+        except BaseException as exc:  # handed to whoever waits on the future
+            failed = exc
+            future.set_exception(exc)
 
 
 @contextlib.contextmanager

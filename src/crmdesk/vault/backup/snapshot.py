@@ -14,12 +14,17 @@ one. So that the snapshots form one cut, they are all taken while a second conne
 file): no writer is then half-way through a commit, and none can start. The gate is let
 go as soon as the snapshots exist, a few milliseconds; the copying itself runs while
 others write. A writer waits meanwhile (the busy timeout), never fails.
+
+The main database is copied from a connection of its own (the *side*), on another
+thread while the vault's connection copies the books: its read transaction begins
+under the same gate, so it sees the very state the vault's connection sees of main.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -63,7 +68,11 @@ class CopyWatcher(Protocol):
         """Before the first copy: every file the snapshot holds."""
 
     def copied(self, file: CopiedFile) -> None:
-        """A file whose copy is complete and closed (the largest file first)."""
+        """A file whose copy is complete and closed (main's on another thread)."""
+
+    def settle(self) -> None:
+        """Every file is copied and the snapshot is about to be let go: return once
+        what must read the live files while it is held is done."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +142,42 @@ def _try_once(
     main_key = vault.held.main
     if main_key is None:
         raise CannotUnlock("The vault is locked. Unlock it again to continue.", code="vault.locked")
+    # Opened before the gate: opening it reads (and may write) the file.
+    side = _open_main(vault, main_key) if schemas else None
+    try:
+        return _copy_all(vault, conn, side, work, watcher, schemas, main_key)
+    finally:
+        if side is not None:
+            side.close()
+
+
+def _copy_all(
+    vault: UnlockedVault,
+    conn: Connection,
+    side: Connection | None,
+    work: Path,
+    watcher: CopyWatcher | None,
+    schemas: dict[str, str],
+    main_key: VaultKey,
+) -> Snapshot | None:
+    readers = [conn] if side is None else [conn, side]
     gate = _gate(vault, main_key, schemas)
     try:
-        conn.execute("BEGIN")
+        began: list[Connection] = []
         try:
             # The first read of each file in this transaction fixes its snapshot.
+            conn.execute("BEGIN")
+            began.append(conn)
             named = {str(r[0]) for r in conn.execute("SELECT id FROM main.books")}
             for schema in schemas.values():
                 conn.execute(f"SELECT count(*) FROM {schema}.sqlite_master").fetchone()
+            if side is not None:
+                side.execute("BEGIN")
+                began.append(side)
+                side.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except BaseException:
-            conn.execute("ROLLBACK")
+            for reader in began:
+                reader.execute("ROLLBACK")
             raise
     finally:
         with contextlib.suppress(DatabaseError):
@@ -167,30 +202,55 @@ def _try_once(
             live = book_path(vault.folder, book_id)
             files.append(CopiedFile(work / name, name, book_key_id(book_id), key, live))
             sources[files[-1].key_id] = schemas[book_id]
-        # The largest file first: each file's checks run on other threads from the end of
+        # The largest book first: each file's checks run on other threads from the end of
         # its copy, so what is left once the last copy ends is that file's checks, and
-        # those of the smallest file are the shortest (a 100,000-client vault: a 520 MB
-        # book, a 320 MB main database).
+        # those of the smallest file are the shortest.
         pages = {s: _page_count(conn, s) for s in sources.values()}
+        jobs = sorted(
+            ((f, sources[f.key_id]) for f in files), key=lambda j: pages[j[1]], reverse=True
+        )
         if watcher is not None:
             watcher.copying(files)
-        for file in sorted(files, key=lambda f: pages[sources[f.key_id]], reverse=True):
-            _copy(conn, sources[file.key_id], file)
-            if watcher is not None:
-                watcher.copied(file)
+        if side is None:
+            _copy_each(conn, jobs, watcher)
+        else:
+            # Main from the side connection on another thread while the vault's connection
+            # copies the books (a 100,000-client vault: a 320 MB main database, a 520 MB
+            # book; the copy is work for a core, and SQLite lets go of Python's lock).
+            with ThreadPoolExecutor(max_workers=1) as other:
+                main = other.submit(_copy_each, side, [(files[0], "main")], watcher)
+                _copy_each(conn, [j for j in jobs if j[0].key_id != MAIN], watcher)
+                main.result()
+        if watcher is not None:
+            watcher.settle()
     finally:
-        conn.execute("ROLLBACK")  # a read transaction: nothing to keep
+        for reader in readers:
+            reader.execute("ROLLBACK")  # a read transaction: nothing to keep
     return Snapshot(files, keyfile)
 
 
-def _gate(vault: UnlockedVault, main_key: VaultKey, schemas: dict[str, str]) -> Connection:
-    """A second connection holding the write lock of every file until let go."""
+def _copy_each(
+    conn: Connection, jobs: Sequence[tuple[CopiedFile, str]], watcher: CopyWatcher | None
+) -> None:
+    """Each file from its schema on ``conn``, one after another."""
+    for file, schema in jobs:
+        _copy(conn, schema, file)
+        if watcher is not None:
+            watcher.copied(file)
+
+
+def _open_main(vault: UnlockedVault, main_key: VaultKey) -> Connection:
     try:
-        gate = open_database(vault.folder / DATABASE_NAME, main_key)
+        return open_database(vault.folder / DATABASE_NAME, main_key)
     except UnreadableDatabase:
         raise VaultDamaged(
             "The vault's database could not be opened a second time.", code="vault.damaged.database"
         ) from None
+
+
+def _gate(vault: UnlockedVault, main_key: VaultKey, schemas: dict[str, str]) -> Connection:
+    """A second connection holding the write lock of every file until let go."""
+    gate = _open_main(vault, main_key)
     try:
         for book_id, schema in schemas.items():
             key = vault.held.current[book_key_id(book_id)]
