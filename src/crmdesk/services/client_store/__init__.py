@@ -43,27 +43,38 @@ from .loading import (
 )
 from .moving import finish_moves, finish_rehousing, move_clients_to_their_books
 from .redo import NotHeld, settle_books
+from .replicas import (
+    count_uncaptured,
+    edited_since_captured,
+    gone_since_captured,
+    local_client,
+    remember_captured,
+    version_of,
+)
 from .summaries import refresh_spend, spend_is_current
 from .writing import delete_client, insert_clients, update_client
 
 __all__ = [
     "NotHeld",
     "book_rows",
-    "coverage_of",
-    "record_writes",
     "client_name",
     "client_names",
     "coming_birthdays",
     "count_clients",
+    "count_uncaptured",
+    "coverage_of",
     "delete_client",
+    "edited_since_captured",
     "finish_moves",
     "finish_rehousing",
+    "gone_since_captured",
     "insert_clients",
     "list_clients",
     "list_ids",
     "load_cards",
     "load_client",
     "load_clients",
+    "local_client",
     "most_addresses",
     "move_clients_to_their_books",
     "open_tasks",
@@ -71,8 +82,11 @@ __all__ = [
     "position_of",
     "preferences_for",
     "reachability",
+    "record_writes",
     "refresh_spend",
+    "remember_captured",
     "settle_books",
     "spend_is_current",
     "update_client",
+    "version_of",
 ]

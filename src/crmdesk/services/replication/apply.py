@@ -173,8 +173,7 @@ def _with_local_ids(
         return merged
     conn = vault.connection
     changes: dict[str, Any] = {"id": local_id}
-    version = conn.execute("SELECT version FROM clients WHERE id = ?", (local_id,)).fetchone()
-    changes["version"] = int(version[0]) if version else 0
+    changes["version"] = store.version_of(conn, local_id)
     for key in KEPT_ID_LISTS:
         table = CHILD_TABLES[key]
         uids = _child_uids(records, client, table)
@@ -196,13 +195,7 @@ def _remember(vault: Any, client: str, local_id: int, records: Any) -> None:
     """The client as applied: its version (so capture does not take it for a local
     edit) and its contacts' and interactions' local ids."""
     conn = vault.connection
-    conn.execute(
-        "INSERT INTO repl_clients (client_id, uid, version, created_at, book_id)"
-        " SELECT id, ?, version, created_at, book_id FROM clients WHERE id = ?"
-        " ON CONFLICT (client_id) DO UPDATE SET version = excluded.version,"
-        " created_at = excluded.created_at, book_id = excluded.book_id",
-        (client, local_id),
-    )
+    store.remember_captured(conn, local_id, client)
     written = store.load_client(vault, local_id)
     assert written is not None
     for key in KEPT_ID_LISTS:

@@ -74,11 +74,7 @@ def capture(vault: Any, clock: HybridClock) -> Captured:
     """Emit changes for every client edited, created or deleted here since the last
     capture; they go in the history and the outbox."""
     conn = vault.connection
-    gone = conn.execute(
-        "SELECT r.client_id, r.uid, r.book_id FROM repl_clients r"
-        " LEFT JOIN clients c ON c.id = r.client_id"
-        " WHERE c.id IS NULL OR c.created_at IS NOT r.created_at"
-    ).fetchall()
+    gone = store.gone_since_captured(conn)
     clients = changes = 0
     for client_id, uid, book_id in gone:
         replica = replica_of(vault, uid)
@@ -87,11 +83,7 @@ def capture(vault: Any, clock: HybridClock) -> Captured:
             deletion = replica.delete(clock, CLIENT, uid)
             _keep(vault, [deletion], book_id)
             clients, changes = clients + 1, changes + 1
-    edited = conn.execute(
-        "SELECT c.id, c.book_id, r.uid, r.book_id FROM clients c"
-        " LEFT JOIN repl_clients r ON r.client_id = c.id"
-        " WHERE r.client_id IS NULL OR r.version IS NOT c.version"
-    ).fetchall()
+    edited = store.edited_since_captured(conn)
     for client_id, book_id, uid, old_book in edited:
         made = _capture_client(vault, clock, client_id, book_id, uid, old_book)
         if made:
@@ -193,13 +185,7 @@ def _remember(
 ) -> None:
     """The client's uid and version as captured, and its kept-id records' local ids."""
     conn = vault.connection
-    conn.execute(
-        "INSERT INTO repl_clients (client_id, uid, version, created_at, book_id)"
-        " SELECT id, ?, version, created_at, book_id FROM clients WHERE id = ?"
-        " ON CONFLICT (client_id) DO UPDATE SET version = excluded.version,"
-        " created_at = excluded.created_at, book_id = excluded.book_id, uid = excluded.uid",
-        (uid, client_id),
-    )
+    store.remember_captured(conn, client_id, uid)
     for key in KEPT_ID_LISTS:
         table = CHILD_TABLES[key]
         conn.executemany(

@@ -18,6 +18,7 @@ from crmdesk.domain.replication.merge import Conflict
 from crmdesk.domain.replication.records import CLIENT, client_of
 from crmdesk.domain.roles import Permission
 from crmdesk.errors import BadInput, NotFound
+from crmdesk.services import client_store as store
 from crmdesk.services.access import require
 from crmdesk.services.user_session import Session
 
@@ -59,12 +60,7 @@ def list_conflicts(session: Session) -> list[FieldConflict]:
     with vault.reading() as conn:
         logins = {d.device: d.login for d in state.devices(vault).values()}
         for (uid,) in conn.execute("SELECT client FROM repl_conflicted ORDER BY client"):
-            local = conn.execute(
-                "SELECT r.client_id, c.name FROM repl_clients r"
-                " LEFT JOIN clients c ON c.id = r.client_id WHERE r.uid = ?",
-                (uid,),
-            ).fetchone()
-            client_id, name = (int(local[0]), str(local[1] or "")) if local else (0, "")
+            client_id, name = store.local_client(conn, uid) or (0, "")
             replica = replica_of(vault, uid)
             for conflict in replica.conflicts():
                 if client_of(conflict.row) != uid:

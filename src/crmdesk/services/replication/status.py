@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from crmdesk.services import client_store as store
 from crmdesk.services.user_session import Session
 
 from . import keys, ledger, state
@@ -90,16 +91,7 @@ def sync_status(session: Session) -> SyncStatus | None:
 
 def _edited_since_capture(vault: Any) -> int:
     """Clients created, edited or deleted here that no sync has captured yet."""
-    conn = vault.connection
-    edited = conn.execute(
-        "SELECT count(*) FROM clients c LEFT JOIN repl_clients r ON r.client_id = c.id"
-        " WHERE r.client_id IS NULL OR r.version IS NOT c.version"
-    ).fetchone()[0]
-    gone = conn.execute(
-        "SELECT count(*) FROM repl_clients r LEFT JOIN clients c ON c.id = r.client_id"
-        " WHERE c.id IS NULL"
-    ).fetchone()[0]
-    return int(edited) + int(gone)
+    return store.count_uncaptured(vault.connection)
 
 
 def note_taken(vault: Any, device: str) -> None:
