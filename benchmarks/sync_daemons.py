@@ -117,7 +117,7 @@ def measure(work: Path, figures: Figures, *, edits: int, smoke: bool) -> None:
 
 
 def _latency(label: str, seconds: float) -> Figure:
-    return Figure(label, seconds, "s") if seconds >= 10 else Figure(label, seconds * 1000, "ms")
+    return Figure(label, seconds, "s") if seconds >= 1 else Figure(label, seconds * 1000, "ms")
 
 
 def _edits(
