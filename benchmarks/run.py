@@ -29,7 +29,10 @@ How long, on the 2-core build machine shared with other work (2026-12-04, before
 (6.5 minutes of CPU in all; wall: building the trail 2.5 minutes, each ``audit verify``
 4.5, the Access report 5); ``clients,bulk`` at 20,000 clients 2.7 minutes at a load of 8
 (not yet timed at 100,000). Idle, with the targets met, the whole ``make bench`` should
-stay within 25 minutes.
+stay within 25 minutes. The sync section at 10,000 clients took over 50 minutes at a load
+of 3 to 8 (2026-12-04): its syncs grow with the square of the office's clients (the
+README's "An office syncing" says where the time goes); ``--office-clients 2000`` takes
+about 5 minutes.
 
 Each figure is printed as it comes with its target; at the end, the README's table in
 Markdown with the date, the machine's load average at the start and every target (the
