@@ -32,7 +32,7 @@ How long, on the 2-core build machine shared with other work (2026-12-04, before
 stay within 25 minutes. The sync section at 10,000 clients took over 50 minutes at a load
 of 3 to 8 (2026-12-04): its syncs grow with the square of the office's clients (the
 README's "An office syncing" says where the time goes); ``--office-clients 2000`` takes
-about 5 minutes.
+about 5 minutes of CPU.
 
 Each figure is printed as it comes with its target; at the end, the README's table in
 Markdown with the date, the machine's load average at the start and every target (the
