@@ -31,7 +31,8 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 	$(VENV)/bin/ruff format src tests benchmarks
 
-# benchmarks.run: encryption's cost, bulk paths and a trail of a million audit entries;
+# benchmarks.run: encryption's cost, bulk paths, a trail of a million audit entries and an
+# office of 10,000 clients syncing (the smoke run needs Syncthing for all of its sync part);
 # it ends with the README's table (ARGS="--only audit" runs one section, see its --help).
 # benchmarks.startup times the real command (start-up against a bare Python) with its
 # key in a private Secret Service; STARTUP_ARGS="--runs 15" passes options to it.

@@ -1,7 +1,7 @@
 """crmdesk benchmark: encryption's cost, the bulk paths, and an audit trail of years.
 
     make bench                            # everything at full size (see below)
-    make bench ARGS="--only audit"        # one section (clients, bulk, audit; comma-separated)
+    make bench ARGS="--only audit,sync"   # some sections: clients, bulk, audit, sync
     make bench ARGS="--clients 20000 --entries 200000"
     make bench-smoke                      # every benchmark, small (200 clients): under 2 min
 
@@ -18,13 +18,21 @@ Sections:
   people: ``audit verify``, the Activity page's first screen under several filters,
   alerts over a year, and the Access report of a year of the busiest person in a child
   process (time and peak memory).
+* ``sync``: an office of ``--office-clients`` demo clients and a salesperson's laptop
+  syncing through a plain folder (the office's first sync, the laptop's, 10,000 edited
+  fields applied, bytes of change file per field), and an edit's way from the office to
+  the laptop through two Syncthing daemons on the loopback interface
+  (:mod:`benchmarks.sync_speed`; ``python -m benchmarks.sync_speed`` runs it alone).
 
 How long, on the 2-core build machine shared with other work (2026-12-04, before issue
 19's fixes): the audit section at 1,000,000 entries 20 minutes at a load average of 12
 (6.5 minutes of CPU in all; wall: building the trail 2.5 minutes, each ``audit verify``
 4.5, the Access report 5); ``clients,bulk`` at 20,000 clients 2.7 minutes at a load of 8
 (not yet timed at 100,000). Idle, with the targets met, the whole ``make bench`` should
-stay within 25 minutes.
+stay within 25 minutes. The sync section at 10,000 clients took over 50 minutes at a load
+of 3 to 8 (2026-12-04): its syncs grow with the square of the office's clients (the
+README's "An office syncing" says where the time goes); ``--office-clients 2000`` takes
+about 5 minutes of CPU.
 
 Each figure is printed as it comes with its target; at the end, the README's table in
 Markdown with the date, the machine's load average at the start and every target (the
@@ -41,10 +49,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import bulk, encrypted, trail
+from benchmarks import bulk, encrypted, sync_speed, trail
 from benchmarks.common import Figures, load_average, markdown
 
-SECTIONS = ("clients", "bulk", "audit")
+SECTIONS = ("clients", "bulk", "audit", "sync")
 SMOKE_CLIENTS, SMOKE_ENTRIES = 200, 5_000
 
 
@@ -52,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=1_000_000, help="audit entries")
+    parser.add_argument(
+        "--office-clients", type=int, default=10_000, help="the sync section's office"
+    )
     parser.add_argument(
         "--smoke",
         action="store_true",
@@ -88,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== an audit trail of {entries:,} entries, in {work / 'trail'}", flush=True)
             made = trail.build(work / "trail", entries)
             trail.measure(made, work, figures)
+        if "sync" in only:
+            sizes = sync_speed.SMOKE if args.smoke else sync_speed.full(args.office_clients)
+            print(f"\n== an office of {sizes['clients']:,} clients syncing", flush=True)
+            sync_speed.measure(work / "sync", figures, **sizes, smoke=args.smoke)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
