@@ -50,6 +50,10 @@ class Replica:
         self._changes: dict[Stamp, Change] = {}
         self._cells: dict[Cell, dict[Stamp, Change]] = {}
         self._lives: dict[RowKey, dict[Stamp, Change]] = {}
+        # Per record, the same cells by column, and its longest causal length: what
+        # the state is read from, without a pass over every cell of every record.
+        self._columns: dict[RowKey, dict[str, dict[Stamp, Change]]] = {}
+        self._longest: dict[RowKey, int] = {}
 
     # -- receiving -----------------------------------------------------------------------
 
@@ -70,9 +74,12 @@ class Replica:
         if change.is_life:
             self._lives.setdefault(key, {})[change.stamp] = change
         else:
-            self._cells.setdefault((*key, change.column), {})[change.stamp] = change
+            cell = self._cells.setdefault((*key, change.column), {})
+            cell[change.stamp] = change
+            self._columns.setdefault(key, {})[change.column] = cell
             # A field change also proves the record lived that long.
             self._lives.setdefault(key, {})
+        self._longest[key] = max(self._longest.get(key, 0), change.causal_length)
         return True
 
     def apply_all(self, changes: Iterable[Change]) -> int:
@@ -88,15 +95,7 @@ class Replica:
 
     def life(self, table: str, row: str) -> int:
         """The record's causal length: 0 unknown, odd alive, even deleted."""
-        key = (table, row)
-        lives = [c.causal_length for c in self._lives.get(key, {}).values()]
-        lives += [
-            c.causal_length
-            for (t, r, _), cell in self._cells.items()
-            if (t, r) == key
-            for c in cell.values()
-        ]
-        return max(lives, default=0)
+        return self._longest.get((table, row), 0)
 
     def created(self, table: str, row: str) -> bool:
         """Whether the change that made the record is here (fields of a record can arrive
@@ -117,9 +116,7 @@ class Replica:
         if life % 2 == 0:
             return None
         fields: dict[str, Any] = {}
-        for (t, r, column), cell in self._cells.items():
-            if (t, r) != (table, row):
-                continue
+        for column, cell in self._columns.get((table, row), {}).items():
             current = [c for c in cell.values() if c.causal_length == life]
             if current:
                 fields[column] = max(current, key=lambda c: c.stamp).value
@@ -152,7 +149,7 @@ class Replica:
                 if deleted is not None:
                     found.append(deleted)
                 continue
-            columns = sorted(c for (t, r, c) in self._cells if (t, r) == (table, row))
+            columns = sorted(self._columns.get((table, row), {}))
             for column in columns:
                 conflict = self._field_conflict(table, row, column, life)
                 if conflict is not None:
@@ -186,9 +183,7 @@ class Replica:
         known = max(bases) if bases else None
         settled = {s for d in deletions for s in d.resolves}
         newest: dict[str, Change] = {}
-        for (t, r, column), cell in self._cells.items():
-            if (t, r) != (table, row):
-                continue
+        for column, cell in self._columns.get((table, row), {}).items():
             for change in cell.values():
                 unseen = known is None or change.stamp > known
                 lost = change.causal_length == life - 1 and unseen and change.stamp not in settled
@@ -240,12 +235,7 @@ class Replica:
 
     def delete(self, clock: HybridClock, table: str, row: str) -> Change:
         life = self._alive(table, row)
-        seen = [
-            c.stamp
-            for (t, r, _), cell in self._cells.items()
-            if (t, r) == (table, row)
-            for c in cell.values()
-        ]
+        seen = [stamp for cell in self._columns.get((table, row), {}).values() for stamp in cell]
         return self._local(
             Change(table, row, ROW, None, life + 1, clock.tick(), max(seen, default=None))
         )

@@ -101,25 +101,54 @@ def _send(
     held: dict[str, bytes],
     report: SyncReport,
 ) -> None:
+    """Capture, then write the outbox as this device's next files (one transaction per
+    file, :data:`MAX_CHANGES_PER_FILE` changes or so each) until it is empty."""
     vault = session.vault
-    newest = keys.newest(held)
-    folder = office.sync_folder
     with vault.transaction():
         clock = state.clock(vault, office.device)
         capture(vault, clock)
         state.save_clock(vault, clock)
-        log = state.own_log(vault)
-        _catch_up_own(folder, device, log, held)
-        queued = ledger.queued(vault, MAX_CHANGES_PER_FILE)
-        by_section: dict[str, list[dict[str, Any]]] = {}
-        numbers = []
-        for number, base, change in queued:
-            section_id = newest.get(base)
-            if section_id is None:
-                continue  # no key for that section here: it waits (sync status says so)
-            by_section.setdefault(section_id, []).append(change.to_json())
-            numbers.append(number)
-        office_id = newest[ledger.OFFICE]
+    after, first = 0, True
+    while True:
+        with vault.transaction():
+            after, sent = _send_one(session, office, device, held, after, first=first)
+        first = False
+        if sent is None:
+            return
+        if sent >= 0:
+            report.sent_changes += sent
+            report.sent_files += 1
+
+
+def _send_one(
+    session: Session,
+    office: state.Office,
+    device: DeviceKey,
+    held: dict[str, bytes],
+    after: int,
+    *,
+    first: bool,
+) -> tuple[int, int | None]:
+    """One file of the outbox after number ``after`` (in the caller's transaction):
+    (the last outbox number looked at, how many changes the file written carries; -1
+    when that part of the outbox needed no file, None when nothing is left)."""
+    vault = session.vault
+    newest = keys.newest(held)
+    folder = office.sync_folder
+    log = state.own_log(vault)
+    _catch_up_own(folder, device, log, held)
+    queued = ledger.queued(vault, MAX_CHANGES_PER_FILE, after=after)
+    by_section: dict[str, list[dict[str, Any]]] = {}
+    numbers = []
+    for number, base, change in queued:
+        section_id = newest.get(base)
+        if section_id is None:
+            continue  # no key for that section here: it waits (sync status says so)
+        by_section.setdefault(section_id, []).append(change.to_json())
+        numbers.append(number)
+    last = queued[-1][0] if queued else after
+    office_id = newest[ledger.OFFICE]
+    if first:
         if office.kind == state.OWNER:
             found = directory.changed_since_sent(vault)
             if found is not None:
@@ -127,22 +156,22 @@ def _send(
         trail = trails.outgoing(vault, office)
         if trail is not None:
             by_section.setdefault(office_id, []).append(trail)
-        if not by_section:
-            state.save_own_log(vault, log)
-            return
-        sections = [Section(k, tuple(v)) for k, v in sorted(by_section.items())]
-        folder.write(
-            device,
-            log,
-            made_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            sections=sections,
-            keys={s.key_id: held[s.key_id] for s in sections},
-        )
-        crash.point("sync:file_written")  # the file is there, its commit not yet
-        ledger.sent(vault, numbers)
+    if not by_section:
         state.save_own_log(vault, log)
-    report.sent_changes += len(numbers)
-    report.sent_files += 1
+        # Nothing this device can send in this part of the outbox: on to the next part.
+        return (last, -1) if queued else (last, None)
+    sections = [Section(k, tuple(v)) for k, v in sorted(by_section.items())]
+    folder.write(
+        device,
+        log,
+        made_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        sections=sections,
+        keys={s.key_id: held[s.key_id] for s in sections},
+    )
+    crash.point("sync:file_written")  # the file is there, its commit not yet
+    ledger.sent(vault, numbers)
+    state.save_own_log(vault, log)
+    return last, len(numbers)
 
 
 def _catch_up_own(folder: Any, device: DeviceKey, log: Any, held: dict[str, bytes]) -> None:

@@ -126,13 +126,39 @@ def queue(vault: Any, changes: Iterable[Change], book_id: str) -> None:
     )
 
 
-def queued(vault: Any, limit: int) -> list[tuple[int, str, Change]]:
-    """Up to ``limit`` changes of the outbox, oldest first: (outbox number, section,
-    change). Changes of a book this person no longer holds are left out (they stay)."""
+def queued(vault: Any, limit: int, *, after: int = 0) -> list[tuple[int, str, Change]]:
+    """About ``limit`` changes of the outbox after number ``after``, oldest first:
+    (outbox number, section, change). A client's changes are never split between two
+    files (one file makes it whole on a device that did not have it), so the last
+    client's are all taken even past ``limit``. Changes of a book this person no longer
+    holds are left out (they stay)."""
     conn = vault.connection
     rows = conn.execute(
-        "SELECT seq, section, stamp FROM repl_outbox ORDER BY seq LIMIT ?", (limit,)
+        "SELECT seq, section, stamp FROM repl_outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+        (after, limit),
     ).fetchall()
+    found = _changes_of(vault, rows)
+    while len(rows) == limit and found:
+        last_client = client_of(found[-1][2].row)
+        more = conn.execute(
+            "SELECT seq, section, stamp FROM repl_outbox WHERE seq > ? ORDER BY seq LIMIT 1000",
+            (rows[-1][0],),
+        ).fetchall()
+        taken = []
+        for entry in _changes_of(vault, more):
+            if client_of(entry[2].row) != last_client:
+                break
+            taken.append(entry)
+        found += taken
+        if len(taken) < len(more) or not more:
+            break
+        rows = more
+        limit = 1000
+    return found
+
+
+def _changes_of(vault: Any, rows: list[Any]) -> list[tuple[int, str, Change]]:
+    conn = vault.connection
     found: list[tuple[int, str, Change]] = []
     for seq, section, stamp in rows:
         if section == OFFICE:
