@@ -10,10 +10,10 @@ What it measures, with the services of ``crmdesk.services.replication`` and vaul
 as ``tests/sync/office_vaults.py`` makes them (an office vault with two salespeople,
 Omar's laptop joined with its invitation, a plain folder between them):
 
-1. the office's first sync of ``--clients`` demo clients: its baseline written, as many
-   ``sync_now`` calls as it takes (one call writes one file of at most
-   ``MAX_CHANGES_PER_FILE`` changes); then, after Omar's laptop joined, the laptop's
-   first sync (one call: it reads every file there);
+1. the office's first sync of ``--clients`` demo clients: its baseline written (one
+   ``sync_now`` writes as many files of about ``MAX_CHANGES_PER_FILE`` changes as it
+   takes); then, after Omar's laptop joined, the laptop's first sync (one call: it reads
+   every file there);
 2. ``--changes`` edited fields (one field of as many clients, edited at the office with
    the client service), the office's sync that captures and writes them, and the
    laptop's ``sync_now`` that applies them: wall and CPU time, and per change;
