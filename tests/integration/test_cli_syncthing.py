@@ -116,3 +116,13 @@ def test_sync_setup_adds_the_office_folder_only(tmp_path, fast_passwords):  # no
         assert on_laptop["path"] == str(shared)
         laptop_shares = {d["deviceID"]: d["encryptionPassword"] for d in on_laptop["devices"]}
         assert laptop_shares == {b.device_id: "", a.device_id: "", nas: password}
+
+        # Each sync that writes files asks this Syncthing to send them now.
+        _ok(run_cli(owner, "client", "add", stdin='{"name": "Nudged Ltd"}\n', env=JANE))
+        nudged = _ok(run_cli(owner, "sync", env=JANE))
+        assert "Sent" in nudged.stdout and "Syncthing could not" not in nudged.stdout
+
+    # With its Syncthing stopped, the sync still works and says the files wait for it.
+    _ok(run_cli(owner, "client", "add", stdin='{"name": "Later Ltd"}\n', env=JANE))
+    later = _ok(run_cli(owner, "sync", env=JANE))
+    assert "Syncthing could not be asked to send the new files at once" in later.stdout

@@ -96,6 +96,13 @@ def sync_lines(report: exchange.SyncReport) -> list[str]:
             f"Waiting for file #{number} of device {device[:8]}: it has not arrived in the "
             "shared folder yet (its later files wait for it)."
         )
+    if report.syncthing_note:
+        lines.append(
+            "Syncthing could not be asked to send the new files at once "
+            f"({report.syncthing_note}); it sends them when it next notices them "
+            "(within seconds while it runs). "
+            "`crmdesk sync setup --syncthing` sets it up again."
+        )
     if report.unknown_devices:
         lines.append(
             f"Not taken: the files of {_n(len(report.unknown_devices), 'device')} the office "

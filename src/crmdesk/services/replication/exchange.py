@@ -31,7 +31,17 @@ from crmdesk.sync.errors import FileRejected
 from crmdesk.vault import crash
 from crmdesk.vault.keys.device import DeviceKey
 
-from . import devices, directory, joining, keys, ledger, state, status, trails
+from . import (
+    devices,
+    directory,
+    joining,
+    keys,
+    ledger,
+    state,
+    status,
+    syncthing_setup,
+    trails,
+)
 from .apply import apply_changes
 from .capture import capture
 from .refusals import passed_on
@@ -58,6 +68,9 @@ class SyncReport:
     waiting_for_grant: bool = False
     waiting_files: dict[str, int] = field(default_factory=dict)  # device -> file number
     unknown_devices: list[str] = field(default_factory=list)  # folders of devices not known
+    # Why the local Syncthing could not be asked to send the new files at once (its file
+    # watcher sends them a few seconds later anyway), or None.
+    syncthing_note: str | None = None
 
 
 def sync_now(session: Session) -> SyncReport:
@@ -86,6 +99,8 @@ def _sync_now(session: Session) -> SyncReport:
     held = keys.held(vault, office)
     directory.make_held_books(vault, held)
     _send(session, office, device, held, report)
+    if report.sent_files:
+        report.syncthing_note = syncthing_setup.nudge(vault)
     _receive(session, office, device, held, report)
     status.note_sync(vault, report.rejected)
     if office.kind == state.MEMBER:
