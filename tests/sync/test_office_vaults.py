@@ -8,17 +8,7 @@ import pytest
 from crmdesk.services.clients import ClientService
 from crmdesk.services.replication import exchange
 from tests.services.office import fast_passwords  # noqa: F401  (fixture)
-from tests.sync.office_vaults import client_id, join_laptop, office_with_folder, sync_all
-
-
-@pytest.fixture
-def shared(tmp_path):
-    return tmp_path / "shared"
-
-
-@pytest.fixture
-def office(vault, shared, fast_passwords):  # noqa: F811
-    return office_with_folder(vault, shared)
+from tests.sync.office_vaults import client_id, join_laptop, sync_all
 
 
 @pytest.fixture

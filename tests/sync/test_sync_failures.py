@@ -21,7 +21,7 @@ from crmdesk.vault import Owner
 from crmdesk.vault.keys.device import DeviceKey
 from tests.services.office import fast_passwords  # noqa: F401  (fixture)
 from tests.support import FAST_KDF
-from tests.sync.office_vaults import Laptop, client_id, office_with_folder, sync_all
+from tests.sync.office_vaults import Laptop, client_id, sync_all
 
 PASSPHRASE = "sam's laptop passphrase 1"
 
@@ -35,16 +35,6 @@ session = unlock(Path(sys.argv[1]), passphrase=sys.argv[2])
 exchange.sync_now(session)
 session.close()
 """
-
-
-@pytest.fixture
-def shared(tmp_path):
-    return tmp_path / "shared"
-
-
-@pytest.fixture
-def office(vault, shared, fast_passwords):  # noqa: F811
-    return office_with_folder(vault, shared)
 
 
 @pytest.fixture
