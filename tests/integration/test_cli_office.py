@@ -103,6 +103,7 @@ def test_the_invitation_is_a_secret_file_never_written_over(office):
 def test_a_laptop_joins_syncs_and_both_edits_of_a_client_survive(office):
     joined = _ok(_join(office))
     assert "RECOVERY KEY" in joined.stdout and "Owner: Sam Reed (sam)" in joined.stdout
+    assert "No password was set for you (crmdesk user passwd sets one)." in joined.stdout
     assert "owner must sync once" in joined.stdout
     waiting = _ok(office.at_laptop("sync"))
     assert "waits for the owner's approval" in waiting.stdout
@@ -236,3 +237,23 @@ def test_a_shared_folder_that_cannot_be_used_is_said_plainly(office):
     failed = office.at_owner("sync")
     assert failed.returncode == 1 and "cannot be read or written" in failed.stderr
     assert "connect it; then run crmdesk sync again" in failed.stderr
+
+
+def test_join_asks_the_person_to_set_their_password(office):
+    from crmdesk.services.signin import slot_has_password
+    from crmdesk.vault.keys.keyfile import read_keyfile
+
+    joined = _ok(
+        office.at_laptop(
+            "--password-stdin", "join", str(office.invitation), "--sync-folder",
+            str(office.shared), "--name", "Sam Reed", stdin="sam's laptop password 1\n",
+        )
+    )  # fmt: skip
+    assert "Your password is set." in joined.stdout
+    assert slot_has_password(read_keyfile(office.laptop), "sam")
+    short = run_cli(
+        office.tmp / "other-laptop", "--password-stdin", "join", str(office.invitation),
+        "--sync-folder", str(office.shared), "--name", "Sam Reed", stdin="x\n",
+    )  # fmt: skip
+    assert short.returncode == 1
+    assert not (office.tmp / "other-laptop").exists()  # refused before anything was made

@@ -8,10 +8,12 @@ import os
 import sys
 from pathlib import Path
 
+from crmdesk.commands.io import ask_secret
 from crmdesk.commands.unlock import open_session
 from crmdesk.commands.vault_cmds import new_vault, print_new_vault
 from crmdesk.errors import BadInput
 from crmdesk.services import session as sessions
+from crmdesk.services import signin
 from crmdesk.services.replication import joining
 from crmdesk.services.replication.syncthing_setup import passed_on
 
@@ -66,9 +68,15 @@ def cmd_join(args: argparse.Namespace) -> int:
     usable_folder(args.sync_folder)
     name = args.name or _ask_name(invitation.login)
     owner = sessions.Owner(name, invitation.login, invitation.office_name)
+    password = _chosen_password(args)  # refused before anything is made, if too weak
     session, recovery_key = new_vault(args, owner)
     with session:
         print_new_vault(args, session, recovery_key)
+        if password is not None and not signin.has_password(session):
+            signin.set_password(session, password)
+            print("Your password is set.")
+        elif password is None:
+            print("No password was set for you (crmdesk user passwd sets one).")
         office = joining.become_member(session, invitation, args.sync_folder)
     print(f"This laptop joined the office {office.name!r} as {office.login}'s device.")
     print(f"This device:   {office.device}")
@@ -85,6 +93,20 @@ def cmd_join(args: argparse.Namespace) -> int:
         "ID (the Syncthing device ID of the office's computer)."
     )
     return 0
+
+
+def _chosen_password(args: argparse.Namespace) -> str | None:
+    """The person's own password for their laptop's vault (asked at a terminal, or the
+    next line of standard input with --password-stdin): with the key in the OS keyring
+    it is what unlocks the app after a lock. None without a terminal or that option."""
+    if args.password_stdin:
+        password = args.stdin.next("your password")
+    elif sys.stdin.isatty():
+        password = ask_secret("Choose your password: ", what="your password", confirm=True)
+    else:
+        return None
+    signin.check_new_password(password)
+    return password
 
 
 def write_secret(path: Path, data: bytes, *, force: bool) -> None:
