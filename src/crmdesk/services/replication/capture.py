@@ -26,10 +26,10 @@ from crmdesk.domain.replication.records import (
     CLIENT,
     Records,
     assign_uids,
+    basic_only,
     client_of,
     diff,
     flatten,
-    is_value_added,
 )
 from crmdesk.services import client_store as store
 
@@ -121,19 +121,13 @@ def _capture_client(
     )
     current = flatten(uid, data, uids)
     if not held:
-        current = {k: v for k, v in current.items() if k[0] not in ledger.VALUE_ADDED_TABLES}
-        current = {k: _basic(k[0], v) for k, v in current.items()}
-        previous = {k: _basic(k[0], v) for k, v in previous.items()}
+        current, previous = basic_only(current), basic_only(previous)
     made = _changes(replica, clock, uid, previous, current)
     _keep(vault, made, book_id)
     if moved:
         ledger.queue(vault, moved, book_id)
     _remember(vault, client_id, uid, local_ids, uids)
     return len(made)
-
-
-def _basic(table: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if not is_value_added(table, k)}
 
 
 def _changes(
