@@ -348,3 +348,14 @@ def test_no_sync_runs_while_locked_or_after_closing(qtbot, windows):
     at_office.close()
     runner.tick()
     assert not runner.busy()
+
+
+def test_a_laptop_shows_what_its_persons_office_role_allows_after_a_sync(qtbot, windows):
+    at_office, on_laptop, _laptop = windows
+    assert on_laptop.session.role.value == "owner"  # its own new vault, before the office
+    assert "(Owner)" in on_laptop.security_label.text()
+    for window in (on_laptop, at_office, on_laptop):
+        sync_in(qtbot, window)
+    assert on_laptop.session.role.value == "salesperson"
+    assert "signed in as Sam Reed (Salesperson)" in on_laptop.security_label.text()
+    assert not on_laptop.act_delete.isVisible()  # a Salesperson deletes no client

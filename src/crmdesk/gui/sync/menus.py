@@ -50,6 +50,12 @@ class SyncHost(QMainWindow):
     def show_client(self, client_id: int) -> None:
         raise NotImplementedError
 
+    def apply_role(self) -> None:
+        raise NotImplementedError
+
+    def update_security_state(self) -> None:
+        raise NotImplementedError
+
 
 SHORTCUT = "Ctrl+Shift+S"
 OWNER_KIND = "owner"
@@ -61,6 +67,9 @@ class SyncMenus:
     def __init__(self, window: SyncHost) -> None:
         self.window = window
         self.runner = SyncRunner(window.session, window, window.notices)
+        # On a laptop the office names its person's role at the first sync (and may change
+        # it later): the window then shows what that role allows.
+        self._role = window.session.role
         self.page: SyncPage | None = None
         self.act_make = self._action("Make this vault an &office…", self.make_office)
         self.act_invite = self._action("&Invite a laptop…", self.invite)
@@ -163,6 +172,10 @@ class SyncMenus:
 
     def _synced(self, synced: Synced) -> None:
         self._show_indicator()
+        if self.window.session.role != self._role:
+            self._role = self.window.session.role
+            self.window.apply_role()
+            self.window.update_security_state()
         bar = self.window.statusBar()
         if synced.report is None:
             if synced.manual:
