@@ -3,6 +3,8 @@ the list report of every client (in a child process, for its peak memory)."""
 
 from __future__ import annotations
 
+import os
+import statistics
 import time
 from pathlib import Path
 
@@ -12,6 +14,10 @@ from crmdesk.services import backup
 from crmdesk.services.client_query import ClientQuery
 from crmdesk.services.exports import ExportService
 
+# Backups timed, the median reported (the issue's figures are medians of 3): the first
+# after the sections before is often the slowest (the machine's disk still catching up).
+BACKUPS = 3
+
 
 def measure(bench: ClientVault, work: Path, figures: Figures) -> None:
     vault = bench.open()
@@ -20,12 +26,25 @@ def measure(bench: ClientVault, work: Path, figures: Figures) -> None:
             n = f"{conn.execute('SELECT count(*) FROM clients').fetchone()[0]:,}"
         session = bench_session(vault)
         target = work / "bench.crmbackup"
-        started = time.perf_counter()
-        made = backup.backup(session, target, force=True)
-        seconds = time.perf_counter() - started
-        print(f"  (backup file {made.size / 2**20:.0f} MiB)")
-        target.unlink()
-        figures.add(Figure(f"backup of {n} clients", seconds, "s", "≤ 12 s"))
+        runs = []
+        for _ in range(BACKUPS):
+            # What the sections before wrote (the demo, the plain copy), or the last
+            # backup, reaches the disk first: the figure is the backup's own work.
+            os.sync()
+            started = time.perf_counter()
+            made = backup.backup(session, target, force=True)
+            runs.append(time.perf_counter() - started)
+            target.unlink()
+        each = ", ".join(f"{s:.1f}" for s in runs)
+        print(f"  (backup file {made.size / 2**20:.0f} MiB; {BACKUPS} backups: {each} s)")
+        figures.add(
+            Figure(
+                f"backup of {n} clients (median of {BACKUPS}: {each} s)",
+                statistics.median(runs),
+                "s",
+                "≤ 12 s",
+            )
+        )
 
         csv = work / "clients.csv"
         started = time.perf_counter()

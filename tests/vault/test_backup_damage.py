@@ -226,3 +226,26 @@ def test_a_book_whose_index_disagrees_stops_the_backup(vault_dir, keystore, tmp_
     refused = _refused(vault_dir, keystore, dest)
     assert isinstance(refused, errors.VaultDamaged) and refused.code == "backup.copy_unverified"
     assert refused.facts["problem"] == f"SQLite's integrity check of the book {HOUSE} fails"
+
+
+def test_a_main_database_whose_index_disagrees_stops_the_backup(vault_dir, keystore, tmp_path):
+    """Every page passes its HMAC, but an index of the main database no longer matches
+    its table: the copy's check refuses it and no backup is written."""
+    vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
+    with vault.transaction() as conn:
+        conn.execute("CREATE TABLE pairs (a INTEGER, b INTEGER)")
+        conn.execute("CREATE INDEX pairs_a ON pairs (a)")
+        conn.executemany("INSERT INTO pairs VALUES (?, ?)", [(i, -i) for i in range(50)])
+    key = VaultKey(vault.held.main.raw)
+    vault.close()
+    raw = _raw(vault_dir / DATABASE_NAME, key)
+    raw.execute("PRAGMA writable_schema = ON")
+    raw.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX pairs_a ON pairs (b)'"
+                " WHERE name = 'pairs_a'")  # fmt: skip
+    raw.execute("PRAGMA writable_schema = OFF")
+    raw.close()
+    dest = tmp_path / "out" / "b.crmbackup"
+    dest.parent.mkdir()
+    refused = _refused(vault_dir, keystore, dest)
+    assert isinstance(refused, errors.VaultDamaged) and refused.code == "backup.copy_unverified"
+    assert refused.facts["problem"] == "SQLite's integrity check of the database fails"

@@ -179,12 +179,13 @@ class _PartChecks:
     well-formed: verify.py), checked while the snapshot is still held (:meth:`settle`),
     so that the pages checked are the very pages the copies read from the files (a
     checkpoint cannot write over a page an open read transaction may still read).
-    As soon as a file is copied: SQLite's structure check of the copy, and its SHA-256.
+    As soon as a file is copied: SQLite's structure check of the copy; its SHA-256 on
+    main's lane, or on the thread that copied the books.
 
     Each file's work is one lane on one thread, so that two cores each carry one lane:
     the main database (copied on its own thread, snapshot.py) is followed by the live
-    files' HMAC check, its hash and its check; the largest book's copy by its hash and
-    check, the longest lane of a large vault. The backup file is written once main's
+    files' HMAC check, its hash and its check; the largest book's copy by its check,
+    the longest lane of a large vault. The backup file is written once main's
     copy is checked (its header holds what that copy says), while the books' copies may
     still be checked; it is put in place only once every check has passed.
 
@@ -215,18 +216,19 @@ class _PartChecks:
         self._files = list(files)
 
     def copied(self, file: CopiedFile) -> None:
-        hashed: Future[tuple[int, str]] = Future()
         checked: Future[CopyFacts | None] = Future()
-        self._hashed[file.key_id] = hashed
         self._checked[file.key_id] = checked
         steps: list[tuple[Future[Any], Callable[[], Any]]] = [
-            (hashed, lambda: file_digest(file.path)),
-            (checked, lambda: self._check_copy(file)),
+            (checked, lambda: self._check_copy(file))
         ]
         if file.key_id == MAIN:
+            hashed: Future[tuple[int, str]] = Future()
+            self._hashed[MAIN] = hashed
             # Main's lane begins with the live files' HMAC check, which the snapshot
-            # waits for (settle) before letting go.
-            steps.insert(0, (self._live, self._check_live))
+            # waits for (settle) before letting go. A book's lane is its check alone:
+            # its hash is taken by the thread that copied it (header_facts), so that
+            # the largest book's check, the longest lane, begins as soon as its copy ends.
+            steps[:0] = [(self._live, self._check_live), (hashed, lambda: file_digest(file.path))]
         self._pool.submit(_lane, steps)
 
     def settle(self) -> None:
@@ -254,10 +256,15 @@ class _PartChecks:
 
     def header_facts(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
         """What the header needs, once the live files' HMACs and the main database's copy
-        are checked: its facts, and every part (main first) with its SHA-256. The books'
-        copies may still be being checked (:meth:`vouch`)."""
+        are checked: its facts, and every part (main first) with its SHA-256, the books'
+        taken here, on the thread that copied them. The books' copies may still be being
+        checked (:meth:`vouch`)."""
         main, *books = snapshot.files
         assert main.key_id == MAIN
+        for book in books:
+            done: Future[tuple[int, str]] = Future()
+            done.set_result(file_digest(book.path))
+            self._hashed[book.key_id] = done
         with _unverified():
             self._live.result()
             facts = self._checked[MAIN].result()
