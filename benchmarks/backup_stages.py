@@ -4,11 +4,12 @@
 
 Builds a vault of demo clients (like ``make bench``'s), then makes ``--runs`` backups of
 it and prints, for each, the whole backup's wall time and the process's CPU time, and
-each stage's wall time and the CPU time of the thread that ran it: the HMAC check of the
-live files, the copy of each file, the check of each copy, the SHA-256 of each copy, and
-writing the backup file; then when each call began and ended, and on which thread. The
-stages overlap (the files are copied and checked on several threads), so their wall
-times add up to more than the whole. On a shared machine the wall time is mostly
+each stage's wall time and the CPU time of the thread that ran it: the copy of each file
+(while writers wait), folding each copy's WAL in, the HMAC check of each copy's pages,
+SQLite's check of each copy, the SHA-256 of each copy, and writing the backup file;
+then when each call began and ended, and on which thread. The stages overlap (the files
+are copied and checked on several threads), so their wall times add up to more than the
+whole. On a shared machine the wall time is mostly
 waiting for a CPU; the CPU times are the work.
 """
 
@@ -34,8 +35,9 @@ from crmdesk.vault.backup import make, snapshot
 
 # (module, function, stage): what each stage is, by the function that does it.
 STAGES = (
-    (make, "check_live_pages", "HMAC check of each live file"),
-    (snapshot, "_copy", "copy of each file"),
+    (snapshot, "_copy_file", "copy of each file and its WAL (writers wait)"),
+    (snapshot, "_make_whole", "each copy's WAL folded in"),
+    (make, "check_pages", "HMAC check of each copy's pages"),
     (make, "verify_copy", "check of the main database's copy"),
     (make, "verify_book", "check of each book's copy"),
     (make, "file_digest", "SHA-256 of each copy"),

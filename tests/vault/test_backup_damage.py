@@ -17,7 +17,7 @@ import sqlcipher3
 
 from crmdesk import errors
 from crmdesk.vault import Vault
-from crmdesk.vault.backup import make, restore_backup, write_backup
+from crmdesk.vault.backup import make, write_backup
 from crmdesk.vault.books import HOUSE
 from crmdesk.vault.keys import VaultKey
 from crmdesk.vault.paths import DATABASE_NAME
@@ -151,27 +151,46 @@ def test_a_damaged_overflow_page_stops_the_backup(closed_vault, keystore, tmp_pa
     assert "The vault itself may be damaged" in str(refused)
 
 
-def test_without_the_live_check_a_damaged_last_overflow_page_reaches_the_backup(
-    closed_vault, keystore, tmp_path, monkeypatch
+def test_a_damaged_free_page_stops_the_backup_though_sqlites_check_passes(
+    vault_dir, keystore, tmp_path, monkeypatch
 ):
-    """Why the live files' HMACs are checked: the copy's structure check alone passes a
-    zeroed last overflow page, and the backup restores with the value's end in zeros."""
-    vault_dir, _keys, _roots, chains = closed_vault
-    _flip(vault_dir / DATABASE_NAME, chains[DATABASE_NAME][-1])
-    monkeypatch.setattr(make, "check_live_pages", lambda *_: None)
-    dest = tmp_path / "b.crmbackup"
-    with Vault.open(vault_dir, keystore=keystore) as damaged:
-        write_backup(damaged, dest)  # integrity_check of the copy: "ok"
-    restored = restore_backup(dest, tmp_path / "restored", keystore=keystore)
-    with Vault.open(restored.folder, keystore=keystore) as copy, copy.reading() as conn:
-        value = conn.execute("SELECT v FROM long_values").fetchone()[0]
-    assert len(value) == len(LONG) and value != LONG
-    assert value.endswith(bytes(PAGE // 2))  # zeros where the last page was
+    """Why every page's HMAC is checked, free pages too: SQLite's check of the copy does
+    not read the leaves of the free list, so without the HMAC check a damaged one would
+    be written into the backup, which a restore's own HMAC check would then refuse."""
+    vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
+    with vault.transaction() as conn:
+        freed = _add_long_value(conn, "main")
+    with vault.transaction() as conn:
+        conn.execute("DELETE FROM long_values")  # its pages join the free list
+    vault.close()
+    pristine = (vault_dir / DATABASE_NAME).read_bytes()
+    dest = tmp_path / "out" / "b.crmbackup"
+    dest.parent.mkdir()
+    passed_sqlites_check = []
+    for page in freed:
+        _flip(vault_dir / DATABASE_NAME, page)
+        refused = _refused(vault_dir, keystore, dest)
+        assert refused.facts["problem"] == (
+            "pages of the vault's database fail their HMAC check (damaged on the disk or altered)"
+        )
+        with monkeypatch.context() as m, Vault.open(vault_dir, keystore=keystore) as damaged:
+            m.setattr(make, "check_pages", lambda *_: None)
+            try:
+                write_backup(damaged, dest)
+            except errors.VaultDamaged:
+                pass  # a trunk page of the free list: SQLite's check reads it
+            else:
+                passed_sqlites_check.append(page)
+                dest.unlink()
+        (vault_dir / DATABASE_NAME).write_bytes(pristine)
+    assert passed_sqlites_check  # a leaf: only its HMAC shows the damage
 
 
 def test_a_damaged_page_in_the_wal_stops_the_backup(vault_dir, keystore, tmp_path):
-    """A page of the last commits, still in the WAL (not read by the HMAC check of the
-    file): SQLite reads it from there for the copy, and the copy's structure shows it."""
+    """A page of the last commits, still in the WAL: the WAL's checksums chain every frame
+    to the one before, and the copy, as it folds its WAL in, finds fewer frames than the
+    vault committed. (Before, the backup API read the page through the cipher as zeros,
+    and only the copy's structure check, when it did, showed it.)"""
     vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
     try:
         with vault.transaction() as conn:
@@ -193,10 +212,9 @@ def test_a_damaged_page_in_the_wal_stops_the_backup(vault_dir, keystore, tmp_pat
             pytest.raises(errors.VaultDamaged, match="did not verify") as info,
         ):
             write_backup(other, dest)
-        # The copy's check refused it, not the HMAC check of the file.
-        assert info.value.facts["problem"] in (
-            "SQLite's integrity check of the database fails",
-            "the database cannot be read (database disk image is malformed)",
+        assert info.value.facts["problem"] == (
+            "the last changes of the vault's database, in its WAL, fail their checksums "
+            "(damaged on the disk or altered)"
         )
         assert not dest.exists()
     finally:

@@ -175,21 +175,17 @@ _ATTACHED_PRAGMAS = (
 )
 
 
-def open_copy_target(path: Path, key: VaultKey) -> Connection:
-    """A new keyed file that a one-time copy (a backup's part) is written into once.
+def open_copy(path: Path, key: VaultKey) -> Connection:
+    """A byte-for-byte copy of a vault file (a backup's part, in a private work folder)
+    opened to fold its WAL in and leave it one file.
 
-    No journal and no fsync: nothing relies on this file surviving a crash. It lives in a
-    private work folder removed afterwards, and only what is built from it is made durable
-    (the backup container: fsync, then an atomic rename). So every page is written once,
-    straight into the file, instead of into a WAL first and into the file again at the
-    checkpoint. Pages are encrypted under ``key`` like every other file: no plaintext.
+    No fsync: nothing relies on this file surviving a crash. It lives in a work folder
+    removed afterwards, and only what is built from it is made durable (the backup
+    container: fsync, then an atomic rename). Its pages stay encrypted under ``key``.
     """
-    if path.exists():
-        raise UnreadableDatabase(f"{path.name} already exists")  # a copy is always new
-    conn = _keyed(path, key, "rwc")
+    conn = _keyed(path, key, "rw")
     try:
-        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):
-            conn.execute(pragma).fetchall()
+        conn.execute("PRAGMA synchronous = OFF").fetchall()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
         raise UnreadableDatabase(str(exc)) from None

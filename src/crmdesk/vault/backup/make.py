@@ -1,11 +1,10 @@
 """Making a backup: a consistent, verified copy of an open vault in one signed file.
 
-Every file of the vault (the main database and each book) is copied as one snapshot
-(:mod:`.snapshot`) into new files keyed with the same keys, so other processes may keep
-writing meanwhile; every page of each live file passes its HMAC check and each copy is
-verified on a fresh read-only connection (on worker threads while the next file is
-copied) before it is packed with ``vault.json``'s fields and the whole ``keys.json``, and
-the header is signed by the owner who made it.
+Every file of the vault (the main database and each book) is copied byte for byte as
+one snapshot (:mod:`.snapshot`), while other processes keep the vault open; every page
+of each copy passes its HMAC check and SQLite's check on a fresh read-only connection
+(on worker threads, one lane per file) before it is packed with ``vault.json``'s fields
+and the whole ``keys.json``, and the header is signed by the owner who made it.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from crmdesk.vault.backup.snapshot import CopiedFile, Snapshot, take_snapshot
 from crmdesk.vault.backup.verify import (
     CopyFacts,
     CopyProblem,
-    check_live_pages,
+    check_pages,
     verify_book,
     verify_copy,
 )
@@ -93,7 +92,8 @@ def write_backup(
     try:
         made_at = datetime.now(UTC).isoformat(timespec="seconds")  # the snapshot's time
         with _PartChecks(vault_id, audit_checkpoint) as checks:
-            snapshot = take_snapshot(vault, work, checks)
+            with _unverified():  # a WAL whose checksums do not hold
+                snapshot = take_snapshot(vault, work, checks)
             _check_keyfile(snapshot.keyfile, person)
             facts, parts = checks.header_facts(snapshot)
             _check_against_live(vault, facts)
@@ -171,36 +171,25 @@ def _check_keyfile(keyfile: KeyFile, person: Person) -> None:
 
 
 class _PartChecks:
-    """The checks of a backup, on worker threads while the files are copied (SQLite and
-    hashlib let go of Python's lock while they work).
+    """The checks of a backup, on worker threads while the other files are copied and
+    checked (SQLite and hashlib let go of Python's lock while they work).
 
-    Every page's HMAC in each live file (the backup API copies a page that fails it as
-    zeros without a word, and a zeroed last page of an overflow chain leaves the copy
-    well-formed: verify.py), checked while the snapshot is still held (:meth:`settle`),
-    so that the pages checked are the very pages the copies read from the files (a
-    checkpoint cannot write over a page an open read transaction may still read).
-    As soon as a file is copied: SQLite's structure check of the copy; its SHA-256 on
-    main's lane, or on the thread that copied the books.
+    Each copy (byte for byte: snapshot.py) gets the HMAC check of its every page, free
+    pages too (:func:`check_pages`), and SQLite's structure check; the main database's
+    also its SHA-256 and its audit chain. The books' hashes are taken by the thread that
+    made the snapshot (:meth:`header_facts`), so that the largest book's checks, the
+    longest lane of a large vault, begin as soon as its copy is whole.
 
-    Each file's work is one lane on one thread, so that two cores each carry one lane:
-    the main database (copied on its own thread, snapshot.py) is followed by the live
-    files' HMAC check, its hash and its check; the largest book's copy by its check,
-    the longest lane of a large vault. The backup file is written once main's
-    copy is checked (its header holds what that copy says), while the books' copies may
-    still be checked; it is put in place only once every check has passed.
-
-    The copy gets the structure check, not the HMAC check of its every page: its pages
-    were encrypted just now by this process, and the structure check reads each of them
-    (all but the free list's leaves) through the cipher, which checks its HMAC. A restore
-    runs both checks on what it unpacks.
+    Each file's checks are one lane on one thread, so that two cores each carry one
+    lane. The backup file is written once main's copy is checked (its header holds what
+    that copy says), while the books' copies may still be checked; it is put in place
+    only once every check has passed.
     """
 
     def __init__(self, vault_id: str, checkpoint: audit.Checkpoint | None) -> None:
         self._vault_id = vault_id
         self._checkpoint = checkpoint
         self._pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1))
-        self._files: list[CopiedFile] = []
-        self._live: Future[None] = Future()
         self._checked: dict[str, Future[CopyFacts | None]] = {}
         self._hashed: dict[str, Future[tuple[int, str]]] = {}
 
@@ -213,31 +202,20 @@ class _PartChecks:
         self._pool.shutdown(wait=True, cancel_futures=kind is not None)
 
     def copying(self, files: Sequence[CopiedFile]) -> None:
-        self._files = list(files)
+        for file in files:  # known before any lane runs: header_facts and vouch wait on them
+            self._checked[file.key_id] = Future()
+            if file.key_id == MAIN:
+                self._hashed[MAIN] = Future()
 
     def copied(self, file: CopiedFile) -> None:
-        checked: Future[CopyFacts | None] = Future()
-        self._checked[file.key_id] = checked
+        pages: Future[None] = Future()
         steps: list[tuple[Future[Any], Callable[[], Any]]] = [
-            (checked, lambda: self._check_copy(file))
+            (pages, lambda: check_pages(file.path, file.key, _what(file))),
+            (self._checked[file.key_id], lambda: self._check_copy(file)),
         ]
         if file.key_id == MAIN:
-            hashed: Future[tuple[int, str]] = Future()
-            self._hashed[MAIN] = hashed
-            # Main's lane begins with the live files' HMAC check, which the snapshot
-            # waits for (settle) before letting go. A book's lane is its check alone:
-            # its hash is taken by the thread that copied it (header_facts), so that
-            # the largest book's check, the longest lane, begins as soon as its copy ends.
-            steps[:0] = [(self._live, self._check_live), (hashed, lambda: file_digest(file.path))]
+            steps.insert(1, (self._hashed[MAIN], lambda: file_digest(file.path)))
         self._pool.submit(_lane, steps)
-
-    def settle(self) -> None:
-        """Before the snapshot is let go: the live files' HMAC check has ended."""
-        wait([self._live])
-
-    def _check_live(self) -> None:
-        for file in self._files:
-            check_live_pages(file.source, file.key, f"the vault's {_what(file)}")
 
     def _check_copy(self, copied: CopiedFile) -> CopyFacts | None:
         if copied.key_id != MAIN:
@@ -255,10 +233,9 @@ class _PartChecks:
         )
 
     def header_facts(self, snapshot: Snapshot) -> tuple[CopyFacts, list[Part]]:
-        """What the header needs, once the live files' HMACs and the main database's copy
-        are checked: its facts, and every part (main first) with its SHA-256, the books'
-        taken here, on the thread that copied them. The books' copies may still be being
-        checked (:meth:`vouch`)."""
+        """What the header needs, once the main database's copy is checked: its facts,
+        and every part (main first) with its SHA-256, the books' taken here, on the
+        caller's thread. The books' copies may still be being checked (:meth:`vouch`)."""
         main, *books = snapshot.files
         assert main.key_id == MAIN
         for book in books:
@@ -266,7 +243,6 @@ class _PartChecks:
             done.set_result(file_digest(book.path))
             self._hashed[book.key_id] = done
         with _unverified():
-            self._live.result()
             facts = self._checked[MAIN].result()
         assert facts is not None
         if facts.book_ids != {b.key_id.partition(":")[2] for b in books}:
@@ -317,7 +293,8 @@ def _unverified() -> Iterator[None]:
 
 
 def _what(file: CopiedFile) -> str:
-    return "database" if file.key_id == MAIN else f"book {file.key_id.partition(':')[2]}"
+    book = file.key_id.partition(":")[2]
+    return "the vault's database" if file.key_id == MAIN else f"the vault's book {book}"
 
 
 def _check_against_live(vault: UnlockedVault, facts: CopyFacts) -> None:

@@ -1,8 +1,8 @@
 """Checking the copies of a vault's files: every page, SQLite's own check, and what each
 file says it is (the main database's vault id and audit chain, each book's vault and id).
 
-Used on the live files a backup is copied from and on the copies before they are
-packed, and on the parts of a backup before they are restored.
+Used on the copies a backup is made of before they are packed, and on the parts of a
+backup before they are restored.
 
 The two page checks answer different questions. ``cipher_integrity_check`` reads every
 page of the file, free pages too, and checks its HMAC: each byte is as someone holding
@@ -14,16 +14,16 @@ their HMAC can still disagree with one another (a crash on a disk that lied abou
 flushing mixes old and new pages; an old page put back by someone with the files), and
 only ``integrity_check`` sees that.
 
-A backup needs both, on different files. SQLite's backup API copies a page of the live
-file that fails its HMAC as a page of zeros, without an error (checked with sqlcipher3
-0.6.4), and the copy's own pages then pass their HMAC check: so ``cipher_integrity_check``
-runs on the live file (:func:`check_live_pages`), and ``integrity_check`` on the copy.
-Neither alone is enough: a zeroed b-tree page or a zeroed overflow page in the middle of
-a chain breaks the copy's structure, but the zeroed *last* page of a long value's
-overflow chain leaves it well-formed (``integrity_check`` answers "ok" and the value ends
-in zeros); only the live file's HMACs show that. Pages still in the live file's WAL (its
-last commits before a checkpoint) are not read by ``cipher_integrity_check``: for them
-the copy's structure check is what is left.
+A backup needs both. Its copies are byte for byte (snapshot.py), so a page damaged in
+the vault is damaged in the copy, and both checks run on the copy (:func:`check_pages`,
+then ``integrity_check``). Neither alone is enough: a damaged b-tree page, or overflow
+page in the middle of a chain, breaks the structure, but the damaged *last* page of a
+long value's overflow chain is read by neither SQLite's check nor its queries until the
+value is: only its HMAC shows it. (SQLite's backup API, which made the copies before,
+copies a page that fails its HMAC as zeros without an error, checked with sqlcipher3
+0.6.4; the zeroed last page then left the copy well-formed, and the value ended in
+zeros.) The pages of the last commits, still in the vault's WAL, are checked by the
+WAL's checksums as the copy folds them in (snapshot.py).
 """
 
 from __future__ import annotations
@@ -116,26 +116,19 @@ def verify_book(
         raise CopyProblem(f"{what} belongs to another vault or book")
 
 
-def check_live_pages(path: Path, key: VaultKey, what: str) -> None:
-    """Every page of the live database file at ``path`` passes its HMAC check.
-
-    Read while other connections may write: a checkpoint can be writing a page at the
-    moment it is read, and a page read half-written fails its HMAC. So a failure is
-    checked once more, on a fresh connection (after one bad page a connection's checks
-    are unreliable), and reported only when it is still there: damage on the disk or an
-    altered file stays, a page caught mid-write does not.
-    """
-    for _ in range(2):
-        conn = _open(path, key, what)
-        try:
-            failed = conn.execute("PRAGMA cipher_integrity_check").fetchall()
-        except DatabaseError as exc:
-            raise CopyProblem(f"{what} cannot be read ({exc})") from None
-        finally:
-            conn.close()
-        if not failed:
-            return
-    raise CopyProblem(f"pages of {what} fail their HMAC check (damaged on the disk or altered)")
+def check_pages(path: Path, key: VaultKey, what: str) -> None:
+    """Every page of the database file at ``path`` (a byte-for-byte copy of a vault's
+    file: snapshot.py) passes its HMAC check: each page is as someone holding the key
+    wrote it."""
+    conn = _connect(path, key, what)
+    try:
+        failed = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+    except DatabaseError as exc:
+        raise CopyProblem(f"{what} cannot be read ({exc})") from None
+    finally:
+        conn.close()
+    if failed:
+        raise CopyProblem(f"pages of {what} fail their HMAC check (damaged on the disk or altered)")
 
 
 def _book_ids(conn: Connection) -> frozenset[str]:
@@ -154,11 +147,15 @@ def _book_ids(conn: Connection) -> frozenset[str]:
 CHECK_CACHE_MIB = 512
 
 
-def _open(path: Path, key: VaultKey, what: str) -> Connection:
+def _connect(path: Path, key: VaultKey, what: str) -> Connection:
     try:
-        conn = open_readonly(path, key)
+        return open_readonly(path, key)
     except UnreadableDatabase:
         raise CopyProblem(f"{what} does not open with its key") from None
+
+
+def _open(path: Path, key: VaultKey, what: str) -> Connection:
+    conn = _connect(path, key, what)
     # SQLite's integrity check reads each index's pages again for every row it checks
     # against its table: with a cache the size of the file, each page is decrypted once
     # (the 500 MB book of 100,000 clients: 3.6 s of CPU instead of 4.9 s at the usual
