@@ -186,8 +186,8 @@ def _raw(vault_dir: Path, key) -> sqlcipher3.Connection:
 
 
 def test_a_page_of_the_vault_that_fails_its_hmac_stops_the_backup(vault_dir, keystore, tmp_path):
-    """SQLite's backup API copies such a page as zeros without a word: the copy's
-    structure check is what stops it (make.py)."""
+    """The copy holds the page as it is in the vault, and the check of the copy's pages
+    stops the backup (make.py)."""
     vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
     _fill(vault, rows=2000)
     root = _rows(vault, "SELECT rootpage FROM sqlite_master WHERE name = 'probe'")[0][0]

@@ -1,11 +1,11 @@
 """A backup refuses a vault with a damaged page, whatever the page: a table's, an index's,
 an overflow page of a long value, in the main database or in a book.
 
-SQLite's backup API copies a page that fails its HMAC as a page of zeros, without an
-error. A zeroed b-tree page breaks the copy's structure (``integrity_check``), but a zeroed
-last page of an overflow chain does not: only the HMAC check of the live file shows it
-(vault/backup/verify.py). Each test flips one bit of one page in the file of a closed
-vault, opens it again and asks for a backup.
+The copies are byte for byte (vault/backup/snapshot.py), so a damaged page of the vault
+is damaged in the copy, where the HMAC check of every page (free pages too) and SQLite's
+``integrity_check`` look for it (vault/backup/verify.py); a damaged frame of the WAL cuts
+the WAL's checksum chain. Each test flips one bit of one page in the file of a closed
+vault (or of a frame in the WAL of an open one), opens it again and asks for a backup.
 """
 
 from __future__ import annotations
