@@ -17,6 +17,7 @@ from crmdesk.gui.ops import Job
 from crmdesk.gui.widgets.formats import format_timestamp
 from crmdesk.gui.widgets.rows import Cell, Row
 from crmdesk.services.activity import ActivityFilter, ActivityService
+from crmdesk.services.gc_pause import collections_paused
 from crmdesk.services.people import UserService
 from crmdesk.services.session import Session
 
@@ -88,7 +89,19 @@ def person(login: str, names: dict[str, str]) -> str:
 
 
 def load(session: Session, query: Query, tz: dt.tzinfo | None, job: Job) -> Snapshot:
-    """Read the audit trail for ``query`` (on a worker thread): entries, counts, alerts."""
+    """Read the audit trail for ``query`` (on a worker thread): entries, counts, alerts.
+
+    With the garbage collector's automatic walks paused, as for the database worker's
+    tasks (gui/ops/background.py): reading a period's entries for its alerts makes tens
+    of thousands of objects and no reference cycles, and the full walks it set off on this
+    thread held the interpreter lock 21 to 45 ms at a time while the GUI thread, painting
+    the page, waited (the page's opening gap in ``benchmarks.gui``).
+    """
+    with collections_paused():
+        return _load(session, query, tz, job)
+
+
+def _load(session: Session, query: Query, tz: dt.tzinfo | None, job: Job) -> Snapshot:
     service = ActivityService(session, tz=tz)
     # Failed sign-ins made while this person stayed signed in wait outside the database:
     # written into the trail first, so that the entries and alerts below show them.
