@@ -221,19 +221,23 @@ def test_a_damaged_page_in_the_wal_stops_the_backup(vault_dir, keystore, tmp_pat
         vault.close()
 
 
-def test_a_book_whose_index_disagrees_stops_the_backup(vault_dir, keystore, tmp_path):
-    """Every page passes its HMAC, but the book's index no longer matches its table: the
-    copy's check of the book refuses it, after the file was written beside its
+@pytest.mark.parametrize("where", ["book", "main"])
+def test_an_index_that_disagrees_stops_the_backup(vault_dir, keystore, tmp_path, where):
+    """Every page passes its HMAC, but an index no longer matches its table: the copy's
+    check refuses it. A book's is checked after the file was written beside its
     destination (the books are checked meanwhile) and before it is put in place."""
     vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
-    book = vault.book_schema(HOUSE)
+    schema = vault.book_schema(HOUSE) if where == "book" else "main"
     with vault.transaction() as conn:
-        conn.execute(f"CREATE TABLE {book}.pairs (a INTEGER, b INTEGER)")
-        conn.execute(f"CREATE INDEX {book}.pairs_a ON pairs (a)")
-        conn.executemany(f"INSERT INTO {book}.pairs VALUES (?, ?)", [(i, -i) for i in range(50)])
-    key = VaultKey(vault.held.current[f"book:{HOUSE}"].raw)
+        conn.execute(f"CREATE TABLE {schema}.pairs (a INTEGER, b INTEGER)")
+        conn.execute(f"CREATE INDEX {schema}.pairs_a ON pairs (a)")
+        conn.executemany(f"INSERT INTO {schema}.pairs VALUES (?, ?)", [(i, -i) for i in range(50)])
+    if where == "book":
+        name, key = BOOK_FILE, VaultKey(vault.held.current[f"book:{HOUSE}"].raw)
+    else:
+        name, key = Path(DATABASE_NAME), VaultKey(vault.held.main.raw)
     vault.close()
-    raw = _raw(vault_dir / BOOK_FILE, key)
+    raw = _raw(vault_dir / name, key)
     raw.execute("PRAGMA writable_schema = ON")
     raw.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX pairs_a ON pairs (b)'"
                 " WHERE name = 'pairs_a'")  # fmt: skip
@@ -243,27 +247,5 @@ def test_a_book_whose_index_disagrees_stops_the_backup(vault_dir, keystore, tmp_
     dest.parent.mkdir()
     refused = _refused(vault_dir, keystore, dest)
     assert isinstance(refused, errors.VaultDamaged) and refused.code == "backup.copy_unverified"
-    assert refused.facts["problem"] == f"SQLite's integrity check of the book {HOUSE} fails"
-
-
-def test_a_main_database_whose_index_disagrees_stops_the_backup(vault_dir, keystore, tmp_path):
-    """Every page passes its HMAC, but an index of the main database no longer matches
-    its table: the copy's check refuses it and no backup is written."""
-    vault, _ = Vault.create(vault_dir, OWNER, keystore=keystore)
-    with vault.transaction() as conn:
-        conn.execute("CREATE TABLE pairs (a INTEGER, b INTEGER)")
-        conn.execute("CREATE INDEX pairs_a ON pairs (a)")
-        conn.executemany("INSERT INTO pairs VALUES (?, ?)", [(i, -i) for i in range(50)])
-    key = VaultKey(vault.held.main.raw)
-    vault.close()
-    raw = _raw(vault_dir / DATABASE_NAME, key)
-    raw.execute("PRAGMA writable_schema = ON")
-    raw.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX pairs_a ON pairs (b)'"
-                " WHERE name = 'pairs_a'")  # fmt: skip
-    raw.execute("PRAGMA writable_schema = OFF")
-    raw.close()
-    dest = tmp_path / "out" / "b.crmbackup"
-    dest.parent.mkdir()
-    refused = _refused(vault_dir, keystore, dest)
-    assert isinstance(refused, errors.VaultDamaged) and refused.code == "backup.copy_unverified"
-    assert refused.facts["problem"] == "SQLite's integrity check of the database fails"
+    what = f"the book {HOUSE}" if where == "book" else "the database"
+    assert refused.facts["problem"] == f"SQLite's integrity check of {what} fails"
