@@ -210,7 +210,7 @@ class _PartChecks:
     def copied(self, file: CopiedFile) -> None:
         pages: Future[None] = Future()
         steps: list[tuple[Future[Any], Callable[[], Any]]] = [
-            (pages, lambda: check_pages(file.path, file.key, _what(file))),
+            (pages, lambda: check_pages(file.path, file.key, file.what)),
             (self._checked[file.key_id], lambda: self._check_copy(file)),
         ]
         if file.key_id == MAIN:
@@ -290,11 +290,6 @@ def _unverified() -> Iterator[None]:
             code="backup.copy_unverified",
             problem=str(exc),
         ) from None
-
-
-def _what(file: CopiedFile) -> str:
-    book = file.key_id.partition(":")[2]
-    return "the vault's database" if file.key_id == MAIN else f"the vault's book {book}"
 
 
 def _check_against_live(vault: UnlockedVault, facts: CopyFacts) -> None:

@@ -88,6 +88,12 @@ class CopiedFile:
     key: VaultKey
     source: Path  # the live file it is a copy of
 
+    @property
+    def what(self) -> str:
+        """The file, as a message names it."""
+        book = self.key_id.partition(":")[2]
+        return "the vault's database" if self.key_id == MAIN else f"the vault's book {book}"
+
 
 class CopyWatcher(Protocol):
     """Told what is copied, so that checks run on other threads meanwhile."""
@@ -271,7 +277,7 @@ def _copy_file(file: CopiedFile, frames: int, page_size: int) -> None:
             wal = _wal(file.source)
             size = _WAL_HEADER + frames * (_FRAME_HEADER + page_size)
             if wal.stat().st_size < size:
-                raise CopyProblem(f"the WAL of {_what(file)} is shorter than its committed frames")
+                raise CopyProblem(f"the WAL of {file.what} is shorter than its committed frames")
             _copy_bytes(wal, _wal(file.path), size)
     except OSError as exc:
         raise BadInput(
@@ -307,7 +313,7 @@ def _copy_bytes(source: Path, dest: Path, size: int | None) -> None:
 def _make_whole(file: CopiedFile, frames: int, watcher: CopyWatcher | None) -> None:
     """The copy's WAL folded into it (a checkpoint of the copy), the copy left one file
     in rollback-journal mode; then ``watcher`` hears of it."""
-    what = _what(file)
+    what = file.what
     try:
         conn = open_copy(file.path, file.key)
     except UnreadableDatabase:
@@ -339,7 +345,3 @@ def _make_whole(file: CopiedFile, frames: int, watcher: CopyWatcher | None) -> N
 
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + "-wal")
-
-
-def _what(file: CopiedFile) -> str:
-    return "the vault's database" if file.key_id == MAIN else f"the book {file.key_id[5:]}"
