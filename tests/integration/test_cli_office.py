@@ -25,6 +25,18 @@ def _ok(result):
     return result
 
 
+def owner_with_sam(owner: Path) -> None:
+    """Jane's vault made by command, with her password and Sam Reed, a salesperson."""
+    _ok(run_cli(owner, "init", "--name", "Jane Doe", "--login", "jane", "--company", "Doe & Co"))
+    _ok(run_cli(owner, "user", "passwd", stdin="owner password 1\n"))
+    _ok(
+        run_cli(
+            owner, "user", "add", "sam", "--name", "Sam Reed", "--role", "salesperson",
+            stdin="initial password 1\nowner password 1\n",
+        )
+    )  # fmt: skip
+
+
 @dataclass
 class Office:
     owner: Path
@@ -60,14 +72,7 @@ def office(tmp_path, fast_passwords):  # noqa: F811
     """Jane's vault made an office, Sam (a salesperson) added with a client, and Sam's
     invitation written: all with commands."""
     owner, shared = tmp_path / "office-vault", tmp_path / "shared"
-    _ok(run_cli(owner, "init", "--name", "Jane Doe", "--login", "jane", "--company", "Doe & Co"))
-    _ok(run_cli(owner, "user", "passwd", stdin="owner password 1\n"))
-    _ok(
-        run_cli(
-            owner, "user", "add", "sam", "--name", "Sam Reed", "--role", "salesperson",
-            stdin="initial password 1\nowner password 1\n",
-        )
-    )  # fmt: skip
+    owner_with_sam(owner)
     record = {"name": "Reed Supplies", "salesperson": "Sam Reed", "notes": "Decides in January"}
     _ok(run_cli(owner, "client", "add", stdin=json.dumps(record), env=JANE))
     created = _ok(run_cli(owner, "office", "create", "--sync-folder", str(shared), env=JANE))

@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.integration.cli import run_cli
-from tests.integration.test_cli_office import JANE, _ok
+from tests.integration.test_cli_office import JANE, _ok, owner_with_sam
 from tests.services.office import fast_passwords  # noqa: F401
-from tests.sync.daemons import daemon, syncthing_binary
+from tests.sync.daemons import add_own_folder, daemon, syncthing_binary
 
 pytestmark = pytest.mark.keyring
 
@@ -42,14 +42,7 @@ def test_sync_setup_adds_the_office_folder_only(tmp_path, fast_passwords):  # no
     owner, laptop, shared = tmp_path / "office-vault", tmp_path / "laptop", tmp_path / "shared"
     # (The laptop shares the office's folder on disk here: the daemons are not asked to
     # carry files, tests/sync/test_through_syncthing.py does that.)
-    _ok(run_cli(owner, "init", "--name", "Jane Doe", "--login", "jane", "--company", "Doe & Co"))
-    _ok(run_cli(owner, "user", "passwd", stdin="owner password 1\n"))
-    _ok(
-        run_cli(
-            owner, "user", "add", "sam", "--name", "Sam Reed", "--role", "salesperson",
-            stdin="initial password 1\nowner password 1\n",
-        )
-    )  # fmt: skip
+    owner_with_sam(owner)
     _ok(run_cli(owner, "office", "create", "--sync-folder", str(shared), env=JANE))
     invitation = tmp_path / "sam.invitation"
     _ok(run_cli(owner, "office", "invite", "sam", "-o", str(invitation), env=JANE))
@@ -64,13 +57,7 @@ def test_sync_setup_adds_the_office_folder_only(tmp_path, fast_passwords):  # no
 
     with daemon(tmp_path / "st-office") as a, daemon(tmp_path / "st-laptop") as b:
         # Someone's own folder and device in the office computer's Syncthing.
-        photos = tmp_path / "photos"
-        photos.mkdir()
-        a.api._call(
-            "PUT",
-            "/rest/config/folders/photos",
-            {"id": "photos", "label": "Photos", "path": str(photos), "type": "sendonly"},
-        )
+        add_own_folder(a, tmp_path / "photos")
         folders_before, devices_before = _config(a.api)
 
         def setup(vault, st, *more: str, env=None):

@@ -11,7 +11,7 @@ import pytest
 from crmdesk.sync.errors import SyncthingError
 from crmdesk.sync.folder import DeviceLog, SyncFolder
 from crmdesk.sync.syncthing import Endpoint, Syncthing
-from tests.sync.daemons import Daemon, daemon
+from tests.sync.daemons import Daemon, add_own_folder, daemon
 from tests.sync.test_change_files import KEYS, OFFICE, WHEN, Device, _sections
 
 FOLDER = "crmdesk-" + OFFICE
@@ -53,13 +53,7 @@ def _share(a: Daemon, b: Daemon, path_a: Path, path_b: Path) -> None:
 def test_change_files_arrive_through_syncthing_and_verify(pair, tmp_path):
     a, b = pair
     # Someone's own folder on A, which crmdesk must leave as it is.
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    a.api._call(
-        "PUT",
-        "/rest/config/folders/photos",
-        {"id": "photos", "label": "Photos", "path": str(photos), "type": "sendonly"},
-    )
+    add_own_folder(a, tmp_path / "photos")
     before = a.api.folder("photos")
 
     sender = SyncFolder(tmp_path / "sync-a", OFFICE)
